@@ -1,0 +1,32 @@
+/* Maps the generic names used by score_simd.inc to the f32 operations of the active
+ * vector layer. Included once per precision; prec_undef.h clears the names again. */
+#define REAL float
+#define V sl_vf32
+#define VI sl_vi_f32
+#define LANES SL_F32_LANES
+#define OBS sl_observables_f32
+#define PX_WEIGHTS(px) ((px)->w_f32_)
+#define PX_NEG_K(px) ((px)->neg_k_f32_)
+#define PX_SIGNAL_TABLE(px, which) ((px)->signal_f32_[which])
+#define COUNT_SIGNAL sl_count_signal_f32
+#define KERNEL(op) SL_KERNEL_NAME(op, f32, SL_ISA)
+#define v_load sl_load_f32
+#define v_load_part sl_load_part_f32
+#define v_store sl_store_f32
+#define v_store_part sl_store_part_f32
+#define v_set1 sl_set1_f32
+#define v_add sl_add_f32
+#define v_mul sl_mul_f32
+#define v_div sl_div_f32
+#define v_min sl_min_f32
+#define v_max sl_max_f32
+#define v_exp sl_exp_f32
+#define v_nan_bits sl_nan_bits_f32
+#define v_load_i sl_load_i_f32
+#define v_load_part_i sl_load_part_i_f32
+#define v_store_i sl_store_i_f32
+#define v_zero_i sl_zero_i_f32
+#define v_negative_bits sl_negative_bits_f32
+#define v_above_bits sl_above_bits_f32
+#define v_clamp_i sl_clamp_i_f32
+#define v_gather sl_gather_f32

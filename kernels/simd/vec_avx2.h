@@ -1,0 +1,138 @@
+/*
+ * The AVX2+FMA vector layer: the few operations the generic kernels (score_simd.inc) need, for
+ * f64 (4 lanes, int32 counts in a 128-bit register) and f32 (8 lanes, counts in 256 bits).
+ * Lane masks travel as plain bit sets (bit j = lane j), so the generic code never sees the ISA's
+ * mask representation. FMA is enabled by the flags but never used for arithmetic the scalar path
+ * does with a separate multiply and add (the build also sets -ffp-contract=off).
+ */
+#ifndef SL_VEC_AVX2_H
+#define SL_VEC_AVX2_H
+
+#include <immintrin.h>
+#include <sleef.h>
+
+#define SL_F64_LANES 4
+#define SL_F32_LANES 8
+
+typedef __m256d sl_vf64;
+typedef __m128i sl_vi_f64; /* int32 counts of 4 f64 lanes */
+typedef __m256 sl_vf32;
+typedef __m256i sl_vi_f32; /* int32 counts of 8 f32 lanes */
+
+/* bits -> all-ones/all-zeros lane masks, for maskload/maskstore */
+static inline __m128i sl_mask4_i32(unsigned bits)
+{
+    const __m128i sel = _mm_setr_epi32(1, 2, 4, 8);
+    return _mm_cmpeq_epi32(_mm_and_si128(_mm_set1_epi32((int)bits), sel), sel);
+}
+static inline __m256i sl_mask4_i64(unsigned bits)
+{
+    const __m256i sel = _mm256_setr_epi64x(1, 2, 4, 8);
+    return _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_set1_epi64x(bits), sel), sel);
+}
+static inline __m256i sl_mask8_i32(unsigned bits)
+{
+    const __m256i sel = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), sel), sel);
+}
+
+/* ---- f64 ---- */
+static inline sl_vf64 sl_load_f64(const double *p) { return _mm256_loadu_pd(p); }
+static inline sl_vf64 sl_load_part_f64(const double *p, unsigned bits)
+{
+    return _mm256_maskload_pd(p, sl_mask4_i64(bits));
+}
+static inline void sl_store_f64(double *p, sl_vf64 v) { _mm256_storeu_pd(p, v); }
+static inline void sl_store_part_f64(double *p, sl_vf64 v, unsigned bits)
+{
+    _mm256_maskstore_pd(p, sl_mask4_i64(bits), v);
+}
+static inline sl_vf64 sl_set1_f64(double x) { return _mm256_set1_pd(x); }
+static inline sl_vf64 sl_add_f64(sl_vf64 a, sl_vf64 b) { return _mm256_add_pd(a, b); }
+static inline sl_vf64 sl_mul_f64(sl_vf64 a, sl_vf64 b) { return _mm256_mul_pd(a, b); }
+static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return _mm256_div_pd(a, b); }
+static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return _mm256_min_pd(a, b); }
+static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm256_max_pd(a, b); }
+static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd4_u10avx2(x); }
+static inline unsigned sl_nan_bits_f64(sl_vf64 x)
+{
+    return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q));
+}
+static inline sl_vi_f64 sl_load_i_f64(const int32_t *p)
+{
+    return _mm_loadu_si128((const __m128i *)p);
+}
+static inline sl_vi_f64 sl_load_part_i_f64(const int32_t *p, unsigned bits)
+{
+    return _mm_maskload_epi32(p, sl_mask4_i32(bits));
+}
+static inline void sl_store_i_f64(int32_t *p, sl_vi_f64 c) { _mm_storeu_si128((__m128i *)p, c); }
+static inline sl_vi_f64 sl_zero_i_f64(void) { return _mm_setzero_si128(); }
+static inline unsigned sl_negative_bits_f64(sl_vi_f64 c)
+{
+    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(c));
+}
+static inline unsigned sl_above_bits_f64(sl_vi_f64 c, int32_t limit)
+{
+    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(c, _mm_set1_epi32(limit))));
+}
+static inline sl_vi_f64 sl_clamp_i_f64(sl_vi_f64 c, int32_t lo, int32_t hi)
+{
+    return _mm_max_epi32(_mm_min_epi32(c, _mm_set1_epi32(hi)), _mm_set1_epi32(lo));
+}
+static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
+{
+    return _mm256_i32gather_pd(table, idx, 8);
+}
+
+/* ---- f32 ---- */
+static inline sl_vf32 sl_load_f32(const float *p) { return _mm256_loadu_ps(p); }
+static inline sl_vf32 sl_load_part_f32(const float *p, unsigned bits)
+{
+    return _mm256_maskload_ps(p, sl_mask8_i32(bits));
+}
+static inline void sl_store_f32(float *p, sl_vf32 v) { _mm256_storeu_ps(p, v); }
+static inline void sl_store_part_f32(float *p, sl_vf32 v, unsigned bits)
+{
+    _mm256_maskstore_ps(p, sl_mask8_i32(bits), v);
+}
+static inline sl_vf32 sl_set1_f32(float x) { return _mm256_set1_ps(x); }
+static inline sl_vf32 sl_add_f32(sl_vf32 a, sl_vf32 b) { return _mm256_add_ps(a, b); }
+static inline sl_vf32 sl_mul_f32(sl_vf32 a, sl_vf32 b) { return _mm256_mul_ps(a, b); }
+static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return _mm256_div_ps(a, b); }
+static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm256_min_ps(a, b); }
+static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm256_max_ps(a, b); }
+static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf8_u10avx2(x); }
+static inline unsigned sl_nan_bits_f32(sl_vf32 x)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+static inline sl_vi_f32 sl_load_i_f32(const int32_t *p)
+{
+    return _mm256_loadu_si256((const __m256i *)p);
+}
+static inline sl_vi_f32 sl_load_part_i_f32(const int32_t *p, unsigned bits)
+{
+    return _mm256_maskload_epi32(p, sl_mask8_i32(bits));
+}
+static inline void sl_store_i_f32(int32_t *p, sl_vi_f32 c) { _mm256_storeu_si256((__m256i *)p, c); }
+static inline sl_vi_f32 sl_zero_i_f32(void) { return _mm256_setzero_si256(); }
+static inline unsigned sl_negative_bits_f32(sl_vi_f32 c)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(c));
+}
+static inline unsigned sl_above_bits_f32(sl_vi_f32 c, int32_t limit)
+{
+    return (unsigned)_mm256_movemask_ps(
+        _mm256_castsi256_ps(_mm256_cmpgt_epi32(c, _mm256_set1_epi32(limit))));
+}
+static inline sl_vi_f32 sl_clamp_i_f32(sl_vi_f32 c, int32_t lo, int32_t hi)
+{
+    return _mm256_max_epi32(_mm256_min_epi32(c, _mm256_set1_epi32(hi)), _mm256_set1_epi32(lo));
+}
+static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
+{
+    return _mm256_i32gather_ps(table, idx, 4);
+}
+
+#endif /* SL_VEC_AVX2_H */

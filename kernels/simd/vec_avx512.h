@@ -1,0 +1,118 @@
+/*
+ * The AVX-512F vector layer: f64 (8 lanes, int32 counts in 256 bits) and f32 (16 lanes, counts in
+ * 512 bits). Same operations and same bit-set masks as vec_avx2.h; only AVX-512F (plus the AVX2
+ * every AVX-512 CPU has) is required, so no VL/BW/DQ instructions appear here.
+ */
+#ifndef SL_VEC_AVX512_H
+#define SL_VEC_AVX512_H
+
+#include <immintrin.h>
+#include <sleef.h>
+
+#define SL_F64_LANES 8
+#define SL_F32_LANES 16
+
+typedef __m512d sl_vf64;
+typedef __m256i sl_vi_f64; /* int32 counts of 8 f64 lanes */
+typedef __m512 sl_vf32;
+typedef __m512i sl_vi_f32; /* int32 counts of 16 f32 lanes */
+
+/* ---- f64 ---- */
+static inline sl_vf64 sl_load_f64(const double *p) { return _mm512_loadu_pd(p); }
+static inline sl_vf64 sl_load_part_f64(const double *p, unsigned bits)
+{
+    return _mm512_maskz_loadu_pd((__mmask8)bits, p);
+}
+static inline void sl_store_f64(double *p, sl_vf64 v) { _mm512_storeu_pd(p, v); }
+static inline void sl_store_part_f64(double *p, sl_vf64 v, unsigned bits)
+{
+    _mm512_mask_storeu_pd(p, (__mmask8)bits, v);
+}
+static inline sl_vf64 sl_set1_f64(double x) { return _mm512_set1_pd(x); }
+static inline sl_vf64 sl_add_f64(sl_vf64 a, sl_vf64 b) { return _mm512_add_pd(a, b); }
+static inline sl_vf64 sl_mul_f64(sl_vf64 a, sl_vf64 b) { return _mm512_mul_pd(a, b); }
+static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return _mm512_div_pd(a, b); }
+static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return _mm512_min_pd(a, b); }
+static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm512_max_pd(a, b); }
+static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd8_u10avx512f(x); }
+static inline unsigned sl_nan_bits_f64(sl_vf64 x)
+{
+    return (unsigned)_mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+}
+static inline sl_vi_f64 sl_load_i_f64(const int32_t *p)
+{
+    return _mm256_loadu_si256((const __m256i *)p);
+}
+static inline sl_vi_f64 sl_load_part_i_f64(const int32_t *p, unsigned bits)
+{
+    const __m256i sel = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    __m256i mask = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), sel), sel);
+    return _mm256_maskload_epi32(p, mask);
+}
+static inline void sl_store_i_f64(int32_t *p, sl_vi_f64 c) { _mm256_storeu_si256((__m256i *)p, c); }
+static inline sl_vi_f64 sl_zero_i_f64(void) { return _mm256_setzero_si256(); }
+static inline unsigned sl_negative_bits_f64(sl_vi_f64 c)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(c));
+}
+static inline unsigned sl_above_bits_f64(sl_vi_f64 c, int32_t limit)
+{
+    return (unsigned)_mm256_movemask_ps(
+        _mm256_castsi256_ps(_mm256_cmpgt_epi32(c, _mm256_set1_epi32(limit))));
+}
+static inline sl_vi_f64 sl_clamp_i_f64(sl_vi_f64 c, int32_t lo, int32_t hi)
+{
+    return _mm256_max_epi32(_mm256_min_epi32(c, _mm256_set1_epi32(hi)), _mm256_set1_epi32(lo));
+}
+static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
+{
+    return _mm512_i32gather_pd(idx, table, 8);
+}
+
+/* ---- f32 ---- */
+static inline sl_vf32 sl_load_f32(const float *p) { return _mm512_loadu_ps(p); }
+static inline sl_vf32 sl_load_part_f32(const float *p, unsigned bits)
+{
+    return _mm512_maskz_loadu_ps((__mmask16)bits, p);
+}
+static inline void sl_store_f32(float *p, sl_vf32 v) { _mm512_storeu_ps(p, v); }
+static inline void sl_store_part_f32(float *p, sl_vf32 v, unsigned bits)
+{
+    _mm512_mask_storeu_ps(p, (__mmask16)bits, v);
+}
+static inline sl_vf32 sl_set1_f32(float x) { return _mm512_set1_ps(x); }
+static inline sl_vf32 sl_add_f32(sl_vf32 a, sl_vf32 b) { return _mm512_add_ps(a, b); }
+static inline sl_vf32 sl_mul_f32(sl_vf32 a, sl_vf32 b) { return _mm512_mul_ps(a, b); }
+static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return _mm512_div_ps(a, b); }
+static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm512_min_ps(a, b); }
+static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm512_max_ps(a, b); }
+static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf16_u10avx512f(x); }
+static inline unsigned sl_nan_bits_f32(sl_vf32 x)
+{
+    return (unsigned)_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+}
+static inline sl_vi_f32 sl_load_i_f32(const int32_t *p) { return _mm512_loadu_si512(p); }
+static inline sl_vi_f32 sl_load_part_i_f32(const int32_t *p, unsigned bits)
+{
+    return _mm512_maskz_loadu_epi32((__mmask16)bits, p);
+}
+static inline void sl_store_i_f32(int32_t *p, sl_vi_f32 c) { _mm512_storeu_si512(p, c); }
+static inline sl_vi_f32 sl_zero_i_f32(void) { return _mm512_setzero_si512(); }
+static inline unsigned sl_negative_bits_f32(sl_vi_f32 c)
+{
+    return (unsigned)_mm512_cmplt_epi32_mask(c, _mm512_setzero_si512());
+}
+static inline unsigned sl_above_bits_f32(sl_vi_f32 c, int32_t limit)
+{
+    return (unsigned)_mm512_cmpgt_epi32_mask(c, _mm512_set1_epi32(limit));
+}
+static inline sl_vi_f32 sl_clamp_i_f32(sl_vi_f32 c, int32_t lo, int32_t hi)
+{
+    return _mm512_max_epi32(_mm512_min_epi32(c, _mm512_set1_epi32(hi)), _mm512_set1_epi32(lo));
+}
+static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
+{
+    return _mm512_i32gather_ps(idx, table, 4);
+}
+
+#endif /* SL_VEC_AVX512_H */

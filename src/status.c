@@ -1,0 +1,29 @@
+#include "softlabel.h"
+
+const char *sl_status_str(sl_status s)
+{
+    switch (s) {
+    case SL_OK: return "ok";
+    case SL_ERR_NULL_ARGUMENT: return "a required pointer argument is NULL";
+    case SL_ERR_NOT_INITIALIZED: return "the sl_proxy was not initialized by sl_proxy_init";
+    case SL_ERR_PARAM_W_PROGRESS: return "w_progress must be finite and >= 0";
+    case SL_ERR_PARAM_W_REWORK: return "w_rework must be finite and >= 0";
+    case SL_ERR_PARAM_W_VERIFIER: return "w_verifier must be finite and >= 0";
+    case SL_ERR_PARAM_W_ENGAGEMENT: return "w_engagement must be finite and >= 0";
+    case SL_ERR_PARAM_SIGMOID_K: return "sigmoid_k must be in (0, 100]";
+    case SL_ERR_PARAM_REWORK_DECAY: return "rework_decay must be in [0.01, 1)";
+    case SL_ERR_PARAM_REJECTION_DECAY: return "rejection_decay must be in [0.01, 1)";
+    case SL_ERR_PARAM_MISUSE_DECAY: return "misuse_decay must be in [0.01, 1)";
+    case SL_ERR_NAN_TASK_PROGRESS: return "task_progress_delta is NaN";
+    case SL_ERR_NEGATIVE_REWORK_COUNT: return "rework_count is negative";
+    case SL_ERR_NEGATIVE_VERIFIER_REJECTIONS: return "verifier_rejections is negative";
+    case SL_ERR_NEGATIVE_TOOL_MISUSE: return "tool_misuse_flags is negative";
+    case SL_ERR_NAN_ENGAGEMENT: return "counterparty_engagement_delta is NaN";
+    case SL_ERR_NAN_INPUT: return "input value is NaN";
+    case SL_ERR_ISA_UNKNOWN: return "no instruction-set path of that name in this build";
+    case SL_ERR_ISA_UNSUPPORTED: return "this CPU or OS cannot run the requested instruction-set path";
+    }
+    return "unknown status";
+}
+
+const char *sl_version(void) { return SOFTLABEL_VERSION_STRING; }

@@ -1,0 +1,8 @@
+/* The softlabel subcommands: each takes the arguments after its name, returns a sysexits code. */
+#ifndef SL_TOOLS_COMMANDS_H
+#define SL_TOOLS_COMMANDS_H
+
+int sl_cmd_sample(int argc, char **argv);
+int sl_cmd_info(int argc, char **argv);
+
+#endif
