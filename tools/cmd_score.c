@@ -47,7 +47,9 @@ typedef struct score_run {
     int in_fd;
     const char *in_name;
     uint64_t in_size;       /* 0 when unknown (a pipe) */
-    sl_buf carry;           /* bytes read but not yet handed out */
+    sl_buf carry;           /* the first bytes read (the header and what follows it) */
+    const char *pending;    /* bytes read but not yet handed out: a partial record at the end */
+    size_t pending_len;     /* of the last chunk (or of carry), copied to the next chunk's start */
     bool eof, stop_reading;
     uint64_t offset;        /* input bytes handed out so far */
     sl_buf header;          /* CSV: the header record as read, terminator excluded */
@@ -197,25 +199,12 @@ static int setup_params(const score_options *o, sl_proxy *px)
     return 0;
 }
 
-/* Reads up to `want` more bytes onto the carry; sets eof at the end of input. */
+static int read_into(score_run *run, sl_buf *b, size_t want);
+
+/* Reads up to `want` more bytes onto the carry (the header phase). */
 static int read_more(score_run *run, size_t want)
 {
-    if (run->eof)
-        return 0;
-    if (sl_buf_reserve(&run->carry, want)) {
-        fprintf(stderr, "softlabel score: out of memory\n");
-        run->exit_code = SL_EX_OSERR;
-        return -1;
-    }
-    long long got = sl_read_full(run->in_fd, run->carry.data + run->carry.len, want);
-    if (got < 0) {
-        fprintf(stderr, "softlabel score: %s: read error: %s\n", run->in_name, strerror(errno));
-        run->exit_code = SL_EX_IOERR;
-        return -1;
-    }
-    run->carry.len += (size_t)got;
-    run->eof = (size_t)got < want;
-    return 0;
+    return run->eof ? 0 : read_into(run, &run->carry, want);
 }
 
 /* Where the last whole record in buf ends (0: none yet). */
@@ -227,39 +216,80 @@ static size_t last_boundary(const score_run *run, const char *buf, size_t n)
     return nl ? (size_t)(nl - buf) + 1 : 0;
 }
 
+/* Reads up to `want` more bytes onto b; sets eof at the end of input. */
+static int read_into(score_run *run, sl_buf *b, size_t want)
+{
+    if (sl_buf_reserve(b, want)) {
+        fprintf(stderr, "softlabel score: out of memory\n");
+        run->exit_code = SL_EX_OSERR;
+        return -1;
+    }
+    long long got = sl_read_full(run->in_fd, b->data + b->len, want);
+    if (got < 0) {
+        fprintf(stderr, "softlabel score: %s: read error: %s\n", run->in_name, strerror(errno));
+        run->exit_code = SL_EX_IOERR;
+        return -1;
+    }
+    b->len += (size_t)got;
+    run->eof = (size_t)got < want;
+    return 0;
+}
+
+/* Starts a slot's buffer with the pending partial record. It lives at the end of the previous
+ * chunk, which a worker may be reading (only up to its own end) but nobody writes or frees while
+ * this slot is filled; with one slot it is this very buffer, hence memmove. */
+static int take_pending(score_run *run, sl_buf *in)
+{
+    const char *src = run->pending;
+    size_t n = run->pending_len;
+    if (in->data && src >= in->data && src <= in->data + in->len) {
+        memmove(in->data, src, n);
+    } else {
+        in->len = 0;
+        if (sl_buf_reserve(in, n + run->opt.chunk)) {
+            fprintf(stderr, "softlabel score: out of memory\n");
+            run->exit_code = SL_EX_OSERR;
+            return -1;
+        }
+        if (n)
+            memcpy(in->data, src, n);
+    }
+    in->len = n;
+    run->pending_len = 0;
+    return 0;
+}
+
 /* pipeline producer: the next chunk of whole records, read into the slot */
 static int produce(void *ctx, size_t slot_index)
 {
     score_run *run = ctx;
     score_slot *slot = &run->slots[slot_index];
+    sl_buf *in = &slot->in;
     if (run->stop_reading)
         return -1;
     slot->fatal = NULL;
+    if (take_pending(run, in))
+        return -1;
     for (;;) {
-        size_t have = run->carry.len;
-        if (!run->eof && read_more(run, have < run->opt.chunk ? run->opt.chunk - have : run->opt.chunk))
+        size_t chunk = run->opt.chunk;
+        if (!run->eof && read_into(run, in, in->len < chunk ? chunk - in->len : chunk))
             return -1;
-        if (run->carry.len == 0)
+        if (in->len == 0)
             return 0;
-        size_t cut = run->eof ? run->carry.len : last_boundary(run, run->carry.data, run->carry.len);
-        if (cut == 0 && run->carry.len >= MAX_RECORD) {
+        size_t cut = run->eof ? in->len : last_boundary(run, in->data, in->len);
+        if (cut == 0 && in->len >= MAX_RECORD) {
             /* reported by consume, in order, once the line number is known */
             slot->fatal = "a record longer than 64 MiB: an unbalanced quote? (nothing after it was read)";
-            slot->in.len = 0;
+            in->len = 0;
             run->stop_reading = true;
             return 1;
         }
         if (cut == 0)
             continue;
-        /* hand the whole records to the slot; keep the partial one */
-        slot->in.len = 0;
-        if (sl_buf_append(&slot->in, run->carry.data, cut)) {
-            fprintf(stderr, "softlabel score: out of memory\n");
-            run->exit_code = SL_EX_OSERR;
-            return -1;
-        }
-        memmove(run->carry.data, run->carry.data + cut, run->carry.len - cut);
-        run->carry.len -= cut;
+        /* the slot gets the whole records; the partial one waits for the next chunk */
+        run->pending = in->data + cut;
+        run->pending_len = in->len - cut;
+        in->len = cut;
         slot->in_offset = run->offset;
         run->offset += cut;
         return 1;
@@ -513,8 +543,8 @@ static int read_header(score_run *run)
         if (e)
             return e;
     }
-    memmove(run->carry.data, run->carry.data + pos, run->carry.len - pos);
-    run->carry.len -= pos;
+    run->pending = run->carry.data + pos;
+    run->pending_len = run->carry.len - pos;
     run->offset = pos;
     run->lines_done = rec.newlines;
     return 0;
@@ -551,6 +581,8 @@ static int run_score(score_run *run)
     if (sl_outfile_open(&run->out, run->opt.out) ||
         (run->opt.rejects && sl_outfile_open(&run->rej, run->opt.rejects)))
         return SL_EX_CANTCREAT;
+    run->pending = run->carry.data;
+    run->pending_len = run->carry.len;
     if (run->job.format == FORMAT_CSV && (rc = read_header(run)))
         return rc;
     run->nslots = sl_pipeline_slots((int)run->opt.threads);
