@@ -24,7 +24,12 @@
 #include "score_chunk.h"
 #include "softlabel.h"
 
+/* Default chunk size: 4 MiB, smaller with many threads so that the input in flight stays near
+ * INFLIGHT_BUDGET whatever the thread count (each chunk in flight also holds its output, about
+ * 1.7 times its input, and its parsed columns): peak memory stays under ~150 MB. */
 #define DEFAULT_CHUNK (4u << 20)
+#define MIN_DEFAULT_CHUNK (256u << 10)
+#define INFLIGHT_BUDGET (32u << 20)
 /* A record longer than this means the input cannot be split (typically an unbalanced quote that
  * swallows the rest of the file); stopping beats buffering a whole 10 GB file. */
 #define MAX_RECORD (64u << 20)
@@ -88,7 +93,8 @@ static int usage(FILE *f, int code)
         "                         reason (CSV: three leading columns; JSONL: an object holding\n"
         "                         the line as a string); the counts printed at the end add up\n"
         "  --summary              print counts, rows/s and a summary of p on stderr at the end\n"
-        "  --chunk-size BYTES     bytes read per chunk (default 4194304)\n"
+        "  --chunk-size BYTES     bytes read per chunk (default 4 MiB, less beyond 3 threads:\n"
+        "                         about 32 MiB of input in flight in all)\n"
         "\n"
         "  COLUMN is the 1-based field number in CSV and the 1-based byte position in JSONL.\n"
         "  Blank lines are ignored (and counted). A regular output file is replaced only when the\n"
@@ -107,8 +113,7 @@ static int bad_option(const char *what, const char *value)
 
 static int parse_options(int argc, char **argv, score_options *o)
 {
-    *o = (score_options){.in = "-", .out = "-", .format = -1, .threads = (size_t)sl_online_cores(),
-                         .chunk = DEFAULT_CHUNK};
+    *o = (score_options){.in = "-", .out = "-", .format = -1, .threads = (size_t)sl_online_cores()};
     for (int i = 0; i < argc; i++) {
         const char *opt = argv[i];
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
@@ -160,6 +165,10 @@ static int parse_options(int argc, char **argv, score_options *o)
                 return bad_option("--chunk-size must be 16 .. 67108864, not", v);
         } else
             return bad_option("unknown option", opt);
+    }
+    if (o->chunk == 0) {
+        size_t chunk = INFLIGHT_BUDGET / sl_pipeline_slots((int)o->threads);
+        o->chunk = chunk > DEFAULT_CHUNK ? DEFAULT_CHUNK : chunk < MIN_DEFAULT_CHUNK ? MIN_DEFAULT_CHUNK : chunk;
     }
     if (o->skip && !o->rejects)
         return bad_option("--on-error skip needs --rejects FILE (bad rows are never just dropped)", "skip");
