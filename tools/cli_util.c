@@ -26,6 +26,8 @@ int sl_buf_reserve(sl_buf *b, size_t extra)
 
 int sl_buf_append(sl_buf *b, const void *src, size_t n)
 {
+    if (n == 0) /* data may still be NULL, and memcpy must not see a NULL pointer */
+        return 0;
     if (sl_buf_reserve(b, n))
         return -1;
     memcpy(b->data + b->len, src, n);
