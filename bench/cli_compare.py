@@ -7,6 +7,8 @@ machine is shared, so a slow moment hits all contenders alike), and reports medi
   pandas + numpy                          read_csv, vectorized scoring, to_csv (imports excluded)
   DuckDB, threads 1 / 2                   one COPY (SELECT ...) TO statement (import excluded)
 Every output is checked against softlabel's for the same row count and p within 1e-12.
+CPU seconds (user + system of the whole process) are reported beside: on a shared machine they
+say more about the work done than wall time does.
 
 usage: cli_compare.py --bin build/tools/softlabel [--rows 10000000] [--rounds 3] [--dir DIR]
 Run it through bench/cli_vs_pandas.sh, which makes the venv with pandas, numpy and duckdb.
@@ -69,14 +71,18 @@ print(time.perf_counter() - t0)
 
 
 def timed(cmd, inner):
-    """Runs cmd; returns its wall-clock seconds, or with inner the job's own timing (printed last
-    on its stdout: the Python jobs leave their imports out)."""
+    """Runs cmd; returns (seconds, CPU seconds). seconds: wall clock, or with inner the job's own
+    timing (printed last on its stdout: the Python jobs leave their imports out). CPU seconds:
+    user + system time of the whole process, imports included; unlike wall time it hardly
+    depends on what else the machine is running."""
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.stdout.read(), p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    if p.returncode != 0:
-        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr.decode()))
-    return float(p.stdout.decode().split()[-1]) if inner else wall
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), err.decode()))
+    return (float(out.decode().split()[-1]) if inner else wall), usage.ru_utime + usage.ru_stime
 
 
 def first_p(path, n):
@@ -110,12 +116,16 @@ def main():
         "DuckDB 2 threads": lambda o: timed([py, "-c", DUCKDB_JOB % params, src, o, "2"], True),
     }
     times = {name: [] for name in contenders}
+    cpu = {name: [] for name in contenders}
     reference = None
     for rnd in range(a.rounds):
         for i, (name, job) in enumerate(contenders.items()):
             out = os.path.join(a.dir, "out%d.csv" % i)
-            times[name].append(job(out))
-            print("round %d  %-20s %7.2f s" % (rnd + 1, name, times[name][-1]), flush=True)
+            seconds, cpu_seconds = job(out)
+            times[name].append(seconds)
+            cpu[name].append(cpu_seconds)
+            print("round %d  %-20s %7.2f s  (CPU %.2f s)" % (rnd + 1, name, seconds, cpu_seconds),
+                  flush=True)
             if rnd == 0:  # the same job: same rows, same p
                 n = count_rows(out)
                 if n != a.rows:
@@ -128,14 +138,18 @@ def main():
                     sys.exit("%s: p differs from softlabel's by %g" % (name, worst))
             os.remove(out)
     base = {k: statistics.median(v) for k, v in times.items()}
-    print("\n%d rows, CSV -> CSV, median of %d rounds (%s, %d online cores)" % (
-        a.rows, a.rounds, os.uname().machine, os.cpu_count()))
-    print("%-20s %9s %12s %14s %14s" % ("", "seconds", "M rows/s", "vs pandas", "vs DuckDB same threads"))
+    base_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+    print("\n%d rows, CSV -> CSV, median of %d rounds (%s, %d online cores, load average %.1f)" % (
+        a.rows, a.rounds, os.uname().machine, os.cpu_count(), os.getloadavg()[0]))
+    print("%-20s %8s %13s %9s %10s %10s %8s %13s" % (
+        "", "seconds", "(min - max)", "M rows/s", "vs pandas", "vs DuckDB", "CPU s", "M rows/CPU s"))
     for name, t in base.items():
         threads = "2" if "2" in name else "1"
         duck = base["DuckDB %s thread%s" % (threads, "s" if threads == "2" else "")]
-        print("%-20s %9.2f %12.2f %13.1fx %13.2fx" % (name, t, a.rows / t / 1e6,
-                                                      base["pandas + numpy"] / t, duck / t))
+        print("%-20s %8.2f %6.2f - %5.2f %9.2f %9.1fx %9.2fx %8.2f %13.2f" % (
+            name, t, min(times[name]), max(times[name]), a.rows / t / 1e6,
+            base["pandas + numpy"] / t, duck / t, base_cpu[name], a.rows / base_cpu[name] / 1e6))
+    print("(vs DuckDB: against DuckDB with the same thread count)")
     os.remove(src)
 
 

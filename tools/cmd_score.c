@@ -111,13 +111,17 @@ static int bad_option(const char *what, const char *value)
     return SL_EX_USAGE;
 }
 
+/* Fills *o from the command line. Returns 0, a sysexits code after printing the problem, or -1
+ * when --help was printed. */
 static int parse_options(int argc, char **argv, score_options *o)
 {
     *o = (score_options){.in = "-", .out = "-", .format = -1, .threads = (size_t)sl_online_cores()};
     for (int i = 0; i < argc; i++) {
         const char *opt = argv[i];
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
-            return usage(stdout, 0) - 1; /* -1: nothing more to do, exit 0 */
+        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+            usage(stdout, 0);
+            return -1; /* help printed: nothing more to do, exit 0 */
+        }
         if (!strcmp(opt, "--summary")) {
             o->summary = true;
             continue;
