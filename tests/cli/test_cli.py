@@ -530,6 +530,80 @@ class Format(Workdir):
         self.assertEqual(self.read("out.csv"), b"precious\n")
 
 
+class Randomized(Workdir):
+    """Random pass-through text (quotes, commas, CR, LF, non-ASCII) written by Python's csv and
+    json modules, random chunk sizes and thread counts: every record comes back intact."""
+
+    ALPHABET = 'ab ,"\n\r\t;\'\\é✓{}[]:0'
+
+    def random_text(self, rng):
+        return "".join(rng.choice(self.ALPHABET) for _ in range(rng.randrange(0, 12)))
+
+    def test_csv_round_trip(self):
+        import random
+        rng = random.Random(12345)
+
+        def raw(fields, eol):
+            """One record as Python's csv writer quotes it (CR and LF in a field get quoted)."""
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\r\n").writerow(fields)
+            return buf.getvalue()[:-2] + eol
+
+        for trial in range(4):
+            eol = rng.choice(["\n", "\r\n"])
+            rows = [[self.random_text(rng), "%r" % rng.uniform(-2, 2), str(rng.randrange(0, 9)),
+                     str(rng.randrange(0, 9)), self.random_text(rng), str(rng.randrange(0, 3)),
+                     "%r" % rng.uniform(-2, 2)] for _ in range(400)]
+            header = raw(["a", OBS[0], OBS[1], OBS[2], "b", OBS[3], OBS[4]], eol)
+            records = [raw(r, eol) for r in rows]
+            data = (header + "".join(records)).encode()
+            chunk, threads = str(rng.choice([16, 100, 1000, 1 << 22])), str(rng.randrange(1, 5))
+            with self.subTest(trial=trial, chunk=chunk, threads=threads):
+                code, out, err = run(["score", "--format", "csv", "--chunk-size", chunk,
+                                      "--threads", threads], stdin=data)
+                self.assertEqual(code, 0, err)
+                got = list(csv.reader(io.StringIO(out.decode(), newline="")))
+                self.assertEqual(len(got), len(rows) + 1)
+                want_bytes = header[:-len(eol)] + ",v_hat,p" + eol
+                for want, have, rec in zip(rows, got[1:], records):
+                    self.assertEqual(have[:7], want)
+                    v, p = ref_score((float(want[1]), int(want[2]), int(want[3]), int(want[5]),
+                                      float(want[6])))
+                    self.assertLessEqual(abs(float(have[7]) - v), 2e-15)
+                    self.assertLessEqual(abs(float(have[8]) - p), 4e-15)
+                    want_bytes += rec[:-len(eol)] + "," + have[7] + "," + have[8] + eol
+                # byte for byte: each input record, then ",v_hat,p", then its terminator
+                self.assertEqual(out.decode(), want_bytes)
+
+    def test_jsonl_round_trip(self):
+        import random
+        rng = random.Random(54321)
+        lines = []
+        for i in range(500):
+            obj = {"note": self.random_text(rng), "task_progress_delta": rng.uniform(-2, 2),
+                   "nested": {"x": [self.random_text(rng), None, True, 1.5e300]},
+                   "rework_count": rng.randrange(0, 5), "verifier_rejections": rng.randrange(0, 5),
+                   "counterparty_engagement_delta": rng.uniform(-2, 2)}
+            if i % 3:
+                obj["tool_misuse_flags"] = rng.randrange(0, 4)
+            lines.append(json.dumps(obj, ensure_ascii=rng.random() < 0.5,
+                                    indent=None, separators=rng.choice([(",", ":"), (", ", ": ")])))
+        data = ("\n".join(lines) + "\n").encode()
+        code, out, err = run(["score", "--format", "jsonl", "--chunk-size", "700", "--threads", "3"],
+                             stdin=data)
+        self.assertEqual(code, 0, err)
+        got = out.decode().split("\n")
+        self.assertEqual(got[-1], "")
+        for line, have in zip(lines, got[:-1]):
+            self.assertTrue(have.startswith(line[:-1] + ',"v_hat":'), have)
+            obj, scored = json.loads(line), json.loads(have)
+            v, p = ref_score((obj["task_progress_delta"], obj["rework_count"],
+                              obj["verifier_rejections"], obj.get("tool_misuse_flags", 0),
+                              obj["counterparty_engagement_delta"]))
+            self.assertLessEqual(abs(scored["v_hat"] - v), 2e-15)
+            self.assertLessEqual(abs(scored["p"] - p), 4e-15)
+
+
 class Gen(Workdir):
     def test_deterministic_and_thread_independent(self):
         a = run(["gen", "--n", "20000", "--seed", "5", "--threads", "1"])
