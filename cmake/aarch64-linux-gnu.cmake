@@ -26,10 +26,13 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 
-# Every test binary (and every add_test COMMAND naming a target) runs under user-mode qemu: -L
-# gives the arm64 dynamic loader and C library of the cross toolchain, LD_LIBRARY_PATH the
-# multiarch SLEEF and cmocka. qemu passes the rest of the environment through, so SOFTLABEL_ISA and
+# Every test binary (and every add_test COMMAND naming a target) runs under user-mode qemu. -L
+# makes qemu take the arm64 dynamic loader from the cross toolchain's C library; LD_LIBRARY_PATH
+# must then name that same C library FIRST, before the multiarch SLEEF and cmocka: otherwise the
+# loader also searches /lib/aarch64-linux-gnu, where libsleef's dependency libc6:arm64 puts a C
+# library of another Debian revision, and a loader and libc.so of different builds hang in the
+# first pthread_create. qemu passes the rest of the environment through, so SOFTLABEL_ISA and
 # friends reach the tests. qemu-user emulates its "max" CPU by default (Advanced SIMD and SVE).
 find_program(SL_QEMU_AARCH64 qemu-aarch64 REQUIRED)
 set(CMAKE_CROSSCOMPILING_EMULATOR ${SL_QEMU_AARCH64} -L /usr/${SL_CROSS_TRIPLE}
-    -E LD_LIBRARY_PATH=/usr/lib/${SL_CROSS_TRIPLE}:/lib/${SL_CROSS_TRIPLE})
+    -E LD_LIBRARY_PATH=/usr/${SL_CROSS_TRIPLE}/lib:/usr/lib/${SL_CROSS_TRIPLE})

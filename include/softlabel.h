@@ -54,6 +54,7 @@ typedef enum sl_status {
     SL_ERR_PARAM_REWORK_DECAY = 15,  /* rework_decay not in [0.01, 1) */
     SL_ERR_PARAM_REJECTION_DECAY = 16,
     SL_ERR_PARAM_MISUSE_DECAY = 17,
+    SL_ERR_PARAM_WEIGHT_SUM = 18,    /* the four weights are finite but their sum overflows */
 
     /* Invalid input rows (the first invalid row decides which; its index goes to first_invalid) */
     SL_ERR_NAN_TASK_PROGRESS = 30,           /* task_progress_delta is NaN */
