@@ -97,7 +97,6 @@ SL_API void sl_proxy_params_default(sl_proxy_params *out);
  * one sl_proxy may be shared by any number of threads. */
 typedef struct sl_proxy {
     uint64_t magic_;
-    sl_proxy_params params_;         /* as given */
     double w_[4];                    /* normalized weights: progress, rework, verifier, engagement */
     double neg_k_;                   /* -sigmoid_k */
     double decay_[3];                /* rework, rejection, misuse */

@@ -43,7 +43,6 @@ sl_status sl_proxy_init(sl_proxy *px, const sl_proxy_params *params)
     if (st != SL_OK)
         return st;
 
-    px->params_ = *params;
     /* normalized exactly as the reference: each weight divided by the sum, in field order */
     const double raw[4] = {params->w_progress, params->w_rework, params->w_verifier,
                            params->w_engagement};
