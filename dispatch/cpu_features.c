@@ -50,6 +50,17 @@ sl_cpu_features sl_cpu_detect(void)
     return f;
 }
 
+#elif defined(__aarch64__)
+
+/* AArch64 without the Linux auxiliary vector (e.g. macOS, the BSDs): Advanced SIMD is part of the
+ * architecture's baseline there (the compiler already uses it for plain C), so it is present. */
+sl_cpu_features sl_cpu_detect(void)
+{
+    sl_cpu_features f = {0};
+    f.neon = 1;
+    return f;
+}
+
 #else
 
 sl_cpu_features sl_cpu_detect(void)

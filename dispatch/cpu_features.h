@@ -8,8 +8,8 @@ typedef struct sl_cpu_features {
     int neon;     /* AArch64: Advanced SIMD (HWCAP_ASIMD in the auxiliary vector) */
 } sl_cpu_features;
 
-/* Reads the features (cpuid + xgetbv on x86-64, getauxval(AT_HWCAP) on AArch64 Linux; all zero
- * elsewhere). Cheap, no side effects. */
+/* Reads the features (cpuid + xgetbv on x86-64, getauxval(AT_HWCAP) on AArch64 Linux, the
+ * architectural baseline on other AArch64 systems; all zero elsewhere). Cheap, no side effects. */
 sl_cpu_features sl_cpu_detect(void);
 
 #endif
