@@ -230,11 +230,10 @@ static int process_csv(const score_job *job, score_slot *s)
     while (pos < s->in.len) {
         sl_csv_record rec;
         sl_csv_next_record(in, s->in.len, &pos, s->fields, job->ncols + 1, &rec);
-        score_rec r = {(size_t)(rec.raw - in), rec.raw_len, (uint8_t)rec.term_len, false, 0, SIZE_MAX};
+        score_rec r = {(size_t)(rec.raw - in), rec.raw_len, (uint8_t)rec.term_len, 0, SIZE_MAX};
         if (push_rec(s, &r))
             return -1;
-        if (rec.raw_len == 0 && !rec.error) {
-            s->recs[s->nrecs - 1].blank = true;
+        if (rec.raw_len == 0 && !rec.error) { /* an empty line: ignored, counted */
             s->blank++;
         } else {
             size_t row = s->scored;
@@ -350,7 +349,7 @@ static int process_jsonl(const score_job *job, score_slot *s)
     while (pos < s->in.len) {
         const char *nl = memchr(in + pos, '\n', s->in.len - pos);
         size_t end = nl ? (size_t)(nl - in) : s->in.len;
-        score_rec r = {pos, end - pos, nl ? 1 : 0, false, 0, SIZE_MAX};
+        score_rec r = {pos, end - pos, nl ? 1 : 0, 0, SIZE_MAX};
         if (nl && end > pos && in[end - 1] == '\r') {
             r.len--;
             r.term_len = 2;
@@ -358,8 +357,7 @@ static int process_jsonl(const score_job *job, score_slot *s)
         if (push_rec(s, &r))
             return -1;
         score_rec *rec = &s->recs[s->nrecs - 1];
-        if (is_blank(in + pos, rec->len)) {
-            rec->blank = true;
+        if (is_blank(in + pos, rec->len)) { /* ignored, counted */
             s->blank++;
         } else {
             size_t row = s->scored;

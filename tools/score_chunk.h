@@ -43,9 +43,8 @@ typedef struct score_job {
 typedef struct score_rec {
     size_t start, len;      /* bytes of the record in the chunk, terminator excluded */
     uint8_t term_len;       /* 0, 1 ("\n") or 2 ("\r\n") */
-    bool blank;             /* an empty line: ignored, counted */
     size_t splice;          /* JSONL: offset of the object's closing '}' in the record */
-    size_t row;             /* index into the observable arrays, SIZE_MAX when rejected */
+    size_t row;             /* index into the observable arrays; SIZE_MAX: rejected or blank */
 } score_rec;
 
 /* A bad record: where and what (the message is in the slot's errtext). */
