@@ -1,0 +1,46 @@
+/*
+ * Output helpers shared by `softlabel panel` and `softlabel eval`: a growable byte buffer, JSON
+ * string escaping, shortest round-trip formatting of doubles, HTML escaping.
+ */
+#ifndef SL_TOOLS_PANEL_JSON_H
+#define SL_TOOLS_PANEL_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct sl_buf {
+    char *p;
+    size_t len, cap;
+    int oom; /* set once an append failed for lack of memory; later appends do nothing */
+} sl_buf;
+
+void sl_buf_free(sl_buf *b);
+void sl_buf_put(sl_buf *b, const char *s, size_t len);
+void sl_buf_puts(sl_buf *b, const char *s);
+void sl_buf_putc(sl_buf *b, char c);
+void sl_buf_printf(sl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sl_buf_u64(sl_buf *b, uint64_t v);
+
+/* s[0..len) as a JSON string literal (quotes included). Control characters are escaped; other
+ * bytes pass through (the inputs are UTF-8). */
+void sl_buf_json_str(sl_buf *b, const char *s, size_t len);
+
+/* The content of a quoted CSV field (between its quotes, "" standing for one quote) as a JSON
+ * string literal. */
+void sl_buf_json_csv_quoted(sl_buf *b, const char *s, size_t len);
+
+/* A double in the shortest decimal that reads back as the same double (%.15g, %.16g or %.17g);
+ * null for NaN or an infinity (JSON has neither). */
+void sl_buf_json_double(sl_buf *b, double v);
+
+/* The shortest round-trip decimal of v into out (at least 32 bytes); returns its length. */
+size_t sl_format_double(char *out, double v);
+
+/* s[0..len) with &, <, >, " escaped for HTML text and attribute values. */
+void sl_buf_html(sl_buf *b, const char *s, size_t len);
+
+/* Writes the buffer to f and empties it; returns 0, or -1 on a write error. */
+int sl_buf_flush(sl_buf *b, FILE *f);
+
+#endif
