@@ -1,5 +1,6 @@
 /* Reading annotation files: see panel_io.h. */
 #include "panel_io.h"
+#include "panel_json.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -423,7 +424,7 @@ static int json_field(pio_reader *r, int field, json_t *v, pio_value *out, size_
         out->num = json_number_value(v);
         int n = json_is_integer(v) ? snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
                                               json_integer_value(v))
-                                   : snprintf(num, sizeof num, "%.17g", out->num);
+                                   : (int)sl_format_double(num, out->num);
         /* its text, for ids given as numbers */
         at[field] = scratch_put(r, used, num, (size_t)n);
         if (at[field] == SIZE_MAX)
