@@ -95,11 +95,20 @@ static const char *json_escape(unsigned char c, char tmp[8])
     return NULL;
 }
 
+/* 1 for the bytes a JSON string must escape: ", \ and the control characters */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
 void sl_buf_json_str(sl_buf *b, const char *s, size_t len)
 {
     sl_buf_putc(b, '"');
     size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < len; i++) {
+        if (!needs_escape[(unsigned char)s[i]])
+            continue;
         char tmp[8];
         const char *esc = json_escape((unsigned char)s[i], tmp);
         if (!esc)
@@ -149,6 +158,29 @@ void sl_buf_json_double(sl_buf *b, double v)
     }
     char tmp[32];
     sl_buf_put(b, tmp, sl_format_double(tmp, v));
+}
+
+void sl_buf_json_double_cached(sl_buf *b, sl_double_cache *c, double v)
+{
+    if (!c || !isfinite(v)) {
+        sl_buf_json_double(b, v);
+        return;
+    }
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    size_t slot = (size_t)((bits * 0x9e3779b97f4a7c15ull) >> 52); /* 12 bits */
+    if (!c->len[slot] || c->bits[slot] != bits) {
+        char tmp[32];
+        size_t n = sl_format_double(tmp, v);
+        if (n >= sizeof c->text[slot]) {
+            sl_buf_put(b, tmp, n);
+            return;
+        }
+        memcpy(c->text[slot], tmp, n);
+        c->len[slot] = (unsigned char)n;
+        c->bits[slot] = bits;
+    }
+    sl_buf_put(b, c->text[slot], c->len[slot]);
 }
 
 void sl_buf_html(sl_buf *b, const char *s, size_t len)

@@ -37,6 +37,19 @@ void sl_buf_json_double(sl_buf *b, double v);
 /* The shortest round-trip decimal of v into out (at least 32 bytes); returns its length. */
 size_t sl_format_double(char *out, double v);
 
+/* A direct-mapped cache of formatted doubles: outputs repeat the same values (confidences given
+ * to two decimals, entropies of the same vote splits) and formatting one costs a printf and a
+ * strtod. One per thread. */
+#define SL_DOUBLE_CACHE 4096
+typedef struct sl_double_cache {
+    uint64_t bits[SL_DOUBLE_CACHE];
+    char text[SL_DOUBLE_CACHE][25];
+    unsigned char len[SL_DOUBLE_CACHE]; /* 0: empty slot */
+} sl_double_cache;
+
+/* As sl_buf_json_double, through the cache (c may be NULL). */
+void sl_buf_json_double_cached(sl_buf *b, sl_double_cache *c, double v);
+
 /* s[0..len) with &, <, >, " escaped for HTML text and attribute values. */
 void sl_buf_html(sl_buf *b, const char *s, size_t len);
 

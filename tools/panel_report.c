@@ -24,6 +24,7 @@ typedef struct write_shared {
 typedef struct write_job {
     write_shared *sh;
     char (*share)[SHARE_CACHE + 1][24]; /* share[n][c]: c/n formatted, "" until needed */
+    sl_double_cache *numbers;           /* confidences, entropies */
 } write_job;
 
 /* c / n as the kernel computed it, formatted once (vote shares repeat endlessly). */
@@ -102,7 +103,7 @@ static void write_item(write_job *job, sl_buf *b, uint32_t g)
     sl_buf_u64(b, (uint64_t)total);
     sl_buf_puts(b, ",\"entropy_bits\":");
     if (total > 0)
-        sl_buf_json_double(b, task->entropy[row]);
+        sl_buf_json_double_cached(b, job->numbers, task->entropy[row]);
     else
         sl_buf_puts(b, "null");
     sl_buf_puts(b, ",\"confidence\":{");
@@ -117,7 +118,7 @@ static void write_item(write_job *job, sl_buf *b, uint32_t g)
         first = 0;
         sl_buf_json_str(b, d->reviewers.str[a->reviewer], d->reviewers.len[a->reviewer]);
         sl_buf_putc(b, ':');
-        sl_buf_json_double(b, a->confidence); /* NaN (not given) prints null */
+        sl_buf_json_double_cached(b, job->numbers, a->confidence); /* NaN: null */
     }
     sl_buf_puts(b, "},\"disagreement_class\":\"");
     sl_buf_puts(b, sl_disagreement_name(task->cls[row]));
@@ -163,12 +164,13 @@ static void write_item(write_job *job, sl_buf *b, uint32_t g)
  * block has been written: the output order does not depend on the threads. */
 static void *write_blocks(void *arg)
 {
-    write_job job = {arg, NULL};
+    write_job job = {arg, NULL, NULL};
     write_shared *sh = job.sh;
     const panel_data *d = sh->d;
     size_t blocks = (d->n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
     sl_buf b = {0};
     job.share = calloc(SHARE_CACHE + 1, sizeof *job.share);
+    job.numbers = calloc(1, sizeof *job.numbers); /* NULL: formatted without the cache */
     for (;;) {
         pthread_mutex_lock(&sh->lock);
         size_t blk = sh->next_to_format++;
@@ -190,6 +192,7 @@ static void *write_blocks(void *arg)
     }
     sl_buf_free(&b);
     free(job.share);
+    free(job.numbers);
     return NULL;
 }
 
