@@ -54,6 +54,7 @@ typedef enum sl_status {
     SL_ERR_PARAM_REWORK_DECAY = 15,  /* rework_decay not in [0.01, 1) */
     SL_ERR_PARAM_REJECTION_DECAY = 16,
     SL_ERR_PARAM_MISUSE_DECAY = 17,
+    SL_ERR_PARAM_WEIGHT_SUM = 18,    /* the four weights are finite but their sum overflows */
 
     /* Invalid input rows (the first invalid row decides which; its index goes to first_invalid) */
     SL_ERR_NAN_TASK_PROGRESS = 30,           /* task_progress_delta is NaN */
@@ -105,7 +106,6 @@ SL_API void sl_proxy_params_default(sl_proxy_params *out);
  * one sl_proxy may be shared by any number of threads. */
 typedef struct sl_proxy {
     uint64_t magic_;
-    sl_proxy_params params_;         /* as given */
     double w_[4];                    /* normalized weights: progress, rework, verifier, engagement */
     double neg_k_;                   /* -sigmoid_k */
     double decay_[3];                /* rework, rejection, misuse */
