@@ -88,13 +88,12 @@ static uint32_t slot_tag(uint64_t h) { return (uint32_t)(h >> 32); }
 static size_t probe(const sl_intern *t, const char *s, size_t len, uint64_t h)
 {
     size_t mask = t->cap - 1, i = (size_t)h & mask;
+    uint32_t tag = slot_tag(h);
     for (;;) {
-        uint64_t e = t->slots[i];
-        if (e == 0)
+        const sl_intern_slot *e = &t->slots[i];
+        if (e->id1 == 0)
             return i;
-        uint32_t id = (uint32_t)e - 1;
-        if ((uint32_t)(e >> 32) == slot_tag(h) && t->len[id] == len &&
-            memcmp(t->str[id], s, len) == 0)
+        if (e->tag == tag && e->len == len && memcmp(e->str, s, len) == 0)
             return i;
         i = (i + 1) & mask;
     }
@@ -103,16 +102,15 @@ static size_t probe(const sl_intern *t, const char *s, size_t len, uint64_t h)
 static int grow(sl_intern *t)
 {
     size_t cap = t->cap ? t->cap * 2 : 64;
-    uint64_t *slots = calloc(cap, sizeof *slots);
+    sl_intern_slot *slots = calloc(cap, sizeof *slots);
     if (!slots)
         return -1;
     for (size_t j = 0; j < t->cap; j++) {
-        uint64_t e = t->slots[j];
-        if (!e)
+        sl_intern_slot e = t->slots[j];
+        if (!e.id1)
             continue;
-        uint32_t id = (uint32_t)e - 1;
-        size_t i = (size_t)sl_hash_bytes(t->str[id], t->len[id]) & (cap - 1);
-        while (slots[i])
+        size_t i = (size_t)sl_hash_bytes(e.str, e.len) & (cap - 1);
+        while (slots[i].id1)
             i = (i + 1) & (cap - 1);
         slots[i] = e;
     }
@@ -126,8 +124,8 @@ int64_t sl_intern_find(const sl_intern *t, const char *s, size_t len)
 {
     if (!t->cap)
         return -1;
-    uint64_t e = t->slots[probe(t, s, len, sl_hash_bytes(s, len))];
-    return e ? (int64_t)((uint32_t)e - 1) : -1;
+    const sl_intern_slot *e = &t->slots[probe(t, s, len, sl_hash_bytes(s, len))];
+    return e->id1 ? (int64_t)e->id1 - 1 : -1;
 }
 
 int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added)
@@ -138,8 +136,8 @@ int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added)
         return -1;
     uint64_t h = sl_hash_bytes(s, len);
     size_t i = probe(t, s, len, h);
-    if (t->slots[i])
-        return (int64_t)((uint32_t)t->slots[i] - 1);
+    if (t->slots[i].id1)
+        return (int64_t)t->slots[i].id1 - 1;
     if (t->count >= 0x7fffffff || len > UINT32_MAX)
         return -1;
     if (t->count == t->str_cap) {
@@ -160,7 +158,7 @@ int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added)
     uint32_t id = (uint32_t)t->count++;
     t->str[id] = copy;
     t->len[id] = (uint32_t)len;
-    t->slots[i] = ((uint64_t)slot_tag(h) << 32) | (id + 1u);
+    t->slots[i] = (sl_intern_slot){slot_tag(h), id + 1u, (uint32_t)len, copy};
     if (added)
         *added = 1;
     return id;

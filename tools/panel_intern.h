@@ -20,8 +20,17 @@ typedef struct sl_arena {
 char *sl_arena_copy(sl_arena *a, const char *s, size_t len);
 void sl_arena_free(sl_arena *a);
 
+/* A slot holds the string's length and bytes pointer too, so a lookup touches the slot and the
+ * bytes only (one cache miss each in a large table). */
+typedef struct sl_intern_slot {
+    uint32_t tag;       /* high 32 bits of the hash */
+    uint32_t id1;       /* id + 1; 0 = empty */
+    uint32_t len;
+    const char *str;    /* the bytes, in the arena */
+} sl_intern_slot;
+
 typedef struct sl_intern {
-    uint64_t *slots;    /* hash (high 32 bits) | id + 1 (low 32 bits); 0 = empty */
+    sl_intern_slot *slots;
     size_t cap;         /* power of two */
     size_t count;
     const char **str;   /* id -> bytes (NUL-terminated, in the arena) */
