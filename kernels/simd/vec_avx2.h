@@ -1,5 +1,6 @@
 /*
- * The AVX2+FMA vector layer: the few operations the generic kernels (score_simd.inc) need, for
+ * The AVX2+FMA vector layer: the few operations the generic kernels (score_simd.inc,
+ * panel_simd.inc) need, for
  * f64 (4 lanes, int32 counts in a 128-bit register) and f32 (8 lanes, counts in 256 bits).
  * Lane masks travel as plain bit sets (bit j = lane j), so the generic code never sees the ISA's
  * mask representation. FMA is enabled by the flags but never used for arithmetic the scalar path
