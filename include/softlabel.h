@@ -283,7 +283,8 @@ SL_API double sl_alpha_nominal_value(const sl_alpha_nominal *acc);
  * Instruction-set paths
  *
  * The best path this CPU and OS support is chosen once, at first use (thread-safe). Names:
- * "scalar" (the plain-C reference, always available), "avx2" (AVX2+FMA), "avx512" (AVX-512F).
+ * "scalar" (the plain-C reference, always available), "avx2" (AVX2+FMA), "avx512" (AVX-512F) on
+ * x86-64, "neon" (Advanced SIMD) on AArch64.
  * SOFTLABEL_ISA=<name> in the environment forces a path at first use; an unknown or unsupported
  * name never falls back silently: every computing call then fails with SL_ERR_ISA_UNKNOWN or
  * SL_ERR_ISA_UNSUPPORTED until sl_set_isa() picks a valid path.

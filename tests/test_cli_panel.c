@@ -63,7 +63,8 @@ static char *read_file(const char *name)
 static int run(const char *args)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2> err.txt", dir, SOFTLABEL_CLI, args);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' %s 2> err.txt", dir, SOFTLABEL_CLI_LAUNCHER,
+             SOFTLABEL_CLI, args);
     int status = system(cmd);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

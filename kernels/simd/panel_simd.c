@@ -13,6 +13,7 @@
 
 #define SL_ISA_avx2 1
 #define SL_ISA_avx512 2
+#define SL_ISA_neon 3
 #define SL_ISA_ID_(isa) SL_ISA_##isa
 #define SL_ISA_ID(isa) SL_ISA_ID_(isa)
 
@@ -20,8 +21,10 @@
 #include "vec_avx2.h"
 #elif SL_ISA_ID(SL_ISA) == SL_ISA_avx512
 #include "vec_avx512.h"
+#elif SL_ISA_ID(SL_ISA) == SL_ISA_neon
+#include "vec_neon.h"
 #else
-#error "panel_simd.c: define SL_ISA as one of avx2, avx512"
+#error "panel_simd.c: define SL_ISA as one of avx2, avx512, neon"
 #endif
 
 #include "prec_f64.h"
