@@ -20,6 +20,12 @@
 #undef v_min
 #undef v_max
 #undef v_exp
+#undef v_sub
+#undef v_abs
+#undef v_log2
+#undef v_lt_bits
+#undef v_eq_bits
+#undef v_select
 #undef v_nan_bits
 #undef v_load_i
 #undef v_load_part_i

@@ -35,6 +35,21 @@ static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return _mm512_div_pd(a,
 static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return _mm512_min_pd(a, b); }
 static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm512_max_pd(a, b); }
 static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd8_u10avx512f(x); }
+static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm512_sub_pd(a, b); }
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm512_abs_pd(x); }
+static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d8_u10avx512f(x); }
+static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm512_cmp_pd_mask(a, b, _CMP_LT_OQ);
+}
+static inline unsigned sl_eq_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ);
+}
+static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_blend_pd((__mmask8)bits, b, a);
+}
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     return (unsigned)_mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
@@ -87,6 +102,21 @@ static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return _mm512_div_ps(a,
 static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm512_min_ps(a, b); }
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm512_max_ps(a, b); }
 static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf16_u10avx512f(x); }
+static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm512_sub_ps(a, b); }
+static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return _mm512_abs_ps(x); }
+static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f16_u10avx512f(x); }
+static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ);
+}
+static inline unsigned sl_eq_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ);
+}
+static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
+{
+    return _mm512_mask_blend_ps((__mmask16)bits, b, a);
+}
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {
     return (unsigned)_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);

@@ -69,6 +69,18 @@ static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return vdivq_f64(a, b);
 static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return vbslq_f64(vcltq_f64(a, b), a, b); }
 static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return vbslq_f64(vcgtq_f64(a, b), a, b); }
 static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd2_u10advsimd(x); }
+static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return vsubq_f64(a, b); }
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return vabsq_f64(x); }
+/* log2 with SLEEF's 1-ULP algorithm (the same bits as on AVX2 / AVX-512) */
+static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d2_u10advsimd(x); }
+static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b) { return sl_bits2_u64(vcltq_f64(a, b)); }
+static inline unsigned sl_eq_bits_f64(sl_vf64 a, sl_vf64 b) { return sl_bits2_u64(vceqq_f64(a, b)); }
+/* lane j: a if bit j of bits is set, else b */
+static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
+{
+    const uint64x2_t sel = {1, 2};
+    return vbslq_f64(vtstq_u64(vdupq_n_u64(bits), sel), a, b);
+}
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     /* x == x is false exactly for NaN */
@@ -127,6 +139,16 @@ static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return vdivq_f32(a, b);
 static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
 static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf4_u10advsimd(x); }
+static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return vsubq_f32(a, b); }
+static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return vabsq_f32(x); }
+static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f4_u10advsimd(x); }
+static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b) { return sl_bits4_u32(vcltq_f32(a, b)); }
+static inline unsigned sl_eq_bits_f32(sl_vf32 a, sl_vf32 b) { return sl_bits4_u32(vceqq_f32(a, b)); }
+static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
+{
+    const uint32x4_t sel = {1, 2, 4, 8};
+    return vbslq_f32(vtstq_u32(vdupq_n_u32(bits), sel), a, b);
+}
 static inline unsigned sl_nan_bits_f32(sl_vf32 x) { return sl_bits4_u32(vmvnq_u32(vceqq_f32(x, x))); }
 static inline sl_vi_f32 sl_load_i_f32(const int32_t *p) { return vld1q_s32(p); }
 static inline sl_vi_f32 sl_load_part_i_f32(const int32_t *p, unsigned bits)
