@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,17 @@ static int errors_add(panel_errors *l, uint32_t code, uint32_t field, uint64_t o
         l->cap = cap;
     }
     l->e[l->n++] = (panel_error){offset, aux, code, field};
+    return 0;
+}
+
+/* Appends the errors of `from` to `into`. */
+static int errors_append(panel_errors *into, const panel_errors *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const panel_error *e = &from->e[i];
+        if (errors_add(into, e->code, e->field, e->offset, e->aux))
+            return -1;
+    }
     return 0;
 }
 
@@ -44,12 +56,60 @@ static int run_parallel(size_t n, void *(*fn)(void *), void *arg, size_t size)
     return 0;
 }
 
-/* ---- parsing one chunk ----------------------------------------------------------------------- */
+static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* The number of partitions for an input of `size` bytes: a power of two with some 2 MiB of input
+ * each, so that a partition's item table (a few thousand items at typical record sizes) stays in
+ * a core's cache while it is grouped; at least 16, so that the work spreads over the threads. */
+static size_t choose_parts(size_t size)
+{
+    size_t n = 16;
+    while (n < 4096 && n * ((size_t)2 << 20) < size)
+        n *= 2;
+    return n;
+}
+
+/* The partition of an item id's hash: bits 40 and up (a table's slot comes from the low bits). */
+static size_t part_of(uint64_t hash, size_t n_parts)
+{
+    return (size_t)(hash >> 40) & (n_parts - 1);
+}
+
+/* ---- phase 1: parsing one chunk ------------------------------------------------------------ */
 
 typedef struct parse_job {
     panel_data *d;
-    size_t part;
+    size_t chunk;
 } parse_job;
+
+/* s[0..len) as a plain decimal (digits with at most one '.', 1 to 19 digits, nothing else) whose
+ * digits fit 53 bits and whose fraction has at most 22 digits: then it is M / 10^k with M and
+ * 10^k exact doubles, and one IEEE division gives the correctly rounded value, the same double as
+ * strtod. Returns 0 and *out, or -1 when the text is not of this form (strtod decides then). */
+static int parse_plain_decimal(const char *s, size_t len, double *out)
+{
+    static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    size_t digits = 0, frac = 0;
+    int dot = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = (unsigned char)s[i];
+        if (c == '.' && !dot) {
+            dot = 1;
+            continue;
+        }
+        if (c - '0' > 9 || ++digits > 19)
+            return -1;
+        m = m * 10 + (c - '0');
+        frac += (size_t)dot;
+    }
+    if (digits == 0 || m > (UINT64_C(1) << 53) || frac > 22)
+        return -1;
+    *out = (double)m / pow10[frac];
+    return 0;
+}
 
 /* A confidence value: 0 and *out (NaN when not given), or -1 when it is not a number in [0, 1]. */
 static int read_confidence(const pio_value *v, double *out)
@@ -60,14 +120,16 @@ static int read_confidence(const pio_value *v, double *out)
     if (v->kind == PV_NUM) {
         *out = v->num;
     } else if (v->kind == PV_STR) {
-        char tmp[64], *end;
-        if (v->len == 0 || v->len >= sizeof tmp)
-            return -1;
-        memcpy(tmp, v->s, v->len);
-        tmp[v->len] = '\0';
-        *out = strtod(tmp, &end);
-        if (*end)
-            return -1;
+        if (parse_plain_decimal(v->s, v->len, out)) {
+            char tmp[64], *end;
+            if (v->len == 0 || v->len >= sizeof tmp)
+                return -1;
+            memcpy(tmp, v->s, v->len);
+            tmp[v->len] = '\0';
+            *out = strtod(tmp, &end);
+            if (*end)
+                return -1;
+        }
     } else {
         return -1;
     }
@@ -110,131 +172,112 @@ static int64_t label_key(sl_intern *labels, sl_jbuf *tmp, uint32_t task, const c
     return sl_intern_add(labels, tmp->p, tmp->len, NULL);
 }
 
-static int part_reserve_item(panel_part *p, size_t id)
+/* Appends a record to a stream: the record, its gold key + 1, its item id (see panel_stream). */
+static int stream_add(panel_stream *s, const panel_rec *r, uint32_t gold, const char *id,
+                      size_t len)
 {
-    if (id < p->item_cap)
-        return 0;
-    size_t cap = p->item_cap ? p->item_cap * 2 : 1024;
-    uint32_t *task = realloc(p->item_task, cap * sizeof *task);
-    if (!task)
-        return -1;
-    p->item_task = task;
-    uint64_t *first = realloc(p->item_first, cap * sizeof *first);
-    if (!first)
-        return -1;
-    p->item_first = first;
-    p->item_cap = cap;
+    size_t need = sizeof *r + 8 + pad8(len);
+    if (s->cap - s->len < need) {
+        size_t cap = s->cap ? s->cap * 2 : 4096;
+        while (cap - s->len < need)
+            cap *= 2;
+        unsigned char *p = realloc(s->p, cap);
+        if (!p)
+            return -1;
+        s->p = p;
+        s->cap = cap;
+    }
+    uint32_t head[2] = {gold, (uint32_t)len};
+    unsigned char *at = s->p + s->len;
+    memcpy(at, r, sizeof *r);
+    memcpy(at + sizeof *r, head, sizeof head);
+    memcpy(at + sizeof *r + sizeof head, id, len);
+    memset(at + sizeof *r + sizeof head + len, 0, pad8(len) - len);
+    s->len += need;
+    s->n++;
     return 0;
 }
 
-/* Validates and interns one record into the part. Returns 0, or -1 when memory ran out. */
-static int accept_record(panel_data *d, panel_part *p, size_t part_index, const pio_record *rec,
-                         sl_jbuf *tmp)
+/* Validates one record, interns its small strings and appends it to the stream of its item's
+ * partition. Returns 0, or -1 when memory ran out. */
+static int accept_record(panel_data *d, panel_chunk *c, const pio_record *rec, sl_jbuf *tmp)
 {
     for (int i = PIO_ITEM; i <= PIO_LABEL; i++) {
         if (is_blank(&rec->f[i]))
-            return errors_add(&p->errors, PE_MISSING, (uint32_t)i, rec->offset, 0);
+            return errors_add(&c->errors, PE_MISSING, (uint32_t)i, rec->offset, 0);
         if (rec->f[i].kind == PV_BOOL)
-            return errors_add(&p->errors, PE_NOT_TEXT, (uint32_t)i, rec->offset, 0);
+            return errors_add(&c->errors, PE_NOT_TEXT, (uint32_t)i, rec->offset, 0);
     }
-    panel_ann a;
-    memset(&a, 0, sizeof a);
-    a.offset = rec->offset;
+    panel_rec a;
+    a.where = rec->offset;
     if (read_confidence(&rec->f[PIO_CONFIDENCE], &a.confidence))
-        return errors_add(&p->errors, PE_CONFIDENCE, PIO_CONFIDENCE, rec->offset, 0);
+        return errors_add(&c->errors, PE_CONFIDENCE, PIO_CONFIDENCE, rec->offset, 0);
     int mark = read_error_flag(&rec->f[PIO_ERROR]);
     if (mark < 0)
-        return errors_add(&p->errors, PE_ERROR_FLAG, PIO_ERROR, rec->offset, 0);
+        return errors_add(&c->errors, PE_ERROR_FLAG, PIO_ERROR, rec->offset, 0);
     if (rec->f[PIO_GOLD].kind == PV_BOOL)
-        return errors_add(&p->errors, PE_NOT_TEXT, PIO_GOLD, rec->offset, 0);
+        return errors_add(&c->errors, PE_NOT_TEXT, PIO_GOLD, rec->offset, 0);
 
     const pio_value *v = rec->f;
-    int64_t task = sl_intern_add(&p->tasks, v[PIO_TASK].s, v[PIO_TASK].len, NULL);
-    int64_t label = task < 0 ? -1 : label_key(&p->labels, tmp, (uint32_t)task, v[PIO_LABEL].s,
+    int64_t task = sl_intern_add(&c->tasks, v[PIO_TASK].s, v[PIO_TASK].len, NULL);
+    int64_t label = task < 0 ? -1 : label_key(&c->labels, tmp, (uint32_t)task, v[PIO_LABEL].s,
                                               v[PIO_LABEL].len);
     int64_t gold = 0;
     if (label >= 0 && !is_blank(&v[PIO_GOLD]))
-        gold = label_key(&p->labels, tmp, (uint32_t)task, v[PIO_GOLD].s, v[PIO_GOLD].len) + 1;
-    int added = 0;
-    int64_t item = sl_intern_add(&p->items, v[PIO_ITEM].s, v[PIO_ITEM].len, &added);
-    int64_t reviewer = sl_intern_add(&p->reviewers, v[PIO_REVIEWER].s, v[PIO_REVIEWER].len, NULL);
-    if (label < 0 || gold < 0 || item < 0 || reviewer < 0 || part_reserve_item(p, (size_t)item))
+        gold = label_key(&c->labels, tmp, (uint32_t)task, v[PIO_GOLD].s, v[PIO_GOLD].len) + 1;
+    int64_t reviewer = sl_intern_add(&c->reviewers, v[PIO_REVIEWER].s, v[PIO_REVIEWER].len, NULL);
+    if (label < 0 || gold < 0 || reviewer < 0 || v[PIO_ITEM].len > UINT32_MAX)
         return -1;
-    if (added) {
-        p->item_task[item] = (uint32_t)task;
-        p->item_first[item] = rec->offset;
-    }
-    a.item = (uint32_t)item;
     a.reviewer = (uint32_t)reviewer;
     a.label = (uint32_t)label;
-    a.gold = (uint32_t)gold;
-    a.flags = mark ? PA_ERROR : 0;
-    a.part = (uint8_t)part_index;
+    unsigned flags = mark ? PA_ERROR : 0;
     const pio_value *ev = &v[PIO_EVIDENCE];
-    if (!is_blank(ev) && ev->kind != PV_NUM && ev->kind != PV_BOOL) {
-        a.flags |= PA_EVIDENCE | (ev->kind == PV_CSVQ ? PA_EV_CSVQ : 0);
-        if (ev->len > UINT32_MAX)
-            return -1;
-        a.ev_len = (uint32_t)ev->len;
-        if (d->file.format == PIO_CSV) {
-            a.ev_off = (uint64_t)(ev->s - d->file.data);
-        } else {
-            a.ev_off = p->evidence.len;
-            sl_jbuf_put(&p->evidence, ev->s, ev->len);
-            if (p->evidence.oom)
-                return -1;
-        }
-    }
-    if (p->n_ann == p->cap_ann) {
-        size_t cap = p->cap_ann ? p->cap_ann * 2 : 4096;
-        panel_ann *ann = realloc(p->ann, cap * sizeof *ann);
-        if (!ann)
-            return -1;
-        p->ann = ann;
-        p->cap_ann = cap;
-    }
-    p->ann[p->n_ann++] = a;
-    return 0;
+    if (!is_blank(ev) && ev->kind != PV_NUM && ev->kind != PV_BOOL)
+        flags |= PA_EVIDENCE;
+    panel_rec_set_flags(&a, flags);
+    uint64_t h = sl_hash_bytes(v[PIO_ITEM].s, v[PIO_ITEM].len);
+    return stream_add(&c->streams[part_of(h, d->n_parts)], &a, (uint32_t)gold, v[PIO_ITEM].s,
+                      v[PIO_ITEM].len);
 }
 
-static void *parse_part(void *arg)
+static void *parse_chunk(void *arg)
 {
     parse_job *job = arg;
     panel_data *d = job->d;
-    panel_part *p = &d->parts[job->part];
+    panel_chunk *c = &d->chunks[job->chunk];
     pio_reader r;
     pio_record rec;
     sl_jbuf tmp = {0};
-    pio_reader_init(&r, &d->file, p->start, p->end);
+    pio_reader_init(&r, &d->file, c->start, c->end);
     for (;;) {
         int got = pio_next(&r, &rec);
         if (got == 0)
             break;
-        int rc = got > 0 ? accept_record(d, p, job->part, &rec, &tmp)
-                         : errors_add(&p->errors, PE_RECORD, UINT32_MAX, rec.offset, 0);
+        int rc = got > 0 ? accept_record(d, c, &rec, &tmp)
+                         : errors_add(&c->errors, PE_RECORD, UINT32_MAX, rec.offset, 0);
         if (rc) {
-            p->oom = 1;
+            c->oom = 1;
             break;
         }
     }
-    p->final_pos = r.pos;
+    c->final_pos = r.pos;
     pio_reader_free(&r);
     sl_jbuf_free(&tmp);
     return NULL;
 }
 
-static void part_free(panel_part *p)
+static void chunk_free(panel_chunk *c, size_t n_parts)
 {
-    sl_intern_free(&p->items);
-    sl_intern_free(&p->reviewers);
-    sl_intern_free(&p->tasks);
-    sl_intern_free(&p->labels);
-    free(p->item_task);
-    free(p->item_first);
-    free(p->ann);
-    free(p->errors.e);
-    sl_jbuf_free(&p->evidence);
-    memset(p, 0, sizeof *p);
+    sl_intern_free(&c->reviewers);
+    sl_intern_free(&c->tasks);
+    sl_intern_free(&c->labels);
+    free(c->reviewer_map);
+    free(c->label_map);
+    for (size_t p = 0; c->streams && p < n_parts; p++)
+        free(c->streams[p].p);
+    free(c->streams);
+    free(c->errors.e);
+    memset(c, 0, sizeof *c);
 }
 
 /* Parses the input on n threads; when a chunk did not end exactly where the next one starts (a
@@ -245,23 +288,26 @@ static int parse_all(panel_data *d, size_t threads)
     for (int attempt = 0; attempt < 2; attempt++) {
         size_t n = attempt == 0 ? threads : 1;
         size_t *starts = calloc(n + 1, sizeof *starts);
-        d->parts = calloc(n, sizeof *d->parts);
+        d->chunks = calloc(n, sizeof *d->chunks);
         parse_job *jobs = calloc(n, sizeof *jobs);
-        if (!starts || !d->parts || !jobs)
+        if (!starts || !d->chunks || !jobs)
             return -1;
-        d->n_parts = n;
+        d->n_chunks = n;
         pio_split(&d->file, n, starts);
         for (size_t i = 0; i < n; i++) {
-            d->parts[i].start = starts[i];
-            d->parts[i].end = starts[i + 1];
+            d->chunks[i].start = starts[i];
+            d->chunks[i].end = starts[i + 1];
+            d->chunks[i].streams = calloc(d->n_parts, sizeof *d->chunks[i].streams);
+            if (!d->chunks[i].streams)
+                return -1;
             jobs[i] = (parse_job){d, i};
         }
-        run_parallel(n, parse_part, jobs, sizeof *jobs);
+        run_parallel(n, parse_chunk, jobs, sizeof *jobs);
         int consistent = 1;
         for (size_t i = 0; i < n; i++) {
-            if (d->parts[i].oom)
+            if (d->chunks[i].oom)
                 return -1;
-            if (i + 1 < n && d->parts[i].final_pos != starts[i + 1])
+            if (i + 1 < n && d->chunks[i].final_pos != starts[i + 1])
                 consistent = 0;
         }
         free(starts);
@@ -269,16 +315,16 @@ static int parse_all(panel_data *d, size_t threads)
         if (consistent)
             return 0;
         for (size_t i = 0; i < n; i++)
-            part_free(&d->parts[i]);
-        free(d->parts);
-        d->parts = NULL;
+            chunk_free(&d->chunks[i], d->n_parts);
+        free(d->chunks);
+        d->chunks = NULL;
     }
     return 0;
 }
 
-/* ---- merging the parts --------------------------------------------------------------------- */
+/* ---- the chunks' small tables, merged --------------------------------------------------------- */
 
-/* Maps every string of a part's table to the merged table's id. */
+/* Maps every string of a chunk's table to the merged table's id. */
 static uint32_t *merge_table(sl_intern *into, const sl_intern *from)
 {
     uint32_t *map = malloc((from->count ? from->count : 1) * sizeof *map);
@@ -295,102 +341,35 @@ static uint32_t *merge_table(sl_intern *into, const sl_intern *from)
     return map;
 }
 
-static int grow_u32(uint32_t **a, size_t n)
+/* Tasks, reviewers and labels of every chunk, in chunk order (so ids follow first appearance in
+ * the input); each chunk keeps the map of its local ids. */
+static int merge_tables(panel_data *d)
 {
-    uint32_t *p = realloc(*a, (n ? n : 1) * sizeof **a);
-    if (!p)
-        return -1;
-    *a = p;
-    return 0;
-}
-
-/* Part 0's tables become the merged ones; every other part's ids are mapped into them and its
- * records appended (input order: the parts are consecutive chunks). */
-static int merge_parts(panel_data *d)
-{
-    panel_part *p0 = &d->parts[0];
-    d->items = p0->items;
-    d->reviewers = p0->reviewers;
-    d->tasks = p0->tasks;
-    d->labels = p0->labels;
-    memset(&p0->items, 0, sizeof p0->items);
-    memset(&p0->reviewers, 0, sizeof p0->reviewers);
-    memset(&p0->tasks, 0, sizeof p0->tasks);
-    memset(&p0->labels, 0, sizeof p0->labels);
-    d->item_task = p0->item_task;
-    d->item_first = p0->item_first;
-    p0->item_task = NULL;
-    p0->item_first = NULL;
-    size_t total = 0;
-    for (size_t i = 0; i < d->n_parts; i++)
-        total += d->parts[i].n_ann;
-    if (total > UINT32_MAX)
-        return -1;
-    d->ann = realloc(p0->ann, (total ? total : 1) * sizeof *d->ann);
-    if (!d->ann)
-        return -1;
-    p0->ann = NULL;
-    d->n_ann = p0->n_ann;
     sl_jbuf tmp = {0};
-    for (size_t pi = 1; pi < d->n_parts; pi++) {
-        panel_part *p = &d->parts[pi];
-        uint32_t *tasks = merge_table(&d->tasks, &p->tasks);
-        uint32_t *reviewers = merge_table(&d->reviewers, &p->reviewers);
-        uint32_t *labels = malloc((p->labels.count ? p->labels.count : 1) * sizeof *labels);
-        uint32_t *items = malloc((p->items.count ? p->items.count : 1) * sizeof *items);
-        if (!tasks || !reviewers || !labels || !items)
-            return -1;
-        for (size_t i = 0; i < p->labels.count; i++) {
+    int rc = 0;
+    for (size_t ci = 0; ci < d->n_chunks && rc == 0; ci++) {
+        panel_chunk *c = &d->chunks[ci];
+        uint32_t *tasks = merge_table(&d->tasks, &c->tasks);
+        c->reviewer_map = merge_table(&d->reviewers, &c->reviewers);
+        c->label_map = malloc((c->labels.count ? c->labels.count : 1) * sizeof *c->label_map);
+        if (!tasks || !c->reviewer_map || !c->label_map)
+            rc = -1;
+        for (size_t i = 0; rc == 0 && i < c->labels.count; i++) {
             uint32_t local_task;
-            memcpy(&local_task, p->labels.str[i], sizeof local_task);
+            memcpy(&local_task, c->labels.str[i], sizeof local_task);
             int64_t id = label_key(&d->labels, &tmp, tasks[local_task],
-                                   p->labels.str[i] + sizeof local_task,
-                                   p->labels.len[i] - sizeof local_task);
+                                   c->labels.str[i] + sizeof local_task,
+                                   c->labels.len[i] - sizeof local_task);
             if (id < 0)
-                return -1;
-            labels[i] = (uint32_t)id;
-        }
-        /* room for every item of this part being new */
-        size_t most = d->items.count + p->items.count;
-        uint64_t *first = realloc(d->item_first, (most ? most : 1) * sizeof *first);
-        if (!first || grow_u32(&d->item_task, most))
-            return -1;
-        d->item_first = first;
-        for (size_t i = 0; i < p->items.count; i++) {
-            int added;
-            int64_t id = sl_intern_add(&d->items, p->items.str[i], p->items.len[i], &added);
-            if (id < 0)
-                return -1;
-            if (added) {
-                d->item_task[id] = tasks[p->item_task[i]];
-                d->item_first[id] = p->item_first[i];
-            }
-            items[i] = (uint32_t)id;
-        }
-        for (size_t i = 0; i < p->n_ann; i++) {
-            panel_ann a = p->ann[i];
-            a.item = items[a.item];
-            a.reviewer = reviewers[a.reviewer];
-            a.label = labels[a.label];
-            a.gold = a.gold ? labels[a.gold - 1] + 1 : 0;
-            d->ann[d->n_ann++] = a;
+                rc = -1;
+            else
+                c->label_map[i] = (uint32_t)id;
         }
         free(tasks);
-        free(reviewers);
-        free(labels);
-        free(items);
-        free(p->ann);
-        p->ann = NULL;
+        rc = rc ? rc : errors_append(&d->errors, &c->errors);
     }
     sl_jbuf_free(&tmp);
-    /* every part's errors in one list */
-    for (size_t pi = 0; pi < d->n_parts; pi++) {
-        panel_errors *e = &d->parts[pi].errors;
-        for (size_t i = 0; i < e->n; i++)
-            if (errors_add(&d->errors, e->e[i].code, e->e[i].field, e->e[i].offset, e->e[i].aux))
-                return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* ---- label sets ---------------------------------------------------------------------------- */
@@ -421,10 +400,11 @@ static int build_label_sets(panel_data *d, const panel_options *opt)
     size_t n_keys = d->labels.count;
     d->n_tasks = d->tasks.count;
     d->task = calloc(d->n_tasks ? d->n_tasks : 1, sizeof *d->task);
+    d->task_known = calloc(d->n_tasks ? d->n_tasks : 1, sizeof *d->task_known);
     d->label_task = malloc((n_keys ? n_keys : 1) * sizeof *d->label_task);
     d->label_index = malloc((n_keys ? n_keys : 1) * sizeof *d->label_index);
     uint32_t *sorted = malloc((n_keys ? n_keys : 1) * sizeof *sorted);
-    if (!d->task || !d->label_task || !d->label_index || !sorted)
+    if (!d->task || !d->task_known || !d->label_task || !d->label_index || !sorted)
         return -1;
     for (size_t key = 0; key < n_keys; key++) {
         memcpy(&d->label_task[key], d->labels.str[key], 4);
@@ -476,72 +456,411 @@ static int build_label_sets(panel_data *d, const panel_options *opt)
     for (size_t t = 0; t < d->n_tasks; t++)
         for (size_t l = 0; l < d->task[t].k; l++)
             d->task[t].label_len[l] = (uint32_t)strlen(d->task[t].labels[l]);
+    for (size_t t = 0; t < d->n_tasks; t++)
+        d->task_known[t] = !d->have_rubric || rubric_task(&d->rubric, d->task[t].name) != NULL;
     free(next);
     free(sorted);
     return 0;
 }
 
-/* ---- checks across records, grouping ----------------------------------------------------------- */
+/* ---- phase 2: grouping one partition ---------------------------------------------------------- */
 
-/* Unknown tasks and labels, tasks that change within an item, unknown gold answers. */
-static int check_records(panel_data *d)
+typedef struct group_worker {
+    panel_data *d;
+    atomic_size_t *next_part;
+    uint64_t *attempts, *passes; /* per reviewer, over gold items */
+    uint64_t *scratch;           /* reviewer << 32 | position, for large panels */
+    size_t scratch_cap;
+    size_t counted;              /* records kept after the duplicates */
+    int oom;
+} group_worker;
+
+static int part_reserve_item(panel_part *part, size_t id)
 {
-    for (size_t i = 0; i < d->n_ann; i++) {
-        panel_ann *a = &d->ann[i];
-        uint32_t t = d->label_task[a->label];
-        int rc = 0;
-        if (d->have_rubric && !rubric_task(&d->rubric, d->task[t].name)) {
-            rc = errors_add(&d->errors, PE_UNKNOWN_TASK, PIO_TASK, a->offset, 0);
-            a->flags |= PA_DROPPED;
-        } else if (d->label_index[a->label] < 0) {
-            rc = errors_add(&d->errors, PE_UNKNOWN_LABEL, PIO_LABEL, a->offset, 0);
-            a->flags |= PA_DROPPED;
-        } else if (d->item_task[a->item] != t) {
-            rc = errors_add(&d->errors, PE_TASK_CONFLICT, PIO_TASK, a->offset,
-                            d->item_first[a->item]);
-            a->flags |= PA_DROPPED;
-        } else if (a->gold && d->label_index[a->gold - 1] < 0) {
-            rc = errors_add(&d->errors, PE_UNKNOWN_GOLD, PIO_GOLD, a->offset, 0);
-            a->gold = 0; /* the vote stands; the gold answer is ignored */
+    if (id < part->cap)
+        return 0;
+    size_t cap = part->cap ? part->cap * 2 : 1024;
+    uint64_t *first = realloc(part->first, cap * sizeof *first);
+    if (!first)
+        return -1;
+    part->first = first;
+    uint32_t *task = realloc(part->task_of, cap * sizeof *task);
+    if (!task)
+        return -1;
+    part->task_of = task;
+    part->cap = cap;
+    return 0;
+}
+
+/* Unknown tasks and labels, a task that changes within an item, unknown gold answers: the record
+ * is marked PA_DROPPED, or (unknown gold) its gold answer cleared. */
+static int check_record(const panel_data *d, panel_part *part, panel_rec *r, uint32_t *gold,
+                        uint32_t item)
+{
+    uint32_t t = d->label_task[r->label];
+    uint64_t offset = panel_rec_offset(r);
+    if (!d->task_known[t]) {
+        panel_rec_set_flags(r, PA_DROPPED);
+        return errors_add(&part->errors, PE_UNKNOWN_TASK, PIO_TASK, offset, 0);
+    }
+    if (d->label_index[r->label] < 0) {
+        panel_rec_set_flags(r, PA_DROPPED);
+        return errors_add(&part->errors, PE_UNKNOWN_LABEL, PIO_LABEL, offset, 0);
+    }
+    if (part->task_of[item] != t) {
+        panel_rec_set_flags(r, PA_DROPPED);
+        return errors_add(&part->errors, PE_TASK_CONFLICT, PIO_TASK, offset, part->first[item]);
+    }
+    if (*gold && d->label_index[*gold - 1] < 0) {
+        *gold = 0; /* the vote stands; the gold answer is ignored */
+        return errors_add(&part->errors, PE_UNKNOWN_GOLD, PIO_GOLD, offset, 0);
+    }
+    return 0;
+}
+
+/* Reads partition p's streams (chunk after chunk: input order) into recs/gold/item (merged ids,
+ * checked), interning the item ids; frees the streams. */
+static int intern_partition(panel_data *d, size_t p, panel_rec *recs, uint32_t *gold,
+                            uint32_t *item)
+{
+    panel_part *part = &d->parts[p];
+    size_t k = 0;
+    for (size_t ci = 0; ci < d->n_chunks; ci++) {
+        panel_chunk *c = &d->chunks[ci];
+        panel_stream *s = &c->streams[p];
+        for (size_t pos = 0; pos < s->len; k++) {
+            panel_rec r;
+            uint32_t head[2]; /* gold key + 1, id length */
+            memcpy(&r, s->p + pos, sizeof r);
+            memcpy(head, s->p + pos + sizeof r, sizeof head);
+            const char *id = (const char *)s->p + pos + sizeof r + sizeof head;
+            pos += sizeof r + sizeof head + pad8(head[1]);
+            r.reviewer = c->reviewer_map[r.reviewer];
+            r.label = c->label_map[r.label];
+            gold[k] = head[0] ? c->label_map[head[0] - 1] + 1 : 0;
+            int added;
+            int64_t id_item = sl_intern_add(&part->items, id, head[1], &added);
+            if (id_item < 0 || part_reserve_item(part, (size_t)id_item))
+                return -1;
+            if (added) {
+                part->first[id_item] = panel_rec_offset(&r);
+                part->task_of[id_item] = d->label_task[r.label];
+            }
+            item[k] = (uint32_t)id_item;
+            if (check_record(d, part, &r, &gold[k], item[k]))
+                return -1;
+            recs[k] = r;
         }
-        if (rc)
+        free(s->p);
+        memset(s, 0, sizeof *s);
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Drops the later records of a reviewer who annotated the item twice. */
+static int drop_duplicates(group_worker *w, panel_errors *errors, panel_rec *recs, size_t count)
+{
+    if (count <= 32) {
+        for (size_t j = 1; j < count; j++)
+            for (size_t i = 0; i < j; i++) {
+                panel_rec *a = &recs[i], *b = &recs[j];
+                if (!(panel_rec_flags(a) & PA_DROPPED) && a->reviewer == b->reviewer) {
+                    panel_rec_set_flags(b, PA_DROPPED);
+                    if (errors_add(errors, PE_DUPLICATE, PIO_REVIEWER, panel_rec_offset(b),
+                                   panel_rec_offset(a)))
+                        return -1;
+                    break;
+                }
+            }
+        return 0;
+    }
+    if (count > w->scratch_cap) {
+        uint64_t *s = realloc(w->scratch, count * sizeof *s);
+        if (!s)
+            return -1;
+        w->scratch = s;
+        w->scratch_cap = count;
+    }
+    for (size_t j = 0; j < count; j++)
+        w->scratch[j] = (uint64_t)recs[j].reviewer << 32 | j;
+    qsort(w->scratch, count, sizeof *w->scratch, cmp_u64);
+    for (size_t j = 1; j < count; j++) {
+        uint64_t prev = w->scratch[j - 1], cur = w->scratch[j];
+        if (prev >> 32 != cur >> 32)
+            continue;
+        /* sorted by position within a reviewer: the first of the run is kept */
+        size_t first = j - 1;
+        while (first > 0 && w->scratch[first - 1] >> 32 == cur >> 32)
+            first--;
+        panel_rec *keep = &recs[(uint32_t)w->scratch[first]];
+        panel_rec *b = &recs[(uint32_t)cur];
+        panel_rec_set_flags(b, PA_DROPPED);
+        if (errors_add(errors, PE_DUPLICATE, PIO_REVIEWER, panel_rec_offset(b),
+                       panel_rec_offset(keep)))
             return -1;
     }
     return 0;
 }
 
-/* Groups the records by item (a stable counting sort: input order within an item), and gives
- * every item with a valid record its place in the output and its row in its task's matrix. */
-static int group_items(panel_data *d)
+/* One item's duplicates, gold answer, error marks and confidences; its reviewers' gold passes. */
+static int process_item(group_worker *w, panel_part *part, panel_item *it, panel_rec *recs,
+                        const uint32_t *gold)
 {
-    size_t n_merged = d->items.count;
-    d->item = calloc(n_merged ? n_merged : 1, sizeof *d->item);
-    d->perm = malloc((d->n_ann ? d->n_ann : 1) * sizeof *d->perm);
-    d->order = malloc((n_merged ? n_merged : 1) * sizeof *d->order);
-    if (!d->item || !d->perm || !d->order)
+    const panel_data *d = w->d;
+    if (drop_duplicates(w, &part->errors, recs, it->count))
         return -1;
-    for (size_t i = 0; i < d->n_ann; i++)
-        if (!(d->ann[i].flags & PA_DROPPED))
-            d->item[d->ann[i].item].count++;
-    uint32_t next = 0;
-    for (size_t g = 0; g < n_merged; g++) {
-        panel_item *it = &d->item[g];
-        it->first = next;
-        next += it->count;
+    const panel_rec *gold_from = NULL;
+    for (size_t j = 0; j < it->count; j++) {
+        const panel_rec *a = &recs[j];
+        unsigned flags = panel_rec_flags(a);
+        if (flags & PA_DROPPED)
+            continue;
+        w->counted++;
+        if (gold[j]) {
+            int32_t g = d->label_index[gold[j] - 1];
+            if (!gold_from) {
+                gold_from = a;
+                it->gold = g;
+            } else if (g != it->gold &&
+                       errors_add(&part->errors, PE_GOLD_CONFLICT, PIO_GOLD, panel_rec_offset(a),
+                                  panel_rec_offset(gold_from))) {
+                return -1;
+            }
+        }
+        if (flags & PA_ERROR) {
+            it->error_marks++;
+            continue;
+        }
+        if (!isnan(a->confidence)) {
+            it->with_conf++;
+            it->conf_sum += a->confidence;
+        }
+    }
+    if (it->gold < 0)
+        return 0;
+    for (size_t j = 0; j < it->count; j++) {
+        const panel_rec *a = &recs[j];
+        if (panel_rec_flags(a) & PA_DROPPED)
+            continue;
+        w->attempts[a->reviewer]++;
+        w->passes[a->reviewer] += d->label_index[a->label] == it->gold;
+    }
+    return 0;
+}
+
+/* Groups the records that passed the checks by item (a stable counting sort: input order within
+ * an item) into part->rec, then processes every item. */
+static int group_partition(group_worker *w, panel_part *part, const panel_rec *recs,
+                           const uint32_t *gold, const uint32_t *item, size_t n)
+{
+    size_t m = part->items.count;
+    part->item = calloc(m ? m : 1, sizeof *part->item);
+    uint32_t *at = malloc((m ? m : 1) * sizeof *at);
+    if (!part->item || !at) {
+        free(at);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (!(panel_rec_flags(&recs[k]) & PA_DROPPED))
+            part->item[item[k]].count++;
+    size_t kept = 0;
+    for (size_t i = 0; i < m; i++) {
+        at[i] = (uint32_t)kept;
+        kept += part->item[i].count;
+    }
+    part->rec = malloc((kept ? kept : 1) * sizeof *part->rec);
+    uint32_t *grouped_gold = malloc((kept ? kept : 1) * sizeof *grouped_gold);
+    int rc = part->rec && grouped_gold ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        if (panel_rec_flags(&recs[k]) & PA_DROPPED)
+            continue;
+        uint32_t j = at[item[k]]++;
+        part->rec[j] = recs[k];
+        grouped_gold[j] = gold[k];
+    }
+    part->n_rec = kept;
+    for (size_t i = 0, start = 0; rc == 0 && i < m; i++) {
+        panel_item *it = &part->item[i];
+        it->id = part->items.str[i];
+        it->id_len = part->items.len[i];
+        it->rec = part->rec + start;
+        it->task = part->task_of[i];
         it->gold = -1;
-        if (it->count == 0)
-            continue;
-        it->task = d->item_task[g];
+        if (it->count)
+            rc = process_item(w, part, it, part->rec + start, grouped_gold + start);
+        start += it->count;
+    }
+    free(at);
+    free(grouped_gold);
+    return rc;
+}
+
+static int process_partition(group_worker *w, size_t p)
+{
+    panel_data *d = w->d;
+    size_t n = 0;
+    for (size_t ci = 0; ci < d->n_chunks; ci++)
+        n += d->chunks[ci].streams[p].n;
+    panel_rec *recs = malloc((n ? n : 1) * sizeof *recs);
+    uint32_t *gold = malloc((n ? n : 1) * sizeof *gold);
+    uint32_t *item = malloc((n ? n : 1) * sizeof *item);
+    int rc = recs && gold && item ? 0 : -1;
+    if (rc == 0)
+        rc = intern_partition(d, p, recs, gold, item);
+    if (rc == 0)
+        rc = group_partition(w, &d->parts[p], recs, gold, item, n);
+    free(recs);
+    free(gold);
+    free(item);
+    free(d->parts[p].task_of);
+    d->parts[p].task_of = NULL;
+    return rc;
+}
+
+static void *group_parts(void *arg)
+{
+    group_worker *w = arg;
+    size_t reviewers = w->d->reviewers.count ? w->d->reviewers.count : 1;
+    w->attempts = calloc(reviewers, sizeof *w->attempts);
+    w->passes = calloc(reviewers, sizeof *w->passes);
+    if (!w->attempts || !w->passes) {
+        w->oom = 1;
+        return NULL;
+    }
+    for (;;) {
+        size_t p = atomic_fetch_add(w->next_part, 1);
+        if (p >= w->d->n_parts)
+            break;
+        if (process_partition(w, p)) {
+            w->oom = 1;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Groups every partition on `threads` threads (each takes the next partition when done), then
+ * gathers the gold passes and the errors. */
+static int group_all(panel_data *d, size_t threads)
+{
+    d->parts = calloc(d->n_parts, sizeof *d->parts);
+    group_worker *workers = calloc(threads, sizeof *workers);
+    atomic_size_t next_part = 0;
+    size_t reviewers = d->reviewers.count;
+    d->gold_attempts = calloc(reviewers ? reviewers : 1, sizeof *d->gold_attempts);
+    d->gold_passes = calloc(reviewers ? reviewers : 1, sizeof *d->gold_passes);
+    if (!d->parts || !workers || !d->gold_attempts || !d->gold_passes) {
+        free(workers);
+        return -1;
+    }
+    for (size_t t = 0; t < threads; t++)
+        workers[t] = (group_worker){.d = d, .next_part = &next_part};
+    run_parallel(threads, group_parts, workers, sizeof *workers);
+    int rc = 0;
+    for (size_t t = 0; t < threads; t++) {
+        group_worker *w = &workers[t];
+        if (w->oom)
+            rc = -1;
+        for (size_t r = 0; rc == 0 && r < reviewers; r++) {
+            d->gold_attempts[r] += w->attempts[r];
+            d->gold_passes[r] += w->passes[r];
+        }
+        d->n_counted += w->counted;
+        free(w->attempts);
+        free(w->passes);
+        free(w->scratch);
+    }
+    free(workers);
+    for (size_t p = 0; rc == 0 && p < d->n_parts; p++)
+        rc = errors_append(&d->errors, &d->parts[p].errors);
+    return rc;
+}
+
+/* ---- the output order, the vote matrices ------------------------------------------------------ */
+
+/* A partition's position in the merge: its next item with records. */
+typedef struct merge_cursor {
+    uint64_t first; /* that item's first offset */
+    uint32_t part, item;
+} merge_cursor;
+
+/* Moves c to the next item of its partition with records; 0, or -1 when there is none. */
+static int cursor_next(const panel_data *d, merge_cursor *c, size_t from)
+{
+    const panel_part *part = &d->parts[c->part];
+    for (size_t i = from; i < part->items.count; i++)
+        if (part->item[i].count) {
+            c->item = (uint32_t)i;
+            c->first = part->first[i];
+            return 0;
+        }
+    return -1;
+}
+
+/* Restores the heap order (smallest first offset on top) below position i. */
+static void sift_down(merge_cursor *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && h[l].first < h[m].first)
+            m = l;
+        if (l + 1 < n && h[l + 1].first < h[m].first)
+            m = l + 1;
+        if (m == i)
+            return;
+        merge_cursor t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* The items in first-appearance order: within a partition they already are (its records were read
+ * in input order), so the order is the merge of the partitions' lists by first offset. Each item
+ * gets its row in its task's matrices. */
+static int merge_order(panel_data *d)
+{
+    size_t total = 0;
+    for (size_t p = 0; p < d->n_parts; p++)
+        for (size_t i = 0; i < d->parts[p].items.count; i++)
+            total += d->parts[p].item[i].count > 0;
+    d->order = malloc((total ? total : 1) * sizeof *d->order);
+    merge_cursor *heap = malloc(d->n_parts * sizeof *heap);
+    if (!d->order || !heap) {
+        free(heap);
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t p = 0; p < d->n_parts; p++) {
+        heap[n].part = (uint32_t)p;
+        n += cursor_next(d, &heap[n], 0) == 0;
+    }
+    for (size_t i = n; i-- > 0;)
+        sift_down(heap, n, i);
+    while (n) {
+        panel_item *it = &d->parts[heap[0].part].item[heap[0].item];
         it->row = (uint32_t)d->task[it->task].n++;
-        d->order[d->n_items++] = (uint32_t)g;
-        it->count = 0; /* refilled below */
+        d->order[d->n_items++] = it;
+        if (cursor_next(d, &heap[0], heap[0].item + 1))
+            heap[0] = heap[--n];
+        sift_down(heap, n, 0);
     }
-    for (size_t i = 0; i < d->n_ann; i++) {
-        if (d->ann[i].flags & PA_DROPPED)
-            continue;
-        panel_item *it = &d->item[d->ann[i].item];
-        d->perm[it->first + it->count++] = (uint32_t)i;
+    free(heap);
+    for (size_t p = 0; p < d->n_parts; p++) {
+        free(d->parts[p].first);
+        d->parts[p].first = NULL;
     }
+    return 0;
+}
+
+static int alloc_tasks(panel_data *d)
+{
     for (size_t t = 0; t < d->n_tasks; t++) {
         panel_task *task = &d->task[t];
         size_t n = task->n ? task->n : 1, k = task->k ? task->k : 1;
@@ -557,176 +876,45 @@ static int group_items(panel_data *d)
             !task->top_label || !task->top_ties || !task->cls)
             return -1;
     }
+    for (size_t i = 0; i < d->n_items; i++)
+        d->any_gold |= d->order[i]->gold >= 0;
     return 0;
 }
 
-/* ---- per item: duplicates, gold, votes (in parallel over ranges of items) ------------------- */
-
-typedef struct item_job {
+typedef struct votes_job {
     panel_data *d;
-    size_t from, to;       /* positions in d->order */
-    panel_errors errors;
-    uint64_t *attempts, *passes; /* per reviewer, gold items */
-    uint64_t *scratch;     /* reviewer << 32 | position, for large panels */
-    size_t scratch_cap;
-    int oom;
-} item_job;
+    size_t from, to; /* positions in d->order */
+} votes_job;
 
-static int cmp_u64(const void *a, const void *b)
+/* Counts the votes (records kept and not marked as errors) of a range of items. */
+static void *count_votes(void *arg)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Drops the later records of a reviewer who annotated the item twice. */
-static int drop_duplicates(item_job *job, const uint32_t *recs, size_t count)
-{
-    panel_ann *ann = job->d->ann;
-    if (count <= 32) {
-        for (size_t j = 1; j < count; j++)
-            for (size_t i = 0; i < j; i++) {
-                panel_ann *a = &ann[recs[i]], *b = &ann[recs[j]];
-                if (!(a->flags & PA_DROPPED) && a->reviewer == b->reviewer) {
-                    b->flags |= PA_DROPPED;
-                    if (errors_add(&job->errors, PE_DUPLICATE, PIO_REVIEWER, b->offset, a->offset))
-                        return -1;
-                    break;
-                }
-            }
-        return 0;
-    }
-    if (count > job->scratch_cap) {
-        uint64_t *s = realloc(job->scratch, count * sizeof *s);
-        if (!s)
-            return -1;
-        job->scratch = s;
-        job->scratch_cap = count;
-    }
-    for (size_t j = 0; j < count; j++)
-        job->scratch[j] = (uint64_t)ann[recs[j]].reviewer << 32 | j;
-    qsort(job->scratch, count, sizeof *job->scratch, cmp_u64);
-    for (size_t j = 1; j < count; j++) {
-        uint64_t prev = job->scratch[j - 1], cur = job->scratch[j];
-        if (prev >> 32 != cur >> 32)
-            continue;
-        /* sorted by position within a reviewer: the first of the run is kept */
-        size_t first = j - 1;
-        while (first > 0 && job->scratch[first - 1] >> 32 == cur >> 32)
-            first--;
-        panel_ann *keep = &ann[recs[(uint32_t)job->scratch[first]]];
-        panel_ann *b = &ann[recs[(uint32_t)cur]];
-        b->flags |= PA_DROPPED;
-        if (errors_add(&job->errors, PE_DUPLICATE, PIO_REVIEWER, b->offset, keep->offset))
-            return -1;
-    }
-    return 0;
-}
-
-static int process_item(item_job *job, uint32_t g)
-{
-    panel_data *d = job->d;
-    panel_item *it = &d->item[g];
-    panel_task *task = &d->task[it->task];
-    const uint32_t *recs = d->perm + it->first;
-    if (drop_duplicates(job, recs, it->count))
-        return -1;
-    const panel_ann *gold_from = NULL;
-    for (size_t j = 0; j < it->count; j++) {
-        panel_ann *a = &d->ann[recs[j]];
-        if (a->flags & PA_DROPPED)
-            continue;
-        if (a->gold) {
-            int32_t gold = d->label_index[a->gold - 1];
-            if (!gold_from) {
-                gold_from = a;
-                it->gold = gold;
-            } else if (gold != it->gold &&
-                       errors_add(&job->errors, PE_GOLD_CONFLICT, PIO_GOLD, a->offset,
-                                  gold_from->offset)) {
-                return -1;
-            }
-        }
-        if (a->flags & PA_ERROR) {
-            it->error_marks++;
-            continue;
-        }
-        task->votes[(size_t)d->label_index[a->label] * task->n + it->row] += 1.0;
-        if (!isnan(a->confidence)) {
-            it->with_conf++;
-            it->conf_sum += a->confidence;
+    votes_job *job = arg;
+    const panel_data *d = job->d;
+    for (size_t i = job->from; i < job->to; i++) {
+        const panel_item *it = d->order[i];
+        panel_task *task = &d->task[it->task];
+        for (size_t j = 0; j < it->count; j++) {
+            const panel_rec *a = &it->rec[j];
+            if (panel_rec_flags(a) & (PA_DROPPED | PA_ERROR))
+                continue;
+            task->votes[(size_t)d->label_index[a->label] * task->n + it->row] += 1.0;
         }
     }
-    if (it->gold < 0)
-        return 0;
-    for (size_t j = 0; j < it->count; j++) {
-        const panel_ann *a = &d->ann[recs[j]];
-        if (a->flags & PA_DROPPED)
-            continue;
-        job->attempts[a->reviewer]++;
-        job->passes[a->reviewer] += d->label_index[a->label] == it->gold;
-    }
-    return 0;
-}
-
-static void *process_items(void *arg)
-{
-    item_job *job = arg;
-    size_t reviewers = job->d->reviewers.count ? job->d->reviewers.count : 1;
-    job->attempts = calloc(reviewers, sizeof *job->attempts);
-    job->passes = calloc(reviewers, sizeof *job->passes);
-    if (!job->attempts || !job->passes) {
-        job->oom = 1;
-        return NULL;
-    }
-    for (size_t i = job->from; i < job->to && !job->oom; i++)
-        if (process_item(job, job->d->order[i]))
-            job->oom = 1;
     return NULL;
 }
 
-/* Splits the items into ranges of about equal record counts, one per thread. */
-static int process_all_items(panel_data *d, size_t threads)
+static int count_all_votes(panel_data *d, size_t threads)
 {
-    item_job *jobs = calloc(threads, sizeof *jobs);
+    votes_job *jobs = calloc(threads, sizeof *jobs);
     if (!jobs)
         return -1;
-    size_t pos = 0, done = 0;
-    for (size_t t = 0; t < threads; t++) {
-        jobs[t].d = d;
-        jobs[t].from = pos;
-        size_t goal = d->n_ann / threads * (t + 1);
-        while (pos < d->n_items && (t + 1 == threads || done < goal))
-            done += d->item[d->order[pos++]].count;
-        jobs[t].to = pos;
-    }
-    run_parallel(threads, process_items, jobs, sizeof *jobs);
-    int rc = 0;
-    size_t reviewers = d->reviewers.count;
-    d->gold_attempts = calloc(reviewers ? reviewers : 1, sizeof *d->gold_attempts);
-    d->gold_passes = calloc(reviewers ? reviewers : 1, sizeof *d->gold_passes);
-    if (!d->gold_attempts || !d->gold_passes)
-        rc = -1;
-    for (size_t t = 0; t < threads; t++) {
-        item_job *job = &jobs[t];
-        if (job->oom)
-            rc = -1;
-        for (size_t r = 0; rc == 0 && r < reviewers; r++) {
-            d->gold_attempts[r] += job->attempts[r];
-            d->gold_passes[r] += job->passes[r];
-        }
-        for (size_t i = 0; rc == 0 && i < job->errors.n; i++) {
-            panel_error *e = &job->errors.e[i];
-            rc = errors_add(&d->errors, e->code, e->field, e->offset, e->aux);
-        }
-        free(job->attempts);
-        free(job->passes);
-        free(job->scratch);
-        free(job->errors.e);
-    }
-    for (size_t g = 0; g < d->n_items; g++)
-        d->any_gold |= d->item[d->order[g]].gold >= 0;
+    for (size_t t = 0; t < threads; t++)
+        jobs[t] = (votes_job){d, d->n_items / threads * t,
+                              t + 1 == threads ? d->n_items : d->n_items / threads * (t + 1)};
+    run_parallel(threads, count_votes, jobs, sizeof *jobs);
     free(jobs);
-    return rc;
+    return 0;
 }
 
 /* ---- the library's kernels per task ------------------------------------------------------------ */
@@ -772,8 +960,15 @@ int panel_build(panel_data *d, const panel_options *opt, char *err, size_t errle
     int code;
     if (pio_open(&d->file, opt->in, err, errlen, &code))
         return code;
-    if (parse_all(d, opt->threads) || merge_parts(d) || build_label_sets(d, opt) ||
-        check_records(d) || group_items(d) || process_all_items(d, opt->threads)) {
+    if (d->file.size >> PANEL_OFFSET_BITS) {
+        snprintf(err, errlen, "%s: too large (offsets are kept in %d bits)", opt->in,
+                 PANEL_OFFSET_BITS);
+        return 65;
+    }
+    d->n_parts = choose_parts(d->file.size);
+    if (parse_all(d, opt->threads) || merge_tables(d) || build_label_sets(d, opt) ||
+        group_all(d, opt->threads) || merge_order(d) || alloc_tasks(d) ||
+        count_all_votes(d, opt->threads)) {
         snprintf(err, errlen, "out of memory");
         return 71;
     }
@@ -782,8 +977,18 @@ int panel_build(panel_data *d, const panel_options *opt, char *err, size_t errle
 
 void panel_free(panel_data *d)
 {
-    for (size_t i = 0; i < d->n_parts; i++)
-        part_free(&d->parts[i]);
+    for (size_t i = 0; i < d->n_chunks; i++)
+        chunk_free(&d->chunks[i], d->n_parts);
+    free(d->chunks);
+    for (size_t p = 0; d->parts && p < d->n_parts; p++) {
+        panel_part *part = &d->parts[p];
+        sl_intern_free(&part->items);
+        free(part->first);
+        free(part->task_of);
+        free(part->item);
+        free(part->rec);
+        free(part->errors.e);
+    }
     free(d->parts);
     for (size_t t = 0; t < d->n_tasks; t++) {
         panel_task *task = &d->task[t];
@@ -800,17 +1005,12 @@ void panel_free(panel_data *d)
         free(task->cls);
     }
     free(d->task);
-    sl_intern_free(&d->items);
+    free(d->task_known);
     sl_intern_free(&d->reviewers);
     sl_intern_free(&d->tasks);
     sl_intern_free(&d->labels);
     free(d->label_task);
     free(d->label_index);
-    free(d->item_task);
-    free(d->item_first);
-    free(d->ann);
-    free(d->perm);
-    free(d->item);
     free(d->order);
     free(d->errors.e);
     free(d->gold_attempts);
@@ -820,15 +1020,19 @@ void panel_free(panel_data *d)
     memset(d, 0, sizeof *d);
 }
 
-const char *panel_evidence(const panel_data *d, const panel_ann *a, size_t *len, int *csvq)
+const char *panel_evidence(const panel_data *d, pio_reader *r, const panel_rec *a, size_t *len,
+                           int *csvq)
 {
-    if (!(a->flags & PA_EVIDENCE))
+    if (!(panel_rec_flags(a) & PA_EVIDENCE))
         return NULL;
-    *len = a->ev_len;
-    *csvq = (a->flags & PA_EV_CSVQ) != 0;
-    if (d->file.format == PIO_CSV)
-        return d->file.data + a->ev_off;
-    return d->parts[a->part].evidence.p + a->ev_off;
+    pio_record rec;
+    pio_reader_seek(r, (size_t)panel_rec_offset(a), d->file.size);
+    if (pio_next(r, &rec) <= 0)
+        return NULL; /* cannot happen: the record was read before */
+    const pio_value *v = &rec.f[PIO_EVIDENCE];
+    *len = v->len;
+    *csvq = v->kind == PV_CSVQ;
+    return v->s;
 }
 
 /* ---- error messages ---------------------------------------------------------------------------- */

@@ -1,12 +1,20 @@
 /*
- * The aggregation behind `softlabel panel` (SPEC section 4): annotations read in parallel chunks,
- * interned, validated, grouped by item, turned into vote matrices (one per task, label-major) and
- * summarized by the library's panel kernels.
+ * The aggregation behind `softlabel panel` (SPEC section 4), in two parallel phases:
+ *  1. the input is split into chunks at record boundaries, one per thread; each record is parsed,
+ *     validated, its small strings (task, label, reviewer) interned in its chunk's tables, and it
+ *     is appended, with its item id, to one of P streams chosen by the hash of the item id;
+ *  2. the P partitions are grouped by the threads in turn, each on its own: its records in input
+ *     order (chunk after chunk), its item ids interned in its own small table (cache-resident),
+ *     its records grouped by item and checked (duplicates, gold answers).
+ * The output order (first appearance) is the merge of the partitions' item lists by the offset
+ * of each item's first record; vote matrices (one per task, label-major) are then filled and
+ * summarized by the library's panel kernels. The result never depends on the thread count.
  *
- * Memory: the distinct strings (items, reviewers, tasks, labels) once each; per item a few
- * counters and its row of its task's vote matrix; per annotation one fixed 48-byte record that
- * points into the mapped input for its evidence (strings are not copied per annotation; only
- * JSONL evidence, which must be decoded, is copied).
+ * Memory: the distinct strings once each; per item its key, a 56-byte panel_item and its row of
+ * its task's matrices; per annotation a 24-byte panel_rec (the rationales of the output are per
+ * annotation, so some per-annotation state is unavoidable with unsorted input; evidence text is
+ * not kept but re-read from the mapped input when the item is written). Phase 1's streams hold
+ * each record with its item id until its partition is grouped.
  */
 #ifndef SL_TOOLS_PANEL_BUILD_H
 #define SL_TOOLS_PANEL_BUILD_H
@@ -20,20 +28,32 @@
 #include "panel_rubric.h"
 #include "softlabel.h"
 
-enum { PA_ERROR = 1, PA_EVIDENCE = 2, PA_EV_CSVQ = 4, PA_DROPPED = 8 };
+enum { PA_ERROR = 1, PA_EVIDENCE = 2, PA_DROPPED = 4 };
 
 /* One accepted annotation. */
-typedef struct panel_ann {
-    uint64_t offset;   /* first byte of its record in the input */
-    uint64_t ev_off;   /* evidence: input offset (CSV) or offset in its part's evidence buffer */
+typedef struct panel_rec {
+    uint64_t where;    /* byte offset of its record in the input (low 56 bits), PA_* flags above */
     double confidence; /* NaN when not given */
-    uint32_t item, reviewer;
+    uint32_t reviewer; /* reviewer id */
     uint32_t label;    /* label key (task + label) */
-    uint32_t gold;     /* label key + 1 of the gold answer given on this record; 0: none */
-    uint32_t ev_len;
-    uint8_t flags;     /* PA_* */
-    uint8_t part;      /* the part whose evidence buffer holds a JSONL evidence */
-} panel_ann;
+} panel_rec;
+
+#define PANEL_OFFSET_BITS 56
+
+static inline uint64_t panel_rec_offset(const panel_rec *r)
+{
+    return r->where & ((UINT64_C(1) << PANEL_OFFSET_BITS) - 1);
+}
+
+static inline unsigned panel_rec_flags(const panel_rec *r)
+{
+    return (unsigned)(r->where >> PANEL_OFFSET_BITS);
+}
+
+static inline void panel_rec_set_flags(panel_rec *r, unsigned flags)
+{
+    r->where |= (uint64_t)flags << PANEL_OFFSET_BITS;
+}
 
 /* Kinds of bad input; each is reported with file, line, column and value. */
 typedef enum panel_error_code {
@@ -61,18 +81,46 @@ typedef struct panel_errors {
     size_t n, cap;
 } panel_errors;
 
-/* One chunk of the input, parsed by one thread. */
-typedef struct panel_part {
+/* Records appended by one chunk for one partition: each a panel_rec (local ids of its chunk),
+ * the gold answer's local label key + 1 (0: none), the item id's length and bytes (padded to 8). */
+typedef struct panel_stream {
+    unsigned char *p;
+    size_t len, cap;
+    size_t n; /* records */
+} panel_stream;
+
+/* One chunk of the input, parsed by one thread (phase 1). */
+typedef struct panel_chunk {
     size_t start, end, final_pos;
-    sl_intern items, reviewers, tasks, labels; /* labels: key = task id (4 bytes) + label */
-    uint32_t *item_task;  /* local item -> local task of its first record */
-    uint64_t *item_first; /* local item -> offset of its first record */
-    size_t item_cap;
-    panel_ann *ann;
-    size_t n_ann, cap_ann;
+    sl_intern reviewers, tasks, labels; /* labels: key = task id (4 bytes) + label */
+    uint32_t *reviewer_map, *label_map; /* local id -> merged id */
+    panel_stream *streams;              /* one per partition */
     panel_errors errors;
-    sl_jbuf evidence;
     int oom;
+} panel_chunk;
+
+/* One item. */
+typedef struct panel_item {
+    const char *id;        /* its id's bytes (in its partition's table) */
+    const panel_rec *rec;  /* its records, in input order; duplicates are marked PA_DROPPED */
+    uint32_t id_len, count;
+    uint32_t task, row;
+    int32_t gold;          /* label index of the gold answer, -1: none */
+    uint32_t error_marks;  /* records marked as reviewer errors */
+    uint32_t with_conf;    /* counted records that gave a confidence */
+    double conf_sum;
+} panel_item;
+
+/* One partition of the items (phase 2): those whose id hash falls in it. */
+typedef struct panel_part {
+    sl_intern items;   /* local item ids, in first-appearance order */
+    uint64_t *first;   /* local item -> offset of its first accepted record */
+    uint32_t *task_of; /* local item -> task of that record */
+    size_t cap;        /* of first and task_of */
+    panel_item *item;  /* local item */
+    panel_rec *rec;    /* the records that passed the checks, grouped by item */
+    size_t n_rec;
+    panel_errors errors;
 } panel_part;
 
 /* One task: its labels in order and its items' rows. */
@@ -89,16 +137,6 @@ typedef struct panel_task {
     sl_disagreement *cls;
 } panel_task;
 
-/* One item, in first-appearance order. */
-typedef struct panel_item {
-    uint32_t task, row;
-    uint32_t first, count; /* its records: perm[first .. first + count) */
-    int32_t gold;          /* label index of the gold answer, -1: none */
-    uint32_t error_marks;  /* records marked as reviewer errors */
-    uint32_t with_conf;    /* counted records that gave a confidence */
-    double conf_sum;
-} panel_item;
-
 typedef struct panel_options {
     const char *in, *rubric_path;
     size_t threads;
@@ -111,23 +149,21 @@ typedef struct panel_data {
     pio_file file;
     sl_rubric rubric;
     int have_rubric;
+    panel_chunk *chunks;
+    size_t n_chunks;
     panel_part *parts;
-    size_t n_parts;
+    size_t n_parts;        /* a power of two */
     /* merged */
-    sl_intern items, reviewers, tasks, labels;
+    sl_intern reviewers, tasks, labels;
     uint32_t *label_task;  /* label key -> task */
     int32_t *label_index;  /* label key -> index in its task, -1: not a label of the task */
-    uint32_t *item_task;
-    uint64_t *item_first;
-    panel_ann *ann;        /* every accepted record, in input order */
-    size_t n_ann;
-    uint32_t *perm;        /* record indices grouped by item, input order within an item */
-    panel_item *item;      /* per merged item */
-    size_t n_items;        /* items with at least one valid record, first appearance order */
-    uint32_t *order;       /* the output order: merged item ids */
+    uint8_t *task_known;   /* task -> 1 when the rubric has it (or there is no rubric) */
+    panel_item **order;    /* items with at least one valid record, in first-appearance order */
+    size_t n_items;
+    size_t n_counted;      /* records that passed every check (duplicates excluded) */
     panel_task *task;
     size_t n_tasks;
-    panel_errors errors;   /* every part's, and the later checks' */
+    panel_errors errors;   /* every chunk's and partition's */
     /* per reviewer, over gold items */
     uint64_t *gold_attempts, *gold_passes;
     int any_gold;
@@ -143,7 +179,9 @@ void panel_free(panel_data *d);
  * `limit`, then a count per kind. */
 void panel_report_errors(panel_data *d, size_t limit);
 
-/* The evidence of record a (NULL when none): bytes and whether they are CSV-quoted. */
-const char *panel_evidence(const panel_data *d, const panel_ann *a, size_t *len, int *csvq);
+/* The evidence of record a (NULL when none), re-read from the input with r (a reader of d->file,
+ * one per thread): its bytes, valid until r reads again, and whether they are CSV-quoted. */
+const char *panel_evidence(const panel_data *d, pio_reader *r, const panel_rec *a, size_t *len,
+                           int *csvq);
 
 #endif

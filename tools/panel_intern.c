@@ -82,18 +82,15 @@ void sl_intern_free(sl_intern *t)
     memset(t, 0, sizeof *t);
 }
 
-static uint32_t slot_tag(uint64_t h) { return (uint32_t)(h >> 32); }
-
 /* The slot holding s, or the empty slot where it would go. */
 static size_t probe(const sl_intern *t, const char *s, size_t len, uint64_t h)
 {
     size_t mask = t->cap - 1, i = (size_t)h & mask;
-    uint32_t tag = slot_tag(h);
     for (;;) {
         const sl_intern_slot *e = &t->slots[i];
         if (e->id1 == 0)
             return i;
-        if (e->tag == tag && e->len == len && memcmp(e->str, s, len) == 0)
+        if (e->hash == h && e->len == len && memcmp(e->str, s, len) == 0)
             return i;
         i = (i + 1) & mask;
     }
@@ -109,7 +106,7 @@ static int grow(sl_intern *t)
         sl_intern_slot e = t->slots[j];
         if (!e.id1)
             continue;
-        size_t i = (size_t)sl_hash_bytes(e.str, e.len) & (cap - 1);
+        size_t i = (size_t)e.hash & (cap - 1);
         while (slots[i].id1)
             i = (i + 1) & (cap - 1);
         slots[i] = e;
@@ -130,11 +127,15 @@ int64_t sl_intern_find(const sl_intern *t, const char *s, size_t len)
 
 int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added)
 {
+    return sl_intern_add_hashed(t, s, len, sl_hash_bytes(s, len), added);
+}
+
+int64_t sl_intern_add_hashed(sl_intern *t, const char *s, size_t len, uint64_t h, int *added)
+{
     if (added)
         *added = 0;
     if ((t->count + 1) * 2 > t->cap && grow(t))
         return -1;
-    uint64_t h = sl_hash_bytes(s, len);
     size_t i = probe(t, s, len, h);
     if (t->slots[i].id1)
         return (int64_t)t->slots[i].id1 - 1;
@@ -158,7 +159,7 @@ int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added)
     uint32_t id = (uint32_t)t->count++;
     t->str[id] = copy;
     t->len[id] = (uint32_t)len;
-    t->slots[i] = (sl_intern_slot){slot_tag(h), id + 1u, (uint32_t)len, copy};
+    t->slots[i] = (sl_intern_slot){h, id + 1u, (uint32_t)len, copy};
     if (added)
         *added = 1;
     return id;

@@ -20,10 +20,10 @@ typedef struct sl_arena {
 char *sl_arena_copy(sl_arena *a, const char *s, size_t len);
 void sl_arena_free(sl_arena *a);
 
-/* A slot holds the string's length and bytes pointer too, so a lookup touches the slot and the
- * bytes only (one cache miss each in a large table). */
+/* A slot holds the string's full hash, length and bytes pointer, so a lookup touches the slot and
+ * the bytes only (one cache miss each in a large table) and growing never rehashes a string. */
 typedef struct sl_intern_slot {
-    uint32_t tag;       /* high 32 bits of the hash */
+    uint64_t hash;
     uint32_t id1;       /* id + 1; 0 = empty */
     uint32_t len;
     const char *str;    /* the bytes, in the arena */
@@ -48,6 +48,9 @@ void sl_intern_free(sl_intern *t);
 /* The id of s, adding it if new (*added = 1 then; added may be NULL). Returns -1 when memory runs
  * out or the table would exceed 2^31 - 1 strings. */
 int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added);
+
+/* As sl_intern_add, with h = sl_hash_bytes(s, len) already computed by the caller. */
+int64_t sl_intern_add_hashed(sl_intern *t, const char *s, size_t len, uint64_t h, int *added);
 
 /* The id of s, or -1 when it is not in the table. */
 int64_t sl_intern_find(const sl_intern *t, const char *s, size_t len);

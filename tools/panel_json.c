@@ -12,7 +12,7 @@ void sl_jbuf_free(sl_jbuf *b)
     memset(b, 0, sizeof *b);
 }
 
-static int reserve(sl_jbuf *b, size_t extra)
+int sl_jbuf_reserve(sl_jbuf *b, size_t extra)
 {
     if (b->oom)
         return -1;
@@ -33,7 +33,7 @@ static int reserve(sl_jbuf *b, size_t extra)
 
 void sl_jbuf_put(sl_jbuf *b, const char *s, size_t len)
 {
-    if (len == 0 || reserve(b, len))
+    if (len == 0 || sl_jbuf_reserve(b, len))
         return;
     memcpy(b->p + b->len, s, len);
     b->len += len;
@@ -43,7 +43,7 @@ void sl_jbuf_puts(sl_jbuf *b, const char *s) { sl_jbuf_put(b, s, strlen(s)); }
 
 void sl_jbuf_putc(sl_jbuf *b, char c)
 {
-    if (reserve(b, 1))
+    if (sl_jbuf_reserve(b, 1))
         return;
     b->p[b->len++] = c;
 }
@@ -54,7 +54,7 @@ void sl_jbuf_printf(sl_jbuf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || reserve(b, (size_t)n + 1))
+    if (n < 0 || sl_jbuf_reserve(b, (size_t)n + 1))
         return;
     va_start(ap, fmt);
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
@@ -70,7 +70,7 @@ void sl_jbuf_u64(sl_jbuf *b, uint64_t v)
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    if (reserve(b, n))
+    if (sl_jbuf_reserve(b, n))
         return;
     while (n)
         b->p[b->len++] = tmp[--n];
@@ -102,42 +102,52 @@ static const unsigned char needs_escape[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
+/* Appends s[0..len) to b, which has the room. */
+static void put_raw(sl_jbuf *b, const char *s, size_t len)
+{
+    memcpy(b->p + b->len, s, len);
+    b->len += len;
+}
+
+/* The escapes of a JSON string take at most 6 bytes per input byte (\u00XX), plus the quotes. */
 void sl_jbuf_json_str(sl_jbuf *b, const char *s, size_t len)
 {
-    sl_jbuf_putc(b, '"');
+    if (sl_jbuf_reserve(b, 6 * len + 2))
+        return;
+    b->p[b->len++] = '"';
     size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < len; i++) {
         if (!needs_escape[(unsigned char)s[i]])
             continue;
         char tmp[8];
         const char *esc = json_escape((unsigned char)s[i], tmp);
-        if (!esc)
-            continue;
-        sl_jbuf_put(b, s + run, i - run);
-        sl_jbuf_puts(b, esc);
+        put_raw(b, s + run, i - run);
+        put_raw(b, esc, strlen(esc));
         run = i + 1;
     }
-    sl_jbuf_put(b, s + run, len - run);
-    sl_jbuf_putc(b, '"');
+    put_raw(b, s + run, len - run);
+    b->p[b->len++] = '"';
 }
 
 void sl_jbuf_json_csv_quoted(sl_jbuf *b, const char *s, size_t len)
 {
-    sl_jbuf_putc(b, '"');
+    if (sl_jbuf_reserve(b, 6 * len + 2))
+        return;
+    b->p[b->len++] = '"';
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
+        if (!needs_escape[(unsigned char)s[i]])
+            continue;
         char tmp[8];
         const char *esc = json_escape((unsigned char)s[i], tmp);
-        if (!esc)
-            continue;
-        sl_jbuf_put(b, s + run, i - run);
-        sl_jbuf_puts(b, esc);
+        put_raw(b, s + run, i - run);
+        put_raw(b, esc, strlen(esc));
         if (s[i] == '"' && i + 1 < len && s[i + 1] == '"')
             i++; /* "" in CSV is one quote */
         run = i + 1;
     }
-    sl_jbuf_put(b, s + run, len - run);
-    sl_jbuf_putc(b, '"');
+    put_raw(b, s + run, len - run);
+    b->p[b->len++] = '"';
 }
 
 size_t sl_format_double(char *out, double v)
@@ -160,27 +170,36 @@ void sl_jbuf_json_double(sl_jbuf *b, double v)
     sl_jbuf_put(b, tmp, sl_format_double(tmp, v));
 }
 
-void sl_jbuf_json_double_cached(sl_jbuf *b, sl_double_cache *c, double v)
+const char *sl_double_cache_text(sl_double_cache *c, double v, size_t *len)
 {
-    if (!c || !isfinite(v)) {
-        sl_jbuf_json_double(b, v);
-        return;
+    if (!isfinite(v)) {
+        *len = 4;
+        return "null";
     }
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
     size_t slot = (size_t)((bits * 0x9e3779b97f4a7c15ull) >> 52); /* 12 bits */
     if (!c->len[slot] || c->bits[slot] != bits) {
+        /* at most 24 characters ("-2.2250738585072014e-308"): the slot always has room */
         char tmp[32];
         size_t n = sl_format_double(tmp, v);
-        if (n >= sizeof c->text[slot]) {
-            sl_jbuf_put(b, tmp, n);
-            return;
-        }
         memcpy(c->text[slot], tmp, n);
         c->len[slot] = (unsigned char)n;
         c->bits[slot] = bits;
     }
-    sl_jbuf_put(b, c->text[slot], c->len[slot]);
+    *len = c->len[slot];
+    return c->text[slot];
+}
+
+void sl_jbuf_json_double_cached(sl_jbuf *b, sl_double_cache *c, double v)
+{
+    if (!c) {
+        sl_jbuf_json_double(b, v);
+        return;
+    }
+    size_t len;
+    const char *text = sl_double_cache_text(c, v, &len);
+    sl_jbuf_put(b, text, len);
 }
 
 void sl_jbuf_html(sl_jbuf *b, const char *s, size_t len)

@@ -16,6 +16,10 @@ typedef struct sl_jbuf {
 } sl_jbuf;
 
 void sl_jbuf_free(sl_jbuf *b);
+
+/* Makes room for `extra` more bytes: 0, or -1 (and b->oom set) when memory runs out. After a 0,
+ * up to `extra` bytes may be written at b->p + b->len directly. */
+int sl_jbuf_reserve(sl_jbuf *b, size_t extra);
 void sl_jbuf_put(sl_jbuf *b, const char *s, size_t len);
 void sl_jbuf_puts(sl_jbuf *b, const char *s);
 void sl_jbuf_putc(sl_jbuf *b, char c);
@@ -49,6 +53,10 @@ typedef struct sl_double_cache {
 
 /* As sl_jbuf_json_double, through the cache (c may be NULL). */
 void sl_jbuf_json_double_cached(sl_jbuf *b, sl_double_cache *c, double v);
+
+/* The JSON text of v (as sl_jbuf_json_double writes it) from the cache: at most 24 bytes at the
+ * returned pointer, valid until the next call with c; its length in *len. */
+const char *sl_double_cache_text(sl_double_cache *c, double v, size_t *len);
 
 /* s[0..len) with &, <, >, " escaped for HTML text and attribute values. */
 void sl_jbuf_html(sl_jbuf *b, const char *s, size_t len);

@@ -10,10 +10,22 @@
 
 #define BLOCK_ITEMS 4096
 #define SHARE_CACHE 64 /* shares c/n with n <= SHARE_CACHE are formatted once per thread */
+#define NUMBER_ROOM 32 /* the longest number text (24 bytes) and a separator, rounded up */
+
+/* A string's JSON literal (quotes and escapes included), rendered once. */
+typedef struct json_text {
+    const char *s;
+    size_t len;
+} json_text;
 
 typedef struct write_shared {
     const panel_data *d;
     FILE *out;
+    json_text *reviewer;   /* per reviewer id */
+    json_text **label;     /* per task, per label index */
+    json_text *task;       /* per task: its name */
+    size_t *label_room;    /* per task: the bytes of all its label literals */
+    sl_jbuf text;          /* the literals' bytes */
     pthread_mutex_t lock;
     pthread_cond_t turn;
     size_t next_to_format; /* the next block a thread takes */
@@ -25,152 +37,218 @@ typedef struct write_job {
     write_shared *sh;
     char (*share)[SHARE_CACHE + 1][24]; /* share[n][c]: c/n formatted, "" until needed */
     sl_double_cache *numbers;           /* confidences, entropies */
+    pio_reader reader;                  /* re-reads evidence */
 } write_job;
 
-/* c / n as the kernel computed it, formatted once (vote shares repeat endlessly). */
-static void put_share(write_job *job, sl_jbuf *b, double votes, double total, double share)
+/* Appends s[0..len) to b, which has the room (reserved before). */
+static void raw(sl_jbuf *b, const char *s, size_t len)
+{
+    memcpy(b->p + b->len, s, len);
+    b->len += len;
+}
+
+static void raw_str(sl_jbuf *b, const char *s) { raw(b, s, strlen(s)); }
+
+static void raw_text(sl_jbuf *b, json_text t) { raw(b, t.s, t.len); }
+
+static void raw_u64(sl_jbuf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        b->p[b->len++] = tmp[--n];
+}
+
+/* c / n as the kernel computed it, formatted once (vote shares repeat endlessly); needs
+ * NUMBER_ROOM bytes of room. */
+static void raw_share(write_job *job, sl_jbuf *b, double votes, double total, double share)
 {
     if (total <= SHARE_CACHE && votes == floor(votes)) {
         char *s = job->share[(size_t)total][(size_t)votes];
         if (!s[0])
             sl_format_double(s, share);
-        sl_jbuf_puts(b, s);
+        raw_str(b, s);
+    } else if (!isfinite(share)) {
+        raw_str(b, "null");
     } else {
-        sl_jbuf_json_double(b, share);
+        char tmp[32];
+        raw(b, tmp, sl_format_double(tmp, share));
     }
 }
 
-/* Why the panel was, or was not, collapsed to one label; the label (or -1) in *label. */
-static void adjudicate(const panel_data *d, const panel_item *it, const panel_task *task,
-                       size_t row, int32_t *label, char *reason, size_t cap)
+/* A number through the thread's cache; needs NUMBER_ROOM bytes of room. */
+static void raw_number(write_job *job, sl_jbuf *b, double v)
 {
-    *label = -1;
-    size_t o;
-    if (it->gold >= 0) {
-        *label = it->gold;
-        o = (size_t)snprintf(reason, cap, "gold: the item has a verifiable answer");
-    } else if (task->adjudicate && task->total[row] == 0) {
-        o = (size_t)snprintf(reason, cap, "hard labels requested, not adjudicated: no counted votes");
-    } else if (task->adjudicate && task->top_ties[row] >= 2) {
-        o = (size_t)snprintf(reason, cap,
-                             "hard labels requested, not adjudicated: %d labels tie for the "
-                             "plurality", task->top_ties[row]);
-    } else if (task->adjudicate) {
-        *label = task->top_label[row];
-        o = (size_t)snprintf(reason, cap, "plurality: hard labels requested for this task");
-    } else {
-        o = (size_t)snprintf(reason, cap, "not requested: the panel is kept as a soft label");
+    size_t len;
+    const char *text = sl_double_cache_text(job->numbers, v, &len);
+    raw(b, text, len);
+}
+
+/* Whether and why the panel is collapsed to one label. */
+typedef enum adjudication {
+    ADJ_GOLD,          /* to the item's gold answer */
+    ADJ_NO_VOTES,      /* hard labels requested, but no counted votes */
+    ADJ_TIE,           /* hard labels requested, but the plurality is tied */
+    ADJ_PLURALITY,     /* to the plurality label, as requested */
+    ADJ_NOT_REQUESTED  /* kept as a soft label */
+} adjudication;
+
+static adjudication decide(const panel_item *it, const panel_task *task, size_t row)
+{
+    if (it->gold >= 0)
+        return ADJ_GOLD;
+    if (!task->adjudicate)
+        return ADJ_NOT_REQUESTED;
+    if (task->total[row] == 0)
+        return ADJ_NO_VOTES;
+    return task->top_ties[row] >= 2 ? ADJ_TIE : ADJ_PLURALITY;
+}
+
+/* The adjudication_reason text: at most REASON_ROOM bytes, none of which needs a JSON escape. */
+#define REASON_ROOM 256
+static void raw_reason(sl_jbuf *b, adjudication a, const panel_item *it, const panel_task *task,
+                       size_t row)
+{
+    switch (a) {
+    case ADJ_GOLD: raw_str(b, "gold: the item has a verifiable answer"); break;
+    case ADJ_NO_VOTES: raw_str(b, "hard labels requested, not adjudicated: no counted votes"); break;
+    case ADJ_TIE:
+        raw_str(b, "hard labels requested, not adjudicated: ");
+        raw_u64(b, (uint64_t)task->top_ties[row]);
+        raw_str(b, " labels tie for the plurality");
+        break;
+    case ADJ_PLURALITY: raw_str(b, "plurality: hard labels requested for this task"); break;
+    case ADJ_NOT_REQUESTED: raw_str(b, "not requested: the panel is kept as a soft label"); break;
     }
-    if (it->error_marks && o < cap)
-        snprintf(reason + o, cap - o,
-                 "; %u reviewer record%s marked as error%s by QA: excluded from the distribution, "
-                 "kept in the rationales",
-                 it->error_marks, it->error_marks == 1 ? "" : "s", it->error_marks == 1 ? "" : "s");
-    (void)d;
+    if (it->error_marks) {
+        raw_str(b, "; ");
+        raw_u64(b, it->error_marks);
+        raw_str(b, it->error_marks == 1 ? " reviewer record marked as error by QA"
+                                        : " reviewer records marked as errors by QA");
+        raw_str(b, ": excluded from the distribution, kept in the rationales");
+    }
 }
 
-static void put_label(sl_jbuf *b, const panel_task *task, int32_t l)
+/* One item's JSON line. Each piece reserves its room, then writes without checks; on a failed
+ * reservation (b->oom) the line is abandoned. */
+static void write_item(write_job *job, sl_jbuf *b, const panel_item *it)
 {
-    sl_jbuf_json_str(b, task->labels[l], task->label_len[l]);
-}
-
-static void write_item(write_job *job, sl_jbuf *b, uint32_t g)
-{
-    const panel_data *d = job->sh->d;
-    const panel_item *it = &d->item[g];
+    const write_shared *sh = job->sh;
+    const panel_data *d = sh->d;
     const panel_task *task = &d->task[it->task];
+    const json_text *labels = sh->label[it->task];
     size_t row = it->row, n = task->n;
     double total = task->total[row];
     sl_jbuf_puts(b, "{\"item_id\":");
-    sl_jbuf_json_str(b, d->items.str[g], d->items.len[g]);
-    sl_jbuf_puts(b, ",\"task\":");
-    sl_jbuf_json_str(b, task->name, strlen(task->name));
-    sl_jbuf_puts(b, ",\"distribution\":");
+    sl_jbuf_json_str(b, it->id, it->id_len);
+    if (sl_jbuf_reserve(b, sh->task[it->task].len + sh->label_room[it->task] +
+                               task->k * (NUMBER_ROOM + 2) + 3 * NUMBER_ROOM + 96))
+        return;
+    raw_str(b, ",\"task\":");
+    raw_text(b, sh->task[it->task]);
+    raw_str(b, ",\"distribution\":");
     if (total > 0) {
-        sl_jbuf_putc(b, '{');
+        b->p[b->len++] = '{';
         for (size_t l = 0; l < task->k; l++) {
             if (l)
-                sl_jbuf_putc(b, ',');
-            put_label(b, task, (int32_t)l);
-            sl_jbuf_putc(b, ':');
-            put_share(job, b, task->votes[l * n + row], total, task->dist[l * n + row]);
+                b->p[b->len++] = ',';
+            raw_text(b, labels[l]);
+            b->p[b->len++] = ':';
+            raw_share(job, b, task->votes[l * n + row], total, task->dist[l * n + row]);
         }
-        sl_jbuf_putc(b, '}');
+        b->p[b->len++] = '}';
     } else {
-        sl_jbuf_puts(b, "null");
+        raw_str(b, "null");
     }
-    sl_jbuf_puts(b, ",\"reviewer_count\":");
-    sl_jbuf_u64(b, (uint64_t)total);
-    sl_jbuf_puts(b, ",\"entropy_bits\":");
+    raw_str(b, ",\"reviewer_count\":");
+    raw_u64(b, (uint64_t)total);
+    raw_str(b, ",\"entropy_bits\":");
     if (total > 0)
-        sl_jbuf_json_double_cached(b, job->numbers, task->entropy[row]);
+        raw_number(job, b, task->entropy[row]);
     else
-        sl_jbuf_puts(b, "null");
-    sl_jbuf_puts(b, ",\"confidence\":{");
-    const uint32_t *recs = d->perm + it->first;
+        raw_str(b, "null");
+    raw_str(b, ",\"confidence\":{");
     int first = 1;
     for (size_t j = 0; j < it->count; j++) {
-        const panel_ann *a = &d->ann[recs[j]];
-        if (a->flags & PA_DROPPED)
+        const panel_rec *a = &it->rec[j];
+        if (panel_rec_flags(a) & PA_DROPPED)
             continue;
+        json_text rev = sh->reviewer[a->reviewer];
+        if (sl_jbuf_reserve(b, rev.len + NUMBER_ROOM + 2))
+            return;
         if (!first)
-            sl_jbuf_putc(b, ',');
+            b->p[b->len++] = ',';
         first = 0;
-        sl_jbuf_json_str(b, d->reviewers.str[a->reviewer], d->reviewers.len[a->reviewer]);
-        sl_jbuf_putc(b, ':');
-        sl_jbuf_json_double_cached(b, job->numbers, a->confidence); /* NaN: null */
+        raw_text(b, rev);
+        b->p[b->len++] = ':';
+        raw_number(job, b, a->confidence); /* NaN: null */
     }
-    sl_jbuf_puts(b, "},\"disagreement_class\":\"");
-    sl_jbuf_puts(b, sl_disagreement_name(task->cls[row]));
-    sl_jbuf_puts(b, "\",\"rationales\":[");
+    if (sl_jbuf_reserve(b, 64))
+        return;
+    raw_str(b, "},\"disagreement_class\":\"");
+    raw_str(b, sl_disagreement_name(task->cls[row]));
+    raw_str(b, "\",\"rationales\":[");
     first = 1;
     for (size_t j = 0; j < it->count; j++) {
-        const panel_ann *a = &d->ann[recs[j]];
-        if (a->flags & PA_DROPPED)
+        const panel_rec *a = &it->rec[j];
+        unsigned flags = panel_rec_flags(a);
+        if (flags & PA_DROPPED)
             continue;
-        sl_jbuf_puts(b, first ? "{\"reviewer\":" : ",{\"reviewer\":");
+        json_text rev = sh->reviewer[a->reviewer];
+        json_text label = labels[d->label_index[a->label]];
+        if (sl_jbuf_reserve(b, rev.len + label.len + 64))
+            return;
+        raw_str(b, first ? "{\"reviewer\":" : ",{\"reviewer\":");
         first = 0;
-        sl_jbuf_json_str(b, d->reviewers.str[a->reviewer], d->reviewers.len[a->reviewer]);
-        sl_jbuf_puts(b, ",\"label\":");
-        put_label(b, task, d->label_index[a->label]);
-        sl_jbuf_puts(b, ",\"evidence\":");
+        raw_text(b, rev);
+        raw_str(b, ",\"label\":");
+        raw_text(b, label);
+        raw_str(b, ",\"evidence\":");
         size_t len;
         int csvq;
-        const char *ev = panel_evidence(d, a, &len, &csvq);
+        const char *ev = panel_evidence(d, &job->reader, a, &len, &csvq);
         if (!ev)
-            sl_jbuf_puts(b, "null");
+            raw_str(b, "null");
         else if (csvq)
             sl_jbuf_json_csv_quoted(b, ev, len);
         else
             sl_jbuf_json_str(b, ev, len);
-        if (a->flags & PA_ERROR)
-            sl_jbuf_puts(b, ",\"error\":true");
-        sl_jbuf_putc(b, '}');
+        if (sl_jbuf_reserve(b, 16))
+            return;
+        if (flags & PA_ERROR)
+            raw_str(b, ",\"error\":true");
+        b->p[b->len++] = '}';
     }
-    int32_t label;
-    char reason[256];
-    adjudicate(d, it, task, row, &label, reason, sizeof reason);
-    sl_jbuf_puts(b, "],\"adjudicated_label\":");
+    if (sl_jbuf_reserve(b, sh->label_room[it->task] + REASON_ROOM + 64))
+        return;
+    adjudication adj = decide(it, task, row);
+    int32_t label = adj == ADJ_GOLD ? it->gold : adj == ADJ_PLURALITY ? task->top_label[row] : -1;
+    raw_str(b, "],\"adjudicated_label\":");
     if (label >= 0)
-        put_label(b, task, label);
+        raw_text(b, labels[label]);
     else
-        sl_jbuf_puts(b, "null");
-    sl_jbuf_puts(b, ",\"adjudication_reason\":");
-    sl_jbuf_json_str(b, reason, strlen(reason));
-    sl_jbuf_puts(b, "}\n");
+        raw_str(b, "null");
+    raw_str(b, ",\"adjudication_reason\":\"");
+    raw_reason(b, adj, it, task, row);
+    raw_str(b, "\"}\n");
 }
 
 /* Takes blocks of items in order, formats each into memory, and writes it when every earlier
  * block has been written: the output order does not depend on the threads. */
 static void *write_blocks(void *arg)
 {
-    write_job job = {arg, NULL, NULL};
+    write_job job = {arg, NULL, NULL, {0}};
     write_shared *sh = job.sh;
     const panel_data *d = sh->d;
     size_t blocks = (d->n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
     sl_jbuf b = {0};
     job.share = calloc(SHARE_CACHE + 1, sizeof *job.share);
-    job.numbers = calloc(1, sizeof *job.numbers); /* NULL: formatted without the cache */
+    job.numbers = calloc(1, sizeof *job.numbers);
+    pio_reader_init(&job.reader, &d->file, 0, d->file.size);
     for (;;) {
         pthread_mutex_lock(&sh->lock);
         size_t blk = sh->next_to_format++;
@@ -179,38 +257,87 @@ static void *write_blocks(void *arg)
             break;
         b.len = 0;
         size_t end = (blk + 1) * BLOCK_ITEMS < d->n_items ? (blk + 1) * BLOCK_ITEMS : d->n_items;
-        for (size_t i = blk * BLOCK_ITEMS; job.share && i < end; i++)
+        for (size_t i = blk * BLOCK_ITEMS; job.share && job.numbers && i < end && !b.oom; i++)
             write_item(&job, &b, d->order[i]);
         pthread_mutex_lock(&sh->lock);
         while (sh->next_to_write != blk)
             pthread_cond_wait(&sh->turn, &sh->lock);
-        if (b.oom || !job.share || sl_jbuf_flush(&b, sh->out))
+        if (b.oom || !job.share || !job.numbers || sl_jbuf_flush(&b, sh->out))
             sh->failed = 1;
         sh->next_to_write++;
         pthread_cond_broadcast(&sh->turn);
         pthread_mutex_unlock(&sh->lock);
     }
     sl_jbuf_free(&b);
+    pio_reader_free(&job.reader);
     free(job.share);
     free(job.numbers);
     return NULL;
 }
 
+/* Renders the JSON literals of the reviewers, the task names and their labels once. Offsets are
+ * collected first and turned into pointers at the end (the text buffer moves while it grows). */
+static int render_literals(write_shared *sh)
+{
+    const panel_data *d = sh->d;
+    size_t n_labels = 0;
+    for (size_t t = 0; t < d->n_tasks; t++)
+        n_labels += d->task[t].k;
+    size_t n_rev = d->reviewers.count, n_task = d->n_tasks, n_all = n_rev + n_task + n_labels;
+    size_t *at = malloc((n_all + 1) * sizeof *at);
+    sh->reviewer = calloc(n_all ? n_all : 1, sizeof *sh->reviewer);
+    sh->label = calloc(n_task ? n_task : 1, sizeof *sh->label);
+    sh->label_room = calloc(n_task ? n_task : 1, sizeof *sh->label_room);
+    if (!at || !sh->reviewer || !sh->label || !sh->label_room) {
+        free(at);
+        return -1;
+    }
+    sh->task = sh->reviewer + n_rev; /* one array: reviewers, tasks, then every task's labels */
+    size_t i = 0;
+    for (size_t r = 0; r < n_rev; r++, i++) {
+        at[i] = sh->text.len;
+        sl_jbuf_json_str(&sh->text, d->reviewers.str[r], d->reviewers.len[r]);
+    }
+    for (size_t t = 0; t < n_task; t++, i++) {
+        at[i] = sh->text.len;
+        sl_jbuf_json_str(&sh->text, d->task[t].name, strlen(d->task[t].name));
+    }
+    for (size_t t = 0; t < n_task; t++) {
+        size_t from = sh->text.len;
+        sh->label[t] = sh->reviewer + i;
+        for (size_t l = 0; l < d->task[t].k; l++, i++) {
+            at[i] = sh->text.len;
+            sl_jbuf_json_str(&sh->text, d->task[t].labels[l], d->task[t].label_len[l]);
+        }
+        sh->label_room[t] = sh->text.len - from;
+    }
+    at[n_all] = sh->text.len;
+    for (i = 0; i < n_all; i++)
+        sh->reviewer[i] = (json_text){sh->text.p + at[i], at[i + 1] - at[i]};
+    free(at);
+    return sh->text.oom ? -1 : 0;
+}
+
 int panel_write_items(const panel_data *d, FILE *out, size_t threads)
 {
-    write_shared sh = {d, out, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    write_shared sh = {d,    out,  NULL, NULL, NULL, NULL, {0}, PTHREAD_MUTEX_INITIALIZER,
+                       PTHREAD_COND_INITIALIZER, 0, 0, 0};
     pthread_t *th = calloc(threads, sizeof *th);
-    if (!th)
-        return -1;
+    int rc = th && render_literals(&sh) == 0 ? 0 : -1;
     size_t started = 1; /* a thread that cannot be started leaves its blocks to the others */
-    for (; started < threads; started++)
+    for (; rc == 0 && started < threads; started++)
         if (pthread_create(&th[started], NULL, write_blocks, &sh))
             break;
-    write_blocks(&sh);
-    for (size_t t = 1; t < started; t++)
+    if (rc == 0)
+        write_blocks(&sh);
+    for (size_t t = 1; rc == 0 && t < started; t++)
         pthread_join(th[t], NULL);
     free(th);
-    return sh.failed || fflush(out) ? -1 : 0;
+    free(sh.reviewer);
+    free(sh.label);
+    free(sh.label_room);
+    sl_jbuf_free(&sh.text);
+    return rc || sh.failed || fflush(out) ? -1 : 0;
 }
 
 /* ---- the QA summary ------------------------------------------------------------------------ */
@@ -224,8 +351,7 @@ int panel_summarize(const panel_data *d, const panel_options *opt, panel_summary
     s->alpha = sl_alpha_nominal_value(&d->alpha);
     s->flag_entropy = opt->flag_entropy;
     s->flag_confidence = opt->flag_confidence;
-    for (size_t i = 0; i < d->n_ann; i++)
-        s->annotations += !(d->ann[i].flags & PA_DROPPED);
+    s->annotations = d->n_counted;
     for (size_t t = 0; t < d->n_tasks; t++)
         if (d->task[t].n && d->task[t].k > 1 && log2((double)d->task[t].k) > s->max_entropy)
             s->max_entropy = log2((double)d->task[t].k);
@@ -235,7 +361,7 @@ int panel_summarize(const panel_data *d, const panel_options *opt, panel_summary
         return -1;
     double sum = 0.0, carry = 0.0; /* Neumaier summation of the entropies */
     for (size_t i = 0; i < d->n_items; i++) {
-        const panel_item *it = &d->item[d->order[i]];
+        const panel_item *it = d->order[i];
         const panel_task *task = &d->task[it->task];
         s->classes[task->cls[it->row]]++;
         if (task->total[it->row] <= 0)
@@ -269,8 +395,7 @@ void panel_summary_free(panel_summary *s)
 
 static void put_item_id(sl_jbuf *b, const panel_data *d, uint32_t position)
 {
-    uint32_t g = d->order[position];
-    sl_jbuf_json_str(b, d->items.str[g], d->items.len[g]);
+    sl_jbuf_json_str(b, d->order[position]->id, d->order[position]->id_len);
 }
 
 int panel_write_summary(const panel_data *d, const panel_summary *s, FILE *out)
@@ -455,9 +580,9 @@ int panel_write_html(const panel_data *d, const panel_summary *s, FILE *out)
     } else {
         sl_jbuf_puts(&b, "<table id=\"flagged\">\n<tr><th>item</th><th>reason</th></tr>\n");
         for (size_t i = 0; i < s->n_flagged && i < HTML_FLAGGED_ROWS; i++) {
-            uint32_t g = d->order[s->flagged[i]];
+            const panel_item *it = d->order[s->flagged[i]];
             sl_jbuf_puts(&b, "<tr><td>");
-            sl_jbuf_html(&b, d->items.str[g], d->items.len[g]);
+            sl_jbuf_html(&b, it->id, it->id_len);
             sl_jbuf_printf(&b, "</td><td>%s</td></tr>\n", s->flag_reason[i]);
         }
         sl_jbuf_puts(&b, "</table>\n");
