@@ -93,10 +93,7 @@ static void end_plain_record(const char *s, size_t start, const char *nl, const 
     *pos = (size_t)(nl - s) + 1;
 }
 
-/* The common case: a record with no quote before its '\n'. Splits it in one pass, 16 bytes at a
- * time where SSE2 is there (every x86-64); returns false, having stored nothing that matters, when
- * the record holds a quote or has no '\n' (the general parser then takes it). */
-static bool next_plain_record(const char *s, size_t n, size_t *pos, sl_csv_field *fields,
+bool sl_csv_next_plain_record(const char *s, size_t n, size_t *pos, sl_csv_field *fields,
                               size_t max_fields, sl_csv_record *rec)
 {
     size_t start = *pos, field = 0;
@@ -139,7 +136,7 @@ bool sl_csv_next_record(const char *s, size_t n, size_t *pos, sl_csv_field *fiel
     size_t start = *pos, i = start, field = 0;
     if (start >= n)
         return false;
-    if (next_plain_record(s, n, pos, fields, max_fields, rec))
+    if (sl_csv_next_plain_record(s, n, pos, fields, max_fields, rec))
         return true;
     *rec = (sl_csv_record){0};
     for (;;) {

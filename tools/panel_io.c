@@ -1,5 +1,6 @@
 /* Reading annotation files: see panel_io.h. */
 #include "panel_io.h"
+#include "csv.h"
 #include "panel_json.h"
 
 #include <errno.h>
@@ -237,8 +238,10 @@ void pio_reader_free(pio_reader *r)
     if (r->json)
         json_decref(r->json);
     free(r->scratch);
+    free(r->fields);
     r->json = NULL;
     r->scratch = NULL;
+    r->fields = NULL;
 }
 
 /* Appends bytes to the scratch area; returns their offset there (SIZE_MAX when out of memory). */
@@ -340,6 +343,36 @@ static size_t csv_skip_record(const pio_file *f, size_t p)
     return after_newline(f, p);
 }
 
+/* A quote-free record at p, split by csv.h: 1 (rec filled), -1 when its field count is wrong,
+ * or 0 when the record holds a quote or has no line break (the general parser takes it). */
+static int csv_plain_next(pio_reader *r, pio_record *rec, size_t p)
+{
+    const pio_file *f = r->f;
+    if (!r->fields) {
+        r->fields = malloc((size_t)f->columns * sizeof *r->fields);
+        if (!r->fields)
+            return 0;
+    }
+    sl_csv_record cr;
+    size_t pos = p;
+    if (!sl_csv_next_plain_record(f->data, f->size, &pos, r->fields, (size_t)f->columns, &cr))
+        return 0;
+    r->pos = pos;
+    if (cr.nfields != (size_t)f->columns)
+        return refuse(r, "expected %d fields as in the header, found %zu", f->columns,
+                      cr.nfields);
+    for (int i = 0; i < PIO_NFIELDS; i++) {
+        pio_value *v = &rec->f[i];
+        if (f->col[i] < 0) {
+            *v = (pio_value){NULL, 0, 0.0, PV_ABSENT};
+        } else {
+            const struct sl_csv_field *c = &r->fields[f->col[i]];
+            *v = (pio_value){c->p, c->len, 0.0, c->len ? PV_STR : PV_NULL};
+        }
+    }
+    return 1;
+}
+
 static int csv_next(pio_reader *r, pio_record *rec)
 {
     const pio_file *f = r->f;
@@ -349,6 +382,10 @@ static int csv_next(pio_reader *r, pio_record *rec)
         p += d[p] == '\r' ? 2 : 1; /* blank lines */
     if (p >= r->end)
         return 0;
+    rec->offset = p;
+    int plain = csv_plain_next(r, rec, p);
+    if (plain)
+        return plain;
     memset(rec, 0, sizeof *rec);
     rec->offset = p;
     size_t at[PIO_NFIELDS], used = 0;

@@ -5,8 +5,12 @@
  * several threads can parse it at once; any record can also be re-read from its byte offset,
  * which is how error messages recover a bad record's value long after it was parsed.
  *
- * Kept apart from the `score` command's readers on purpose (see the report of issue 7): the two
- * can be unified once both exist.
+ * A quote-free CSV record (the common case) is split by the `score` command's SIMD splitter
+ * (csv.h); records with quotes go through the parser here, which differs from csv.h's in how it
+ * recovers from a malformed record: it skips the rest of that line only, and when a stray quote
+ * made the quote-parity chunk split wrong the input is parsed again on one thread, so a single
+ * bad quote never swallows the records after it. (csv.h's reader, which streams chunks it cannot
+ * re-read, lets every quote toggle the state to the end of the record instead.)
  */
 #ifndef SL_TOOLS_PANEL_IO_H
 #define SL_TOOLS_PANEL_IO_H
@@ -74,6 +78,7 @@ typedef struct pio_reader {
     json_t *json;       /* JSONL: the current line's object */
     char *scratch;      /* CSV: unescaped quoted fields; JSONL: numeric ids as text */
     size_t scratch_cap;
+    struct sl_csv_field *fields; /* CSV: the fields of a quote-free record (f->columns) */
     char message[256];  /* why the last record was refused */
 } pio_reader;
 
