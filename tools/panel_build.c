@@ -174,11 +174,11 @@ static int64_t label_key(sl_intern *labels, sl_jbuf *tmp, uint32_t task, const c
 
 /* Appends a record to a stream: the record, its gold key + 1, its item id (see panel_stream). */
 static int stream_add(panel_stream *s, const panel_rec *r, uint32_t gold, const char *id,
-                      size_t len)
+                      size_t len, size_t first_cap)
 {
     size_t need = sizeof *r + 8 + pad8(len);
     if (s->cap - s->len < need) {
-        size_t cap = s->cap ? s->cap * 2 : 4096;
+        size_t cap = s->cap ? s->cap * 2 : first_cap;
         while (cap - s->len < need)
             cap *= 2;
         unsigned char *p = realloc(s->p, cap);
@@ -236,8 +236,11 @@ static int accept_record(panel_data *d, panel_chunk *c, const pio_record *rec, s
         flags |= PA_EVIDENCE;
     panel_rec_set_flags(&a, flags);
     uint64_t h = sl_hash_bytes(v[PIO_ITEM].s, v[PIO_ITEM].len);
+    /* a stream's first size: its share of the chunk's bytes (a stream record takes about as
+     * much room as a CSV record), so that most streams are allocated once */
+    size_t first_cap = (c->end - c->start) / d->n_parts + 4096;
     return stream_add(&c->streams[part_of(h, d->n_parts)], &a, (uint32_t)gold, v[PIO_ITEM].s,
-                      v[PIO_ITEM].len);
+                      v[PIO_ITEM].len, first_cap);
 }
 
 static void *parse_chunk(void *arg)
@@ -471,9 +474,52 @@ typedef struct group_worker {
     uint64_t *attempts, *passes; /* per reviewer, over gold items */
     uint64_t *scratch;           /* reviewer << 32 | position, for large panels */
     size_t scratch_cap;
+    /* a partition's records in input order, kept from one partition to the next */
+    panel_rec *recs;
+    uint32_t *gold, *item, *at, *grouped_gold;
+    size_t recs_cap, items_cap;
     size_t counted;              /* records kept after the duplicates */
     int oom;
 } group_worker;
+
+/* Makes room in the worker's buffers for a partition of n records (the room is kept for the next
+ * partitions: one allocation per worker rather than one per partition). */
+static int worker_reserve_records(group_worker *w, size_t n)
+{
+    if (n <= w->recs_cap)
+        return 0;
+    size_t cap = n + n / 2;
+    panel_rec *recs = realloc(w->recs, cap * sizeof *recs);
+    if (!recs)
+        return -1;
+    w->recs = recs;
+    uint32_t *arrays[3] = {w->gold, w->item, w->grouped_gold};
+    for (int i = 0; i < 3; i++) {
+        uint32_t *a = realloc(arrays[i], cap * sizeof *a);
+        if (!a)
+            return -1;
+        arrays[i] = a;
+    }
+    w->gold = arrays[0];
+    w->item = arrays[1];
+    w->grouped_gold = arrays[2];
+    w->recs_cap = cap;
+    return 0;
+}
+
+/* As worker_reserve_records, for m items. */
+static int worker_reserve_items(group_worker *w, size_t m)
+{
+    if (m <= w->items_cap)
+        return 0;
+    size_t cap = m + m / 2;
+    uint32_t *at = realloc(w->at, cap * sizeof *at);
+    if (!at)
+        return -1;
+    w->at = at;
+    w->items_cap = cap;
+    return 0;
+}
 
 static int part_reserve_item(panel_part *part, size_t id)
 {
@@ -656,49 +702,44 @@ static int process_item(group_worker *w, panel_part *part, panel_item *it, panel
 
 /* Groups the records that passed the checks by item (a stable counting sort: input order within
  * an item) into part->rec, then processes every item. */
-static int group_partition(group_worker *w, panel_part *part, const panel_rec *recs,
-                           const uint32_t *gold, const uint32_t *item, size_t n)
+static int group_partition(group_worker *w, panel_part *part, size_t n)
 {
     size_t m = part->items.count;
     part->item = calloc(m ? m : 1, sizeof *part->item);
-    uint32_t *at = malloc((m ? m : 1) * sizeof *at);
-    if (!part->item || !at) {
-        free(at);
+    if (!part->item || worker_reserve_items(w, m))
         return -1;
-    }
+    const panel_rec *recs = w->recs;
     for (size_t k = 0; k < n; k++)
         if (!(panel_rec_flags(&recs[k]) & PA_DROPPED))
-            part->item[item[k]].count++;
+            part->item[w->item[k]].count++;
     size_t kept = 0;
     for (size_t i = 0; i < m; i++) {
-        at[i] = (uint32_t)kept;
+        w->at[i] = (uint32_t)kept;
         kept += part->item[i].count;
     }
     part->rec = malloc((kept ? kept : 1) * sizeof *part->rec);
-    uint32_t *grouped_gold = malloc((kept ? kept : 1) * sizeof *grouped_gold);
-    int rc = part->rec && grouped_gold ? 0 : -1;
-    for (size_t k = 0; rc == 0 && k < n; k++) {
+    if (!part->rec)
+        return -1;
+    for (size_t k = 0; k < n; k++) {
         if (panel_rec_flags(&recs[k]) & PA_DROPPED)
             continue;
-        uint32_t j = at[item[k]]++;
+        uint32_t j = w->at[w->item[k]]++;
         part->rec[j] = recs[k];
-        grouped_gold[j] = gold[k];
+        w->grouped_gold[j] = w->gold[k];
     }
     part->n_rec = kept;
-    for (size_t i = 0, start = 0; rc == 0 && i < m; i++) {
+    for (size_t i = 0, start = 0; i < m; i++) {
         panel_item *it = &part->item[i];
         it->id = part->items.str[i];
         it->id_len = part->items.len[i];
         it->rec = part->rec + start;
         it->task = part->task_of[i];
         it->gold = -1;
-        if (it->count)
-            rc = process_item(w, part, it, part->rec + start, grouped_gold + start);
+        if (it->count && process_item(w, part, it, part->rec + start, w->grouped_gold + start))
+            return -1;
         start += it->count;
     }
-    free(at);
-    free(grouped_gold);
-    return rc;
+    return 0;
 }
 
 static int process_partition(group_worker *w, size_t p)
@@ -707,17 +748,11 @@ static int process_partition(group_worker *w, size_t p)
     size_t n = 0;
     for (size_t ci = 0; ci < d->n_chunks; ci++)
         n += d->chunks[ci].streams[p].n;
-    panel_rec *recs = malloc((n ? n : 1) * sizeof *recs);
-    uint32_t *gold = malloc((n ? n : 1) * sizeof *gold);
-    uint32_t *item = malloc((n ? n : 1) * sizeof *item);
-    int rc = recs && gold && item ? 0 : -1;
+    int rc = worker_reserve_records(w, n);
     if (rc == 0)
-        rc = intern_partition(d, p, recs, gold, item);
+        rc = intern_partition(d, p, w->recs, w->gold, w->item);
     if (rc == 0)
-        rc = group_partition(w, &d->parts[p], recs, gold, item, n);
-    free(recs);
-    free(gold);
-    free(item);
+        rc = group_partition(w, &d->parts[p], n);
     free(d->parts[p].task_of);
     d->parts[p].task_of = NULL;
     return rc;
@@ -775,6 +810,11 @@ static int group_all(panel_data *d, size_t threads)
         free(w->attempts);
         free(w->passes);
         free(w->scratch);
+        free(w->recs);
+        free(w->gold);
+        free(w->item);
+        free(w->at);
+        free(w->grouped_gold);
     }
     free(workers);
     for (size_t p = 0; rc == 0 && p < d->n_parts; p++)
