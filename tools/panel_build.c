@@ -172,11 +172,12 @@ static int64_t label_key(sl_intern *labels, sl_jbuf *tmp, uint32_t task, const c
     return sl_intern_add(labels, tmp->p, tmp->len, NULL);
 }
 
-/* Appends a record to a stream: the record, its gold key + 1, its item id (see panel_stream). */
-static int stream_add(panel_stream *s, const panel_rec *r, uint32_t gold, const char *id,
-                      size_t len, size_t first_cap)
+/* Appends a record to a stream with its gold key + 1, item id and evidence (see panel_stream). */
+static int stream_add(panel_stream *s, const panel_rec *r, uint32_t gold, const pio_value *id,
+                      const pio_value *ev, size_t first_cap)
 {
-    size_t need = sizeof *r + 8 + pad8(len);
+    uint32_t head[3] = {gold, (uint32_t)id->len, (uint32_t)ev->len};
+    size_t used = sizeof *r + sizeof head + id->len + ev->len, need = pad8(used);
     if (s->cap - s->len < need) {
         size_t cap = s->cap ? s->cap * 2 : first_cap;
         while (cap - s->len < need)
@@ -187,12 +188,13 @@ static int stream_add(panel_stream *s, const panel_rec *r, uint32_t gold, const 
         s->p = p;
         s->cap = cap;
     }
-    uint32_t head[2] = {gold, (uint32_t)len};
     unsigned char *at = s->p + s->len;
     memcpy(at, r, sizeof *r);
     memcpy(at + sizeof *r, head, sizeof head);
-    memcpy(at + sizeof *r + sizeof head, id, len);
-    memset(at + sizeof *r + sizeof head + len, 0, pad8(len) - len);
+    memcpy(at + sizeof *r + sizeof head, id->s, id->len);
+    if (ev->len)
+        memcpy(at + sizeof *r + sizeof head + id->len, ev->s, ev->len);
+    memset(at + used, 0, need - used);
     s->len += need;
     s->n++;
     return 0;
@@ -231,17 +233,34 @@ static int accept_record(panel_data *d, panel_chunk *c, const pio_record *rec, s
     a.reviewer = (uint32_t)reviewer;
     a.label = (uint32_t)label;
     unsigned flags = mark ? PA_ERROR : 0;
-    const pio_value *ev = &v[PIO_EVIDENCE];
-    if (!is_blank(ev) && ev->kind != PV_NUM && ev->kind != PV_BOOL)
-        flags |= PA_EVIDENCE;
+    pio_value ev = v[PIO_EVIDENCE];
+    if (!is_blank(&ev) && ev.kind != PV_NUM && ev.kind != PV_BOOL) {
+        if (ev.len > UINT32_MAX)
+            return -1;
+        flags |= PA_EVIDENCE | (ev.kind == PV_CSVQ ? PA_EV_CSVQ : 0);
+    } else {
+        ev.len = 0;
+    }
     panel_rec_set_flags(&a, flags);
     uint64_t h = sl_hash_bytes(v[PIO_ITEM].s, v[PIO_ITEM].len);
     /* a stream's first size: its share of the chunk's bytes (a stream record takes about as
      * much room as a CSV record), so that most streams are allocated once */
     size_t first_cap = (c->end - c->start) / d->n_parts + 4096;
-    return stream_add(&c->streams[part_of(h, d->n_parts)], &a, (uint32_t)gold, v[PIO_ITEM].s,
-                      v[PIO_ITEM].len, first_cap);
+    return stream_add(&c->streams[part_of(h, d->n_parts)], &a, (uint32_t)gold, &v[PIO_ITEM], &ev,
+                      first_cap);
 }
+
+/* Asks for memory that will be read soon (a hint; nothing happens where it is not supported). */
+static void prefetch(const void *p)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
+#define PARSE_AHEAD 1024
 
 static void *parse_chunk(void *arg)
 {
@@ -253,6 +272,9 @@ static void *parse_chunk(void *arg)
     sl_jbuf tmp = {0};
     pio_reader_init(&r, &d->file, c->start, c->end);
     for (;;) {
+        /* the input a little ahead: the first read of a mapped page would wait for memory */
+        if (r.pos + PARSE_AHEAD < c->end)
+            prefetch(d->file.data + r.pos + PARSE_AHEAD);
         int got = pio_next(&r, &rec);
         if (got == 0)
             break;
@@ -477,6 +499,7 @@ typedef struct group_worker {
     /* a partition's records in input order, kept from one partition to the next */
     panel_rec *recs;
     uint32_t *gold, *item, *at, *grouped_gold;
+    uint64_t *ev_at, *grouped_ev_at; /* evidence positions in the partition's buffer */
     size_t recs_cap, items_cap;
     size_t counted;              /* records kept after the duplicates */
     int oom;
@@ -503,6 +526,14 @@ static int worker_reserve_records(group_worker *w, size_t n)
     w->gold = arrays[0];
     w->item = arrays[1];
     w->grouped_gold = arrays[2];
+    uint64_t *at = realloc(w->ev_at, cap * sizeof *at);
+    if (!at)
+        return -1;
+    w->ev_at = at;
+    at = realloc(w->grouped_ev_at, cap * sizeof *at);
+    if (!at)
+        return -1;
+    w->grouped_ev_at = at;
     w->recs_cap = cap;
     return 0;
 }
@@ -564,23 +595,27 @@ static int check_record(const panel_data *d, panel_part *part, panel_rec *r, uin
     return 0;
 }
 
-/* Reads partition p's streams (chunk after chunk: input order) into recs/gold/item (merged ids,
- * checked), interning the item ids; frees the streams. */
-static int intern_partition(panel_data *d, size_t p, panel_rec *recs, uint32_t *gold,
-                            uint32_t *item)
+/* Reads partition p's streams (chunk after chunk: input order) into the worker's arrays (merged
+ * ids, checked), interning the item ids and moving the evidence of the records that passed the
+ * checks to the partition's buffer; frees the streams. */
+static int intern_partition(group_worker *w, size_t p)
 {
+    panel_data *d = w->d;
     panel_part *part = &d->parts[p];
+    panel_rec *recs = w->recs;
+    uint32_t *gold = w->gold, *item = w->item;
     size_t k = 0;
     for (size_t ci = 0; ci < d->n_chunks; ci++) {
         panel_chunk *c = &d->chunks[ci];
         panel_stream *s = &c->streams[p];
         for (size_t pos = 0; pos < s->len; k++) {
             panel_rec r;
-            uint32_t head[2]; /* gold key + 1, id length */
+            uint32_t head[3]; /* gold key + 1, id length, evidence length */
             memcpy(&r, s->p + pos, sizeof r);
             memcpy(head, s->p + pos + sizeof r, sizeof head);
             const char *id = (const char *)s->p + pos + sizeof r + sizeof head;
-            pos += sizeof r + sizeof head + pad8(head[1]);
+            const char *ev = id + head[1];
+            pos += pad8(sizeof r + sizeof head + head[1] + head[2]);
             r.reviewer = c->reviewer_map[r.reviewer];
             r.label = c->label_map[r.label];
             gold[k] = head[0] ? c->label_map[head[0] - 1] + 1 : 0;
@@ -596,6 +631,13 @@ static int intern_partition(panel_data *d, size_t p, panel_rec *recs, uint32_t *
             if (check_record(d, part, &r, &gold[k], item[k]))
                 return -1;
             recs[k] = r;
+            w->ev_at[k] = part->evidence.len;
+            if ((panel_rec_flags(&r) & (PA_EVIDENCE | PA_DROPPED)) == PA_EVIDENCE) {
+                sl_jbuf_put(&part->evidence, (const char *)&head[2], sizeof head[2]);
+                sl_jbuf_put(&part->evidence, ev, head[2]);
+                if (part->evidence.oom)
+                    return -1;
+            }
         }
         free(s->p);
         memset(s, 0, sizeof *s);
@@ -726,6 +768,7 @@ static int group_partition(group_worker *w, panel_part *part, size_t n)
         uint32_t j = w->at[w->item[k]]++;
         part->rec[j] = recs[k];
         w->grouped_gold[j] = w->gold[k];
+        w->grouped_ev_at[j] = w->ev_at[k];
     }
     part->n_rec = kept;
     for (size_t i = 0, start = 0; i < m; i++) {
@@ -734,11 +777,17 @@ static int group_partition(group_worker *w, panel_part *part, size_t n)
         it->id_len = part->items.len[i];
         it->rec = part->rec + start;
         it->task = part->task_of[i];
+        it->part = (uint32_t)(part - w->d->parts);
         it->gold = -1;
         if (it->count && process_item(w, part, it, part->rec + start, w->grouped_gold + start))
             return -1;
+        /* the errors are known: from now on each record locates its evidence */
+        for (size_t j = start; j < start + it->count; j++)
+            part->rec[j].where = w->grouped_ev_at[j] |
+                                 (uint64_t)panel_rec_flags(&part->rec[j]) << PANEL_OFFSET_BITS;
         start += it->count;
     }
+    sl_intern_keep_bytes_only(&part->items); /* the items point at their ids' bytes */
     return 0;
 }
 
@@ -750,7 +799,7 @@ static int process_partition(group_worker *w, size_t p)
         n += d->chunks[ci].streams[p].n;
     int rc = worker_reserve_records(w, n);
     if (rc == 0)
-        rc = intern_partition(d, p, w->recs, w->gold, w->item);
+        rc = intern_partition(w, p);
     if (rc == 0)
         rc = group_partition(w, &d->parts[p], n);
     free(d->parts[p].task_of);
@@ -815,6 +864,8 @@ static int group_all(panel_data *d, size_t threads)
         free(w->item);
         free(w->at);
         free(w->grouped_gold);
+        free(w->ev_at);
+        free(w->grouped_ev_at);
     }
     free(workers);
     for (size_t p = 0; rc == 0 && p < d->n_parts; p++)
@@ -1027,6 +1078,7 @@ void panel_free(panel_data *d)
         free(part->task_of);
         free(part->item);
         free(part->rec);
+        sl_jbuf_free(&part->evidence);
         free(part->errors.e);
     }
     free(d->parts);
@@ -1060,19 +1112,18 @@ void panel_free(panel_data *d)
     memset(d, 0, sizeof *d);
 }
 
-const char *panel_evidence(const panel_data *d, pio_reader *r, const panel_rec *a, size_t *len,
-                           int *csvq)
+const char *panel_evidence(const panel_data *d, const panel_item *it, const panel_rec *a,
+                           size_t *len, int *csvq)
 {
-    if (!(panel_rec_flags(a) & PA_EVIDENCE))
+    unsigned flags = panel_rec_flags(a);
+    if (!(flags & PA_EVIDENCE))
         return NULL;
-    pio_record rec;
-    pio_reader_seek(r, (size_t)panel_rec_offset(a), d->file.size);
-    if (pio_next(r, &rec) <= 0)
-        return NULL; /* cannot happen: the record was read before */
-    const pio_value *v = &rec.f[PIO_EVIDENCE];
-    *len = v->len;
-    *csvq = v->kind == PV_CSVQ;
-    return v->s;
+    const char *at = d->parts[it->part].evidence.p + panel_rec_offset(a);
+    uint32_t n;
+    memcpy(&n, at, sizeof n);
+    *len = n;
+    *csvq = (flags & PA_EV_CSVQ) != 0;
+    return at + sizeof n;
 }
 
 /* ---- error messages ---------------------------------------------------------------------------- */

@@ -10,11 +10,11 @@
  * of each item's first record; vote matrices (one per task, label-major) are then filled and
  * summarized by the library's panel kernels. The result never depends on the thread count.
  *
- * Memory: the distinct strings once each; per item its key, a 56-byte panel_item and its row of
- * its task's matrices; per annotation a 24-byte panel_rec (the rationales of the output are per
- * annotation, so some per-annotation state is unavoidable with unsorted input; evidence text is
- * not kept but re-read from the mapped input when the item is written). Phase 1's streams hold
- * each record with its item id until its partition is grouped.
+ * Memory: the distinct strings once each; per item its id, a 56-byte panel_item and its row of
+ * its task's matrices; per annotation a 24-byte panel_rec and its evidence text, if any (the
+ * output's rationales are per annotation, so per-annotation state is unavoidable with unsorted
+ * input). Phase 1's streams hold each record with its item id and evidence until its partition is
+ * grouped; the input's pages are given back as soon as they are parsed.
  */
 #ifndef SL_TOOLS_PANEL_BUILD_H
 #define SL_TOOLS_PANEL_BUILD_H
@@ -28,11 +28,14 @@
 #include "panel_rubric.h"
 #include "softlabel.h"
 
-enum { PA_ERROR = 1, PA_EVIDENCE = 2, PA_DROPPED = 4 };
+enum { PA_ERROR = 1, PA_EVIDENCE = 2, PA_DROPPED = 4, PA_EV_CSVQ = 8 /* "" stands for " */ };
 
 /* One accepted annotation. */
 typedef struct panel_rec {
-    uint64_t where;    /* byte offset of its record in the input (low 56 bits), PA_* flags above */
+    /* low 56 bits: the byte offset of its record in the input until its partition is grouped
+     * (error messages name it), then the position of its evidence in its partition's evidence
+     * buffer; PA_* flags above */
+    uint64_t where;
     double confidence; /* NaN when not given */
     uint32_t reviewer; /* reviewer id */
     uint32_t label;    /* label key (task + label) */
@@ -81,8 +84,9 @@ typedef struct panel_errors {
     size_t n, cap;
 } panel_errors;
 
-/* Records appended by one chunk for one partition: each a panel_rec (local ids of its chunk),
- * the gold answer's local label key + 1 (0: none), the item id's length and bytes (padded to 8). */
+/* Records appended by one chunk for one partition: each a panel_rec (local ids of its chunk), then
+ * three uint32_t: the gold answer's local label key + 1 (0: none), the item id's length and the
+ * evidence's length, then the item id's and the evidence's bytes, padded to 8. */
 typedef struct panel_stream {
     unsigned char *p;
     size_t len, cap;
@@ -108,6 +112,7 @@ typedef struct panel_item {
     int32_t gold;          /* label index of the gold answer, -1: none */
     uint32_t error_marks;  /* records marked as reviewer errors */
     uint32_t with_conf;    /* counted records that gave a confidence */
+    uint32_t part;         /* its partition */
     double conf_sum;
 } panel_item;
 
@@ -120,6 +125,7 @@ typedef struct panel_part {
     panel_item *item;  /* local item */
     panel_rec *rec;    /* the records that passed the checks, grouped by item */
     size_t n_rec;
+    sl_jbuf evidence;  /* their evidence: each a uint32_t length, then the bytes */
     panel_errors errors;
 } panel_part;
 
@@ -179,9 +185,9 @@ void panel_free(panel_data *d);
  * `limit`, then a count per kind. */
 void panel_report_errors(panel_data *d, size_t limit);
 
-/* The evidence of record a (NULL when none), re-read from the input with r (a reader of d->file,
- * one per thread): its bytes, valid until r reads again, and whether they are CSV-quoted. */
-const char *panel_evidence(const panel_data *d, pio_reader *r, const panel_rec *a, size_t *len,
-                           int *csvq);
+/* The evidence of record a of item it (NULL when none): its bytes and whether they are the raw
+ * content of a quoted CSV field ("" standing for "). */
+const char *panel_evidence(const panel_data *d, const panel_item *it, const panel_rec *a,
+                           size_t *len, int *csvq);
 
 #endif

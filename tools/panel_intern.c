@@ -102,6 +102,17 @@ void sl_intern_free(sl_intern *t)
 }
 
 /* The slot holding s, or the empty slot where it would go. */
+void sl_intern_keep_bytes_only(sl_intern *t)
+{
+    free(t->slots);
+    free(t->str);
+    free(t->len);
+    t->slots = NULL;
+    t->str = NULL;
+    t->len = NULL;
+    t->cap = t->str_cap = 0;
+}
+
 static size_t probe(const sl_intern *t, const char *s, size_t len, uint64_t h)
 {
     size_t mask = t->cap - 1, i = (size_t)h & mask;

@@ -52,6 +52,11 @@ int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added);
 /* As sl_intern_add, with h = sl_hash_bytes(s, len) already computed by the caller. */
 int64_t sl_intern_add_hashed(sl_intern *t, const char *s, size_t len, uint64_t h, int *added);
 
+/* Frees the lookup index and the id -> string arrays, keeping the strings' bytes (pointers to them
+ * stay valid until sl_intern_free): for a table whose strings are still needed once every id is
+ * known; `count` stays. Only sl_intern_free may follow. */
+void sl_intern_keep_bytes_only(sl_intern *t);
+
 /* The id of s, or -1 when it is not in the table. */
 int64_t sl_intern_find(const sl_intern *t, const char *s, size_t len);
 

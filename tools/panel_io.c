@@ -227,12 +227,6 @@ void pio_reader_init(pio_reader *r, const pio_file *f, size_t start, size_t end)
     r->end = end;
 }
 
-void pio_reader_seek(pio_reader *r, size_t start, size_t end)
-{
-    r->pos = start;
-    r->end = end;
-}
-
 void pio_reader_free(pio_reader *r)
 {
     if (r->json)

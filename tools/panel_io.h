@@ -85,9 +85,6 @@ typedef struct pio_reader {
 void pio_reader_init(pio_reader *r, const pio_file *f, size_t start, size_t end);
 void pio_reader_free(pio_reader *r);
 
-/* Moves the cursor to [start, end) (a record boundary), keeping the reader's buffers. */
-void pio_reader_seek(pio_reader *r, size_t start, size_t end);
-
 /* The next record: 1 (rec filled), 0 at the end of the chunk, -1 for a malformed record
  * (rec->offset says where it starts, r->message why; the cursor is past it). */
 int pio_next(pio_reader *r, pio_record *rec);

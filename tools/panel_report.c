@@ -37,7 +37,6 @@ typedef struct write_job {
     write_shared *sh;
     char (*share)[SHARE_CACHE + 1][24]; /* share[n][c]: c/n formatted, "" until needed */
     sl_double_cache *numbers;           /* confidences, entropies */
-    pio_reader reader;                  /* re-reads evidence */
 } write_job;
 
 /* Appends s[0..len) to b, which has the room (reserved before). */
@@ -210,7 +209,7 @@ static void write_item(write_job *job, sl_jbuf *b, const panel_item *it)
         raw_str(b, ",\"evidence\":");
         size_t len;
         int csvq;
-        const char *ev = panel_evidence(d, &job->reader, a, &len, &csvq);
+        const char *ev = panel_evidence(d, it, a, &len, &csvq);
         if (!ev)
             raw_str(b, "null");
         else if (csvq)
@@ -247,23 +246,25 @@ static void prefetch(const void *p)
 #endif
 }
 
-/* Items are scattered over the partitions and their evidence over the input: the item a few
- * positions ahead is asked for, and the input bytes of the records with evidence of a nearer one,
- * so that formatting seldom waits for memory. */
-#define PREFETCH_ITEM 8
-#define PREFETCH_EVIDENCE 4
+/* Items are scattered over the partitions, so formatting would wait for memory at every item.
+ * Ahead of the item being formatted: the item struct (far), then its records and the start of
+ * its evidence (whose addresses are in the struct, by then at hand). */
+#define AHEAD_ITEM 8
+#define AHEAD_RECORDS 4
 static void prefetch_ahead(const panel_data *d, size_t i, size_t end)
 {
-    if (i + PREFETCH_ITEM < end) {
-        const panel_item *far = d->order[i + PREFETCH_ITEM];
-        prefetch(far);
-        prefetch(far->rec);
-    }
-    if (i + PREFETCH_EVIDENCE < end) {
-        const panel_item *near = d->order[i + PREFETCH_EVIDENCE];
-        for (size_t j = 0; j < near->count; j++)
-            if (panel_rec_flags(&near->rec[j]) & PA_EVIDENCE)
-                prefetch(d->file.data + panel_rec_offset(&near->rec[j]));
+    if (i + AHEAD_ITEM < end)
+        prefetch(d->order[i + AHEAD_ITEM]);
+    if (i + AHEAD_RECORDS < end) {
+        const panel_item *it = d->order[i + AHEAD_RECORDS];
+        const char *from = (const char *)it->rec, *to = (const char *)(it->rec + it->count);
+        for (const char *p = from; p < to; p += 64)
+            prefetch(p);
+        for (size_t j = 0; j < it->count; j++)
+            if (panel_rec_flags(&it->rec[j]) & PA_EVIDENCE) {
+                prefetch(d->parts[it->part].evidence.p + panel_rec_offset(&it->rec[j]));
+                break;
+            }
     }
 }
 
@@ -271,14 +272,13 @@ static void prefetch_ahead(const panel_data *d, size_t i, size_t end)
  * block has been written: the output order does not depend on the threads. */
 static void *write_blocks(void *arg)
 {
-    write_job job = {arg, NULL, NULL, {0}};
+    write_job job = {arg, NULL, NULL};
     write_shared *sh = job.sh;
     const panel_data *d = sh->d;
     size_t blocks = (d->n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
     sl_jbuf b = {0};
     job.share = calloc(SHARE_CACHE + 1, sizeof *job.share);
     job.numbers = calloc(1, sizeof *job.numbers);
-    pio_reader_init(&job.reader, &d->file, 0, d->file.size);
     for (;;) {
         pthread_mutex_lock(&sh->lock);
         size_t blk = sh->next_to_format++;
@@ -301,7 +301,6 @@ static void *write_blocks(void *arg)
         pthread_mutex_unlock(&sh->lock);
     }
     sl_jbuf_free(&b);
-    pio_reader_free(&job.reader);
     free(job.share);
     free(job.numbers);
     return NULL;
