@@ -9,6 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <time.h>
+static double now_s(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+1e-9*t.tv_nsec;}
+static double cpu_s(void){struct timespec t;clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t);return t.tv_sec+1e-9*t.tv_nsec;}
 /* ---- small helpers ---------------------------------------------------------------------- */
 
 static int errors_add(panel_errors *l, uint32_t code, uint32_t field, uint64_t offset, uint64_t aux)
@@ -172,6 +175,74 @@ static int64_t label_key(sl_intern *labels, sl_jbuf *tmp, uint32_t task, const c
     return sl_intern_add(labels, tmp->p, tmp->len, NULL);
 }
 
+/* ---- a cache in front of a chunk's small tables ---------------------------------------------- */
+
+/* Every record looks up its task, label and reviewer in its chunk's small tables, which see the
+ * same few strings again and again. A direct-mapped cache answers most lookups without a call or
+ * a byte compare: a string of at most 16 bytes is known exactly by its length and two words read
+ * from its start and its end (overlapping when it is shorter than 16). A miss asks the table and
+ * fills the slot. */
+enum { MEMO_TASK = 1, MEMO_LABEL, MEMO_REVIEWER };
+#define MEMO_BITS 12
+
+typedef struct memo_slot {
+    uint64_t a, b;
+    uint64_t tag; /* 0: empty; else length + 1, the table (MEMO_*) and, for labels, the task */
+    uint64_t id;
+} memo_slot;
+
+static uint64_t load64(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static uint64_t load32(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
+
+/* s[0..len) as two words that determine it, with its length (len <= 16). */
+static void short_words(const char *s, size_t len, uint64_t *a, uint64_t *b)
+{
+    if (len >= 8) {
+        *a = load64(s);
+        *b = load64(s + len - 8);
+    } else if (len >= 4) {
+        *a = load32(s);
+        *b = load32(s + len - 4);
+    } else {
+        *a = len ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << 8 |
+                       (uint64_t)(unsigned char)s[len - 1] << 16
+                 : 0;
+        *b = 0;
+    }
+}
+
+/* The id of s in table t (kind MEMO_*; for labels, t holds the (task, label) keys), through the
+ * cache; -1 when memory runs out. */
+static int64_t memo_intern(memo_slot *memo, int kind, uint32_t task, sl_intern *t, sl_jbuf *tmp,
+                           const char *s, size_t len)
+{
+    uint64_t a = 0, b = 0, tag = 0;
+    memo_slot *m = NULL;
+    if (len <= 16) {
+        short_words(s, len, &a, &b);
+        tag = (uint64_t)(len + 1) | (uint64_t)kind << 8 | (uint64_t)task << 16;
+        uint64_t h = a * 0x9e3779b97f4a7c15ull + b * 0xbf58476d1ce4e5b9ull + tag * 0x94d049bb133111ebull;
+        m = &memo[h >> (64 - MEMO_BITS)];
+        if (m->tag == tag && m->a == a && m->b == b)
+            return (int64_t)m->id;
+    }
+    int64_t id = kind == MEMO_LABEL ? label_key(t, tmp, task, s, len) : sl_intern_add(t, s, len, NULL);
+    if (m && id >= 0)
+        *m = (memo_slot){a, b, tag, (uint64_t)id};
+    return id;
+}
+
 /* Appends a record to a stream with its gold key + 1, item id and evidence (see panel_stream). */
 static int stream_add(panel_stream *s, const panel_rec *r, uint32_t gold, const pio_value *id,
                       const pio_value *ev, size_t first_cap)
@@ -202,7 +273,8 @@ static int stream_add(panel_stream *s, const panel_rec *r, uint32_t gold, const 
 
 /* Validates one record, interns its small strings and appends it to the stream of its item's
  * partition. Returns 0, or -1 when memory ran out. */
-static int accept_record(panel_data *d, panel_chunk *c, const pio_record *rec, sl_jbuf *tmp)
+static int accept_record(panel_data *d, panel_chunk *c, const pio_record *rec, sl_jbuf *tmp,
+                         memo_slot *memo)
 {
     for (int i = PIO_ITEM; i <= PIO_LABEL; i++) {
         if (is_blank(&rec->f[i]))
@@ -221,13 +293,15 @@ static int accept_record(panel_data *d, panel_chunk *c, const pio_record *rec, s
         return errors_add(&c->errors, PE_NOT_TEXT, PIO_GOLD, rec->offset, 0);
 
     const pio_value *v = rec->f;
-    int64_t task = sl_intern_add(&c->tasks, v[PIO_TASK].s, v[PIO_TASK].len, NULL);
-    int64_t label = task < 0 ? -1 : label_key(&c->labels, tmp, (uint32_t)task, v[PIO_LABEL].s,
-                                              v[PIO_LABEL].len);
+    int64_t task = memo_intern(memo, MEMO_TASK, 0, &c->tasks, tmp, v[PIO_TASK].s, v[PIO_TASK].len);
+    int64_t label = task < 0 ? -1 : memo_intern(memo, MEMO_LABEL, (uint32_t)task, &c->labels, tmp,
+                                                v[PIO_LABEL].s, v[PIO_LABEL].len);
     int64_t gold = 0;
     if (label >= 0 && !is_blank(&v[PIO_GOLD]))
-        gold = label_key(&c->labels, tmp, (uint32_t)task, v[PIO_GOLD].s, v[PIO_GOLD].len) + 1;
-    int64_t reviewer = sl_intern_add(&c->reviewers, v[PIO_REVIEWER].s, v[PIO_REVIEWER].len, NULL);
+        gold = memo_intern(memo, MEMO_LABEL, (uint32_t)task, &c->labels, tmp, v[PIO_GOLD].s,
+                           v[PIO_GOLD].len) + 1;
+    int64_t reviewer = memo_intern(memo, MEMO_REVIEWER, 0, &c->reviewers, tmp, v[PIO_REVIEWER].s,
+                                   v[PIO_REVIEWER].len);
     if (label < 0 || gold < 0 || reviewer < 0 || v[PIO_ITEM].len > UINT32_MAX)
         return -1;
     a.reviewer = (uint32_t)reviewer;
@@ -261,6 +335,7 @@ static void prefetch(const void *p)
 }
 
 #define PARSE_AHEAD 1024
+#define RELEASE_STEP ((size_t)16 << 20)
 
 static void *parse_chunk(void *arg)
 {
@@ -270,7 +345,13 @@ static void *parse_chunk(void *arg)
     pio_reader r;
     pio_record rec;
     sl_jbuf tmp = {0};
+    memo_slot *memo = calloc((size_t)1 << MEMO_BITS, sizeof *memo);
+    if (!memo) {
+        c->oom = 1;
+        return NULL;
+    }
     pio_reader_init(&r, &d->file, c->start, c->end);
+    size_t released = c->start; /* the input before this is given back (see pio_release) */
     for (;;) {
         /* the input a little ahead: the first read of a mapped page would wait for memory */
         if (r.pos + PARSE_AHEAD < c->end)
@@ -278,7 +359,11 @@ static void *parse_chunk(void *arg)
         int got = pio_next(&r, &rec);
         if (got == 0)
             break;
-        int rc = got > 0 ? accept_record(d, c, &rec, &tmp)
+        if (r.pos - released >= RELEASE_STEP) {
+            pio_release(&d->file, released, rec.offset);
+            released = rec.offset;
+        }
+        int rc = got > 0 ? accept_record(d, c, &rec, &tmp, memo)
                          : errors_add(&c->errors, PE_RECORD, UINT32_MAX, rec.offset, 0);
         if (rc) {
             c->oom = 1;
@@ -288,6 +373,7 @@ static void *parse_chunk(void *arg)
     c->final_pos = r.pos;
     pio_reader_free(&r);
     sl_jbuf_free(&tmp);
+    free(memo);
     return NULL;
 }
 
@@ -499,7 +585,8 @@ typedef struct group_worker {
     /* a partition's records in input order, kept from one partition to the next */
     panel_rec *recs;
     uint32_t *gold, *item, *at, *grouped_gold;
-    uint64_t *ev_at, *grouped_ev_at; /* evidence positions in the partition's buffer */
+    /* each record's entry in its stream when it has evidence to keep, else NULL */
+    const unsigned char **ev_src, **grouped_ev_src;
     size_t recs_cap, items_cap;
     size_t counted;              /* records kept after the duplicates */
     int oom;
@@ -526,14 +613,14 @@ static int worker_reserve_records(group_worker *w, size_t n)
     w->gold = arrays[0];
     w->item = arrays[1];
     w->grouped_gold = arrays[2];
-    uint64_t *at = realloc(w->ev_at, cap * sizeof *at);
-    if (!at)
+    const unsigned char **src = realloc(w->ev_src, cap * sizeof *src);
+    if (!src)
         return -1;
-    w->ev_at = at;
-    at = realloc(w->grouped_ev_at, cap * sizeof *at);
-    if (!at)
+    w->ev_src = src;
+    src = realloc(w->grouped_ev_src, cap * sizeof *src);
+    if (!src)
         return -1;
-    w->grouped_ev_at = at;
+    w->grouped_ev_src = src;
     w->recs_cap = cap;
     return 0;
 }
@@ -596,8 +683,7 @@ static int check_record(const panel_data *d, panel_part *part, panel_rec *r, uin
 }
 
 /* Reads partition p's streams (chunk after chunk: input order) into the worker's arrays (merged
- * ids, checked), interning the item ids and moving the evidence of the records that passed the
- * checks to the partition's buffer; frees the streams. */
+ * ids, checked), interning the item ids. */
 static int intern_partition(group_worker *w, size_t p)
 {
     panel_data *d = w->d;
@@ -609,12 +695,12 @@ static int intern_partition(group_worker *w, size_t p)
         panel_chunk *c = &d->chunks[ci];
         panel_stream *s = &c->streams[p];
         for (size_t pos = 0; pos < s->len; k++) {
+            const unsigned char *entry = s->p + pos;
             panel_rec r;
             uint32_t head[3]; /* gold key + 1, id length, evidence length */
-            memcpy(&r, s->p + pos, sizeof r);
-            memcpy(head, s->p + pos + sizeof r, sizeof head);
-            const char *id = (const char *)s->p + pos + sizeof r + sizeof head;
-            const char *ev = id + head[1];
+            memcpy(&r, entry, sizeof r);
+            memcpy(head, entry + sizeof r, sizeof head);
+            const char *id = (const char *)entry + sizeof r + sizeof head;
             pos += pad8(sizeof r + sizeof head + head[1] + head[2]);
             r.reviewer = c->reviewer_map[r.reviewer];
             r.label = c->label_map[r.label];
@@ -631,16 +717,38 @@ static int intern_partition(group_worker *w, size_t p)
             if (check_record(d, part, &r, &gold[k], item[k]))
                 return -1;
             recs[k] = r;
-            w->ev_at[k] = part->evidence.len;
-            if ((panel_rec_flags(&r) & (PA_EVIDENCE | PA_DROPPED)) == PA_EVIDENCE) {
-                sl_jbuf_put(&part->evidence, (const char *)&head[2], sizeof head[2]);
-                sl_jbuf_put(&part->evidence, ev, head[2]);
-                if (part->evidence.oom)
-                    return -1;
-            }
+            w->ev_src[k] = panel_rec_flags(&r) & PA_EVIDENCE ? entry : NULL;
         }
-        free(s->p);
-        memset(s, 0, sizeof *s);
+    }
+    return 0;
+}
+
+/* Copies the evidence of the kept records into the partition's buffer, in grouped order (an item's
+ * evidence is then contiguous, as its records are), and points each record at it. */
+static int place_evidence(group_worker *w, panel_part *part)
+{
+    size_t bytes = 0;
+    for (size_t j = 0; j < part->n_rec; j++) {
+        uint32_t head[3];
+        if (!w->grouped_ev_src[j] || (panel_rec_flags(&part->rec[j]) & PA_DROPPED))
+            continue;
+        memcpy(head, w->grouped_ev_src[j] + sizeof(panel_rec), sizeof head);
+        bytes += sizeof head[2] + head[2];
+    }
+    if (sl_jbuf_reserve(&part->evidence, bytes))
+        return -1;
+    for (size_t j = 0; j < part->n_rec; j++) {
+        panel_rec *r = &part->rec[j];
+        unsigned flags = panel_rec_flags(r);
+        r->where = (uint64_t)part->evidence.len | (uint64_t)flags << PANEL_OFFSET_BITS;
+        if (!w->grouped_ev_src[j] || (flags & PA_DROPPED))
+            continue;
+        const unsigned char *entry = w->grouped_ev_src[j];
+        uint32_t head[3];
+        memcpy(head, entry + sizeof *r, sizeof head);
+        sl_jbuf_put(&part->evidence, (const char *)&head[2], sizeof head[2]);
+        sl_jbuf_put(&part->evidence, (const char *)entry + sizeof *r + sizeof head + head[1],
+                    head[2]);
     }
     return 0;
 }
@@ -768,7 +876,7 @@ static int group_partition(group_worker *w, panel_part *part, size_t n)
         uint32_t j = w->at[w->item[k]]++;
         part->rec[j] = recs[k];
         w->grouped_gold[j] = w->gold[k];
-        w->grouped_ev_at[j] = w->ev_at[k];
+        w->grouped_ev_src[j] = w->ev_src[k];
     }
     part->n_rec = kept;
     for (size_t i = 0, start = 0; i < m; i++) {
@@ -781,14 +889,11 @@ static int group_partition(group_worker *w, panel_part *part, size_t n)
         it->gold = -1;
         if (it->count && process_item(w, part, it, part->rec + start, w->grouped_gold + start))
             return -1;
-        /* the errors are known: from now on each record locates its evidence */
-        for (size_t j = start; j < start + it->count; j++)
-            part->rec[j].where = w->grouped_ev_at[j] |
-                                 (uint64_t)panel_rec_flags(&part->rec[j]) << PANEL_OFFSET_BITS;
         start += it->count;
     }
     sl_intern_keep_bytes_only(&part->items); /* the items point at their ids' bytes */
-    return 0;
+    /* the errors are known: from now on each record locates its evidence */
+    return place_evidence(w, part);
 }
 
 static int process_partition(group_worker *w, size_t p)
@@ -804,6 +909,11 @@ static int process_partition(group_worker *w, size_t p)
         rc = group_partition(w, &d->parts[p], n);
     free(d->parts[p].task_of);
     d->parts[p].task_of = NULL;
+    for (size_t ci = 0; ci < d->n_chunks; ci++) {
+        panel_stream *s = &d->chunks[ci].streams[p];
+        free(s->p);
+        memset(s, 0, sizeof *s);
+    }
     return rc;
 }
 
@@ -864,8 +974,8 @@ static int group_all(panel_data *d, size_t threads)
         free(w->item);
         free(w->at);
         free(w->grouped_gold);
-        free(w->ev_at);
-        free(w->grouped_ev_at);
+        free(w->ev_src);
+        free(w->grouped_ev_src);
     }
     free(workers);
     for (size_t p = 0; rc == 0 && p < d->n_parts; p++)
@@ -1057,9 +1167,11 @@ int panel_build(panel_data *d, const panel_options *opt, char *err, size_t errle
         return 65;
     }
     d->n_parts = choose_parts(d->file.size);
-    if (parse_all(d, opt->threads) || merge_tables(d) || build_label_sets(d, opt) ||
-        group_all(d, opt->threads) || merge_order(d) || alloc_tasks(d) ||
-        count_all_votes(d, opt->threads)) {
+    double t0 = now_s();
+#define TM(x) (x) || (getenv("SLT") && fprintf(stderr, "%-20.20s %.3f %.3f\n", #x, now_s() - t0, cpu_s()) < 0)
+    if (TM(parse_all(d, opt->threads)) || (getenv("SLT_EXIT") && (exit(0), 0)) || TM(merge_tables(d)) || TM(build_label_sets(d, opt)) ||
+        TM(group_all(d, opt->threads)) || TM(merge_order(d)) || TM(alloc_tasks(d)) ||
+        TM(count_all_votes(d, opt->threads))) {
         snprintf(err, errlen, "out of memory");
         return 71;
     }

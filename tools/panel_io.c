@@ -1,4 +1,5 @@
 /* Reading annotation files: see panel_io.h. */
+#define _DEFAULT_SOURCE /* madvise (MADV_DONTNEED: posix_madvise ignores it on Linux) */
 #include "panel_io.h"
 #include "csv.h"
 #include "panel_json.h"
@@ -123,6 +124,15 @@ static int read_header(pio_file *f, char *err, size_t errlen)
     }
     f->columns = col;
     f->body = p < f->size ? p + 1 : p;
+    f->field_of = malloc((size_t)col);
+    if (!f->field_of) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memset(f->field_of, -1, (size_t)col);
+    for (int i = 0; i < PIO_NFIELDS; i++)
+        if (f->col[i] >= 0)
+            f->field_of[f->col[i]] = (signed char)i;
     for (int i = 0; i <= PIO_LABEL; i++)
         if (f->col[i] < 0) {
             snprintf(err, errlen,
@@ -163,11 +173,22 @@ int pio_open(pio_file *f, const char *path, char *err, size_t errlen, int *code)
 
 void pio_close(pio_file *f)
 {
+    free(f->field_of);
+    f->field_of = NULL;
     if (f->mapped)
         munmap((void *)f->data, f->size);
     else if (f->size)
         free((void *)f->data);
     f->data = NULL;
+}
+
+void pio_release(const pio_file *f, size_t from, size_t to)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t base = (uintptr_t)f->data;
+    uintptr_t lo = (base + from + page - 1) / page * page, hi = (base + to) / page * page;
+    if (f->mapped && lo < hi)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 /* The first position after the line break that ends the line holding pos, or the file's end. */
@@ -394,9 +415,8 @@ static int csv_next(pio_reader *r, pio_record *rec)
             r->pos = csv_skip_record(f, p);
             return -1;
         }
-        for (int i = 0; i < PIO_NFIELDS; i++) {
-            if (f->col[i] != col)
-                continue;
+        int i = col < f->columns ? f->field_of[col] : -1;
+        if (i >= 0) {
             pio_value *v = &rec->f[i];
             v->s = d + s;
             v->len = len;

@@ -37,6 +37,7 @@ typedef struct pio_file {
     pio_format format;
     int columns;       /* CSV: number of header columns */
     int col[PIO_NFIELDS]; /* CSV: column of each field, -1 when absent */
+    signed char *field_of; /* CSV: field of each column, -1 when none */
     int mapped;        /* data is an mmap (else malloc) */
 } pio_file;
 
@@ -45,6 +46,11 @@ typedef struct pio_file {
  * with a message in err (the sysexits code to use in *code: 66 cannot open, 65 bad header). */
 int pio_open(pio_file *f, const char *path, char *err, size_t errlen, int *code);
 void pio_close(pio_file *f);
+
+/* Gives back the mapped pages that lie wholly inside [from, to): a parsed part of the input need
+ * not stay resident (a page touched again, say to quote a bad record in a message, is mapped again
+ * from the page cache). Does nothing for input read into memory (standard input). */
+void pio_release(const pio_file *f, size_t from, size_t to);
 
 /* Splits the records into n chunks of about equal size at record boundaries: chunk i is
  * [starts[i], starts[i+1]); starts has n + 1 entries. */

@@ -247,8 +247,8 @@ static void prefetch(const void *p)
 }
 
 /* Items are scattered over the partitions, so formatting would wait for memory at every item.
- * Ahead of the item being formatted: the item struct (far), then its records and the start of
- * its evidence (whose addresses are in the struct, by then at hand). */
+ * Ahead of the item being formatted: the item struct (far), then its records and its evidence
+ * (whose addresses are in the struct, by then at hand). */
 #define AHEAD_ITEM 8
 #define AHEAD_RECORDS 4
 static void prefetch_ahead(const panel_data *d, size_t i, size_t end)
@@ -260,11 +260,14 @@ static void prefetch_ahead(const panel_data *d, size_t i, size_t end)
         const char *from = (const char *)it->rec, *to = (const char *)(it->rec + it->count);
         for (const char *p = from; p < to; p += 64)
             prefetch(p);
-        for (size_t j = 0; j < it->count; j++)
-            if (panel_rec_flags(&it->rec[j]) & PA_EVIDENCE) {
-                prefetch(d->parts[it->part].evidence.p + panel_rec_offset(&it->rec[j]));
-                break;
-            }
+        /* the item's evidence: contiguous, from its first record's position to its last's */
+        const char *ev = d->parts[it->part].evidence.p;
+        if (it->count) {
+            const char *from = ev + panel_rec_offset(&it->rec[0]);
+            const char *to = ev + panel_rec_offset(&it->rec[it->count - 1]) + 64;
+            for (const char *p = from; p < to; p += 64)
+                prefetch(p);
+        }
     }
 }
 
