@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <time.h>
 
 #include "commands.h"
 #include "panel_build.h"
@@ -226,9 +225,7 @@ int sl_cmd_panel(int argc, char **argv)
         return code;
     }
     panel_report_errors(&d, (size_t)a.max_errors);
-    if (getenv("SLT")) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t); fprintf(stderr, "build done cpu %.3f\n", t.tv_sec+1e-9*t.tv_nsec); }
     code = write_outputs(&d, &a);
-    if (getenv("SLT")) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t); fprintf(stderr, "write done cpu %.3f\n", t.tv_sec+1e-9*t.tv_nsec); }
     if (!code && d.errors.n) {
         fprintf(stderr, "softlabel panel: %zu input error%s (above); the %zu valid items were "
                         "written\n", d.errors.n, d.errors.n == 1 ? "" : "s", d.n_items);

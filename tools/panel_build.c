@@ -9,9 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <time.h>
-static double now_s(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+1e-9*t.tv_nsec;}
-static double cpu_s(void){struct timespec t;clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t);return t.tv_sec+1e-9*t.tv_nsec;}
 /* ---- small helpers ---------------------------------------------------------------------- */
 
 static int errors_add(panel_errors *l, uint32_t code, uint32_t field, uint64_t offset, uint64_t aux)
@@ -1167,11 +1164,9 @@ int panel_build(panel_data *d, const panel_options *opt, char *err, size_t errle
         return 65;
     }
     d->n_parts = choose_parts(d->file.size);
-    double t0 = now_s();
-#define TM(x) (x) || (getenv("SLT") && fprintf(stderr, "%-20.20s %.3f %.3f\n", #x, now_s() - t0, cpu_s()) < 0)
-    if (TM(parse_all(d, opt->threads)) || (getenv("SLT_EXIT") && (exit(0), 0)) || TM(merge_tables(d)) || TM(build_label_sets(d, opt)) ||
-        TM(group_all(d, opt->threads)) || TM(merge_order(d)) || TM(alloc_tasks(d)) ||
-        TM(count_all_votes(d, opt->threads))) {
+    if (parse_all(d, opt->threads) || merge_tables(d) || build_label_sets(d, opt) ||
+        group_all(d, opt->threads) || merge_order(d) || alloc_tasks(d) ||
+        count_all_votes(d, opt->threads)) {
         snprintf(err, errlen, "out of memory");
         return 71;
     }
