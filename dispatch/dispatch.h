@@ -11,6 +11,9 @@ typedef struct sl_impl {
     sl_score_f64_fn score_f64;
     sl_sigmoid_f32_fn sigmoid_f32;
     sl_sigmoid_f64_fn sigmoid_f64;
+    sl_payoff_f32_fn payoff_f32;
+    sl_payoff_f64_fn payoff_f64;
+    sl_metrics_block_fn metrics_block_f64;
 } sl_impl;
 
 /* The active path (chosen at first use, honouring SOFTLABEL_ISA). NULL while a bad override is

@@ -22,6 +22,26 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_NAN_INPUT: return "input value is NaN";
     case SL_ERR_ISA_UNKNOWN: return "no instruction-set path of that name in this build";
     case SL_ERR_ISA_UNSUPPORTED: return "this CPU or OS cannot run the requested instruction-set path";
+    case SL_ERR_PARAM_S_PLUS: return "s_plus must be finite and >= 0";
+    case SL_ERR_PARAM_S_MINUS: return "s_minus must be finite and >= 0";
+    case SL_ERR_PARAM_H: return "h must be finite and >= 0";
+    case SL_ERR_PARAM_THETA: return "theta must be in [0, 1]";
+    case SL_ERR_PARAM_RHO_A: return "rho_a must be in [0, 1]";
+    case SL_ERR_PARAM_RHO_B: return "rho_b must be in [0, 1]";
+    case SL_ERR_PARAM_W_REP: return "w_rep must be in [0, 100]";
+    case SL_ERR_BREAK_EVEN_UNDEFINED: return "break-even p is undefined: its denominator is 0";
+    case SL_ERR_INVALID_P: return "p is NaN or outside [0, 1]";
+    case SL_ERR_NONFINITE_TAU: return "tau is NaN or infinite";
+    case SL_ERR_NONFINITE_C_A: return "c_a is NaN or infinite";
+    case SL_ERR_NONFINITE_C_B: return "c_b is NaN or infinite";
+    case SL_ERR_NONFINITE_R_A: return "r_a is NaN or infinite";
+    case SL_ERR_NONFINITE_R_B: return "r_b is NaN or infinite";
+    case SL_ERR_PAYOFF_OVERFLOW: return "the payoffs of finite inputs overflow to infinity";
+    case SL_ERR_INVALID_ACCEPTED: return "accepted must be 0 or 1";
+    case SL_ERR_INVALID_GROUND_TRUTH: return "ground_truth must be +1, -1 or 0 (none)";
+    case SL_ERR_P_GIVEN: return "a fused call computes p from the observables: in->p must be NULL";
+    case SL_ERR_STATE_MISMATCH: return "metrics states differ in payoff parameters or flags, or are the same state";
+    case SL_ERR_OUT_OF_MEMORY: return "out of memory";
     }
     return "unknown status";
 }

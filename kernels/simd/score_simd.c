@@ -2,7 +2,8 @@
  * The SIMD paths: one source, compiled once per instruction set. CMake builds this file with
  * -DSL_ISA=<name> and that ISA's flags (e.g. avx2: -mavx2 -mfma; avx512: -mavx512f), which
  * selects the vector layer below; score_simd.inc holds the algorithm, written once against the
- * layer's operations and included once per precision. Adding an ISA means writing its vector
+ * layer's operations and included once per precision (payoff_simd.inc and metrics_simd.inc
+ * likewise hold the payoff and metrics algorithms). Adding an ISA means writing its vector
  * layer, not another copy of the kernels.
  */
 #include "kernels.h"
@@ -26,8 +27,11 @@
 
 #include "prec_f64.h"
 #include "score_simd.inc"
+#include "payoff_simd.inc"
+#include "metrics_simd.inc" /* double precision only: metrics always accumulate in double */
 #include "prec_undef.h"
 
 #include "prec_f32.h"
 #include "score_simd.inc"
+#include "payoff_simd.inc"
 #include "prec_undef.h"

@@ -85,6 +85,73 @@ static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
     return _mm256_i32gather_pd(table, idx, 8);
 }
 
+/* ---- f64, payoffs and metrics ---- */
+static inline sl_vf64 sl_zero_f64(void) { return _mm256_setzero_pd(); }
+static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm256_sub_pd(a, b); }
+/* lanes where !(0 <= x <= 1), NaN included */
+static inline unsigned sl_outside01_bits_f64(sl_vf64 x)
+{
+    __m256d inside = _mm256_and_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ),
+                                   _mm256_cmp_pd(x, _mm256_set1_pd(1.0), _CMP_LE_OQ));
+    return (unsigned)_mm256_movemask_pd(inside) ^ 0xFu;
+}
+/* lanes holding NaN or +-infinity (x - x is 0 exactly for every finite x) */
+static inline unsigned sl_nonfinite_bits_f64(sl_vf64 x)
+{
+    return (unsigned)_mm256_movemask_pd(
+        _mm256_cmp_pd(_mm256_sub_pd(x, x), _mm256_setzero_pd(), _CMP_NEQ_UQ));
+}
+static inline sl_vf64 sl_floor_f64(sl_vf64 x) { return _mm256_floor_pd(x); }
+static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd4_u10avx2(x); }
+
+/* Lane masks of compares (all-ones lanes); C-style bit sets convert both ways. */
+typedef __m256d sl_mf64;
+static inline sl_mf64 sl_mge_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+static inline sl_mf64 sl_mgt_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+static inline sl_mf64 sl_mlt_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+static inline sl_mf64 sl_meq_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
+static inline sl_mf64 sl_mand_f64(sl_mf64 a, sl_mf64 b) { return _mm256_and_pd(a, b); }
+static inline sl_mf64 sl_mfrom_bits_f64(unsigned bits) { return _mm256_castsi256_pd(sl_mask4_i64(bits)); }
+static inline unsigned sl_mbits_f64(sl_mf64 m) { return (unsigned)_mm256_movemask_pd(m); }
+/* acc + x in the lanes of m, acc elsewhere. Adding +0.0 leaves every accumulator that never
+ * holds -0.0 unchanged, and one that starts at +0.0 never does, so this matches a masked add. */
+static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
+{
+    return _mm256_add_pd(acc, _mm256_and_pd(m, x));
+}
+static inline sl_vf64 sl_select_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm256_blendv_pd(b, a, m); }
+
+/* Bytes to f64 lanes (exact): 0/1 flags and -1/0/+1 labels. `bits` selects the lanes to read. */
+static inline sl_vf64 sl_load_u8_f64(const uint8_t *p)
+{
+    int32_t word;
+    __builtin_memcpy(&word, p, sizeof word);
+    return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(word)));
+}
+static inline sl_vf64 sl_load_i8_f64(const int8_t *p)
+{
+    int32_t word;
+    __builtin_memcpy(&word, p, sizeof word);
+    return _mm256_cvtepi32_pd(_mm_cvtepi8_epi32(_mm_cvtsi32_si128(word)));
+}
+
+/* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
+typedef __m256i sl_vc_f64;
+static inline sl_vc_f64 sl_cnt_zero_f64(void) { return _mm256_setzero_si256(); }
+static inline sl_vc_f64 sl_cnt_add_if_f64(sl_vc_f64 acc, sl_mf64 m, sl_vc_f64 x)
+{
+    return _mm256_add_epi64(acc, _mm256_and_si256(_mm256_castpd_si256(m), x));
+}
+/* 1 << shift per lane, for a shift held as an exact small whole number in a double lane (adding
+ * 2^52 puts it in the low mantissa bits) */
+static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
+{
+    __m256i s = _mm256_and_si256(_mm256_castpd_si256(_mm256_add_pd(shift, _mm256_set1_pd(0x1p52))),
+                                 _mm256_set1_epi64x(63));
+    return _mm256_sllv_epi64(_mm256_set1_epi64x(1), s);
+}
+static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm256_storeu_si256((__m256i *)p, c); }
+
 /* ---- f32 ---- */
 static inline sl_vf32 sl_load_f32(const float *p) { return _mm256_loadu_ps(p); }
 static inline sl_vf32 sl_load_part_f32(const float *p, unsigned bits)
@@ -133,6 +200,21 @@ static inline sl_vi_f32 sl_clamp_i_f32(sl_vi_f32 c, int32_t lo, int32_t hi)
 static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
 {
     return _mm256_i32gather_ps(table, idx, 4);
+}
+
+/* ---- f32, payoffs ---- */
+static inline sl_vf32 sl_zero_f32(void) { return _mm256_setzero_ps(); }
+static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm256_sub_ps(a, b); }
+static inline unsigned sl_outside01_bits_f32(sl_vf32 x)
+{
+    __m256 inside = _mm256_and_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ),
+                                  _mm256_cmp_ps(x, _mm256_set1_ps(1.0f), _CMP_LE_OQ));
+    return (unsigned)_mm256_movemask_ps(inside) ^ 0xFFu;
+}
+static inline unsigned sl_nonfinite_bits_f32(sl_vf32 x)
+{
+    return (unsigned)_mm256_movemask_ps(
+        _mm256_cmp_ps(_mm256_sub_ps(x, x), _mm256_setzero_ps(), _CMP_NEQ_UQ));
 }
 
 #endif /* SL_VEC_AVX2_H */
