@@ -31,6 +31,9 @@ typedef struct sl_payoff_consts {
     double s_plus, s_minus, h, theta, one_minus_theta, rho_a, rho_b, w_rep;
     float s_plus_f32, s_minus_f32, h_f32, theta_f32, one_minus_theta_f32, rho_a_f32, rho_b_f32,
         w_rep_f32;
+    /* 1 when, with all payoff columns zero, no payoff of any p in [0, 1] can overflow (every
+     * |payoff| <= 2 (s_plus + s_minus + h), finite), so sl_metrics_block_affine_payoffs applies */
+    int affine_safe;
 } sl_payoff_consts;
 
 /* Payoffs of n rows; returns the first invalid row (p NaN or outside [0, 1], a non-finite
@@ -77,7 +80,10 @@ typedef struct sl_metrics_block {
     uint64_t cal_positive[SL_METRICS_BINS]; /* quality bins, rows with ground_truth +1 */
     double cal_sum_p[SL_METRICS_BINS];      /* sum of p per bin over labelled rows */
     uint64_t uncertain;                     /* rows with 0.3 < p < 0.7 */
-    uint64_t valid[SL_METRICS_BLOCK / 64];  /* bit i: row i is valid */
+    /* p of the valid rows with ground_truth +1 and -1, in row order (the AUC's input); room
+     * for a whole vector past the end, as the SIMD paths store whole vectors */
+    size_t n_positive, n_negative;
+    double positive_p[SL_METRICS_BLOCK + 16], negative_p[SL_METRICS_BLOCK + 16];
 } sl_metrics_block;
 
 /* Accumulates one block of n <= SL_METRICS_BLOCK rows into *blk (overwritten); returns the first
@@ -105,6 +111,40 @@ static inline double sl_metrics_block_var_sum(const sl_metrics_block *blk, int w
     case SL_MV_PA: return blk->sum[SL_MS_PA_A] + blk->sum[SL_MS_PA_R];
     default: return blk->sum[SL_MS_PB_A] + blk->sum[SL_MS_PB_R];
     }
+}
+
+/* With every payoff column absent (all zero) each row's payoffs are affine in p:
+ *   payoff_initiator    = a_i p + b_i,  a_i = theta (s_plus + s_minus) + rho_a h,
+ *                                       b_i = -(theta s_minus + rho_a h)
+ *   payoff_counterparty = a_c p + b_c   (1 - theta and rho_b in place of theta and rho_a)
+ *   social_surplus      = (s_plus + s_minus + h) p - (s_minus + h)
+ * so a block's payoff sums and squared deviations follow from its p statistics: sums as a n + b
+ * sums, squared deviations as a^2 times p's. The SIMD paths use this instead of computing the
+ * payoffs of every row; the result differs from summing per-row payoffs by their per-row
+ * rounding only. Used only when no payoff can overflow (sl_payoff_consts.affine_safe). */
+static inline void sl_metrics_block_affine_payoffs(const sl_payoff_consts *pc,
+                                                   sl_metrics_block *blk)
+{
+    uint64_t n_accepted = 0, n_all = 0;
+    for (int b = 0; b < SL_METRICS_BINS; b++) {
+        n_all += blk->bin[b];
+        n_accepted += blk->bin_accepted[b];
+    }
+    double na = (double)n_accepted, nr = (double)(n_all - n_accepted);
+    double s = pc->s_plus + pc->s_minus;
+    double a_i = pc->theta * s + pc->rho_a * pc->h, b_i = -(pc->theta * pc->s_minus + pc->rho_a * pc->h);
+    double a_c = pc->one_minus_theta * s + pc->rho_b * pc->h;
+    double b_c = -(pc->one_minus_theta * pc->s_minus + pc->rho_b * pc->h);
+    double a_s = s + pc->h, b_s = -(pc->s_minus + pc->h);
+    double p_a = blk->sum[SL_MS_P_A], p_r = blk->sum[SL_MS_P_R];
+    blk->sum[SL_MS_PA_A] = a_i * p_a + b_i * na;
+    blk->sum[SL_MS_PA_R] = a_i * p_r + b_i * nr;
+    blk->sum[SL_MS_PB_A] = a_c * p_a + b_c * na;
+    blk->sum[SL_MS_PB_R] = a_c * p_r + b_c * nr;
+    blk->sum[SL_MS_SOCIAL_A] = a_s * p_a + b_s * na;
+    blk->sum[SL_MS_WELFARE_A] = (a_i + a_c) * p_a + (b_i + b_c) * na;
+    blk->m2[SL_MV_PA] = a_i * a_i * blk->m2[SL_MV_P];
+    blk->m2[SL_MV_PB] = a_c * a_c * blk->m2[SL_MV_P];
 }
 
 /* SPEC 3 thresholds, computed in double exactly as the reference computes them */

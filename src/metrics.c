@@ -97,8 +97,7 @@ struct sl_metrics {
     uint64_t cal_count[SL_METRICS_BINS], cal_positive[SL_METRICS_BINS];
     dd cal_sum_p[SL_METRICS_BINS];
     uint64_t uncertain;
-    /* AUC: one key per labelled row (sl_auc_key), capacity kept one above the count so the
-     * branch-free append may write one slot past the end */
+    /* AUC: one key per labelled row (sl_auc_key) */
     uint64_t *auc_keys;
     size_t auc_n, auc_cap;
 };
@@ -138,10 +137,10 @@ void sl_metrics_free(sl_metrics *m)
 
 static int valid_state(const sl_metrics *m) { return m && m->magic == SL_METRICS_MAGIC; }
 
-/* Makes room for `more` keys (plus the one spare slot); SL_ERR_OUT_OF_MEMORY changes nothing. */
+/* Makes room for `more` keys; SL_ERR_OUT_OF_MEMORY changes nothing. */
 static sl_status reserve_auc(sl_metrics *m, size_t more)
 {
-    size_t need = m->auc_n + more + 1;
+    size_t need = m->auc_n + more;
     if (need <= m->auc_cap)
         return SL_OK;
     size_t cap = m->auc_cap ? m->auc_cap : 1024;
@@ -163,19 +162,15 @@ static size_t count_labelled(const int8_t *ground_truth, size_t n)
     return count;
 }
 
-/* Appends the keys of the valid labelled rows of a block (valid: bit i of blk->valid). */
-static void collect_auc(sl_metrics *m, const double *p, const int8_t *ground_truth, size_t n,
-                        const sl_metrics_block *blk)
+/* Appends the AUC keys of a block's valid labelled rows. */
+static void collect_auc(sl_metrics *m, const sl_metrics_block *blk)
 {
-    uint64_t *keys = m->auc_keys;
-    size_t k = m->auc_n;
-    for (size_t i = 0; i < n; i++) {
-        int8_t truth = ground_truth[i];
-        int take = truth != 0 && ((blk->valid[i / 64] >> (i % 64)) & 1u);
-        keys[k] = sl_auc_key(p[i], truth == 1); /* overwritten unless taken: branch-free */
-        k += (size_t)take;
-    }
-    m->auc_n = k;
+    uint64_t *keys = m->auc_keys + m->auc_n;
+    for (size_t i = 0; i < blk->n_positive; i++)
+        *keys++ = sl_auc_key(blk->positive_p[i], 1);
+    for (size_t i = 0; i < blk->n_negative; i++)
+        *keys++ = sl_auc_key(blk->negative_p[i], 0);
+    m->auc_n += blk->n_positive + blk->n_negative;
 }
 
 static void add_block(sl_metrics *m, const sl_metrics_block *blk)
@@ -195,6 +190,8 @@ static void add_block(sl_metrics *m, const sl_metrics_block *blk)
         }
     }
     m->uncertain += blk->uncertain;
+    if (tracks_auc(m))
+        collect_auc(m, blk);
 }
 
 /* Runs one block through the kernel into the state; returns the block's first invalid row. */
@@ -204,8 +201,6 @@ static size_t accumulate_block(sl_metrics *m, const sl_impl *impl, const sl_metr
     sl_metrics_block blk;
     size_t bad = impl->metrics_block_f64(&m->pc, rows, n, &blk);
     add_block(m, &blk);
-    if (tracks_auc(m) && rows->ground_truth)
-        collect_auc(m, rows->p, rows->ground_truth, n, &blk);
     return bad;
 }
 

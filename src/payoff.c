@@ -56,6 +56,7 @@ sl_status sl_payoff_prepare(const sl_payoff_params *pp, sl_payoff_consts *pc)
     pc->rho_a_f32 = (float)pc->rho_a;
     pc->rho_b_f32 = (float)pc->rho_b;
     pc->w_rep_f32 = (float)pc->w_rep;
+    pc->affine_safe = isfinite(4.0 * (pc->s_plus + pc->s_minus + pc->h));
     return SL_OK;
 }
 

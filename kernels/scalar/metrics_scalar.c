@@ -5,6 +5,7 @@
  * interleaved) order, so block sums agree with these to the last few places.
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -52,7 +53,7 @@ size_t sl_metrics_block_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_
     double pi_a[SL_METRICS_BLOCK], pi_b[SL_METRICS_BLOCK];
     unsigned char valid[SL_METRICS_BLOCK], accepted[SL_METRICS_BLOCK];
     size_t first_invalid = n;
-    memset(blk, 0, sizeof *blk);
+    memset(blk, 0, offsetof(sl_metrics_block, positive_p));
 
     for (size_t i = 0; i < n; i++) {
         double p = rows->p[i];
@@ -65,7 +66,6 @@ size_t sl_metrics_block_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_
                 first_invalid = i;
             continue;
         }
-        blk->valid[i / 64] |= 1ull << (i % 64);
         pi_a[i] = r.pi_a;
         pi_b[i] = r.pi_b;
         int bin = sl_quality_bin_of(p);
@@ -91,6 +91,10 @@ size_t sl_metrics_block_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_
             blk->cal_sum_p[bin] += p;
             blk->sum[SL_MS_BRIER] += (p - v) * (p - v);
             blk->sum[SL_MS_LOG] += log_likelihood(p, truth == 1);
+            if (truth == 1)
+                blk->positive_p[blk->n_positive++] = p;
+            else
+                blk->negative_p[blk->n_negative++] = p;
         }
     }
 

@@ -58,3 +58,17 @@
 #define c_add_if sl_cnt_add_if_f64
 #define c_bit sl_cnt_bit_f64
 #define c_store sl_cnt_store_f64
+#define c_bin_bit sl_cnt_bin_bit_f64
+#define c_load_u8 sl_cnt_load_u8_f64
+#define c_load_i8 sl_cnt_load_i8_f64
+#define m_ceq sl_mceq_f64
+#define m_cgt sl_mcgt_f64
+#define m_clt sl_mclt_f64
+#define m_or sl_mor_f64
+#define m_and_not sl_mand_not_f64
+#define m_any sl_many_f64
+#define v_compress_store sl_compress_store_f64
+#define m_all sl_mall_f64
+#define m_inside01 sl_minside01_f64
+#define v_getexp sl_getexp_f64
+#define v_getmant sl_getmant_f64

@@ -55,3 +55,17 @@
 #undef c_add_if
 #undef c_bit
 #undef c_store
+#undef c_bin_bit
+#undef c_load_u8
+#undef c_load_i8
+#undef m_ceq
+#undef m_cgt
+#undef m_clt
+#undef m_or
+#undef m_and_not
+#undef m_any
+#undef v_compress_store
+#undef m_all
+#undef m_inside01
+#undef v_getexp
+#undef v_getmant

@@ -6,6 +6,9 @@
  * likewise hold the payoff and metrics algorithms). Adding an ISA means writing its vector
  * layer, not another copy of the kernels.
  */
+#include <stddef.h>
+#include <string.h>
+
 #include "kernels.h"
 
 /* KERNEL(score) in f64 on avx2 -> sl_score_f64_avx2 (the extra level expands SL_ISA first) */

@@ -151,6 +151,79 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
     return _mm256_sllv_epi64(_mm256_set1_epi64x(1), s);
 }
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm256_storeu_si256((__m256i *)p, c); }
+/* 1 << (6 * bin) per lane, bin an exact whole number 0..9 in a double lane */
+static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
+{
+    return sl_cnt_bit_f64(_mm256_mul_pd(bin, _mm256_set1_pd(6.0)));
+}
+/* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
+static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)
+{
+    int32_t word;
+    __builtin_memcpy(&word, p, sizeof word);
+    return _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(word));
+}
+static inline sl_vc_f64 sl_cnt_load_i8_f64(const int8_t *p)
+{
+    int32_t word;
+    __builtin_memcpy(&word, p, sizeof word);
+    return _mm256_cvtepi8_epi64(_mm_cvtsi32_si128(word));
+}
+static inline sl_mf64 sl_mceq_f64(sl_vc_f64 a, int64_t b)
+{
+    return _mm256_castsi256_pd(_mm256_cmpeq_epi64(a, _mm256_set1_epi64x(b)));
+}
+static inline sl_mf64 sl_mcgt_f64(sl_vc_f64 a, int64_t b)
+{
+    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(a, _mm256_set1_epi64x(b)));
+}
+static inline sl_mf64 sl_mclt_f64(sl_vc_f64 a, int64_t b)
+{
+    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(b), a));
+}
+static inline sl_mf64 sl_mor_f64(sl_mf64 a, sl_mf64 b) { return _mm256_or_pd(a, b); }
+static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return _mm256_andnot_pd(b, a); }
+static inline int sl_many_f64(sl_mf64 m) { return _mm256_movemask_pd(m) != 0; }
+static inline sl_mf64 sl_mall_f64(void) { return _mm256_castsi256_pd(_mm256_set1_epi64x(-1)); }
+/* lanes with 0 <= x <= 1 (not NaN) */
+static inline sl_mf64 sl_minside01_f64(sl_vf64 x)
+{
+    return _mm256_and_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ),
+                         _mm256_cmp_pd(x, _mm256_set1_pd(1.0), _CMP_LE_OQ));
+}
+/* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
+ * scaled into [1, 2); both exact (bit manipulations, as AVX-512's getexp / getmant give). */
+static inline sl_vf64 sl_getexp_f64(sl_vf64 x)
+{
+    const __m256i magic = _mm256_set1_epi64x(0x4330000000000000ll); /* 2^52 */
+    __m256i biased = _mm256_srli_epi64(_mm256_castpd_si256(x), 52);
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(biased, magic)),
+                         _mm256_set1_pd(0x1p52 + 1023));
+}
+static inline sl_vf64 sl_getmant_f64(sl_vf64 x)
+{
+    const __m256i fraction = _mm256_set1_epi64x(0x000FFFFFFFFFFFFFll);
+    const __m256i one = _mm256_set1_epi64x(0x3FF0000000000000ll);
+    return _mm256_castsi256_pd(
+        _mm256_or_si256(_mm256_and_si256(_mm256_castpd_si256(x), fraction), one));
+}
+/* Stores the lanes of m, in lane order, contiguously at dst (a whole vector is written);
+ * returns how many. */
+static inline unsigned sl_compress_store_f64(double *dst, sl_mf64 m, sl_vf64 x)
+{
+    /* for each 4-bit lane set, the float indices that move the selected doubles to the front */
+    static const int32_t perm[16][8] = {
+        {0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}, {2, 3, 0, 1, 4, 5, 6, 7},
+        {0, 1, 2, 3, 4, 5, 6, 7}, {4, 5, 0, 1, 2, 3, 6, 7}, {0, 1, 4, 5, 2, 3, 6, 7},
+        {2, 3, 4, 5, 0, 1, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}, {6, 7, 0, 1, 2, 3, 4, 5},
+        {0, 1, 6, 7, 2, 3, 4, 5}, {2, 3, 6, 7, 0, 1, 4, 5}, {0, 1, 2, 3, 6, 7, 4, 5},
+        {4, 5, 6, 7, 0, 1, 2, 3}, {0, 1, 4, 5, 6, 7, 2, 3}, {2, 3, 4, 5, 6, 7, 0, 1},
+        {0, 1, 2, 3, 4, 5, 6, 7}};
+    unsigned bits = (unsigned)_mm256_movemask_pd(m);
+    __m256i idx = _mm256_loadu_si256((const __m256i *)perm[bits]);
+    _mm256_storeu_pd(dst, _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(x), idx)));
+    return (unsigned)__builtin_popcount(bits);
+}
 
 /* ---- f32 ---- */
 static inline sl_vf32 sl_load_f32(const float *p) { return _mm256_loadu_ps(p); }

@@ -132,6 +132,61 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
     return _mm512_sllv_epi64(_mm512_set1_epi64(1), s);
 }
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm512_storeu_si512(p, c); }
+/* 1 << (6 * bin) per lane, bin an exact whole number 0..9 in a double lane: one lookup in a
+ * 16-entry table held in two registers (entry 10, for p = 1.0 before its clamp, = entry 9) */
+static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
+{
+    const __m512i lo = _mm512_setr_epi64(1ll << 0, 1ll << 6, 1ll << 12, 1ll << 18, 1ll << 24,
+                                         1ll << 30, 1ll << 36, 1ll << 42);
+    const __m512i hi = _mm512_setr_epi64(1ll << 48, 1ll << 54, 1ll << 54, 0, 0, 0, 0, 0);
+    __m512i idx = _mm512_castpd_si512(_mm512_add_pd(bin, _mm512_set1_pd(0x1p52)));
+    return _mm512_permutex2var_epi64(lo, idx, hi);
+}
+/* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
+static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)
+{
+    return _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)p));
+}
+static inline sl_vc_f64 sl_cnt_load_i8_f64(const int8_t *p)
+{
+    return _mm512_cvtepi8_epi64(_mm_loadl_epi64((const __m128i *)p));
+}
+static inline sl_mf64 sl_mceq_f64(sl_vc_f64 a, int64_t b)
+{
+    return _mm512_cmpeq_epi64_mask(a, _mm512_set1_epi64(b));
+}
+static inline sl_mf64 sl_mcgt_f64(sl_vc_f64 a, int64_t b)
+{
+    return _mm512_cmpgt_epi64_mask(a, _mm512_set1_epi64(b));
+}
+static inline sl_mf64 sl_mclt_f64(sl_vc_f64 a, int64_t b)
+{
+    return _mm512_cmplt_epi64_mask(a, _mm512_set1_epi64(b));
+}
+static inline sl_mf64 sl_mor_f64(sl_mf64 a, sl_mf64 b) { return (sl_mf64)(a | b); }
+static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return (sl_mf64)(a & ~b); }
+static inline int sl_many_f64(sl_mf64 m) { return m != 0; }
+static inline sl_mf64 sl_mall_f64(void) { return (sl_mf64)0xFF; }
+/* lanes with 0 <= x <= 1 (not NaN) */
+static inline sl_mf64 sl_minside01_f64(sl_vf64 x)
+{
+    return _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GE_OQ), x,
+                                   _mm512_set1_pd(1.0), _CMP_LE_OQ);
+}
+/* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
+ * scaled into [1, 2); both exact. */
+static inline sl_vf64 sl_getexp_f64(sl_vf64 x) { return _mm512_getexp_pd(x); }
+static inline sl_vf64 sl_getmant_f64(sl_vf64 x)
+{
+    return _mm512_getmant_pd(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
+}
+/* Stores the lanes of m, in lane order, contiguously at dst (a whole vector is written);
+ * returns how many. */
+static inline unsigned sl_compress_store_f64(double *dst, sl_mf64 m, sl_vf64 x)
+{
+    _mm512_storeu_pd(dst, _mm512_maskz_compress_pd(m, x));
+    return (unsigned)__builtin_popcount((unsigned)m);
+}
 
 /* ---- f32 ---- */
 static inline sl_vf32 sl_load_f32(const float *p) { return _mm512_loadu_ps(p); }
