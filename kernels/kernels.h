@@ -48,7 +48,7 @@ typedef size_t (*sl_payoff_f32_fn)(const sl_payoff_consts *pc, const sl_payoff_i
  * so a sum's error is at most about (SL_METRICS_BLOCK / 8) units in the last place of the sum of
  * magnitudes, whatever the number of rows. 256 also keeps every per-lane bin count of a block
  * below 64 (the SIMD paths pack ten 6-bit counters into one 64-bit lane). */
-#define SL_METRICS_BLOCK 256
+#define SL_METRICS_BLOCK 504
 
 /* The rows of one metrics block (pointers already offset to the block's first row). */
 typedef struct sl_metrics_rows {
@@ -80,10 +80,11 @@ typedef struct sl_metrics_block {
     uint64_t cal_positive[SL_METRICS_BINS]; /* quality bins, rows with ground_truth +1 */
     double cal_sum_p[SL_METRICS_BINS];      /* sum of p per bin over labelled rows */
     uint64_t uncertain;                     /* rows with 0.3 < p < 0.7 */
-    /* p of the valid rows with ground_truth +1 and -1, in row order (the AUC's input); room
-     * for a whole vector past the end, as the SIMD paths store whole vectors */
-    size_t n_positive, n_negative;
-    double positive_p[SL_METRICS_BLOCK + 16], negative_p[SL_METRICS_BLOCK + 16];
+    /* the valid labelled rows in row order (the AUC's input): |p| for ground_truth +1, -|p| for
+     * -1 (a sign flip, so p = 0 gives -0.0: the sign bit is the class); room for a whole vector
+     * past the end, as the SIMD paths store whole vectors */
+    size_t n_labelled;
+    double labelled[SL_METRICS_BLOCK + 16];
 } sl_metrics_block;
 
 /* Accumulates one block of n <= SL_METRICS_BLOCK rows into *blk (overwritten); returns the first

@@ -166,11 +166,11 @@ static size_t count_labelled(const int8_t *ground_truth, size_t n)
 static void collect_auc(sl_metrics *m, const sl_metrics_block *blk)
 {
     uint64_t *keys = m->auc_keys + m->auc_n;
-    for (size_t i = 0; i < blk->n_positive; i++)
-        *keys++ = sl_auc_key(blk->positive_p[i], 1);
-    for (size_t i = 0; i < blk->n_negative; i++)
-        *keys++ = sl_auc_key(blk->negative_p[i], 0);
-    m->auc_n += blk->n_positive + blk->n_negative;
+    for (size_t i = 0; i < blk->n_labelled; i++) {
+        double v = blk->labelled[i];
+        keys[i] = sl_auc_key(fabs(v), !signbit(v));
+    }
+    m->auc_n += blk->n_labelled;
 }
 
 static void add_block(sl_metrics *m, const sl_metrics_block *blk)

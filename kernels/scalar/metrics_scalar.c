@@ -53,7 +53,7 @@ size_t sl_metrics_block_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_
     double pi_a[SL_METRICS_BLOCK], pi_b[SL_METRICS_BLOCK];
     unsigned char valid[SL_METRICS_BLOCK], accepted[SL_METRICS_BLOCK];
     size_t first_invalid = n;
-    memset(blk, 0, offsetof(sl_metrics_block, positive_p));
+    memset(blk, 0, offsetof(sl_metrics_block, labelled));
 
     for (size_t i = 0; i < n; i++) {
         double p = rows->p[i];
@@ -91,10 +91,7 @@ size_t sl_metrics_block_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_
             blk->cal_sum_p[bin] += p;
             blk->sum[SL_MS_BRIER] += (p - v) * (p - v);
             blk->sum[SL_MS_LOG] += log_likelihood(p, truth == 1);
-            if (truth == 1)
-                blk->positive_p[blk->n_positive++] = p;
-            else
-                blk->negative_p[blk->n_negative++] = p;
+            blk->labelled[blk->n_labelled++] = truth == 1 ? fabs(p) : -fabs(p); /* -0.0 too */
         }
     }
 

@@ -106,11 +106,7 @@ static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd4_u10avx2(x); }
 
 /* Lane masks of compares (all-ones lanes); C-style bit sets convert both ways. */
 typedef __m256d sl_mf64;
-static inline sl_mf64 sl_mge_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
-static inline sl_mf64 sl_mgt_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
 static inline sl_mf64 sl_mlt_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
-static inline sl_mf64 sl_meq_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
-static inline sl_mf64 sl_mand_f64(sl_mf64 a, sl_mf64 b) { return _mm256_and_pd(a, b); }
 static inline sl_mf64 sl_mfrom_bits_f64(unsigned bits) { return _mm256_castsi256_pd(sl_mask4_i64(bits)); }
 static inline unsigned sl_mbits_f64(sl_mf64 m) { return (unsigned)_mm256_movemask_pd(m); }
 /* acc + x in the lanes of m, acc elsewhere. Adding +0.0 leaves every accumulator that never
@@ -120,20 +116,6 @@ static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
     return _mm256_add_pd(acc, _mm256_and_pd(m, x));
 }
 static inline sl_vf64 sl_select_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm256_blendv_pd(b, a, m); }
-
-/* Bytes to f64 lanes (exact): 0/1 flags and -1/0/+1 labels. `bits` selects the lanes to read. */
-static inline sl_vf64 sl_load_u8_f64(const uint8_t *p)
-{
-    int32_t word;
-    __builtin_memcpy(&word, p, sizeof word);
-    return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(word)));
-}
-static inline sl_vf64 sl_load_i8_f64(const int8_t *p)
-{
-    int32_t word;
-    __builtin_memcpy(&word, p, sizeof word);
-    return _mm256_cvtepi32_pd(_mm_cvtepi8_epi32(_mm_cvtsi32_si128(word)));
-}
 
 /* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
 typedef __m256i sl_vc_f64;
@@ -169,28 +151,58 @@ static inline sl_vc_f64 sl_cnt_load_i8_f64(const int8_t *p)
     __builtin_memcpy(&word, p, sizeof word);
     return _mm256_cvtepi8_epi64(_mm_cvtsi32_si128(word));
 }
-static inline sl_mf64 sl_mceq_f64(sl_vc_f64 a, int64_t b)
+/* m AND (a OP b): compare results folded into a running lane mask */
+static inline sl_mf64 sl_mand_ge_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
-    return _mm256_castsi256_pd(_mm256_cmpeq_epi64(a, _mm256_set1_epi64x(b)));
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_GE_OQ));
 }
-static inline sl_mf64 sl_mcgt_f64(sl_vc_f64 a, int64_t b)
+static inline sl_mf64 sl_mand_le_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
-    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(a, _mm256_set1_epi64x(b)));
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_LE_OQ));
 }
-static inline sl_mf64 sl_mclt_f64(sl_vc_f64 a, int64_t b)
+static inline sl_mf64 sl_mand_gt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
-    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(b), a));
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_GT_OQ));
 }
-static inline sl_mf64 sl_mor_f64(sl_mf64 a, sl_mf64 b) { return _mm256_or_pd(a, b); }
+static inline sl_mf64 sl_mand_lt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_LT_OQ));
+}
+static inline sl_mf64 sl_mand_eq_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_EQ_OQ));
+}
+static inline sl_mf64 sl_mand_ceq_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm256_and_pd(m, _mm256_castsi256_pd(_mm256_cmpeq_epi64(a, _mm256_set1_epi64x(b))));
+}
+static inline sl_mf64 sl_mand_cle_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(a, _mm256_set1_epi64x(b))), m);
+}
+static inline sl_mf64 sl_mand_cge_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(b), a)), m);
+}
+/* a AND NOT b */
 static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return _mm256_andnot_pd(b, a); }
-static inline int sl_many_f64(sl_mf64 m) { return _mm256_movemask_pd(m) != 0; }
-static inline sl_mf64 sl_mall_f64(void) { return _mm256_castsi256_pd(_mm256_set1_epi64x(-1)); }
-/* lanes with 0 <= x <= 1 (not NaN) */
-static inline sl_mf64 sl_minside01_f64(sl_vf64 x)
+static inline sl_mf64 sl_mand_cne_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
 {
-    return _mm256_and_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ),
-                         _mm256_cmp_pd(x, _mm256_set1_pd(1.0), _CMP_LE_OQ));
+    return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(a, _mm256_set1_epi64x(b))), m);
 }
+/* m AND (sign bit of x clear) */
+static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
+{
+    return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_setzero_si256(),
+                                                                   _mm256_castpd_si256(x))), m);
+}
+/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere; |x| */
+static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
+{
+    return _mm256_xor_pd(x, _mm256_and_pd(m, _mm256_set1_pd(-0.0)));
+}
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
+static inline sl_mf64 sl_mall_f64(void) { return _mm256_castsi256_pd(_mm256_set1_epi64x(-1)); }
 /* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
  * scaled into [1, 2); both exact (bit manipulations, as AVX-512's getexp / getmant give). */
 static inline sl_vf64 sl_getexp_f64(sl_vf64 x)

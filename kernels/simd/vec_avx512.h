@@ -92,11 +92,7 @@ static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd8_u10avx512f(x); 
 
 /* Lane masks of compares: AVX-512 mask registers; C-style bit sets convert both ways. */
 typedef __mmask8 sl_mf64;
-static inline sl_mf64 sl_mge_f64(sl_vf64 a, sl_vf64 b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
-static inline sl_mf64 sl_mgt_f64(sl_vf64 a, sl_vf64 b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
 static inline sl_mf64 sl_mlt_f64(sl_vf64 a, sl_vf64 b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
-static inline sl_mf64 sl_meq_f64(sl_vf64 a, sl_vf64 b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
-static inline sl_mf64 sl_mand_f64(sl_mf64 a, sl_mf64 b) { return (sl_mf64)(a & b); }
 static inline sl_mf64 sl_mfrom_bits_f64(unsigned bits) { return (sl_mf64)bits; }
 static inline unsigned sl_mbits_f64(sl_mf64 m) { return (unsigned)m; }
 /* acc + x in the lanes of m, acc elsewhere */
@@ -105,16 +101,6 @@ static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
     return _mm512_mask_add_pd(acc, m, acc, x);
 }
 static inline sl_vf64 sl_select_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm512_mask_blend_pd(m, b, a); }
-
-/* Bytes to f64 lanes (exact): 0/1 flags and -1/0/+1 labels */
-static inline sl_vf64 sl_load_u8_f64(const uint8_t *p)
-{
-    return _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)));
-}
-static inline sl_vf64 sl_load_i8_f64(const int8_t *p)
-{
-    return _mm512_cvtepi32_pd(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));
-}
 
 /* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
 typedef __m512i sl_vc_f64;
@@ -151,28 +137,58 @@ static inline sl_vc_f64 sl_cnt_load_i8_f64(const int8_t *p)
 {
     return _mm512_cvtepi8_epi64(_mm_loadl_epi64((const __m128i *)p));
 }
-static inline sl_mf64 sl_mceq_f64(sl_vc_f64 a, int64_t b)
+/* m AND (a OP b): the compare takes m as its write mask, so no separate AND */
+static inline sl_mf64 sl_mand_ge_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
-    return _mm512_cmpeq_epi64_mask(a, _mm512_set1_epi64(b));
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_GE_OQ);
 }
-static inline sl_mf64 sl_mcgt_f64(sl_vc_f64 a, int64_t b)
+static inline sl_mf64 sl_mand_le_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
-    return _mm512_cmpgt_epi64_mask(a, _mm512_set1_epi64(b));
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_LE_OQ);
 }
-static inline sl_mf64 sl_mclt_f64(sl_vc_f64 a, int64_t b)
+static inline sl_mf64 sl_mand_gt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
-    return _mm512_cmplt_epi64_mask(a, _mm512_set1_epi64(b));
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_GT_OQ);
 }
-static inline sl_mf64 sl_mor_f64(sl_mf64 a, sl_mf64 b) { return (sl_mf64)(a | b); }
-static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return (sl_mf64)(a & ~b); }
-static inline int sl_many_f64(sl_mf64 m) { return m != 0; }
+static inline sl_mf64 sl_mand_lt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_LT_OQ);
+}
+static inline sl_mf64 sl_mand_eq_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_EQ_OQ);
+}
+static inline sl_mf64 sl_mand_ceq_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm512_mask_cmpeq_epi64_mask(m, a, _mm512_set1_epi64(b));
+}
+static inline sl_mf64 sl_mand_cle_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm512_mask_cmple_epi64_mask(m, a, _mm512_set1_epi64(b));
+}
+static inline sl_mf64 sl_mand_cge_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm512_mask_cmpge_epi64_mask(m, a, _mm512_set1_epi64(b));
+}
+/* a AND NOT b (kandnw: AVX-512F has the 16-bit mask instructions only) */
+static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return (sl_mf64)_mm512_kandn(b, a); }
+static inline sl_mf64 sl_mand_cne_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm512_mask_cmpneq_epi64_mask(m, a, _mm512_set1_epi64(b));
+}
+/* m AND (sign bit of x clear) */
+static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
+{
+    return _mm512_mask_cmpge_epi64_mask(m, _mm512_castpd_si512(x), _mm512_setzero_si512());
+}
+/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere; |x| */
+static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
+{
+    __m512i bits = _mm512_castpd_si512(x);
+    return _mm512_castsi512_pd(_mm512_mask_xor_epi64(bits, m, bits, _mm512_set1_epi64(INT64_MIN)));
+}
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm512_abs_pd(x); }
 static inline sl_mf64 sl_mall_f64(void) { return (sl_mf64)0xFF; }
-/* lanes with 0 <= x <= 1 (not NaN) */
-static inline sl_mf64 sl_minside01_f64(sl_vf64 x)
-{
-    return _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GE_OQ), x,
-                                   _mm512_set1_pd(1.0), _CMP_LE_OQ);
-}
 /* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
  * scaled into [1, 2); both exact. */
 static inline sl_vf64 sl_getexp_f64(sl_vf64 x) { return _mm512_getexp_pd(x); }
