@@ -4,5 +4,6 @@
 
 int sl_cmd_sample(int argc, char **argv);
 int sl_cmd_info(int argc, char **argv);
+int sl_cmd_metrics(int argc, char **argv);
 
 #endif

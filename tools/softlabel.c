@@ -15,6 +15,7 @@ static const struct command {
 } commands[] = {
     {"sample", sl_cmd_sample, "score the built-in synthetic sample in memory and print a summary"},
     {"info", sl_cmd_info, "version, active instruction-set path, paths this machine can run"},
+    {"metrics", sl_cmd_metrics, "batch metrics (SPEC 3) of a CSV of interactions, as JSON"},
 };
 
 static int usage(FILE *f, int code)
