@@ -618,6 +618,71 @@ static void test_arguments(void **state)
     sl_metrics_free(NULL);
 }
 
+/* Without payoff columns the SIMD paths derive payoff sums and variances from p's statistics
+ * (payoffs are then affine in p); the scalar path still computes every row. Both must agree with
+ * each other and with explicit all-zero columns. */
+static void test_no_payoff_columns(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    rows r = make_rows(N, 23, 0);
+    static double zeros[N];
+    sl_metrics_report ref, got, with_zeros, first_simd;
+    int have_simd = 0;
+    double worst = 0;
+    for (const char *const *isa = supported_isas(); *isa; isa++) {
+        force_isa(*isa);
+        for (int ties = 0; ties < 2; ties++) {
+            rows t = ties ? make_rows(N, 24, 1) : r;
+            sl_metrics *a, *b;
+            sl_payoff_inputs_f64 none = {t.p, NULL, NULL, NULL, NULL, NULL};
+            sl_payoff_inputs_f64 zero = {t.p, zeros, zeros, zeros, zeros, zeros};
+            assert_int_equal(sl_metrics_init(&a, &params, 0), SL_OK);
+            assert_int_equal(sl_metrics_init(&b, &params, 0), SL_OK);
+            assert_int_equal(sl_metrics_update_f64(a, &none, t.accepted, t.truth, N, NULL), SL_OK);
+            assert_int_equal(sl_metrics_update_f64(b, &zero, t.accepted, t.truth, N, NULL), SL_OK);
+            assert_int_equal(sl_metrics_finalize(a, &got), SL_OK);
+            assert_int_equal(sl_metrics_finalize(b, &with_zeros), SL_OK);
+            worst = fmax(worst, max_diff(&with_zeros, &got, "no columns vs zero columns"));
+            if (!strcmp(*isa, "scalar") && !ties)
+                ref = got;
+            else if (!ties) {
+                worst = fmax(worst, max_diff(&ref, &got, "no columns: SIMD vs scalar"));
+                if (have_simd)
+                    assert_same_bits(&first_simd, &got, "no columns: SIMD paths differ");
+                first_simd = got;
+                have_simd = 1;
+            }
+            sl_metrics_free(a);
+            sl_metrics_free(b);
+            if (ties)
+                free_rows(&t);
+        }
+    }
+    printf("without payoff columns vs zero columns and vs scalar: max |diff|/(1+|v|) = %.3g\n",
+           worst);
+    free_rows(&r);
+
+    /* parameters so large that payoffs can overflow: rows are then checked one by one */
+    sl_payoff_params huge = {0.0, 1.7e308, 1.7e308, 0.5, 0.0, 0.0, 1.0};
+    double p[3] = {0.0, 0.5, 1.0};
+    uint8_t acc[3] = {1, 1, 1};
+    sl_payoff_inputs_f64 in = {p, NULL, NULL, NULL, NULL, NULL};
+    for (const char *const *isa = supported_isas(); *isa; isa++) {
+        force_isa(*isa);
+        sl_metrics *m;
+        size_t bad;
+        assert_int_equal(sl_metrics_init(&m, &huge, 0), SL_OK);
+        assert_int_equal(sl_metrics_update_f64(m, &in, acc, NULL, 3, &bad), SL_ERR_PAYOFF_OVERFLOW);
+        assert_int_equal(bad, 0); /* p = 0: social_surplus = -1.7e308 - 1.7e308 */
+        sl_metrics_report rep;
+        assert_int_equal(sl_metrics_finalize(m, &rep), SL_OK);
+        assert_int_equal(rep.n, 2);
+        assert_true(isfinite(rep.total_welfare) && isfinite(rep.total_social_surplus));
+        sl_metrics_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -629,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_invalid_rows),
         cmocka_unit_test(test_f32_and_fused),
         cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_no_payoff_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
