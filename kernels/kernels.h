@@ -185,6 +185,9 @@ SL_DECLARE_KERNELS(scalar)
 SL_DECLARE_KERNELS(avx2)
 SL_DECLARE_KERNELS(avx512)
 #endif
+#if defined(__aarch64__)
+SL_DECLARE_KERNELS(neon)
+#endif
 
 /* Decay table indices in sl_proxy.decay_ and .signal_*_ */
 enum { SL_REWORK = 0, SL_REJECTION = 1, SL_MISUSE = 2 };
