@@ -9,7 +9,8 @@ the batch's `expected` object in metrics_expected.jsonl, every number within 1e-
 every count exact. Then bad input: bad rows are reported with line, column and value, left out,
 and the exit code is 65; a missing column, a missing file and bad options fail as documented.
 
-usage: test_cli_metrics.py SOFTLABEL_BINARY GOLDEN_DIR
+usage: test_cli_metrics.py SOFTLABEL_BINARY GOLDEN_DIR [EMULATOR ARGS...]
+(the emulator, e.g. qemu-aarch64 with its options, runs a cross-built binary)
 """
 import csv
 import json
@@ -19,6 +20,7 @@ import sys
 import tempfile
 
 BIN, GOLDEN = sys.argv[1], sys.argv[2]
+CMD = sys.argv[3:] + [BIN]
 PARAMS = ["s_plus", "s_minus", "h", "theta", "rho_a", "rho_b", "w_rep"]
 worst = 0.0
 
@@ -29,7 +31,7 @@ def fail(msg):
 
 
 def run(args, env=None):
-    return subprocess.run([BIN, "metrics"] + args, capture_output=True, text=True, env=env)
+    return subprocess.run(CMD + ["metrics"] + args, capture_output=True, text=True, env=env)
 
 
 def same(got, exp, where):
@@ -61,7 +63,7 @@ def same(got, exp, where):
 
 
 def supported_isas():
-    out = subprocess.run([BIN, "info"], capture_output=True, text=True).stdout
+    out = subprocess.run(CMD + ["info"], capture_output=True, text=True).stdout
     line = [l for l in out.splitlines() if l.startswith("paths this machine can run:")][0]
     return line.split(":", 1)[1].split()
 
@@ -152,7 +154,7 @@ def bad_input(tmp):
         if out.returncode != 64:
             fail(f"{why}: exit {out.returncode}, expected 64")
     # empty batch and standard input
-    out = subprocess.run([BIN, "metrics", "--in", "-"], input=header, capture_output=True, text=True)
+    out = subprocess.run(CMD + ["metrics", "--in", "-"], input=header, capture_output=True, text=True)
     if out.returncode != 0 or json.loads(out.stdout)["quality_distribution"] != []:
         fail(f"header-only input from stdin: exit {out.returncode}: {out.stdout} {out.stderr}")
     print("bad input: reported with line, column and value; exit codes 65, 66, 64")

@@ -1,5 +1,6 @@
 /*
- * Summation accuracy at scale (SPEC 3): 10^8 rows streamed through one metrics state in chunks
+ * Summation accuracy at scale (SPEC 3): 10^8 rows (SOFTLABEL_TEST_ROWS overrides the count, for
+ * runs under emulation) streamed through one metrics state in chunks
  * (generated on the fly, never stored), on the best path of this machine, once with payoff
  * columns (payoffs computed per row) and once without (payoff sums from p statistics). The
  * reported sums are checked against the exactly rounded sums of the same per-row values,
@@ -16,7 +17,6 @@
 
 #include "test_util.h"
 
-#define ROWS 100000000ull
 #define CHUNK 65536
 
 /* ---- an exact accumulator: sum of doubles as a fixed-point integer ---- */
@@ -145,8 +145,15 @@ static void check(const char *what, double got, double exact_total, double divis
         fail_msg("%s: relative error %.3g > 1e-12", what, rel);
 }
 
+static uint64_t total_rows(void)
+{
+    const char *env = getenv("SOFTLABEL_TEST_ROWS");
+    return env ? strtoull(env, NULL, 10) : 100000000ull;
+}
+
 static void run(int columns)
 {
+    const uint64_t ROWS = total_rows();
     sl_payoff_params pp = {2.0, 1.0, 2.0, 0.3, 0.5, 0.2, 1.0};
     sl_metrics *m;
     assert_int_equal(sl_metrics_init(&m, &pp, SL_METRICS_NO_AUC), SL_OK);
