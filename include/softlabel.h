@@ -255,11 +255,12 @@ SL_API sl_status sl_social_break_even_p(const sl_payoff_params *pp, double *out)
  *
  * sl_metrics_init -> sl_metrics_update_* (any number of chunks) -> sl_metrics_finalize, and
  * sl_metrics_merge to combine states built on different chunks or threads (one state per
- * thread; a state is not safe for concurrent updates). Every sum is accumulated with compensated
- * (double-double) arithmetic over blocks of 256 rows, variances by merging per-block two-pass
- * moments (Chan et al.), so one pass, any chunking and any merge order agree to within a few
- * units in the last place, and a sum over 10^8 rows stays within 1e-12 relative of its exactly
- * rounded value.
+ * thread; a state is not safe for concurrent updates). Rows are summed a block (504 rows) at a
+ * time, and block sums are added with compensated (double-double) arithmetic; variances merge
+ * per-block moments (Chan et al.), so one pass, any chunking and any merge order agree to within
+ * a few units in the last place, and a sum over 10^8 rows stays within 1e-12 relative of its
+ * exactly rounded value (measured: within 3e-15). Every SIMD path gives the same bits as every
+ * other on the same input; the scalar path agrees to the last few places.
  *
  * discrimination_auc is not mergeable from moments: the state keeps the p of every labelled row
  * (8 bytes per labelled row, growing as needed; merge concatenates) unless created with
@@ -352,7 +353,7 @@ SL_API sl_status sl_metrics_update_f32(sl_metrics *m, const sl_payoff_inputs_f32
                                        size_t n, size_t *first_invalid);
 
 /* Fused: scores obs with px (SPEC 1) and adds the rows as sl_metrics_update_* would, without
- * storing p (blocks of 256 rows are scored into a stack buffer and accumulated at once). in may
+ * storing p (blocks of 504 rows are scored into a stack buffer and accumulated at once). in may
  * be NULL (payoff columns all zero); in->p must be NULL (SL_ERR_P_GIVEN). Row statuses: the
  * observables' first, then the payoff columns', accepted, ground_truth, overflow. */
 SL_API sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,

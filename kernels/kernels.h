@@ -46,8 +46,9 @@ typedef size_t (*sl_payoff_f32_fn)(const sl_payoff_consts *pc, const sl_payoff_i
 /* Rows per metrics block. Each block is accumulated in plain double (in 8 fixed interleaved
  * partial sums, see metrics_simd.inc) and then added to the state with compensated arithmetic,
  * so a sum's error is at most about (SL_METRICS_BLOCK / 8) units in the last place of the sum of
- * magnitudes, whatever the number of rows. 256 also keeps every per-lane bin count of a block
- * below 64 (the SIMD paths pack ten 6-bit counters into one 64-bit lane). */
+ * magnitudes, whatever the number of rows. 504 = 8 * 63 is the most that keeps every per-lane
+ * bin count of a block below 64 (the SIMD paths pack ten 6-bit counters into a 64-bit lane);
+ * larger blocks spread the per-block work (reductions, the state's compensated adds) thinner. */
 #define SL_METRICS_BLOCK 504
 
 /* The rows of one metrics block (pointers already offset to the block's first row). */

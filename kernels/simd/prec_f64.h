@@ -50,7 +50,6 @@
 #define v_select sl_select_f64
 #define c_zero sl_cnt_zero_f64
 #define c_add_if sl_cnt_add_if_f64
-#define c_bit sl_cnt_bit_f64
 #define c_store sl_cnt_store_f64
 #define c_bin_bit sl_cnt_bin_bit_f64
 #define c_load_u8 sl_cnt_load_u8_f64

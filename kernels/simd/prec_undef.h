@@ -47,7 +47,6 @@
 #undef v_select
 #undef c_zero
 #undef c_add_if
-#undef c_bit
 #undef c_store
 #undef c_bin_bit
 #undef c_load_u8
