@@ -341,6 +341,28 @@ sl_status sl_metrics_update_f32(sl_metrics *m, const sl_payoff_inputs_f32 *in,
 
 /* ---- fused: observables -> p (a block at a time, in a stack buffer) -> metrics ---- */
 
+/* Scores a block into p. The kernel leaves the p of invalid observables untouched, so a block
+ * holding one (rare) is scored again into a buffer of NaN: NaN marks those rows invalid. */
+static void score_block_f64(const sl_impl *impl, const sl_proxy *px, const sl_observables_f64 *obs,
+                            size_t n, double *p)
+{
+    if (impl->score_f64(px, obs, n, NULL, p) == n)
+        return;
+    for (size_t i = 0; i < n; i++)
+        p[i] = NAN;
+    impl->score_f64(px, obs, n, NULL, p);
+}
+
+static void score_block_f32(const sl_impl *impl, const sl_proxy *px, const sl_observables_f32 *obs,
+                            size_t n, float *p)
+{
+    if (impl->score_f32(px, obs, n, NULL, p) == n)
+        return;
+    for (size_t i = 0; i < n; i++)
+        p[i] = NAN;
+    impl->score_f32(px, obs, n, NULL, p);
+}
+
 sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
                                             const sl_observables_f64 *obs,
                                             const sl_payoff_inputs_f64 *in,
@@ -361,10 +383,8 @@ sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
     double p[SL_METRICS_BLOCK];
     for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
         size_t len = block_length(n, off);
-        for (size_t i = 0; i < len; i++)
-            p[i] = NAN; /* invalid observables leave p untouched: NaN marks the row invalid */
         sl_observables_f64 ob = sl_obs_view_f64(obs, off);
-        impl->score_f64(px, &ob, len, NULL, p);
+        score_block_f64(impl, px, &ob, len, p);
         sl_metrics_rows rows = rows_view(in, p, accepted, ground_truth, off);
         size_t b = accumulate_block(m, impl, &rows, len);
         if (b < len && bad == n)
@@ -399,10 +419,8 @@ sl_status sl_metrics_update_observables_f32(sl_metrics *m, const sl_proxy *px,
     wide_block w;
     for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
         size_t len = block_length(n, off);
-        for (size_t i = 0; i < len; i++)
-            p32[i] = NAN;
         sl_observables_f32 ob = sl_obs_view_f32(obs, off);
-        impl->score_f32(px, &ob, len, NULL, p32);
+        score_block_f32(impl, px, &ob, len, p32);
         for (size_t i = 0; i < len; i++)
             w.p[i] = p32[i];
         sl_payoff_inputs_f64 cols = widen_columns(in, off, len, &w);
