@@ -17,9 +17,10 @@ static inline uint64_t sl_auc_key(double p, int positive)
     return bits << 1 | (uint64_t)(positive != 0);
 }
 
-/* Sorts keys[0..n) in place (scratch: n more keys) and computes
- * AUC = (#{pos > neg} + #{pos = neg} / 2) / (n_pos * n_neg) over all positive/negative pairs.
- * Returns 0 (and leaves *auc alone) when either class is empty, 1 otherwise. */
-int sl_auc_from_keys(uint64_t *keys, uint64_t *scratch, size_t n, double *auc);
+/* Computes AUC = (#{pos > neg} + #{pos = neg} / 2) / (n_pos * n_neg) over all positive/negative
+ * pairs of keys[0..n), by sorting: keys are only read; buf and spare (n keys each; spare may be
+ * keys itself) are overwritten. Returns 1, or 0 (and leaves *auc alone) when either class is
+ * empty. */
+int sl_auc_from_keys(const uint64_t *keys, uint64_t *buf, uint64_t *spare, size_t n, double *auc);
 
 #endif

@@ -597,14 +597,13 @@ static sl_status report_auc(const sl_metrics *m, sl_metrics_report *r)
     r->discrimination_auc = null_metric();
     if (!r->auc_tracked || r->n_positive == 0 || r->n_negative == 0)
         return SL_OK;
-    uint64_t *keys = malloc(2 * m->auc_n * sizeof *keys);
-    if (!keys)
+    uint64_t *scratch = malloc(2 * m->auc_n * sizeof *scratch);
+    if (!scratch)
         return SL_ERR_OUT_OF_MEMORY;
-    memcpy(keys, m->auc_keys, m->auc_n * sizeof *keys);
     double auc;
-    if (sl_auc_from_keys(keys, keys + m->auc_n, m->auc_n, &auc))
+    if (sl_auc_from_keys(m->auc_keys, scratch, scratch + m->auc_n, m->auc_n, &auc))
         r->discrimination_auc = present(auc);
-    free(keys);
+    free(scratch);
     return SL_OK;
 }
 
@@ -657,7 +656,8 @@ sl_status sl_discrimination_auc_f64(const double *p, const int8_t *ground_truth,
             keys[k++] = sl_auc_key(p[i], ground_truth[i] == 1);
     }
     double auc;
-    *out = sl_auc_from_keys(keys, keys + k, k, &auc) ? present(auc) : null_metric();
+    /* keys in the first half, read once by the first scatter, then its scratch */
+    *out = sl_auc_from_keys(keys, keys + k, keys, k, &auc) ? present(auc) : null_metric();
     free(keys);
     if (first_invalid)
         *first_invalid = bad;

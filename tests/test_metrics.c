@@ -334,6 +334,73 @@ static void test_auc_brute_force(void **state)
     assert_true(got.present && got.value == 1.0);
 }
 
+/* An independent O(n log n) count: qsort of (p, label) by p, then groups of equal p. */
+typedef struct labelled_p {
+    double p;
+    int positive;
+} labelled_p;
+
+static int by_p(const void *a, const void *b)
+{
+    double x = ((const labelled_p *)a)->p, y = ((const labelled_p *)b)->p;
+    return (x > y) - (x < y);
+}
+
+static double qsort_auc(const double *p, const int8_t *truth, size_t n, int *defined)
+{
+    labelled_p *v = malloc((n + 1) * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (truth[i] != 0)
+            v[k++] = (labelled_p){p[i], truth[i] == 1};
+    qsort(v, k, sizeof *v, by_p);
+    double concordant = 0, below = 0, pos = 0;
+    for (size_t i = 0; i < k;) {
+        double cp = 0, cn = 0;
+        size_t j = i;
+        for (; j < k && v[j].p == v[i].p; j++)
+            v[j].positive ? cp++ : cn++;
+        concordant += cp * below + 0.5 * cp * cn; /* exact: small whole and half numbers */
+        below += cn;
+        pos += cp;
+        i = j;
+    }
+    free(v);
+    *defined = pos > 0 && below > 0;
+    return *defined ? concordant / (pos * below) : NAN;
+}
+
+static void test_auc_large(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1000, 100000, 400000};
+    uint64_t s = 5150;
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int kind = 0; kind < 4; kind++) {
+            size_t n = sizes[si];
+            double *p = malloc(n * sizeof *p);
+            int8_t *truth = malloc(n);
+            for (size_t i = 0; i < n; i++) {
+                switch (kind) {
+                case 0: p[i] = rng_uniform(&s, 0, 1); break;                   /* distinct */
+                case 1: p[i] = (double)(rng_next(&s) % 7) / 6; break;         /* long runs */
+                case 2: p[i] = 0.5 + (double)(rng_next(&s) % 300) * 0x1p-53; break; /* low bits */
+                default: p[i] = rng_next(&s) % 2 ? 0.0 : -0.0;                  /* one value */
+                }
+                truth[i] = (int8_t)((int)(rng_next(&s) % 3) - 1);
+            }
+            int defined;
+            double expected = qsort_auc(p, truth, n, &defined);
+            sl_opt_f64 got;
+            assert_int_equal(sl_discrimination_auc_f64(p, truth, n, &got, NULL), SL_OK);
+            assert_int_equal(got.present, defined);
+            if (got.value != expected)
+                fail_msg("n %zu kind %d: AUC %.17g, qsort count %.17g", n, kind, got.value, expected);
+            free(p);
+            free(truth);
+        }
+}
+
 static void test_bin_edges(void **state)
 {
     (void)state;
@@ -747,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_merge_equals_one_pass),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_auc_brute_force),
+        cmocka_unit_test(test_auc_large),
         cmocka_unit_test(test_bin_edges),
         cmocka_unit_test(test_invalid_rows),
         cmocka_unit_test(test_f32_and_fused),
