@@ -14,6 +14,8 @@ typedef struct sl_impl {
     sl_payoff_f32_fn payoff_f32;
     sl_payoff_f64_fn payoff_f64;
     sl_metrics_block_fn metrics_block_f64;
+    sl_panel_stats_f64_fn panel_stats_f64;
+    sl_divergence_f64_fn divergence_f64;
 } sl_impl;
 
 /* The active path (chosen at first use, honouring SOFTLABEL_ISA). NULL while a bad override is

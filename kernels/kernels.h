@@ -167,19 +167,31 @@ static inline int sl_quality_bin_of(double p)
     return f > SL_METRICS_BINS - 1 ? SL_METRICS_BINS - 1 : (int)f;
 }
 
+/* Panel kernels (SPEC 4): label-major k x n matrices; return the first invalid item, or n. */
+typedef size_t (*sl_panel_stats_f64_fn)(const double *votes, size_t ld, size_t n, size_t k,
+                                        const sl_panel_stats_out *out);
+typedef size_t (*sl_divergence_f64_fn)(const double *human, size_t ld_human, const double *model,
+                                       size_t ld_model, size_t n, size_t k,
+                                       const sl_divergence_out *out);
+
 #define SL_DECLARE_KERNELS(isa)                                                                  \
     size_t sl_score_f32_##isa(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,       \
                               float *v_hat, float *p);                                           \
     size_t sl_score_f64_##isa(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,       \
                               double *v_hat, double *p);                                         \
     size_t sl_sigmoid_f32_##isa(float neg_k, const float *x, size_t n, float *out);              \
-    size_t sl_sigmoid_f64_##isa(double neg_k, const double *x, size_t n, double *out);           \
+    size_t sl_sigmoid_f64_##isa(double neg_k, const double *x, size_t n, double *out);            \
     size_t sl_payoff_f32_##isa(const sl_payoff_consts *pc, const sl_payoff_inputs_f32 *in,       \
                                size_t n, const sl_payoff_outputs_f32 *out);                      \
     size_t sl_payoff_f64_##isa(const sl_payoff_consts *pc, const sl_payoff_inputs_f64 *in,       \
                                size_t n, const sl_payoff_outputs_f64 *out);                      \
     size_t sl_metrics_block_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,   \
-                                      size_t n, sl_metrics_block *blk);
+                                      size_t n, sl_metrics_block *blk);                          \
+    size_t sl_panel_stats_f64_##isa(const double *votes, size_t ld, size_t n, size_t k,          \
+                                    const sl_panel_stats_out *out);                              \
+    size_t sl_divergence_f64_##isa(const double *human, size_t ld_human, const double *model,    \
+                                   size_t ld_model, size_t n, size_t k,                          \
+                                   const sl_divergence_out *out);
 
 SL_DECLARE_KERNELS(scalar)
 #if defined(__x86_64__) || defined(_M_X64)

@@ -43,6 +43,13 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_P_GIVEN: return "a fused call computes p from the observables: in->p must be NULL";
     case SL_ERR_STATE_MISMATCH: return "metrics states differ in payoff parameters or flags, or are the same state";
     case SL_ERR_OUT_OF_MEMORY: return "out of memory";
+    case SL_ERR_PANEL_BAD_VOTES: return "a vote count is negative, NaN or infinite";
+    case SL_ERR_DIST_BAD_VALUE: return "a probability is NaN or outside [0, 1]";
+    case SL_ERR_DIST_SUM: return "a distribution does not sum to 1 within 1e-6";
+    case SL_ERR_PARAM_MIN_REVIEWERS: return "min_reviewers must be at least 1";
+    case SL_ERR_PARAM_MAJORITY: return "majority_threshold must be in (0, 1]";
+    case SL_ERR_PANEL_SHAPE: return "no labels (k = 0) or a leading dimension smaller than the item count";
+    case SL_ERR_ALPHA_TOTALS: return "the per-unit totals do not add up to the votes";
     }
     return "unknown status";
 }

@@ -8,7 +8,7 @@
  * decimal exponents -4 .. 15, scientific otherwise ("1e-05", "1.5e+16"); always a '.', an 'e' or
  * a non-finite word, so the value stays a float in JSON. Non-finite values as Python's json
  * writes them. */
-void sl_format_double(char *buf, size_t size, double x)
+static void format_python_float(char *buf, size_t size, double x)
 {
     if (isnan(x)) {
         snprintf(buf, size, "NaN");
@@ -71,7 +71,7 @@ void sl_format_double(char *buf, size_t size, double x)
 static void put_double(FILE *out, double x)
 {
     char buf[48];
-    sl_format_double(buf, sizeof buf, x);
+    format_python_float(buf, sizeof buf, x);
     fputs(buf, out);
 }
 

@@ -13,8 +13,4 @@
  * is accepted (Python's sum of an empty list). Returns 0, or -1 on an output error. */
 int sl_print_metrics_json(FILE *out, const sl_metrics_report *r);
 
-/* The shortest decimal that reads back as x, formatted as Python's repr(float) formats it
- * (buf: at least 32 bytes). */
-void sl_format_double(char *buf, size_t size, double x);
-
 #endif

@@ -21,6 +21,12 @@
 #define v_min sl_min_f32
 #define v_max sl_max_f32
 #define v_exp sl_exp_f32
+#define v_sub sl_sub_f32
+#define v_abs sl_abs_f32
+#define v_log2 sl_log2_f32
+#define v_lt_bits sl_lt_bits_f32
+#define v_eq_bits sl_eq_bits_f32
+#define v_select sl_select_f32
 #define v_nan_bits sl_nan_bits_f32
 #define v_load_i sl_load_i_f32
 #define v_load_part_i sl_load_part_i_f32
@@ -35,6 +41,5 @@
 #define PAYOFF_OUT sl_payoff_outputs_f32
 #define PC(pc, field) ((pc)->field##_f32)
 #define v_zero sl_zero_f32
-#define v_sub sl_sub_f32
 #define v_outside01_bits sl_outside01_bits_f32
 #define v_nonfinite_bits sl_nonfinite_bits_f32

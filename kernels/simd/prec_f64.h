@@ -21,6 +21,12 @@
 #define v_min sl_min_f64
 #define v_max sl_max_f64
 #define v_exp sl_exp_f64
+#define v_sub sl_sub_f64
+#define v_abs sl_abs_f64
+#define v_log2 sl_log2_f64
+#define v_lt_bits sl_lt_bits_f64
+#define v_eq_bits sl_eq_bits_f64
+#define v_select sl_select_f64
 #define v_nan_bits sl_nan_bits_f64
 #define v_load_i sl_load_i_f64
 #define v_load_part_i sl_load_part_i_f64
@@ -35,7 +41,6 @@
 #define PAYOFF_OUT sl_payoff_outputs_f64
 #define PC(pc, field) ((pc)->field)
 #define v_zero sl_zero_f64
-#define v_sub sl_sub_f64
 #define v_outside01_bits sl_outside01_bits_f64
 #define v_nonfinite_bits sl_nonfinite_bits_f64
 /* metrics (double precision only) */
@@ -47,7 +52,6 @@
 #define m_from_bits sl_mfrom_bits_f64
 #define m_bits sl_mbits_f64
 #define v_add_if sl_add_if_f64
-#define v_select sl_select_f64
 #define c_zero sl_cnt_zero_f64
 #define c_add_if sl_cnt_add_if_f64
 #define c_store sl_cnt_store_f64
@@ -70,4 +74,4 @@
 #define m_and_cne sl_mand_cne_f64
 #define m_and_sign_clear sl_mand_sign_clear_f64
 #define v_neg_if sl_neg_if_f64
-#define v_abs sl_abs_f64
+#define v_select_m sl_select_m_f64

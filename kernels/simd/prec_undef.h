@@ -20,6 +20,12 @@
 #undef v_min
 #undef v_max
 #undef v_exp
+#undef v_sub
+#undef v_abs
+#undef v_log2
+#undef v_lt_bits
+#undef v_eq_bits
+#undef v_select
 #undef v_nan_bits
 #undef v_load_i
 #undef v_load_part_i
@@ -33,7 +39,6 @@
 #undef PAYOFF_OUT
 #undef PC
 #undef v_zero
-#undef v_sub
 #undef v_outside01_bits
 #undef v_nonfinite_bits
 #undef M
@@ -44,7 +49,6 @@
 #undef m_from_bits
 #undef m_bits
 #undef v_add_if
-#undef v_select
 #undef c_zero
 #undef c_add_if
 #undef c_store
@@ -67,4 +71,4 @@
 #undef m_and_cne
 #undef m_and_sign_clear
 #undef v_neg_if
-#undef v_abs
+#undef v_select_m

@@ -1,5 +1,6 @@
 /*
- * The AVX2+FMA vector layer: the few operations the generic kernels (score_simd.inc) need, for
+ * The AVX2+FMA vector layer: the few operations the generic kernels (score_simd.inc,
+ * panel_simd.inc) need, for
  * f64 (4 lanes, int32 counts in a 128-bit register) and f32 (8 lanes, counts in 256 bits).
  * Lane masks travel as plain bit sets (bit j = lane j), so the generic code never sees the ISA's
  * mask representation. FMA is enabled by the flags but never used for arithmetic the scalar path
@@ -54,6 +55,25 @@ static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return _mm256_div_pd(a,
 static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return _mm256_min_pd(a, b); }
 static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm256_max_pd(a, b); }
 static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd4_u10avx2(x); }
+static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm256_sub_pd(a, b); }
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
+/* log2 with SLEEF's 1-ULP algorithm (the same bits as on AVX-512); log2(0) = -inf */
+static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d4_u10avx2(x); }
+/* lanes where a < b (false for NaN), as a bit set */
+static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_LT_OQ));
+}
+/* lanes where a == b (false for NaN), as a bit set */
+static inline unsigned sl_eq_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_EQ_OQ));
+}
+/* lane j: a if bit j of bits is set, else b */
+static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_blendv_pd(b, a, _mm256_castsi256_pd(sl_mask4_i64(bits)));
+}
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q));
@@ -87,7 +107,6 @@ static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
 
 /* ---- f64, payoffs and metrics ---- */
 static inline sl_vf64 sl_zero_f64(void) { return _mm256_setzero_pd(); }
-static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm256_sub_pd(a, b); }
 /* lanes where !(0 <= x <= 1), NaN included */
 static inline unsigned sl_outside01_bits_f64(sl_vf64 x)
 {
@@ -115,7 +134,7 @@ static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
 {
     return _mm256_add_pd(acc, _mm256_and_pd(m, x));
 }
-static inline sl_vf64 sl_select_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm256_blendv_pd(b, a, m); }
+static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm256_blendv_pd(b, a, m); }
 
 /* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
 typedef __m256i sl_vc_f64;
@@ -196,12 +215,11 @@ static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
     return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_setzero_si256(),
                                                                    _mm256_castpd_si256(x))), m);
 }
-/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere; |x| */
+/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
 static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
 {
     return _mm256_xor_pd(x, _mm256_and_pd(m, _mm256_set1_pd(-0.0)));
 }
-static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
 static inline sl_mf64 sl_mall_f64(void) { return _mm256_castsi256_pd(_mm256_set1_epi64x(-1)); }
 /* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
  * scaled into [1, 2); both exact (bit manipulations, as AVX-512's getexp / getmant give). */
@@ -255,6 +273,21 @@ static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return _mm256_div_ps(a,
 static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm256_min_ps(a, b); }
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm256_max_ps(a, b); }
 static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf8_u10avx2(x); }
+static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm256_sub_ps(a, b); }
+static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f8_u10avx2(x); }
+static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LT_OQ));
+}
+static inline unsigned sl_eq_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ));
+}
+static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
+{
+    return _mm256_blendv_ps(b, a, _mm256_castsi256_ps(sl_mask8_i32(bits)));
+}
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {
     return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
@@ -289,7 +322,6 @@ static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
 
 /* ---- f32, payoffs ---- */
 static inline sl_vf32 sl_zero_f32(void) { return _mm256_setzero_ps(); }
-static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm256_sub_ps(a, b); }
 static inline unsigned sl_outside01_bits_f32(sl_vf32 x)
 {
     __m256 inside = _mm256_and_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ),

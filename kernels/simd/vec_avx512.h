@@ -35,6 +35,21 @@ static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return _mm512_div_pd(a,
 static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return _mm512_min_pd(a, b); }
 static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm512_max_pd(a, b); }
 static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd8_u10avx512f(x); }
+static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm512_sub_pd(a, b); }
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm512_abs_pd(x); }
+static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d8_u10avx512f(x); }
+static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm512_cmp_pd_mask(a, b, _CMP_LT_OQ);
+}
+static inline unsigned sl_eq_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ);
+}
+static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_blend_pd((__mmask8)bits, b, a);
+}
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     return (unsigned)_mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
@@ -71,7 +86,6 @@ static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
 
 /* ---- f64, payoffs and metrics ---- */
 static inline sl_vf64 sl_zero_f64(void) { return _mm512_setzero_pd(); }
-static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm512_sub_pd(a, b); }
 /* lanes where !(0 <= x <= 1), NaN included */
 static inline unsigned sl_outside01_bits_f64(sl_vf64 x)
 {
@@ -100,7 +114,7 @@ static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
 {
     return _mm512_mask_add_pd(acc, m, acc, x);
 }
-static inline sl_vf64 sl_select_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm512_mask_blend_pd(m, b, a); }
+static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm512_mask_blend_pd(m, b, a); }
 
 /* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
 typedef __m512i sl_vc_f64;
@@ -181,13 +195,12 @@ static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
 {
     return _mm512_mask_cmpge_epi64_mask(m, _mm512_castpd_si512(x), _mm512_setzero_si512());
 }
-/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere; |x| */
+/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
 static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
 {
     __m512i bits = _mm512_castpd_si512(x);
     return _mm512_castsi512_pd(_mm512_mask_xor_epi64(bits, m, bits, _mm512_set1_epi64(INT64_MIN)));
 }
-static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm512_abs_pd(x); }
 static inline sl_mf64 sl_mall_f64(void) { return (sl_mf64)0xFF; }
 /* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
  * scaled into [1, 2); both exact. */
@@ -222,6 +235,21 @@ static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return _mm512_div_ps(a,
 static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm512_min_ps(a, b); }
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm512_max_ps(a, b); }
 static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf16_u10avx512f(x); }
+static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm512_sub_ps(a, b); }
+static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return _mm512_abs_ps(x); }
+static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f16_u10avx512f(x); }
+static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ);
+}
+static inline unsigned sl_eq_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ);
+}
+static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
+{
+    return _mm512_mask_blend_ps((__mmask16)bits, b, a);
+}
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {
     return (unsigned)_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
@@ -252,7 +280,6 @@ static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
 
 /* ---- f32, payoffs ---- */
 static inline sl_vf32 sl_zero_f32(void) { return _mm512_setzero_ps(); }
-static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm512_sub_ps(a, b); }
 static inline unsigned sl_outside01_bits_f32(sl_vf32 x)
 {
     __mmask16 inside = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ) &

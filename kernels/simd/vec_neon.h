@@ -69,6 +69,18 @@ static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return vdivq_f64(a, b);
 static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return vbslq_f64(vcltq_f64(a, b), a, b); }
 static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return vbslq_f64(vcgtq_f64(a, b), a, b); }
 static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd2_u10advsimd(x); }
+static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return vsubq_f64(a, b); }
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return vabsq_f64(x); }
+/* log2 with SLEEF's 1-ULP algorithm (the same bits as on AVX2 / AVX-512) */
+static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d2_u10advsimd(x); }
+static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b) { return sl_bits2_u64(vcltq_f64(a, b)); }
+static inline unsigned sl_eq_bits_f64(sl_vf64 a, sl_vf64 b) { return sl_bits2_u64(vceqq_f64(a, b)); }
+/* lane j: a if bit j of bits is set, else b */
+static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
+{
+    const uint64x2_t sel = {1, 2};
+    return vbslq_f64(vtstq_u64(vdupq_n_u64(bits), sel), a, b);
+}
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     /* x == x is false exactly for NaN */
@@ -103,7 +115,6 @@ static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
 
 /* ---- f64, payoffs and metrics ---- */
 static inline sl_vf64 sl_zero_f64(void) { return vdupq_n_f64(0.0); }
-static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return vsubq_f64(a, b); }
 /* lanes where !(0 <= x <= 1), NaN included */
 static inline unsigned sl_outside01_bits_f64(sl_vf64 x)
 {
@@ -132,7 +143,7 @@ static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
 {
     return vaddq_f64(acc, vreinterpretq_f64_u64(vandq_u64(m, vreinterpretq_u64_f64(x))));
 }
-static inline sl_vf64 sl_select_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vbslq_f64(m, a, b); }
+static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vbslq_f64(m, a, b); }
 
 /* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
 typedef int64x2_t sl_vc_f64;
@@ -193,13 +204,12 @@ static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
 {
     return vbicq_u64(m, vcltzq_s64(vreinterpretq_s64_f64(x)));
 }
-/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere; |x| */
+/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
 static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
 {
     return vreinterpretq_f64_u64(veorq_u64(vreinterpretq_u64_f64(x),
                                            vandq_u64(m, vdupq_n_u64(0x8000000000000000ull))));
 }
-static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return vabsq_f64(x); }
 /* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
  * scaled into [1, 2); both exact (bit manipulations, as on x86). */
 static inline sl_vf64 sl_getexp_f64(sl_vf64 x)
@@ -247,6 +257,16 @@ static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return vdivq_f32(a, b);
 static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
 static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf4_u10advsimd(x); }
+static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return vsubq_f32(a, b); }
+static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return vabsq_f32(x); }
+static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f4_u10advsimd(x); }
+static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b) { return sl_bits4_u32(vcltq_f32(a, b)); }
+static inline unsigned sl_eq_bits_f32(sl_vf32 a, sl_vf32 b) { return sl_bits4_u32(vceqq_f32(a, b)); }
+static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
+{
+    const uint32x4_t sel = {1, 2, 4, 8};
+    return vbslq_f32(vtstq_u32(vdupq_n_u32(bits), sel), a, b);
+}
 static inline unsigned sl_nan_bits_f32(sl_vf32 x) { return sl_bits4_u32(vmvnq_u32(vceqq_f32(x, x))); }
 static inline sl_vi_f32 sl_load_i_f32(const int32_t *p) { return vld1q_s32(p); }
 static inline sl_vi_f32 sl_load_part_i_f32(const int32_t *p, unsigned bits)
@@ -279,7 +299,6 @@ static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
 
 /* ---- f32, payoffs ---- */
 static inline sl_vf32 sl_zero_f32(void) { return vdupq_n_f32(0.0f); }
-static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return vsubq_f32(a, b); }
 static inline unsigned sl_outside01_bits_f32(sl_vf32 x)
 {
     uint32x4_t inside = vandq_u32(vcgeq_f32(x, vdupq_n_f32(0.0f)), vcleq_f32(x, vdupq_n_f32(1.0f)));
