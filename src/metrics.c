@@ -341,6 +341,37 @@ sl_status sl_metrics_update_f32(sl_metrics *m, const sl_payoff_inputs_f32 *in,
 
 /* ---- fused: observables -> p (a block at a time, in a stack buffer) -> metrics ---- */
 
+/* Asks for the next block's columns while this block's metrics are computed: the hardware
+ * prefetchers stop following the columns while no load touches them. */
+static void prefetch_column(const void *column, size_t element_size, size_t from, size_t len)
+{
+    if (!column)
+        return;
+    const char *begin = (const char *)column + from * element_size;
+    for (size_t at = 0; at < len * element_size; at += 64)
+        __builtin_prefetch(begin + at);
+}
+
+static void prefetch_block_f64(const sl_observables_f64 *obs, const sl_payoff_inputs_f64 *in,
+                               const uint8_t *accepted, const int8_t *ground_truth, size_t from,
+                               size_t len)
+{
+    prefetch_column(obs->task_progress_delta, sizeof(double), from, len);
+    prefetch_column(obs->counterparty_engagement_delta, sizeof(double), from, len);
+    prefetch_column(obs->rework_count, sizeof(int32_t), from, len);
+    prefetch_column(obs->verifier_rejections, sizeof(int32_t), from, len);
+    prefetch_column(obs->tool_misuse_flags, sizeof(int32_t), from, len);
+    prefetch_column(accepted, 1, from, len);
+    prefetch_column(ground_truth, 1, from, len);
+    if (in) {
+        prefetch_column(in->tau, sizeof(double), from, len);
+        prefetch_column(in->c_a, sizeof(double), from, len);
+        prefetch_column(in->c_b, sizeof(double), from, len);
+        prefetch_column(in->r_a, sizeof(double), from, len);
+        prefetch_column(in->r_b, sizeof(double), from, len);
+    }
+}
+
 /* Scores a block into p. The kernel leaves the p of invalid observables untouched, so a block
  * holding one (rare) is scored again into a buffer of NaN: NaN marks those rows invalid. */
 static void score_block_f64(const sl_impl *impl, const sl_proxy *px, const sl_observables_f64 *obs,
@@ -385,6 +416,9 @@ sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
         size_t len = block_length(n, off);
         sl_observables_f64 ob = sl_obs_view_f64(obs, off);
         score_block_f64(impl, px, &ob, len, p);
+        if (off + SL_METRICS_BLOCK < n)
+            prefetch_block_f64(obs, in, accepted, ground_truth, off + SL_METRICS_BLOCK,
+                               block_length(n, off + SL_METRICS_BLOCK));
         sl_metrics_rows rows = rows_view(in, p, accepted, ground_truth, off);
         size_t b = accumulate_block(m, impl, &rows, len);
         if (b < len && bad == n)
