@@ -3,7 +3,9 @@
  * its JSONL/JSON read back with jansson and its HTML parsed as XML with libxml2.
  *  - SPEC 4's worked example, exactly the SPEC fields in order;
  *  - CSV quoting (commas, quotes, line breaks, CRLF) and JSONL give the same items;
- *  - first-appearance order of unsorted input; the same output on 1 and 3 threads;
+ *  - first-appearance order of unsorted input; the same output on 1, 2 and 3 threads and from
+ *    CSV and JSONL, on many items spread over every thread's chunk and every partition;
+ *  - confidences read exactly as strtod reads them;
  *  - adjudication only when asked (gold, plurality never on a tie, error marks), panel kept;
  *  - each bad-input kind named with file, line and value, everything else still written;
  *  - the QA summary (alpha of Krippendorff's published example through the command, gold pass
@@ -249,6 +251,196 @@ static void threads_same_output(void **state)
     assert_string_equal(x, y);
     free(x);
     free(y);
+}
+
+/* Many items in shuffled order (so every item's records are spread over the whole file and over
+ * every thread's chunk and every partition), with ids that need quoting or are longer than 16
+ * bytes, multi-line evidence, error marks, gold answers and duplicate (item, reviewer) pairs. The
+ * output must list the items in the order of their first record, computed here independently,
+ * give each item its records in input order, and be the same bytes on 1, 2 and 3 threads and
+ * from the same records as JSONL. */
+#define MANY_ITEMS 12000
+#define MANY_PER_ITEM 5
+
+typedef struct many_rec {
+    int item, reviewer, label, evidence, error, gold;
+    const char *confidence;
+} many_rec;
+
+static void many_item_id(int item, char *out, size_t cap, int csv)
+{
+    if (item % 97 == 0) /* a quote in the id: doubled in CSV, escaped in JSON */
+        snprintf(out, cap, csv ? "\"it\"\"q\"\"%d\"" : "\"it\\\"q\\\"%d\"", item);
+    else if (item % 50 == 0) /* a comma: quoted in CSV */
+        snprintf(out, cap, "\"it,%d\"", item);
+    else if (item % 7 == 0) /* longer than 16 bytes */
+        snprintf(out, cap, csv ? "item-with-a-rather-long-identifier-%d" : "\"item-with-a-rather-long-identifier-%d\"", item);
+    else
+        snprintf(out, cap, csv ? "it%d" : "\"it%d\"", item);
+}
+
+static void write_many(const many_rec *recs, size_t n)
+{
+    static const char *const evidence_csv[] = {"", "\"line one, \"\"quoted\"\"\nline two\"",
+                                               "plain words"};
+    static const char *const evidence_json[] = {"null", "\"line one, \\\"quoted\\\"\\nline two\"",
+                                                "\"plain words\""};
+    FILE *c = fopen(path_of("many.csv"), "wb"), *j = fopen(path_of("many.jsonl"), "wb");
+    assert_non_null(c);
+    assert_non_null(j);
+    fprintf(c, "item_id,task,reviewer,label,confidence,evidence,error,gold\n");
+    for (size_t i = 0; i < n; i++) {
+        const many_rec *r = &recs[i];
+        char id_csv[96], id_json[96], gold[16] = "";
+        many_item_id(r->item, id_csv, sizeof id_csv, 1);
+        many_item_id(r->item, id_json, sizeof id_json, 0);
+        int task = r->item % 3;
+        if (r->gold >= 0)
+            snprintf(gold, sizeof gold, "L%d", r->gold);
+        fprintf(c, "%s,t%d,r%d,L%d,%s,%s,%d,%s\n", id_csv, task, r->reviewer, r->label,
+                r->confidence, evidence_csv[r->evidence], r->error, gold);
+        fprintf(j, "{\"item_id\":%s,\"task\":\"t%d\",\"reviewer\":\"r%d\",\"label\":\"L%d\"", id_json,
+                task, r->reviewer, r->label);
+        if (r->confidence[0])
+            fprintf(j, ",\"confidence\":%s", r->confidence);
+        fprintf(j, ",\"evidence\":%s,\"error\":%d", evidence_json[r->evidence], r->error);
+        if (r->gold >= 0)
+            fprintf(j, ",\"gold\":\"%s\"", gold);
+        fprintf(j, "}\n");
+    }
+    fclose(c);
+    fclose(j);
+}
+
+static void threads_partitions_same_output(void **state)
+{
+    (void)state;
+    static const char *const confidences[] = {"0.5", "0.25", "0.75", "1", "0", "0.125", ""};
+    size_t n = 0, cap = MANY_ITEMS * (MANY_PER_ITEM + 1);
+    many_rec *recs = calloc(cap, sizeof *recs);
+    assert_non_null(recs);
+    uint64_t rng = 11;
+    for (int item = 0; item < MANY_ITEMS; item++) {
+        int k = 2 + item % 3, first_reviewer = (int)(rng_next(&rng) % 40);
+        for (int j = 0; j < MANY_PER_ITEM; j++)
+            recs[n++] = (many_rec){item, first_reviewer + j, (int)(rng_next(&rng) % (uint64_t)k),
+                                   (int)(rng_next(&rng) % 3), rng_next(&rng) % 40 == 0,
+                                   item % 25 == 0 && j == 0 ? 0 : -1,
+                                   confidences[rng_next(&rng) % 7]};
+        if (item % 11 == 0) /* a second record by the same reviewer */
+            recs[n++] = (many_rec){item, first_reviewer + 2, 0, 0, 0, -1, "0.5"};
+    }
+    for (size_t i = n - 1; i > 0; i--) { /* Fisher-Yates: items interleaved */
+        size_t j = (size_t)(rng_next(&rng) % (i + 1));
+        many_rec t = recs[i];
+        recs[i] = recs[j];
+        recs[j] = t;
+    }
+    write_many(recs, n);
+
+    int a = run("panel --in many.csv --out m1.jsonl --summary s1.json --threads 1 --max-errors 100000");
+    char *err1 = read_file("err.txt");
+    int b = run("panel --in many.csv --out m2.jsonl --summary s2.json --threads 2 --max-errors 100000");
+    char *err2 = read_file("err.txt");
+    int c = run("panel --in many.csv --out m3.jsonl --summary s3.json --threads 3 --max-errors 100000");
+    char *err3 = read_file("err.txt");
+    int d = run("panel --in many.jsonl --out mj.jsonl --threads 2 --max-errors 0");
+    assert_int_equal(a, 65); /* the duplicates */
+    assert_int_equal(b, 65);
+    assert_int_equal(c, 65);
+    assert_int_equal(d, 65);
+    assert_string_equal(err1, err2);
+    assert_string_equal(err1, err3);
+    assert_contains(err1, "duplicate (item, reviewer)");
+    char *m1 = read_file("m1.jsonl"), *m2 = read_file("m2.jsonl"), *m3 = read_file("m3.jsonl");
+    char *mj = read_file("mj.jsonl");
+    assert_string_equal(m1, m2);
+    assert_string_equal(m1, m3);
+    assert_string_equal(m1, mj);
+    char *s1 = read_file("s1.json"), *s2 = read_file("s2.json"), *s3 = read_file("s3.json");
+    assert_string_equal(s1, s2);
+    assert_string_equal(s1, s3);
+
+    /* the order of first appearance, and each item's reviewers in input order (the first
+     * record of a reviewer: later ones are the duplicates) */
+    int *order = malloc(MANY_ITEMS * sizeof *order), seen_items = 0;
+    char *seen = calloc(MANY_ITEMS, 1);
+    char (*reviewers)[MANY_PER_ITEM + 1][8] = calloc(MANY_ITEMS, sizeof *reviewers);
+    int *count = calloc(MANY_ITEMS, sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        const many_rec *r = &recs[i];
+        if (!seen[r->item]) {
+            seen[r->item] = 1;
+            order[seen_items++] = r->item;
+        }
+        char name[8];
+        snprintf(name, sizeof name, "r%d", r->reviewer);
+        int dup = 0;
+        for (int j = 0; j < count[r->item]; j++)
+            dup |= strcmp(reviewers[r->item][j], name) == 0;
+        if (!dup)
+            memcpy(reviewers[r->item][count[r->item]++], name, sizeof name);
+    }
+    assert_int_equal(seen_items, MANY_ITEMS);
+    size_t line = 0;
+    for (char *p = m1, *next; *p; p = next, line++) {
+        next = strchr(p, '\n');
+        assert_non_null(next);
+        *next++ = '\0';
+        json_error_t jerr;
+        json_t *o = json_loads(p, 0, &jerr);
+        assert_non_null(o);
+        assert_true(line < MANY_ITEMS);
+        char id[96], want[96];
+        many_item_id(order[line], id, sizeof id, 0);
+        json_t *expect = json_loads(id, JSON_DECODE_ANY, &jerr);
+        snprintf(want, sizeof want, "%s", json_string_value(expect));
+        json_decref(expect);
+        assert_string_equal(str(o, "item_id"), want);
+        json_t *rat = json_object_get(o, "rationales");
+        assert_int_equal(json_array_size(rat), count[order[line]]);
+        for (size_t j = 0; j < json_array_size(rat); j++)
+            assert_string_equal(str(json_array_get(rat, j), "reviewer"), reviewers[order[line]][j]);
+        json_decref(o);
+    }
+    assert_int_equal(line, MANY_ITEMS);
+    free(order);
+    free(seen);
+    free(reviewers);
+    free(count);
+    free(recs);
+    char *all[] = {err1, err2, err3, m1, m2, m3, mj, s1, s2, s3};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        free(all[i]);
+}
+
+/* Confidences as written: the parser's fast path for plain decimals must give exactly strtod's
+ * double, and the other forms strtod accepts must still be read by strtod. */
+static void confidence_text(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "0.1", "0.2", "0.3", "0.7", "0.35", "0.9999999999999999", "0.12345678901234567",
+        "0.1234567890123456789", "0.12345678901234567890123", "0.0000000000000000000001",
+        "0.00000000000000000000001", ".5", "1.", "1", "0", "0.000001", "1e-3", "5E-1", " 0.25",
+        "1.0000000000000000000", "9007199254740993e-16"};
+    size_t n = sizeof texts / sizeof *texts;
+    FILE *f = fopen(path_of("conf.csv"), "wb");
+    fprintf(f, "item_id,task,reviewer,label,confidence\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "c%zu,t,r,yes,%s\n", i, texts[i]);
+    fclose(f);
+    assert_int_equal(run("panel --in conf.csv --out conf.jsonl"), 0);
+    size_t got;
+    json_t **items = read_jsonl("conf.jsonl", &got);
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++) {
+        double want = strtod(texts[i], NULL);
+        double have = num(json_object_get(items[i], "confidence"), "r");
+        if (have != want)
+            fail_msg("confidence '%s': %.17g, strtod gives %.17g", texts[i], have, want);
+    }
+    free_items(items, got);
 }
 
 /* ---- adjudication -------------------------------------------------------------------------- */
@@ -535,6 +727,8 @@ int main(void)
         cmocka_unit_test(worked_example),
         cmocka_unit_test(csv_and_jsonl),
         cmocka_unit_test(threads_same_output),
+        cmocka_unit_test(threads_partitions_same_output),
+        cmocka_unit_test(confidence_text),
         cmocka_unit_test(adjudication),
         cmocka_unit_test(bad_input),
         cmocka_unit_test(qa_summary_and_report),
