@@ -332,7 +332,6 @@ static void prefetch(const void *p)
 }
 
 #define PARSE_AHEAD 1024
-#define RELEASE_STEP ((size_t)16 << 20)
 
 static void *parse_chunk(void *arg)
 {
@@ -356,7 +355,7 @@ static void *parse_chunk(void *arg)
         int got = pio_next(&r, &rec);
         if (got == 0)
             break;
-        if (r.pos - released >= RELEASE_STEP) {
+        if (r.pos - released >= PIO_RELEASE_STEP) {
             pio_release(&d->file, released, rec.offset);
             released = rec.offset;
         }

@@ -540,7 +540,7 @@ int pio_next(pio_reader *r, pio_record *rec)
 
 void pio_lines(const pio_file *f, const size_t *off, size_t n, size_t *lines)
 {
-    size_t pos = 0, line = 1;
+    size_t pos = 0, line = 1, released = 0;
     for (size_t i = 0; i < n; i++) {
         while (pos < off[i]) {
             const char *nl = memchr(f->data + pos, '\n', off[i] - pos);
@@ -550,6 +550,10 @@ void pio_lines(const pio_file *f, const size_t *off, size_t n, size_t *lines)
             }
             line++;
             pos = (size_t)(nl - f->data) + 1;
+            if (pos - released >= PIO_RELEASE_STEP) {
+                pio_release(f, released, pos);
+                released = pos;
+            }
         }
         lines[i] = line;
     }

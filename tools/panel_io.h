@@ -52,6 +52,9 @@ void pio_close(pio_file *f);
  * from the page cache). Does nothing for input read into memory (standard input). */
 void pio_release(const pio_file *f, size_t from, size_t to);
 
+/* How much of the input a sequential reader leaves resident behind itself before releasing it. */
+#define PIO_RELEASE_STEP ((size_t)16 << 20)
+
 /* Splits the records into n chunks of about equal size at record boundaries: chunk i is
  * [starts[i], starts[i+1]); starts has n + 1 entries. */
 void pio_split(const pio_file *f, size_t n, size_t *starts);
@@ -95,7 +98,8 @@ void pio_reader_free(pio_reader *r);
  * (rec->offset says where it starts, r->message why; the cursor is past it). */
 int pio_next(pio_reader *r, pio_record *rec);
 
-/* The 1-based line numbers of the sorted byte offsets off[0..n), into lines[0..n). */
+/* The 1-based line numbers of the sorted byte offsets off[0..n), into lines[0..n). The input read
+ * to count them is released behind (pio_release). */
 void pio_lines(const pio_file *f, const size_t *off, size_t n, size_t *lines);
 
 #endif
