@@ -60,11 +60,12 @@ static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 /* The number of partitions for an input of `size` bytes: a power of two with some 2 MiB of input
  * each, so that a partition's item table (a few thousand items at typical record sizes) stays in
- * a core's cache while it is grouped; at least 16, so that the work spreads over the threads. */
-static size_t choose_parts(size_t size)
+ * a core's cache while it is grouped; at least 16 and 4 per thread, so that the work spreads
+ * evenly over the threads. */
+static size_t choose_parts(size_t size, size_t threads)
 {
     size_t n = 16;
-    while (n < 4096 && n * ((size_t)2 << 20) < size)
+    while (n < 4096 && (n * ((size_t)2 << 20) < size || n < 4 * threads))
         n *= 2;
     return n;
 }
@@ -229,12 +230,14 @@ static int64_t memo_intern(memo_slot *memo, int kind, uint32_t task, sl_intern *
     if (len <= 16) {
         short_words(s, len, &a, &b);
         tag = (uint64_t)(len + 1) | (uint64_t)kind << 8 | (uint64_t)task << 16;
-        uint64_t h = a * 0x9e3779b97f4a7c15ull + b * 0xbf58476d1ce4e5b9ull + tag * 0x94d049bb133111ebull;
+        uint64_t h = a * 0x9e3779b97f4a7c15ull + b * 0xbf58476d1ce4e5b9ull +
+                     tag * 0x94d049bb133111ebull;
         m = &memo[h >> (64 - MEMO_BITS)];
         if (m->tag == tag && m->a == a && m->b == b)
             return (int64_t)m->id;
     }
-    int64_t id = kind == MEMO_LABEL ? label_key(t, tmp, task, s, len) : sl_intern_add(t, s, len, NULL);
+    int64_t id = kind == MEMO_LABEL ? label_key(t, tmp, task, s, len)
+                                    : sl_intern_add(t, s, len, NULL);
     if (m && id >= 0)
         *m = (memo_slot){a, b, tag, (uint64_t)id};
     return id;
@@ -321,16 +324,6 @@ static int accept_record(panel_data *d, panel_chunk *c, const pio_record *rec, s
                       first_cap);
 }
 
-/* Asks for memory that will be read soon (a hint; nothing happens where it is not supported). */
-static void prefetch(const void *p)
-{
-#if defined(__GNUC__)
-    __builtin_prefetch(p);
-#else
-    (void)p;
-#endif
-}
-
 #define PARSE_AHEAD 1024
 
 static void *parse_chunk(void *arg)
@@ -351,7 +344,7 @@ static void *parse_chunk(void *arg)
     for (;;) {
         /* the input a little ahead: the first read of a mapped page would wait for memory */
         if (r.pos + PARSE_AHEAD < c->end)
-            prefetch(d->file.data + r.pos + PARSE_AHEAD);
+            panel_prefetch(d->file.data + r.pos + PARSE_AHEAD);
         int got = pio_next(&r, &rec);
         if (got == 0)
             break;
@@ -595,28 +588,27 @@ static int worker_reserve_records(group_worker *w, size_t n)
     if (n <= w->recs_cap)
         return 0;
     size_t cap = n + n / 2;
+    /* each pointer is replaced only when its realloc succeeded (a failed one leaves the block) */
     panel_rec *recs = realloc(w->recs, cap * sizeof *recs);
-    if (!recs)
-        return -1;
-    w->recs = recs;
-    uint32_t *arrays[3] = {w->gold, w->item, w->grouped_gold};
-    for (int i = 0; i < 3; i++) {
-        uint32_t *a = realloc(arrays[i], cap * sizeof *a);
-        if (!a)
-            return -1;
-        arrays[i] = a;
-    }
-    w->gold = arrays[0];
-    w->item = arrays[1];
-    w->grouped_gold = arrays[2];
+    if (recs)
+        w->recs = recs;
+    uint32_t *gold = realloc(w->gold, cap * sizeof *gold);
+    if (gold)
+        w->gold = gold;
+    uint32_t *item = realloc(w->item, cap * sizeof *item);
+    if (item)
+        w->item = item;
+    uint32_t *grouped_gold = realloc(w->grouped_gold, cap * sizeof *grouped_gold);
+    if (grouped_gold)
+        w->grouped_gold = grouped_gold;
     const unsigned char **src = realloc(w->ev_src, cap * sizeof *src);
-    if (!src)
+    if (src)
+        w->ev_src = src;
+    const unsigned char **grouped_src = realloc(w->grouped_ev_src, cap * sizeof *grouped_src);
+    if (grouped_src)
+        w->grouped_ev_src = grouped_src;
+    if (!recs || !gold || !item || !grouped_gold || !src || !grouped_src)
         return -1;
-    w->ev_src = src;
-    src = realloc(w->grouped_ev_src, cap * sizeof *src);
-    if (!src)
-        return -1;
-    w->grouped_ev_src = src;
     w->recs_cap = cap;
     return 0;
 }
@@ -1162,7 +1154,7 @@ int panel_build(panel_data *d, const panel_options *opt, char *err, size_t errle
                  PANEL_OFFSET_BITS);
         return 65;
     }
-    d->n_parts = choose_parts(d->file.size);
+    d->n_parts = choose_parts(d->file.size, opt->threads);
     if (parse_all(d, opt->threads) || merge_tables(d) || build_label_sets(d, opt) ||
         group_all(d, opt->threads) || merge_order(d) || alloc_tasks(d) ||
         count_all_votes(d, opt->threads)) {

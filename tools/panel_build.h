@@ -58,6 +58,16 @@ static inline void panel_rec_set_flags(panel_rec *r, unsigned flags)
     r->where |= (uint64_t)flags << PANEL_OFFSET_BITS;
 }
 
+/* Asks for memory that will be read soon (a hint; nothing happens where it is not supported). */
+static inline void panel_prefetch(const void *p)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
 /* Kinds of bad input; each is reported with file, line, column and value. */
 typedef enum panel_error_code {
     PE_RECORD,         /* malformed record (the reader's message) */

@@ -236,16 +236,6 @@ static void write_item(write_job *job, sl_jbuf *b, const panel_item *it)
     raw_str(b, "\"}\n");
 }
 
-/* Asks for memory that will be read soon (a hint; nothing happens where it is not supported). */
-static void prefetch(const void *p)
-{
-#if defined(__GNUC__)
-    __builtin_prefetch(p);
-#else
-    (void)p;
-#endif
-}
-
 /* Items are scattered over the partitions, so formatting would wait for memory at every item.
  * Ahead of the item being formatted: the item struct (far), then its records and its evidence
  * (whose addresses are in the struct, by then at hand). */
@@ -254,19 +244,19 @@ static void prefetch(const void *p)
 static void prefetch_ahead(const panel_data *d, size_t i, size_t end)
 {
     if (i + AHEAD_ITEM < end)
-        prefetch(d->order[i + AHEAD_ITEM]);
+        panel_prefetch(d->order[i + AHEAD_ITEM]);
     if (i + AHEAD_RECORDS < end) {
         const panel_item *it = d->order[i + AHEAD_RECORDS];
         const char *from = (const char *)it->rec, *to = (const char *)(it->rec + it->count);
         for (const char *p = from; p < to; p += 64)
-            prefetch(p);
+            panel_prefetch(p);
         /* the item's evidence: contiguous, from its first record's position to its last's */
-        const char *ev = d->parts[it->part].evidence.p;
-        if (it->count) {
+        const char *ev = d->parts[it->part].evidence.p; /* NULL: no evidence at all */
+        if (ev && it->count) {
             const char *from = ev + panel_rec_offset(&it->rec[0]);
             const char *to = ev + panel_rec_offset(&it->rec[it->count - 1]) + 64;
             for (const char *p = from; p < to; p += 64)
-                prefetch(p);
+                panel_prefetch(p);
         }
     }
 }
