@@ -241,23 +241,27 @@ static void write_item(write_job *job, sl_jbuf *b, const panel_item *it)
  * (whose addresses are in the struct, by then at hand). */
 #define AHEAD_ITEM 8
 #define AHEAD_RECORDS 4
+
+/* Asks for every cache line of [from, to). */
+static void prefetch_range(const void *from, const void *to)
+{
+    uintptr_t line = (uintptr_t)from & ~(uintptr_t)63;
+    for (; line < (uintptr_t)to; line += 64)
+        panel_prefetch((const void *)line);
+}
+
 static void prefetch_ahead(const panel_data *d, size_t i, size_t end)
 {
     if (i + AHEAD_ITEM < end)
-        panel_prefetch(d->order[i + AHEAD_ITEM]);
+        prefetch_range(d->order[i + AHEAD_ITEM], d->order[i + AHEAD_ITEM] + 1);
     if (i + AHEAD_RECORDS < end) {
         const panel_item *it = d->order[i + AHEAD_RECORDS];
-        const char *from = (const char *)it->rec, *to = (const char *)(it->rec + it->count);
-        for (const char *p = from; p < to; p += 64)
-            panel_prefetch(p);
+        prefetch_range(it->rec, it->rec + it->count);
         /* the item's evidence: contiguous, from its first record's position to its last's */
         const char *ev = d->parts[it->part].evidence.p; /* NULL: no evidence at all */
-        if (ev && it->count) {
-            const char *from = ev + panel_rec_offset(&it->rec[0]);
-            const char *to = ev + panel_rec_offset(&it->rec[it->count - 1]) + 64;
-            for (const char *p = from; p < to; p += 64)
-                panel_prefetch(p);
-        }
+        if (ev && it->count)
+            prefetch_range(ev + panel_rec_offset(&it->rec[0]),
+                           ev + panel_rec_offset(&it->rec[it->count - 1]) + 64);
     }
 }
 
