@@ -101,7 +101,6 @@ void sl_intern_free(sl_intern *t)
     memset(t, 0, sizeof *t);
 }
 
-/* The slot holding s, or the empty slot where it would go. */
 void sl_intern_keep_bytes_only(sl_intern *t)
 {
     free(t->slots);
@@ -113,6 +112,7 @@ void sl_intern_keep_bytes_only(sl_intern *t)
     t->cap = t->str_cap = 0;
 }
 
+/* The slot holding s, or the empty slot where it would go. */
 static size_t probe(const sl_intern *t, const char *s, size_t len, uint64_t h)
 {
     size_t mask = t->cap - 1, i = (size_t)h & mask;
@@ -157,15 +157,11 @@ int64_t sl_intern_find(const sl_intern *t, const char *s, size_t len)
 
 int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added)
 {
-    return sl_intern_add_hashed(t, s, len, sl_hash_bytes(s, len), added);
-}
-
-int64_t sl_intern_add_hashed(sl_intern *t, const char *s, size_t len, uint64_t h, int *added)
-{
     if (added)
         *added = 0;
     if ((t->count + 1) * 2 > t->cap && grow(t))
         return -1;
+    uint64_t h = sl_hash_bytes(s, len);
     size_t i = probe(t, s, len, h);
     if (t->slots[i].id1)
         return (int64_t)t->slots[i].id1 - 1;

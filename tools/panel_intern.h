@@ -49,9 +49,6 @@ void sl_intern_free(sl_intern *t);
  * out or the table would exceed 2^31 - 1 strings. */
 int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added);
 
-/* As sl_intern_add, with h = sl_hash_bytes(s, len) already computed by the caller. */
-int64_t sl_intern_add_hashed(sl_intern *t, const char *s, size_t len, uint64_t h, int *added);
-
 /* Frees the lookup index and the id -> string arrays, keeping the strings' bytes (pointers to them
  * stay valid until sl_intern_free): for a table whose strings are still needed once every id is
  * known; `count` stays. Only sl_intern_free may follow. */

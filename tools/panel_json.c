@@ -62,20 +62,6 @@ void sl_jbuf_printf(sl_jbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void sl_jbuf_u64(sl_jbuf *b, uint64_t v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (sl_jbuf_reserve(b, n))
-        return;
-    while (n)
-        b->p[b->len++] = tmp[--n];
-}
-
 /* The JSON escape of byte c, or NULL when it passes through. */
 static const char *json_escape(unsigned char c, char tmp[8])
 {
@@ -189,17 +175,6 @@ const char *sl_double_cache_text(sl_double_cache *c, double v, size_t *len)
     }
     *len = c->len[slot];
     return c->text[slot];
-}
-
-void sl_jbuf_json_double_cached(sl_jbuf *b, sl_double_cache *c, double v)
-{
-    if (!c) {
-        sl_jbuf_json_double(b, v);
-        return;
-    }
-    size_t len;
-    const char *text = sl_double_cache_text(c, v, &len);
-    sl_jbuf_put(b, text, len);
 }
 
 void sl_jbuf_html(sl_jbuf *b, const char *s, size_t len)

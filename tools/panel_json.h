@@ -24,7 +24,6 @@ void sl_jbuf_put(sl_jbuf *b, const char *s, size_t len);
 void sl_jbuf_puts(sl_jbuf *b, const char *s);
 void sl_jbuf_putc(sl_jbuf *b, char c);
 void sl_jbuf_printf(sl_jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sl_jbuf_u64(sl_jbuf *b, uint64_t v);
 
 /* s[0..len) as a JSON string literal (quotes included). Control characters are escaped; other
  * bytes pass through (the inputs are UTF-8). */
@@ -50,9 +49,6 @@ typedef struct sl_double_cache {
     char text[SL_DOUBLE_CACHE][25];
     unsigned char len[SL_DOUBLE_CACHE]; /* 0: empty slot */
 } sl_double_cache;
-
-/* As sl_jbuf_json_double, through the cache (c may be NULL). */
-void sl_jbuf_json_double_cached(sl_jbuf *b, sl_double_cache *c, double v);
 
 /* The JSON text of v (as sl_jbuf_json_double writes it) from the cache: at most 24 bytes at the
  * returned pointer, valid until the next call with c; its length in *len. */
