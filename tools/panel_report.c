@@ -340,7 +340,7 @@ static int render_literals(write_shared *sh)
         sh->label_room[t] = sh->text.len - from;
     }
     at[n_all] = sh->text.len;
-    for (i = 0; i < n_all; i++)
+    for (i = 0; !sh->text.oom && i < n_all; i++)
         sh->reviewer[i] = (json_text){sh->text.p + at[i], at[i + 1] - at[i]};
     free(at);
     return sh->text.oom ? -1 : 0;
