@@ -22,6 +22,7 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_NAN_INPUT: return "input value is NaN";
     case SL_ERR_ISA_UNKNOWN: return "no instruction-set path of that name in this build";
     case SL_ERR_ISA_UNSUPPORTED: return "this CPU or OS cannot run the requested instruction-set path";
+    case SL_ERR_THREAD_COUNT: return "n_threads must be in 1 .. SL_MAX_THREADS";
     }
     return "unknown status";
 }
