@@ -11,8 +11,9 @@
 #define COUNT_SIGNAL sl_count_signal_f32
 #define KERNEL(op) SL_KERNEL_NAME(op, f32, SL_ISA)
 /* KERNEL(exp), single precision (see score_simd.inc; coefficients from exp_coefficients.py) */
-#define EXP_T_MIN (-87.0f)               /* below about -86.6 the result is 0 (true value < 2^-124) */
+#define EXP_T_MIN (-86.5f)               /* exp of smaller t is exp(-86.5) (values < 2^-124) */
 #define EXP_T_MAX 89.0f                  /* above ln(FLT_MAX) = 88.72: the result is +inf */
+#define EXP_COMPENSATED 0             /* see KERNEL(exp) */
 #define EXP_LOG2E 0x1.715476p+0f
 #define EXP_SHIFTER (0x1.8p23f + 126.0f) /* rounds to an integer n, leaving n + 126 in the low bits */
 #define EXP_LN2_HI 0x1.62e430p-1f        /* ln 2 = EXP_LN2_HI + EXP_LN2_LO */
@@ -28,7 +29,7 @@
 #define v_div sl_div_f32
 #define v_sub sl_sub_f32
 #define v_fma sl_fma_f32
-#define v_shift_to_exponent sl_shift_to_exponent_f32
+#define v_exp_scale sl_exp_scale_f32
 #define v_min sl_min_f32
 #define v_max sl_max_f32
 #define v_nan_bits sl_nan_bits_f32

@@ -11,8 +11,9 @@
 #define COUNT_SIGNAL sl_count_signal_f64
 #define KERNEL(op) SL_KERNEL_NAME(op, f64, SL_ISA)
 /* KERNEL(exp), double precision (see score_simd.inc; coefficients from exp_coefficients.py) */
-#define EXP_T_MIN (-708.0)               /* below it the result is exp(-708) (true value < 2^-1021) */
+#define EXP_T_MIN (-708.0)               /* exp of smaller t is exp(-708) (values < 2^-1021) */
 #define EXP_T_MAX 710.0                  /* above ln(DBL_MAX) = 709.78: the result is +inf */
+#define EXP_COMPENSATED 1             /* see KERNEL(exp) */
 #define EXP_LOG2E 0x1.71547652b82fep+0
 #define EXP_SHIFTER (0x1.8p52 + 1022.0)  /* rounds to an integer n, leaving n + 1022 in the low bits */
 #define EXP_LN2_HI 0x1.62e42fefa39efp-1  /* ln 2 = EXP_LN2_HI + EXP_LN2_LO */
@@ -31,7 +32,7 @@
 #define v_div sl_div_f64
 #define v_sub sl_sub_f64
 #define v_fma sl_fma_f64
-#define v_shift_to_exponent sl_shift_to_exponent_f64
+#define v_exp_scale sl_exp_scale_f64
 #define v_min sl_min_f64
 #define v_max sl_max_f64
 #define v_nan_bits sl_nan_bits_f64

@@ -12,6 +12,7 @@
 #undef EXP_T_MIN
 #undef EXP_T_MAX
 #undef EXP_LOG2E
+#undef EXP_COMPENSATED
 #undef EXP_SHIFTER
 #undef EXP_LN2_HI
 #undef EXP_LN2_LO
@@ -26,7 +27,7 @@
 #undef v_div
 #undef v_sub
 #undef v_fma
-#undef v_shift_to_exponent
+#undef v_exp_scale
 #undef v_min
 #undef v_max
 #undef v_nan_bits

@@ -55,11 +55,18 @@ static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm256_max_pd(a,
 static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm256_sub_pd(a, b); }
 /* a*b + c rounded once (a true fused multiply-add on every path, so the same bits everywhere) */
 static inline sl_vf64 sl_fma_f64(sl_vf64 a, sl_vf64 b, sl_vf64 c) { return _mm256_fmadd_pd(a, b, c); }
-/* the bits of x shifted left by 52 (the mantissa width), read as a double */
-static inline sl_vf64 sl_shift_to_exponent_f64(sl_vf64 x)
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-1021, 1024]; `biased`
+ * holds n + 1022 in its low mantissa bits (the exp's shifter). Computed as fl(2a + 2b) * 2^(n-1):
+ * fl(2a + 2b) is exactly 2 fl(a + b), and 2^(n-1), built by shifting n + 1022 into the exponent
+ * field, is a normal double for every n in range (2^n itself is not, for n = 1024). */
+static inline sl_vf64 sl_exp_scale_f64(sl_vf64 a, sl_vf64 b, sl_vf64 n, sl_vf64 biased)
 {
-    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(x), 52));
+    (void)n;
+    __m256d pow2 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(biased), 52));
+    __m256d twice = _mm256_fmadd_pd(b, _mm256_set1_pd(2.0), _mm256_add_pd(a, a));
+    return _mm256_mul_pd(twice, pow2);
 }
+
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q));
@@ -132,11 +139,16 @@ static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm256_min_ps(a,
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm256_max_ps(a, b); }
 static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm256_sub_ps(a, b); }
 static inline sl_vf32 sl_fma_f32(sl_vf32 a, sl_vf32 b, sl_vf32 c) { return _mm256_fmadd_ps(a, b, c); }
-/* the bits of x shifted left by 23 (the mantissa width), read as a float */
-static inline sl_vf32 sl_shift_to_exponent_f32(sl_vf32 x)
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-125, 128]; `biased`
+ * holds n + 126 in its low mantissa bits. As for f64: fl(2a + 2b) * 2^(n-1). */
+static inline sl_vf32 sl_exp_scale_f32(sl_vf32 a, sl_vf32 b, sl_vf32 n, sl_vf32 biased)
 {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(x), 23));
+    (void)n;
+    __m256 pow2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(biased), 23));
+    __m256 twice = _mm256_fmadd_ps(b, _mm256_set1_ps(2.0f), _mm256_add_ps(a, a));
+    return _mm256_mul_ps(twice, pow2);
 }
+
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {
     return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));

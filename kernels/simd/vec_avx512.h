@@ -36,10 +36,13 @@ static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm512_max_pd(a,
 static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm512_sub_pd(a, b); }
 /* a*b + c rounded once (a true fused multiply-add on every path, so the same bits everywhere) */
 static inline sl_vf64 sl_fma_f64(sl_vf64 a, sl_vf64 b, sl_vf64 c) { return _mm512_fmadd_pd(a, b, c); }
-/* the bits of x shifted left by 52 (the mantissa width), read as a double */
-static inline sl_vf64 sl_shift_to_exponent_f64(sl_vf64 x)
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-1021, 1024]; `biased`
+ * holds n + 1022 in its low mantissa bits (the exp's shifter), which the AVX2 layer uses instead.
+ * Here one scalef does the scaling. */
+static inline sl_vf64 sl_exp_scale_f64(sl_vf64 a, sl_vf64 b, sl_vf64 n, sl_vf64 biased)
 {
-    return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_castpd_si512(x), 52));
+    (void)biased;
+    return _mm512_scalef_pd(_mm512_add_pd(a, b), n);
 }
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
@@ -119,10 +122,12 @@ static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm512_min_ps(a,
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm512_max_ps(a, b); }
 static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm512_sub_ps(a, b); }
 static inline sl_vf32 sl_fma_f32(sl_vf32 a, sl_vf32 b, sl_vf32 c) { return _mm512_fmadd_ps(a, b, c); }
-/* the bits of x shifted left by 23 (the mantissa width), read as a float */
-static inline sl_vf32 sl_shift_to_exponent_f32(sl_vf32 x)
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-125, 128]; `biased`
+ * holds n + 126 in its low mantissa bits (unused here: one scalef does the scaling) */
+static inline sl_vf32 sl_exp_scale_f32(sl_vf32 a, sl_vf32 b, sl_vf32 n, sl_vf32 biased)
 {
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(x), 23));
+    (void)biased;
+    return _mm512_scalef_ps(_mm512_add_ps(a, b), n);
 }
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {
