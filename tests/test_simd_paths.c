@@ -7,7 +7,8 @@
  *     element offset, either output NULL;
  *   - outputs large enough for non-temporal stores (32 MiB), aligned, misaligned by a few elements,
  *     and misaligned relative to each other, with invalid rows in the head, body and tail;
- *   - sigmoid_k in and beyond the range where the exp needs no clamp;
+ *   - sigmoid_k in and beyond the range where the exp needs no clamp, weight sets that switch the
+ *     kernels' shortcuts off (see score_simd.inc);
  *   - sl_sigmoid_* on NaN, infinities and large inputs, in place and not.
  * Checks (SPEC 1): same status and first invalid row as the scalar path; v_hat bit-identical to the
  * scalar path; p within 4 ULP of it; both outputs bit-identical across SIMD paths; outputs of
@@ -283,6 +284,29 @@ static void test_outputs_optional_and_k_range(void **state)
     free_rows(&d, &s);
 }
 
+/* Weight sets whose float sums round above 1, or whose w_verifier cannot be halved exactly (a
+ * subnormal in f32), switch the kernels' shortcuts off; the results must not change either way. */
+static void test_weight_sets(void **state)
+{
+    (void)state;
+    const double sets[][4] = {{0.1, 0.7, 0.1, 0.1}, {1, 1, 1, 1}, {0.3, 0.3, 0.3, 0.1},
+                              {1, 1, 3e-39, 1}, {0, 0, 1, 0}, {7, 0, 0, 3}, {0, 0, 0, 0}};
+    rows_f64 d = make_rows(777, 31, 1);
+    rows_f32 s = to_f32(&d);
+    for (size_t j = 0; j < sizeof sets / sizeof sets[0]; j++) {
+        sl_proxy_params params;
+        sl_proxy_params_default(&params);
+        params.w_progress = sets[j][0];
+        params.w_rework = sets[j][1];
+        params.w_verifier = sets[j][2];
+        params.w_engagement = sets[j][3];
+        sl_proxy px;
+        assert_int_equal(sl_proxy_init(&px, &params), SL_OK);
+        check_case(&px, &d, &s, 1, 1, 2, 1, 1);
+    }
+    free_rows(&d, &s);
+}
+
 /* Rows valid everywhere except a few placed at chosen indices. */
 static rows_f64 make_valid_rows_with_bad(size_t n, const size_t *bad, size_t n_bad)
 {
@@ -387,6 +411,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_length_and_offset),
         cmocka_unit_test(test_outputs_optional_and_k_range),
+        cmocka_unit_test(test_weight_sets),
         cmocka_unit_test(test_streamed_outputs),
         cmocka_unit_test(test_sigmoid),
     };
