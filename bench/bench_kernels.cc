@@ -6,8 +6,9 @@
 //   score_f32_mt/threads:<t>/<n>, score_f64_mt/... sl_score_*_mt at the DRAM sizes (real time)
 //   libm_score_*/<n>, libm_sigmoid_*/<n>           a plain C loop over libm: what a user writes
 //   xnnpack_sigmoid_f32/<n>                        XNNPACK's f32 sigmoid operator, single thread
-//   copy/<n>, stream_add/<n>                       memory bandwidth: memcpy of n doubles, and
-//                                                  c[i] = a[i] + b[i] (two reads, one write)
+//   copy/<n>, stream_add/<n>, read_sum/<n>         memory bandwidth: memcpy of n doubles,
+//                                                  c[i] = a[i] + b[i] (two reads, one write), and a
+//                                                  sum of n doubles (reads only)
 // n runs from L1-resident (1K items) to far beyond the last-level cache (64M items). Counters:
 // items_per_second, and bytes_per_second counting the bytes each kernel must read and write
 // (score_f32: 5 input columns + 2 outputs = 28 bytes a row; score_f64: 44).
@@ -464,6 +465,29 @@ void bm_stream_add(benchmark::State &state)
     set_counters(state, n, 3 * 8);
 }
 
+// Reads only: a sum over n doubles in eight independent chains (vectorizable without reassociation
+// flags), the read half of the bandwidth picture.
+void bm_read_sum(benchmark::State &state)
+{
+    size_t n = static_cast<size_t>(state.range(0));
+    BandwidthBuffers &bw = bandwidth_buffers(n);
+    const double *a = bw.a.get();
+    for (auto _ : state) {
+        double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (size_t j = 0; j < 8; j++)
+                acc[j] += a[i + j];
+        for (; i < n; i++)
+            acc[0] += a[i];
+        double total = 0;
+        for (double x : acc)
+            total += x;
+        benchmark::DoNotOptimize(total);
+    }
+    set_counters(state, n, 8);
+}
+
 // ---- registration ------------------------------------------------------------------------------
 
 std::vector<std::string> supported_paths()
@@ -509,6 +533,7 @@ void register_all()
         // memory bandwidth
         benchmark::RegisterBenchmark("copy", bm_copy)->Arg(arg);
         benchmark::RegisterBenchmark("stream_add", bm_stream_add)->Arg(arg);
+        benchmark::RegisterBenchmark("read_sum", bm_read_sum)->Arg(arg);
     }
 }
 

@@ -5,7 +5,7 @@
  *     negative counts (invalid), mixed within one vector; NaN and +-inf reals; misuse column NULL;
  *   - every length from 0 to a few vectors past the unroll, then longer ones; outputs at every
  *     element offset, either output NULL;
- *   - outputs large enough for non-temporal stores (32 MiB), aligned, misaligned by a few elements,
+ *   - outputs large enough for non-temporal stores (1 MiB), aligned, misaligned by a few elements,
  *     and misaligned relative to each other, with invalid rows in the head, body and tail;
  *   - sigmoid_k in and beyond the range where the exp needs no clamp, weight sets that switch the
  *     kernels' shortcuts off (see score_simd.inc);
@@ -325,10 +325,10 @@ static rows_f64 make_valid_rows_with_bad(size_t n, const size_t *bad, size_t n_b
 static void test_streamed_outputs(void **state)
 {
     (void)state;
-    /* 4.5M rows: two f32 outputs of 18 MB each, two f64 outputs of 36 MB: above the 32 MiB at
-     * which the kernels stream */
-    const size_t n = 4500000 + 13;
-    const size_t bad[] = {2, 1000001, n - 3};
+    /* 300K rows: f32 outputs of 1.2 MB each, f64 of 2.4 MB: above the 1 MiB from which the
+     * kernels stream (score_simd.inc, STREAM_MIN_OUTPUT_BYTES) */
+    const size_t n = 300000 + 13;
+    const size_t bad[] = {2, 100001, n - 3};
     rows_f64 d = make_valid_rows_with_bad(n, bad, 3);
     rows_f32 s = to_f32(&d);
     sl_proxy px = proxy_with_k(2.0);
