@@ -1,7 +1,8 @@
 /*
  * CPU feature detection. On x86-64 an instruction set is usable only when cpuid reports it AND
  * the OS has enabled saving its registers (XCR0, read with xgetbv): a kernel or hypervisor may
- * hide AVX-512 state even on a CPU that has it.
+ * hide AVX-512 state even on a CPU that has it. On AArch64 Linux the kernel reports the CPU's
+ * features, as it has enabled them, in the auxiliary vector (AT_HWCAP).
  */
 #include "cpu_features.h"
 
@@ -18,7 +19,7 @@ static uint64_t read_xcr0(void)
 
 sl_cpu_features sl_cpu_detect(void)
 {
-    sl_cpu_features f = {0, 0};
+    sl_cpu_features f = {0};
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
         return f;
@@ -37,11 +38,34 @@ sl_cpu_features sl_cpu_detect(void)
     return f;
 }
 
+#elif defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+
+sl_cpu_features sl_cpu_detect(void)
+{
+    sl_cpu_features f = {0};
+    const unsigned long hwcap = getauxval(AT_HWCAP);
+    f.neon = (hwcap & HWCAP_ASIMD) != 0;
+    return f;
+}
+
+#elif defined(__aarch64__)
+
+/* AArch64 without the Linux auxiliary vector (e.g. macOS, the BSDs): Advanced SIMD is part of the
+ * architecture's baseline there (the compiler already uses it for plain C), so it is present. */
+sl_cpu_features sl_cpu_detect(void)
+{
+    sl_cpu_features f = {0};
+    f.neon = 1;
+    return f;
+}
+
 #else
 
 sl_cpu_features sl_cpu_detect(void)
 {
-    sl_cpu_features f = {0, 0};
+    sl_cpu_features f = {0};
     return f;
 }
 

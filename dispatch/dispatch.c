@@ -16,6 +16,9 @@ static int always(void) { return 1; }
 static int has_avx2(void) { return sl_cpu_detect().avx2_fma; }
 static int has_avx512(void) { return sl_cpu_detect().avx512f; }
 #endif
+#if defined(__aarch64__)
+static int has_neon(void) { return sl_cpu_detect().neon; }
+#endif
 
 #define SL_IMPL(isa, check)                                                                      \
     { #isa, check, sl_score_f32_##isa, sl_score_f64_##isa, sl_sigmoid_f32_##isa,                 \
@@ -25,6 +28,9 @@ static const sl_impl impls[] = {
 #if defined(__x86_64__)
     SL_IMPL(avx512, has_avx512),
     SL_IMPL(avx2, has_avx2),
+#endif
+#if defined(__aarch64__)
+    SL_IMPL(neon, has_neon),
 #endif
     SL_IMPL(scalar, always),
 };

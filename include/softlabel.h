@@ -54,6 +54,7 @@ typedef enum sl_status {
     SL_ERR_PARAM_REWORK_DECAY = 15,  /* rework_decay not in [0.01, 1) */
     SL_ERR_PARAM_REJECTION_DECAY = 16,
     SL_ERR_PARAM_MISUSE_DECAY = 17,
+    SL_ERR_PARAM_WEIGHT_SUM = 18,    /* the four weights are finite but their sum overflows */
 
     /* Invalid input rows (the first invalid row decides which; its index goes to first_invalid) */
     SL_ERR_NAN_TASK_PROGRESS = 30,           /* task_progress_delta is NaN */
@@ -99,7 +100,6 @@ SL_API void sl_proxy_params_default(sl_proxy_params *out);
  * one sl_proxy may be shared by any number of threads. */
 typedef struct sl_proxy {
     uint64_t magic_;
-    sl_proxy_params params_;         /* as given */
     double w_[4];                    /* normalized weights: progress, rework, verifier, engagement */
     double neg_k_;                   /* -sigmoid_k */
     double decay_[3];                /* rework, rejection, misuse */
@@ -185,7 +185,8 @@ SL_API sl_status sl_score_f64_mt(const sl_proxy *px, const sl_observables_f64 *o
  * Instruction-set paths
  *
  * The best path this CPU and OS support is chosen once, at first use (thread-safe). Names:
- * "scalar" (the plain-C reference, always available), "avx2" (AVX2+FMA), "avx512" (AVX-512F).
+ * "scalar" (the plain-C reference, always available), "avx2" (AVX2+FMA), "avx512" (AVX-512F) on
+ * x86-64, "neon" (Advanced SIMD) on AArch64.
  * SOFTLABEL_ISA=<name> in the environment forces a path at first use; an unknown or unsupported
  * name never falls back silently: every computing call then fails with SL_ERR_ISA_UNKNOWN or
  * SL_ERR_ISA_UNSUPPORTED until sl_set_isa() picks a valid path.

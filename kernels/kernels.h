@@ -44,6 +44,9 @@ SL_DECLARE_KERNELS(avx512)
 SL_DECLARE_SIMD_EXP(avx2)
 SL_DECLARE_SIMD_EXP(avx512)
 #endif
+#if defined(__aarch64__)
+SL_DECLARE_KERNELS(neon)
+#endif
 
 /* Decay table indices in sl_proxy.decay_ and .signal_*_ */
 enum { SL_REWORK = 0, SL_REJECTION = 1, SL_MISUSE = 2 };

@@ -43,17 +43,16 @@ sl_status sl_proxy_init(sl_proxy *px, const sl_proxy_params *params)
     if (st != SL_OK)
         return st;
 
-    px->params_ = *params;
     /* normalized exactly as the reference: each weight divided by the sum, in field order */
     const double raw[4] = {params->w_progress, params->w_rework, params->w_verifier,
                            params->w_engagement};
     const double total = raw[0] + raw[1] + raw[2] + raw[3];
+    if (!isfinite(total))
+        return SL_ERR_PARAM_WEIGHT_SUM;
     for (int j = 0; j < 4; j++) {
         px->w_[j] = total == 0.0 ? 0.25 : raw[j] / total;
         px->w_f32_[j] = (float)px->w_[j];
     }
-    if (!isfinite(total)) /* four finite weights can still overflow their sum */
-        return SL_ERR_PARAM_W_PROGRESS;
     px->neg_k_ = -params->sigmoid_k;
     px->neg_k_f32_ = (float)px->neg_k_;
     px->decay_[SL_REWORK] = params->rework_decay;

@@ -14,6 +14,7 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_PARAM_REWORK_DECAY: return "rework_decay must be in [0.01, 1)";
     case SL_ERR_PARAM_REJECTION_DECAY: return "rejection_decay must be in [0.01, 1)";
     case SL_ERR_PARAM_MISUSE_DECAY: return "misuse_decay must be in [0.01, 1)";
+    case SL_ERR_PARAM_WEIGHT_SUM: return "the sum of the weights overflows";
     case SL_ERR_NAN_TASK_PROGRESS: return "task_progress_delta is NaN";
     case SL_ERR_NEGATIVE_REWORK_COUNT: return "rework_count is negative";
     case SL_ERR_NEGATIVE_VERIFIER_REJECTIONS: return "verifier_rejections is negative";

@@ -82,6 +82,19 @@ static int load(void **state)
     return 0;
 }
 
+static int unload(void **state)
+{
+    (void)state;
+    for (size_t s = 0; s < n_sets; s++) {
+        golden_set *g = &sets[s];
+        free(g->progress); free(g->engagement); free(g->v_hat); free(g->p);
+        free(g->rework); free(g->rejections); free(g->misuse);
+        free(g->progress32); free(g->engagement32);
+    }
+    free(sets);
+    return 0;
+}
+
 static void check_f64_on(const char *isa)
 {
     force_isa(isa);
@@ -163,5 +176,5 @@ int main(void)
         cmocka_unit_test(golden_f64_every_path),
         cmocka_unit_test(golden_f32_every_path),
     };
-    return cmocka_run_group_tests(tests, load, NULL);
+    return cmocka_run_group_tests(tests, load, unload);
 }

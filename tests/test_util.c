@@ -45,7 +45,7 @@ csv_table csv_read_golden(const char *name)
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", SL_GOLDEN_DIR, name);
     char *text = read_file(path);
-    csv_table t = {0, 0, NULL, NULL};
+    csv_table t = {0, 0, NULL, NULL, text};
     size_t lines = 0;
     for (char *c = text; *c; c++)
         lines += *c == '\n';
@@ -65,7 +65,7 @@ csv_table csv_read_golden(const char *name)
         t.cells[t.rows++] = fields;
     }
     assert_non_null(t.header);
-    return t; /* text stays allocated: the cells point into it (tests are short-lived) */
+    return t;
 }
 
 void csv_free(csv_table *t)
@@ -74,6 +74,7 @@ void csv_free(csv_table *t)
         free(t->cells[r]);
     free(t->cells);
     free(t->header);
+    free(t->text);
 }
 
 size_t csv_col(const csv_table *t, const char *name)

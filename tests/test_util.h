@@ -15,6 +15,7 @@ typedef struct csv_table {
     size_t rows, cols;
     char **header; /* cols names */
     char ***cells; /* rows x cols */
+    char *text;    /* the file's text, which the cells point into */
 } csv_table;
 
 /* Reads SL_GOLDEN_DIR/<name>; fails the test (not skips) when the file is missing. */

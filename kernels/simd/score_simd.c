@@ -1,9 +1,9 @@
 /*
  * The SIMD paths: one source, compiled once per instruction set. CMake builds this file with
- * -DSL_ISA=<name> and that ISA's flags (e.g. avx2: -mavx2 -mfma; avx512: -mavx512f), which
- * selects the vector layer below; score_simd.inc holds the algorithm, written once against the
- * layer's operations and included once per precision. Adding an ISA means writing its vector
- * layer, not another copy of the kernels.
+ * -DSL_ISA=<name> and that ISA's flags (e.g. avx2: -mavx2 -mfma; avx512: -mavx512f; neon: none,
+ * Advanced SIMD is the AArch64 baseline), which selects the vector layer below; score_simd.inc
+ * holds the algorithm, written once against the layer's operations and included once per
+ * precision. Adding an ISA means writing its vector layer, not another copy of the kernels.
  */
 #include "kernels.h"
 
@@ -13,6 +13,7 @@
 
 #define SL_ISA_avx2 1
 #define SL_ISA_avx512 2
+#define SL_ISA_neon 3
 #define SL_ISA_ID_(isa) SL_ISA_##isa
 #define SL_ISA_ID(isa) SL_ISA_ID_(isa)
 
@@ -20,8 +21,10 @@
 #include "vec_avx2.h"
 #elif SL_ISA_ID(SL_ISA) == SL_ISA_avx512
 #include "vec_avx512.h"
+#elif SL_ISA_ID(SL_ISA) == SL_ISA_neon
+#include "vec_neon.h"
 #else
-#error "score_simd.c: define SL_ISA as one of avx2, avx512"
+#error "score_simd.c: define SL_ISA as one of avx2, avx512, neon"
 #endif
 
 #include "prec_f64.h"
