@@ -46,6 +46,7 @@ SL_DECLARE_SIMD_EXP(avx512)
 #endif
 #if defined(__aarch64__)
 SL_DECLARE_KERNELS(neon)
+SL_DECLARE_SIMD_EXP(neon)
 #endif
 
 /* Decay table indices in sl_proxy.decay_ and .signal_*_ */
