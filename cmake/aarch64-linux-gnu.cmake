@@ -9,7 +9,7 @@ set(CMAKE_SYSTEM_PROCESSOR aarch64)
 
 set(SL_CROSS_TRIPLE aarch64-linux-gnu)
 set(CMAKE_C_COMPILER ${SL_CROSS_TRIPLE}-gcc)
-set(CMAKE_CXX_COMPILER ${SL_CROSS_TRIPLE}-g++) # only used if a C++ target (bench/) is enabled
+set(CMAKE_CXX_COMPILER ${SL_CROSS_TRIPLE}-g++) # the command's tools/numtext.cc; bench/ if enabled
 set(CMAKE_LIBRARY_ARCHITECTURE ${SL_CROSS_TRIPLE})
 
 # Debian's arm64 libraries live in the multiarch paths of the host (/usr/lib/aarch64-linux-gnu,

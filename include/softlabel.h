@@ -69,7 +69,16 @@ typedef enum sl_status {
     SL_ERR_ISA_UNSUPPORTED = 51,     /* the path exists but this CPU/OS cannot run it */
 
     /* Multi-threaded entry points */
-    SL_ERR_THREAD_COUNT = 60         /* n_threads is 0 or above SL_MAX_THREADS */
+    SL_ERR_THREAD_COUNT = 60,        /* n_threads is 0 or above SL_MAX_THREADS */
+
+    /* Reviewer panels and model evaluation (SPEC section 4) */
+    SL_ERR_PANEL_BAD_VOTES = 80,     /* a vote count is negative, NaN or infinite */
+    SL_ERR_DIST_BAD_VALUE = 81,      /* a probability is NaN or outside [0, 1] */
+    SL_ERR_DIST_SUM = 82,            /* a distribution does not sum to 1 within SL_DIST_SUM_TOLERANCE */
+    SL_ERR_PARAM_MIN_REVIEWERS = 83, /* min_reviewers < 1 */
+    SL_ERR_PARAM_MAJORITY = 84,      /* majority_threshold not in (0, 1] */
+    SL_ERR_PANEL_SHAPE = 85,         /* no labels (k = 0) or a leading dimension smaller than n */
+    SL_ERR_ALPHA_TOTALS = 86         /* per-unit totals given to sl_alpha_nominal_add do not match the votes */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -180,6 +189,131 @@ SL_API sl_status sl_score_f32_mt(const sl_proxy *px, const sl_observables_f32 *o
 SL_API sl_status sl_score_f64_mt(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
                                  double *v_hat, double *p, size_t *first_invalid,
                                  unsigned n_threads);
+
+/* ---------------------------------------------------------------------------------------------
+ * Reviewer panels -> soft labels, and model evaluation (SPEC section 4)
+ *
+ * Per-item arithmetic over many items at once. A batch of n items with k labels is a dense
+ * label-major matrix: the value of item i for label c is m[c * ld + i], ld >= n (one column of
+ * ld doubles per label, items contiguous within a column), so one SIMD vector holds one label of
+ * several items. Every kernel follows the bulk conventions above (no allocation, invalid items
+ * reported by first_invalid and their outputs left untouched, valid items computed as if the
+ * invalid ones were absent). Logarithms are base 2 (results in bits); every SIMD path gives the
+ * same bits as every other, and stays within a few ULP of the scalar path (libm's log2).
+ * ------------------------------------------------------------------------------------------- */
+
+/* Outputs of sl_panel_stats_f64; each pointer may be NULL when not wanted. */
+typedef struct sl_panel_stats_out {
+    double *distribution; /* k x n label-major, leading dimension distribution_ld: share of votes */
+    size_t distribution_ld;
+    double *total;        /* n: the sum of the item's votes (its reviewer count for one vote each) */
+    double *entropy_bits; /* n: -sum_c p_c log2 p_c (0 log 0 = 0), in [0, log2 k] */
+    double *top_share;    /* n: the largest share */
+    int32_t *top_label;   /* n: the first label (lowest index) holding the largest share */
+    int32_t *top_ties;    /* n: how many labels hold the largest share (1: a unique top label) */
+} sl_panel_stats_out;
+
+/* Distribution, entropy and top label of n items from their vote counts.
+ * votes: k x n label-major (leading dimension ld >= n), each finite and >= 0 (usually counts of
+ * reviewers per label; integer counts give exact shares, so equal counts give equal shares).
+ * Per item: p_c = votes_c / total; an item with total 0 (no votes) gets an all-zero distribution,
+ * entropy 0, top_share 0, top_label 0 and top_ties k. out->distribution may be votes itself
+ * (in place, with distribution_ld == ld); no other overlap is allowed.
+ * Errors: SL_ERR_NULL_ARGUMENT (votes or out NULL with n > 0), SL_ERR_PANEL_SHAPE (k == 0,
+ * ld < n or distribution_ld < n), SL_ERR_PANEL_BAD_VOTES (an item with a negative, NaN or
+ * infinite vote: its index goes to *first_invalid, n when every item is valid; may be NULL). */
+SL_API sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
+                                    const sl_panel_stats_out *out, size_t *first_invalid);
+
+/* Disagreement classes (SPEC 4), in this order in every report. */
+typedef enum sl_disagreement {
+    SL_AGREEMENT = 0,  /* top share 1 */
+    SL_MINOR = 1,      /* top share >= majority_threshold */
+    SL_MAJOR = 2,      /* otherwise */
+    SL_UNRESOLVED = 3  /* fewer than min_reviewers reviewers, or a tie for the largest share */
+} sl_disagreement;
+#define SL_DISAGREEMENT_CLASSES 4
+
+/* "agreement", "minor", "major", "unresolved" (NULL for a value not listed above). */
+SL_API const char *sl_disagreement_name(sl_disagreement c);
+
+/* Classification rules. Defaults: min_reviewers 2, majority_threshold 2/3 (the double nearest
+ * 2/3, which equals 2.0/3.0, 4.0/6.0, ...: a top share of exactly two thirds is "minor"). */
+typedef struct sl_panel_rules {
+    int32_t min_reviewers;     /* >= 1 */
+    double majority_threshold; /* in (0, 1] */
+} sl_panel_rules;
+
+/* Fills *out with the defaults above. */
+SL_API void sl_panel_rules_default(sl_panel_rules *out);
+
+/* Classifies n items: unresolved when reviewers[i] < min_reviewers or top_ties[i] >= 2, else
+ * agreement when top_share[i] == 1, else minor when top_share[i] >= majority_threshold, else
+ * major. Inputs as sl_panel_stats_f64 returns them; reviewers[i] is the number of reviewers
+ * counted for item i. Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PARAM_MIN_REVIEWERS,
+ * SL_ERR_PARAM_MAJORITY (nothing is classified then). */
+SL_API sl_status sl_panel_classify(const sl_panel_rules *rules, size_t n, const int32_t *reviewers,
+                                   const double *top_share, const int32_t *top_ties,
+                                   sl_disagreement *out);
+
+/* A distribution's sum may differ from 1 by at most this much (sl_divergence_f64). */
+#define SL_DIST_SUM_TOLERANCE 1e-6
+/* Model probabilities are clamped to [SL_PROB_FLOOR, 1] before a logarithm (SPEC 4). */
+#define SL_PROB_FLOOR 1e-15
+
+/* Outputs of sl_divergence_f64; each pointer may be NULL when not wanted. */
+typedef struct sl_divergence_out {
+    double *cross_entropy_bits;  /* H(P, Q) = -sum_c p_c log2 q'_c, q' = clamp(q, 1e-15, 1) */
+    double *kl_bits;             /* KL(P || Q) = sum_{p_c > 0} p_c (log2 p_c - log2 q'_c), >= 0 */
+    double *js_bits;             /* Jensen-Shannon divergence in bits, in [0, 1] */
+    double *total_variation;     /* sum_c |p_c - q_c| / 2, in [0, 1] */
+    double *brier;               /* sum_c (q_c - p_c)^2, in [0, 2] */
+    double *top_label_agreement; /* 1.0 when Q's most probable label (the first on ties) is one
+                                    of P's most probable labels, else 0.0 */
+} sl_divergence_out;
+
+/* Compares n model distributions Q with n human (panel) distributions P, item by item.
+ * human, model: k x n label-major (leading dimensions ld_human, ld_model >= n); every value in
+ * [0, 1] and each item's values summing to 1 within SL_DIST_SUM_TOLERANCE.
+ * The Jensen-Shannon divergence uses Q as given (it needs no clamp: each logarithm in it is of a
+ * positive value or weighted by zero): JS = sum_c [ (p_c log2 p_c + q_c log2 q_c)/2 - m_c log2 m_c ],
+ * m = (P + Q)/2. Rounding can take KL and JS a few ULP below 0 (or JS above 1) where the exact
+ * value is at the bound: they are clamped to their range, so equal distributions give exactly 0.
+ * Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_SHAPE (k == 0 or a leading dimension < n),
+ * SL_ERR_DIST_BAD_VALUE (a value NaN or outside [0, 1]) or SL_ERR_DIST_SUM (a sum off by more than
+ * the tolerance), whichever the first invalid item has (its index goes to *first_invalid). */
+SL_API sl_status sl_divergence_f64(const double *human, size_t ld_human, const double *model,
+                                   size_t ld_model, size_t n, size_t k,
+                                   const sl_divergence_out *out, size_t *first_invalid);
+
+/* Krippendorff's alpha for nominal data, accumulated over batches of units (items).
+ * Units with fewer than 2 values are not pairable and are left out (as Krippendorff defines it);
+ * units may have different numbers of values. Each sl_alpha_nominal_add call brings its own
+ * value set (its k labels): labels of different calls are different values, so the units of
+ * several tasks can be pooled into one alpha. The accumulator is three sums; merge two by
+ * adding their fields. alpha = 1 - (N - 1) * (N - A) / (N^2 - S), with N the pairable values,
+ * A = sum over units of sum_c n_uc (n_uc - 1) / (m_u - 1), S = sum_c n_c^2. */
+typedef struct sl_alpha_nominal {
+    double pairable;    /* N */
+    double agreement;   /* A */
+    double marginal_sq; /* S */
+} sl_alpha_nominal;
+
+/* Sets every sum to 0. */
+SL_API void sl_alpha_nominal_init(sl_alpha_nominal *acc);
+
+/* Adds n units of one value set. votes: k x n label-major (ld >= n), counts of values per unit
+ * (finite, >= 0; integers for alpha to mean anything); total[u] = sum_c votes[c][u], as
+ * sl_panel_stats_f64 returns it. Errors (nothing is added then): SL_ERR_NULL_ARGUMENT,
+ * SL_ERR_PANEL_SHAPE, SL_ERR_PANEL_BAD_VOTES, SL_ERR_ALPHA_TOTALS (the totals do not add up to
+ * the votes: their sums over the pairable units differ by more than 1e-9 relative). */
+SL_API sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes, size_t ld,
+                                      size_t n, size_t k, const double *total);
+
+/* The alpha of everything added: 1 for perfect agreement, 0 for agreement at chance level,
+ * negative below it. NaN when undefined: no pairable unit, or a single value used throughout
+ * (no expected disagreement). */
+SL_API double sl_alpha_nominal_value(const sl_alpha_nominal *acc);
 
 /* ---------------------------------------------------------------------------------------------
  * Instruction-set paths

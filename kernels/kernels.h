@@ -23,13 +23,25 @@ typedef size_t (*sl_score_f64_fn)(const sl_proxy *px, const sl_observables_f64 *
 typedef size_t (*sl_sigmoid_f32_fn)(float neg_k, const float *x, size_t n, float *out);
 typedef size_t (*sl_sigmoid_f64_fn)(double neg_k, const double *x, size_t n, double *out);
 
+/* Panel kernels (SPEC 4): label-major k x n matrices; return the first invalid item, or n. */
+typedef size_t (*sl_panel_stats_f64_fn)(const double *votes, size_t ld, size_t n, size_t k,
+                                        const sl_panel_stats_out *out);
+typedef size_t (*sl_divergence_f64_fn)(const double *human, size_t ld_human, const double *model,
+                                       size_t ld_model, size_t n, size_t k,
+                                       const sl_divergence_out *out);
+
 #define SL_DECLARE_KERNELS(isa)                                                                  \
     size_t sl_score_f32_##isa(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,       \
                               float *v_hat, float *p);                                           \
     size_t sl_score_f64_##isa(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,       \
                               double *v_hat, double *p);                                         \
     size_t sl_sigmoid_f32_##isa(float neg_k, const float *x, size_t n, float *out);              \
-    size_t sl_sigmoid_f64_##isa(double neg_k, const double *x, size_t n, double *out);
+    size_t sl_sigmoid_f64_##isa(double neg_k, const double *x, size_t n, double *out);            \
+    size_t sl_panel_stats_f64_##isa(const double *votes, size_t ld, size_t n, size_t k,          \
+                                    const sl_panel_stats_out *out);                              \
+    size_t sl_divergence_f64_##isa(const double *human, size_t ld_human, const double *model,    \
+                                   size_t ld_model, size_t n, size_t k,                          \
+                                   const sl_divergence_out *out);
 
 /* Every SIMD path also exports its exp (score_simd.inc, KERNEL(exp)) over an array, for the tests
  * that check it against SLEEF and libm and across paths. */

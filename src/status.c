@@ -24,6 +24,13 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_ISA_UNKNOWN: return "no instruction-set path of that name in this build";
     case SL_ERR_ISA_UNSUPPORTED: return "this CPU or OS cannot run the requested instruction-set path";
     case SL_ERR_THREAD_COUNT: return "n_threads must be in 1 .. SL_MAX_THREADS";
+    case SL_ERR_PANEL_BAD_VOTES: return "a vote count is negative, NaN or infinite";
+    case SL_ERR_DIST_BAD_VALUE: return "a probability is NaN or outside [0, 1]";
+    case SL_ERR_DIST_SUM: return "a distribution does not sum to 1 within 1e-6";
+    case SL_ERR_PARAM_MIN_REVIEWERS: return "min_reviewers must be at least 1";
+    case SL_ERR_PARAM_MAJORITY: return "majority_threshold must be in (0, 1]";
+    case SL_ERR_PANEL_SHAPE: return "no labels (k = 0) or a leading dimension smaller than the item count";
+    case SL_ERR_ALPHA_TOTALS: return "the per-unit totals do not add up to the votes";
     }
     return "unknown status";
 }

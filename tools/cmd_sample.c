@@ -1,15 +1,14 @@
 /*
  * softlabel sample: generate the built-in synthetic sample in memory, score it on the active path,
  * print the path, throughput and a summary of p (the README's main job).
- * softlabel info: version, active path, paths this machine can run.
+ * softlabel info: version, active path, CPU features seen, paths this machine can run.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "sample.h"
 #include "softlabel.h"
@@ -26,64 +25,19 @@ static int sample_usage(FILE *f, int code)
     return code;
 }
 
-static int parse_size(const char *arg, const char *opt, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || *end || arg[0] == '-' || end == arg) {
-        fprintf(stderr, "softlabel: %s: not a non-negative integer: '%s'\n", opt, arg);
-        return -1;
-    }
-    *out = (size_t)v;
-    return 0;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-/* Neumaier-compensated running sum */
-typedef struct { double sum, carry; } ksum;
-static void ksum_add(ksum *k, double x)
-{
-    double t = k->sum + x;
-    k->carry += fabs(k->sum) >= fabs(x) ? (k->sum - t) + x : (x - t) + k->sum;
-    k->sum = t;
-}
-static double ksum_value(const ksum *k) { return k->sum + k->carry; }
-
 static void print_summary(const double *p, size_t n)
 {
-    ksum sum = {0, 0}, sumsq = {0, 0};
-    double lo = INFINITY, hi = -INFINITY;
-    size_t beneficial = 0, bins[10] = {0};
-    for (size_t i = 0; i < n; i++) {
-        ksum_add(&sum, p[i]);
-        ksum_add(&sumsq, p[i] * p[i]);
-        lo = p[i] < lo ? p[i] : lo;
-        hi = p[i] > hi ? p[i] : hi;
-        beneficial += p[i] >= 0.5;
-        int b = (int)(p[i] * 10.0);
-        bins[b > 9 ? 9 : b]++;
-    }
-    double mean = ksum_value(&sum) / (double)n;
-    double var = ksum_value(&sumsq) / (double)n - mean * mean;
-    printf("p: mean %.6f  sd %.6f  min %.6f  max %.6f  share p>=0.5 %.4f\n", mean,
-           sqrt(var > 0 ? var : 0), lo, hi, (double)beneficial / (double)n);
-    printf("p histogram (10 bins of width 0.1):");
-    for (int b = 0; b < 10; b++)
-        printf(" %zu", bins[b]);
-    printf("\n");
+    sl_psummary s;
+    sl_psummary_init(&s);
+    for (size_t i = 0; i < n; i++)
+        sl_psummary_add(&s, p[i]);
+    sl_psummary_print(stdout, &s);
 }
 
 int sl_cmd_sample(int argc, char **argv)
@@ -100,11 +54,11 @@ int sl_cmd_sample(int argc, char **argv)
         }
         const char *val = argv[++i];
         if (!strcmp(opt, "--n")) {
-            if (parse_size(val, opt, &n)) return 64;
+            if (sl_parse_size_arg("sample", opt, val, &n)) return 64;
         } else if (!strcmp(opt, "--seed")) {
-            if (parse_size(val, opt, &seed)) return 64;
+            if (sl_parse_size_arg("sample", opt, val, &seed)) return 64;
         } else if (!strcmp(opt, "--repeat")) {
-            if (parse_size(val, opt, &repeat) || repeat == 0) return 64;
+            if (sl_parse_size_arg("sample", opt, val, &repeat) || repeat == 0) return 64;
         } else if (!strcmp(opt, "--precision")) {
             if (strcmp(val, "f32") && strcmp(val, "f64")) {
                 fprintf(stderr, "softlabel sample: --precision must be f32 or f64, not '%s'\n", val);
@@ -161,10 +115,10 @@ int sl_cmd_sample(int argc, char **argv)
     sl_status st = SL_OK;
     size_t bad = n;
     for (size_t r = 0; r < repeat && st == SL_OK; r++) {
-        double t0 = now_seconds();
+        double t0 = sl_now();
         st = f32 ? sl_score_f32(&px, &obs32, n, v32, p32, &bad)
                  : sl_score_f64(&px, &obs, n, v_hat, p, &bad);
-        seconds[r] = now_seconds() - t0;
+        seconds[r] = sl_now() - t0;
     }
     if (st != SL_OK) {
         fprintf(stderr, "softlabel sample: row %zu: %s\n", bad, sl_status_str(st));
@@ -190,14 +144,48 @@ int sl_cmd_sample(int argc, char **argv)
     return 0;
 }
 
+/* The CPU features the compiler's runtime sees (it checks OS support, as the library does). */
+static void print_cpu_features(void)
+{
+    printf("CPU features seen:");
+#if defined(__x86_64__) || defined(__i386__)
+    /* __builtin_cpu_supports needs a string literal, hence the two parallel lists */
+    static const char *const names[] = {"sse4.2",  "avx",      "avx2",     "fma",
+                                        "avx512f", "avx512dq", "avx512bw", "avx512vl"};
+    int on[] = {__builtin_cpu_supports("sse4.2"),   __builtin_cpu_supports("avx"),
+                __builtin_cpu_supports("avx2"),     __builtin_cpu_supports("fma"),
+                __builtin_cpu_supports("avx512f"),  __builtin_cpu_supports("avx512dq"),
+                __builtin_cpu_supports("avx512bw"), __builtin_cpu_supports("avx512vl")};
+    int any = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (on[i]) {
+            printf(" %s", names[i]);
+            any = 1;
+        }
+    if (!any)
+        printf(" (none of sse4.2 avx avx2 fma avx512f/dq/bw/vl)");
+#else
+    printf(" (not probed on this architecture)");
+#endif
+    printf("\n");
+}
+
 int sl_cmd_info(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+        puts("usage: softlabel info\n  Prints the version, the active instruction-set path, the CPU features\n"
+             "  seen and the paths this machine can run.");
+        return 0;
+    }
+    if (argc > 0) {
+        fprintf(stderr, "softlabel info: unexpected argument '%s'\n", argv[0]);
+        return 64;
+    }
     printf("softlabel %s\n", sl_version());
     sl_status st = sl_isa_status();
-    printf("active path: %s%s%s\n", sl_isa_name(), st == SL_OK ? "" : "  (SOFTLABEL_ISA error: ",
-           st == SL_OK ? "" : sl_status_str(st));
+    printf("active path: %s%s%s%s\n", sl_isa_name(), st == SL_OK ? "" : "  (SOFTLABEL_ISA error: ",
+           st == SL_OK ? "" : sl_status_str(st), st == SL_OK ? "" : ")");
+    print_cpu_features();
     printf("paths this machine can run:");
     for (size_t i = 0; i < sizeof isa_names / sizeof isa_names[0]; i++)
         if (sl_isa_supported(isa_names[i]))
@@ -205,4 +193,3 @@ int sl_cmd_info(int argc, char **argv)
     printf("\n");
     return 0;
 }
-

@@ -13,8 +13,12 @@ static const struct command {
     int (*run)(int argc, char **argv); /* argv[0] is the first option after the command name */
     const char *summary;
 } commands[] = {
+    {"score", sl_cmd_score, "score every row of a CSV or JSONL file (streaming, multi-threaded)"},
+    {"gen", sl_cmd_gen, "write N synthetic interactions (the built-in sample) as CSV or JSONL"},
     {"sample", sl_cmd_sample, "score the built-in synthetic sample in memory and print a summary"},
-    {"info", sl_cmd_info, "version, active instruction-set path, paths this machine can run"},
+    {"info", sl_cmd_info, "version, active instruction-set path, CPU features, paths it can run"},
+    {"panel", sl_cmd_panel, "reviewer annotations -> soft labels per item, QA summary and report"},
+    {"eval", sl_cmd_eval, "compare model distributions with the panels' (cross-entropy, KL, JS...)"},
 };
 
 static int usage(FILE *f, int code)

@@ -32,6 +32,11 @@
 #define v_exp_scale sl_exp_scale_f32
 #define v_min sl_min_f32
 #define v_max sl_max_f32
+#define v_abs sl_abs_f32
+#define v_log2 sl_log2_f32
+#define v_lt_bits sl_lt_bits_f32
+#define v_eq_bits sl_eq_bits_f32
+#define v_select sl_select_f32
 #define v_nan_bits sl_nan_bits_f32
 #define v_nan_bits2 sl_nan_bits2_f32
 #define v_load_i sl_load_i_f32

@@ -30,6 +30,11 @@
 #undef v_exp_scale
 #undef v_min
 #undef v_max
+#undef v_abs
+#undef v_log2
+#undef v_lt_bits
+#undef v_eq_bits
+#undef v_select
 #undef v_nan_bits
 #undef v_nan_bits2
 #undef v_load_i

@@ -1,5 +1,6 @@
 /*
- * The AVX2+FMA vector layer: the few operations the generic kernels (score_simd.inc) need, for
+ * The AVX2+FMA vector layer: the few operations the generic kernels (score_simd.inc,
+ * panel_simd.inc) need, for
  * f64 (4 lanes, int32 counts in a 128-bit register) and f32 (8 lanes, counts in 256 bits).
  * Lane masks travel as plain bit sets (bit j = lane j), so the generic code never sees the ISA's
  * mask representation. FMA is enabled by the flags but never used for arithmetic the scalar path
@@ -9,6 +10,7 @@
 #define SL_VEC_AVX2_H
 
 #include <immintrin.h>
+#include <sleef.h> /* log2 for the panel kernels */
 
 #define SL_F64_LANES 4
 #define SL_F32_LANES 8
@@ -67,6 +69,24 @@ static inline sl_vf64 sl_exp_scale_f64(sl_vf64 a, sl_vf64 b, sl_vf64 n, sl_vf64 
     return _mm256_mul_pd(twice, pow2);
 }
 
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
+/* log2 with SLEEF's 1-ULP algorithm (the same bits as on AVX-512); log2(0) = -inf */
+static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d4_u10avx2(x); }
+/* lanes where a < b (false for NaN), as a bit set */
+static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_LT_OQ));
+}
+/* lanes where a == b (false for NaN), as a bit set */
+static inline unsigned sl_eq_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_EQ_OQ));
+}
+/* lane j: a if bit j of bits is set, else b */
+static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_blendv_pd(b, a, _mm256_castsi256_pd(sl_mask4_i64(bits)));
+}
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q));
@@ -149,6 +169,20 @@ static inline sl_vf32 sl_exp_scale_f32(sl_vf32 a, sl_vf32 b, sl_vf32 n, sl_vf32 
     return _mm256_mul_ps(twice, pow2);
 }
 
+static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f8_u10avx2(x); }
+static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LT_OQ));
+}
+static inline unsigned sl_eq_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ));
+}
+static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
+{
+    return _mm256_blendv_ps(b, a, _mm256_castsi256_ps(sl_mask8_i32(bits)));
+}
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {
     return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));

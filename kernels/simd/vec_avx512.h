@@ -7,6 +7,7 @@
 #define SL_VEC_AVX512_H
 
 #include <immintrin.h>
+#include <sleef.h> /* log2 for the panel kernels */
 
 #define SL_F64_LANES 8
 #define SL_F32_LANES 16
@@ -43,6 +44,20 @@ static inline sl_vf64 sl_exp_scale_f64(sl_vf64 a, sl_vf64 b, sl_vf64 n, sl_vf64 
 {
     (void)biased;
     return _mm512_scalef_pd(_mm512_add_pd(a, b), n);
+}
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm512_abs_pd(x); }
+static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d8_u10avx512f(x); }
+static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm512_cmp_pd_mask(a, b, _CMP_LT_OQ);
+}
+static inline unsigned sl_eq_bits_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ);
+}
+static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_blend_pd((__mmask8)bits, b, a);
 }
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
@@ -128,6 +143,20 @@ static inline sl_vf32 sl_exp_scale_f32(sl_vf32 a, sl_vf32 b, sl_vf32 n, sl_vf32 
 {
     (void)biased;
     return _mm512_scalef_ps(_mm512_add_ps(a, b), n);
+}
+static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return _mm512_abs_ps(x); }
+static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f16_u10avx512f(x); }
+static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ);
+}
+static inline unsigned sl_eq_bits_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ);
+}
+static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
+{
+    return _mm512_mask_blend_ps((__mmask16)bits, b, a);
 }
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {

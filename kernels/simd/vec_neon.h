@@ -18,6 +18,7 @@
 #define SL_VEC_NEON_H
 
 #include <arm_neon.h>
+#include <sleef.h> /* log2 for the panel kernels */
 
 #define SL_F64_LANES 2
 #define SL_F32_LANES 4
@@ -81,6 +82,17 @@ static inline sl_vf64 sl_exp_scale_f64(sl_vf64 a, sl_vf64 b, sl_vf64 n, sl_vf64 
     float64x2_t pow2 = vreinterpretq_f64_s64(vshlq_n_s64(vreinterpretq_s64_f64(biased), 52));
     float64x2_t twice = vfmaq_f64(vaddq_f64(a, a), b, vdupq_n_f64(2.0));
     return vmulq_f64(twice, pow2);
+}
+static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return vabsq_f64(x); }
+/* log2 with SLEEF's 1-ULP algorithm (the same bits as on AVX2 / AVX-512) */
+static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d2_u10advsimd(x); }
+static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b) { return sl_bits2_u64(vcltq_f64(a, b)); }
+static inline unsigned sl_eq_bits_f64(sl_vf64 a, sl_vf64 b) { return sl_bits2_u64(vceqq_f64(a, b)); }
+/* lane j: a if bit j of bits is set, else b */
+static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
+{
+    const uint64x2_t sel = {1, 2};
+    return vbslq_f64(vtstq_u64(vdupq_n_u64(bits), sel), a, b);
 }
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
@@ -170,6 +182,15 @@ static inline sl_vf32 sl_exp_scale_f32(sl_vf32 a, sl_vf32 b, sl_vf32 n, sl_vf32 
     float32x4_t pow2 = vreinterpretq_f32_s32(vshlq_n_s32(vreinterpretq_s32_f32(biased), 23));
     float32x4_t twice = vfmaq_f32(vaddq_f32(a, a), b, vdupq_n_f32(2.0f));
     return vmulq_f32(twice, pow2);
+}
+static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return vabsq_f32(x); }
+static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f4_u10advsimd(x); }
+static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b) { return sl_bits4_u32(vcltq_f32(a, b)); }
+static inline unsigned sl_eq_bits_f32(sl_vf32 a, sl_vf32 b) { return sl_bits4_u32(vceqq_f32(a, b)); }
+static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
+{
+    const uint32x4_t sel = {1, 2, 4, 8};
+    return vbslq_f32(vtstq_u32(vdupq_n_u32(bits), sel), a, b);
 }
 static inline unsigned sl_nan_bits_f32(sl_vf32 x) { return sl_bits4_u32(vmvnq_u32(vceqq_f32(x, x))); }
 static inline unsigned sl_nan_bits2_f32(sl_vf32 a, sl_vf32 b)

@@ -1,0 +1,545 @@
+/*
+ * `softlabel panel` and `softlabel eval` end to end: fixture files written here, the command run,
+ * its JSONL/JSON read back with jansson and its HTML parsed as XML with libxml2.
+ *  - SPEC 4's worked example, exactly the SPEC fields in order;
+ *  - CSV quoting (commas, quotes, line breaks, CRLF) and JSONL give the same items;
+ *  - first-appearance order of unsorted input; the same output on 1 and 3 threads;
+ *  - adjudication only when asked (gold, plurality never on a tie, error marks), panel kept;
+ *  - each bad-input kind named with file, line and value, everything else still written;
+ *  - the QA summary (alpha of Krippendorff's published example through the command, gold pass
+ *    rates, flags) and the HTML report (well-formed, its two SVG charts);
+ *  - eval: metrics against hand-computed values, a model distribution not summing to 1, items on
+ *    one side only.
+ */
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "test_util.h"
+
+static char dir[256];
+
+static const char *path_of(const char *name)
+{
+    static char buf[8][512];
+    static int next;
+    char *p = buf[next++ % 8];
+    snprintf(p, 512, "%s/%s", dir, name);
+    return p;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(path_of(name), "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *read_file(const char *name)
+{
+    FILE *f = fopen(path_of(name), "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* Runs `softlabel ARGS` in the test directory with stderr to err.txt; returns the exit code. */
+static int run(const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' %s 2> err.txt", dir, SOFTLABEL_CLI_LAUNCHER,
+             SOFTLABEL_CLI, args);
+    int status = system(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The JSON objects of a JSONL file; *n set to their count. */
+static json_t **read_jsonl(const char *name, size_t *n)
+{
+    char *text = read_file(name);
+    json_t **items = calloc(1024, sizeof *items);
+    *n = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t err;
+        json_t *o = json_loads(line, 0, &err);
+        if (!o)
+            fail_msg("%s: invalid JSON line: %s (%s)", name, err.text, line);
+        items[(*n)++] = o;
+    }
+    free(text);
+    return items;
+}
+
+static void free_items(json_t **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        json_decref(items[i]);
+    free(items);
+}
+
+static double num(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_number(v))
+        fail_msg("'%s' is not a number", key);
+    return json_number_value(v);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    if (!s)
+        fail_msg("'%s' is not a string", key);
+    return s;
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+    if (!strstr(text, part))
+        fail_msg("expected to find \"%s\" in:\n%s", part, text);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/softlabel_cli_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- the worked example ------------------------------------------------------------------- */
+
+static void worked_example(void **state)
+{
+    (void)state;
+    write_file("rubric.yaml", "tumor_severity: [mild, moderate, severe]\n");
+    write_file("ann.csv", "item_id,task,reviewer,label\n"
+                          "scan-17,tumor_severity,ana,moderate\n"
+                          "scan-17,tumor_severity,ben,moderate\n"
+                          "scan-17,tumor_severity,chi,severe\n"
+                          "scan-17,tumor_severity,dev,mild\n");
+    assert_int_equal(run("panel --in ann.csv --out items.jsonl --rubric rubric.yaml"), 0);
+    size_t n;
+    json_t **items = read_jsonl("items.jsonl", &n);
+    assert_int_equal(n, 1);
+    json_t *it = items[0];
+    /* exactly the SPEC fields, in the SPEC's order */
+    static const char *const fields[] = {"item_id", "task", "distribution", "reviewer_count",
+                                         "entropy_bits", "confidence", "disagreement_class",
+                                         "rationales", "adjudicated_label", "adjudication_reason"};
+    assert_int_equal(json_object_size(it), 10);
+    size_t f = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(it, key, v) assert_string_equal(key, fields[f++]);
+    json_t *dist = json_object_get(it, "distribution");
+    assert_true(num(dist, "mild") == 0.25 && num(dist, "moderate") == 0.5 &&
+                num(dist, "severe") == 0.25);
+    f = 0;
+    static const char *const order[] = {"mild", "moderate", "severe"}; /* rubric order */
+    json_object_foreach(dist, key, v) assert_string_equal(key, order[f++]);
+    assert_true(num(it, "entropy_bits") == 1.5);
+    assert_true(num(it, "reviewer_count") == 4);
+    assert_string_equal(str(it, "disagreement_class"), "major");
+    assert_true(json_is_null(json_object_get(it, "adjudicated_label")));
+    assert_int_equal(json_array_size(json_object_get(it, "rationales")), 4);
+    assert_true(json_is_null(json_object_get(json_object_get(it, "confidence"), "ana")));
+    free_items(items, n);
+}
+
+/* ---- input formats, order, threads ------------------------------------------------------------ */
+
+static const char *quoted_csv =
+    "item_id,task,reviewer,label,confidence,evidence\r\n"
+    "b,t,r1,yes,0.9,\"plain, with a comma\"\r\n"
+    "a,t,r1,no,0.25,\"she said \"\"stop\"\"\nthen left\"\r\n"
+    "b,t,r2,no,,\r\n"
+    "a,t,r2,no,1,\"tab\there\"\r\n"
+    "b,t,r3,yes,0,\r\n";
+
+static const char *same_jsonl =
+    "{\"item_id\":\"b\",\"task\":\"t\",\"reviewer\":\"r1\",\"label\":\"yes\",\"confidence\":0.9,\"evidence\":\"plain, with a comma\"}\n"
+    "{\"item_id\":\"a\",\"task\":\"t\",\"reviewer\":\"r1\",\"label\":\"no\",\"confidence\":0.25,\"evidence\":\"she said \\\"stop\\\"\\nthen left\"}\n"
+    "{\"item_id\":\"b\",\"task\":\"t\",\"reviewer\":\"r2\",\"label\":\"no\",\"confidence\":null}\n"
+    "\n"
+    "{\"item_id\":\"a\",\"task\":\"t\",\"reviewer\":\"r2\",\"label\":\"no\",\"confidence\":1,\"evidence\":\"tab\\there\"}\n"
+    "{\"item_id\":\"b\",\"task\":\"t\",\"reviewer\":\"r3\",\"label\":\"yes\",\"confidence\":0}\n";
+
+static void csv_and_jsonl(void **state)
+{
+    (void)state;
+    write_file("q.csv", quoted_csv);
+    write_file("q.jsonl", same_jsonl);
+    assert_int_equal(run("panel --in q.csv --out from_csv.jsonl"), 0);
+    assert_int_equal(run("panel --in q.jsonl --out from_jsonl.jsonl"), 0);
+    char *a = read_file("from_csv.jsonl"), *b = read_file("from_jsonl.jsonl");
+    assert_string_equal(a, b);
+    size_t n;
+    json_t **items = read_jsonl("from_csv.jsonl", &n);
+    assert_int_equal(n, 2);
+    /* first-appearance order: b before a; labels without a rubric: sorted */
+    assert_string_equal(str(items[0], "item_id"), "b");
+    assert_string_equal(str(items[1], "item_id"), "a");
+    json_t *dist = json_object_get(items[0], "distribution");
+    const char *key;
+    json_t *v;
+    const char *first_label = NULL;
+    json_object_foreach(dist, key, v) if (!first_label) first_label = key;
+    assert_string_equal(first_label, "no");
+    assert_true(num(dist, "yes") == 2.0 / 3.0);
+    assert_string_equal(str(items[0], "disagreement_class"), "minor"); /* exactly 2/3 */
+    json_t *rat = json_object_get(items[1], "rationales");
+    assert_string_equal(str(json_array_get(rat, 0), "evidence"), "she said \"stop\"\nthen left");
+    assert_string_equal(str(json_array_get(rat, 1), "evidence"), "tab\there");
+    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(items[0], "rationales"), 1), "evidence")));
+    assert_true(num(json_object_get(items[0], "confidence"), "r3") == 0.0);
+    free_items(items, n);
+    free(a);
+    free(b);
+}
+
+/* A larger unsorted input with multi-line quoted evidence: 1 and 3 threads, same bytes. */
+static void threads_same_output(void **state)
+{
+    (void)state;
+    FILE *f = fopen(path_of("big.csv"), "wb");
+    fprintf(f, "item_id,task,reviewer,label,confidence,evidence\n");
+    uint64_t rng = 5;
+    for (int i = 0; i < 6000; i++) {
+        int item = (int)(rng_next(&rng) % 900), rev = (int)(rng_next(&rng) % 40);
+        int label = (int)(rng_next(&rng) % 4);
+        fprintf(f, "it%d,task%d,rev%d,L%d,0.%d,\"line one, \"\"q\"\"\nline two %d\"\n", item,
+                item % 3, rev, label, (int)(rng_next(&rng) % 10), i);
+    }
+    fclose(f);
+    int a = run("panel --in big.csv --out t1.jsonl --summary s1.json --threads 1 --max-errors 0");
+    int b = run("panel --in big.csv --out t3.jsonl --summary s3.json --threads 3 --max-errors 0");
+    assert_int_equal(a, b); /* duplicates (item, reviewer) occur at random: 65 both times */
+    char *x = read_file("t1.jsonl"), *y = read_file("t3.jsonl");
+    assert_true(strlen(x) > 100000);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+    x = read_file("s1.json");
+    y = read_file("s3.json");
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+}
+
+/* ---- adjudication -------------------------------------------------------------------------- */
+
+static json_t *find_item(json_t **items, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(str(items[i], "item_id"), id) == 0)
+            return items[i];
+    fail_msg("item %s not in the output", id);
+    return NULL;
+}
+
+static void adjudication(void **state)
+{
+    (void)state;
+    write_file("adj.csv", "item_id,task,reviewer,label,error,gold\n"
+                          "plur,t,r1,x,0,\n" "plur,t,r2,x,0,\n" "plur,t,r3,y,0,\n"
+                          "tie,t,r1,x,0,\n" "tie,t,r2,y,0,\n"
+                          "gold,t,r1,x,0,y\n" "gold,t,r2,x,0,\n"
+                          "err,t,r1,x,0,\n" "err,t,r2,y,1,\n" "err,t,r3,x,0,\n");
+    /* not asked: no label for plurality or tie items; gold and error marks still adjudicate */
+    assert_int_equal(run("panel --in adj.csv --out a0.jsonl"), 0);
+    size_t n;
+    json_t **items = read_jsonl("a0.jsonl", &n);
+    assert_true(json_is_null(json_object_get(find_item(items, n, "plur"), "adjudicated_label")));
+    assert_contains(str(find_item(items, n, "plur"), "adjudication_reason"), "not requested");
+    json_t *gold = find_item(items, n, "gold");
+    assert_string_equal(str(gold, "adjudicated_label"), "y");
+    assert_contains(str(gold, "adjudication_reason"), "gold");
+    /* the panel record is kept beside the adjudicated label */
+    assert_true(num(json_object_get(gold, "distribution"), "x") == 1.0);
+    assert_string_equal(str(gold, "disagreement_class"), "agreement");
+    json_t *err = find_item(items, n, "err");
+    assert_true(num(json_object_get(err, "distribution"), "x") == 1.0); /* r2 excluded */
+    assert_true(num(err, "reviewer_count") == 2);
+    json_t *rat = json_object_get(err, "rationales");
+    assert_int_equal(json_array_size(rat), 3); /* kept in the record */
+    assert_true(json_is_true(json_object_get(json_array_get(rat, 1), "error")));
+    assert_contains(str(err, "adjudication_reason"), "marked as error");
+    free_items(items, n);
+    /* asked: the plurality label, never on a tie */
+    assert_int_equal(run("panel --in adj.csv --out a1.jsonl --adjudicate plurality"), 0);
+    items = read_jsonl("a1.jsonl", &n);
+    assert_string_equal(str(find_item(items, n, "plur"), "adjudicated_label"), "x");
+    assert_string_equal(str(find_item(items, n, "plur"), "disagreement_class"), "minor");
+    json_t *tie = find_item(items, n, "tie");
+    assert_true(json_is_null(json_object_get(tie, "adjudicated_label")));
+    assert_contains(str(tie, "adjudication_reason"), "tie");
+    assert_string_equal(str(tie, "disagreement_class"), "unresolved");
+    assert_string_equal(str(find_item(items, n, "gold"), "adjudicated_label"), "y");
+    free_items(items, n);
+    /* per task from the rubric */
+    write_file("adj.yaml", "t:\n  labels: [x, y]\n  adjudicate: plurality\n");
+    assert_int_equal(run("panel --in adj.csv --out a2.jsonl --rubric adj.yaml"), 0);
+    items = read_jsonl("a2.jsonl", &n);
+    assert_string_equal(str(find_item(items, n, "plur"), "adjudicated_label"), "x");
+    free_items(items, n);
+}
+
+/* ---- bad input ----------------------------------------------------------------------------- */
+
+static void bad_input(void **state)
+{
+    (void)state;
+    write_file("r.yaml", "# severity\nsev: [low, high]\n");
+    write_file("bad.csv", "item_id,task,reviewer,label,confidence\n"
+                          "i1,sev,r1,low,0.5\n"
+                          "i1,sev,r2,hihg,0.5\n"   /* line 3: unknown label */
+                          "i1,sev,r1,high,0.5\n"   /* line 4: duplicate (i1, r1) */
+                          "i2,sev,r1,high,1.5\n"   /* line 5: confidence outside [0, 1] */
+                          "i2,sev,r2,high,abc\n"   /* line 6: not a number */
+                          "i2,sev,r3,high,0.75\n"
+                          "i3,sev,r1,low,\"0.5\n"  /* line 8: never-closed quote */);
+    assert_int_equal(run("panel --in bad.csv --out bad.jsonl --rubric r.yaml"), 65);
+    char *err = read_file("err.txt");
+    assert_contains(err, "bad.csv:3: column 'label': value 'hihg' is not a label of task 'sev'");
+    assert_contains(err, "bad.csv:4: column 'reviewer': value 'r1': duplicate (item, reviewer): "
+                         "item 'i1' was already annotated by this reviewer (line 2)");
+    assert_contains(err, "bad.csv:5: column 'confidence': value '1.5' is not a number in [0, 1]");
+    assert_contains(err, "bad.csv:6: column 'confidence': value 'abc' is not a number in [0, 1]");
+    assert_contains(err, "bad.csv:8: malformed record");
+    assert_contains(err, "5 input errors");
+    free(err);
+    /* nothing else is lost: i1 has r1's vote, i2 has r3's */
+    size_t n;
+    json_t **items = read_jsonl("bad.jsonl", &n);
+    assert_int_equal(n, 2);
+    assert_true(num(json_object_get(items[0], "distribution"), "low") == 1.0);
+    assert_true(num(items[0], "reviewer_count") == 1);
+    assert_true(num(json_object_get(items[1], "distribution"), "high") == 1.0);
+    assert_true(num(json_object_get(items[1], "confidence"), "r3") == 0.75);
+    free_items(items, n);
+    /* JSONL: the same kinds, and a task that changes within an item */
+    write_file("bad2.jsonl",
+               "{\"item_id\":\"i1\",\"task\":\"sev\",\"reviewer\":\"r1\",\"label\":\"low\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"other\",\"reviewer\":\"r2\",\"label\":\"low\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"sev\",\"reviewer\":\"r3\",\"label\":\"low\",\"confidence\":-0.1}\n"
+               "{\"item_id\":\"i1\",\"task\":\"sev\",\"reviewer\":\"r4\" \"label\":\"low\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"sev\",\"label\":\"low\"}\n");
+    assert_int_equal(run("panel --in bad2.jsonl --out out2.jsonl"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "bad2.jsonl:2: column 'task': value 'other', but this item has task 'sev' (line 1)");
+    assert_contains(err, "bad2.jsonl:3: column 'confidence': value '-0.1' is not a number in [0, 1]");
+    assert_contains(err, "bad2.jsonl:4: malformed record, skipped: invalid JSON");
+    assert_contains(err, "bad2.jsonl:5: column 'reviewer': missing value");
+    free(err);
+    /* a broken rubric names its file and line */
+    write_file("broken.yaml", "sev: [low, high]\nother: [a, a]\n");
+    assert_int_equal(run("panel --in bad.csv --out x.jsonl --rubric broken.yaml"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "broken.yaml:2: label given twice: 'a'");
+    free(err);
+    /* a header without a required column */
+    write_file("nohdr.csv", "item,task,reviewer,label\nx,t,r,l\n");
+    assert_int_equal(run("panel --in nohdr.csv --out x.jsonl"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "nohdr.csv:1: the header has no column 'item_id'");
+    free(err);
+}
+
+/* ---- QA summary and report ------------------------------------------------------------------ */
+
+static void qa_summary_and_report(void **state)
+{
+    (void)state;
+    /* Krippendorff (2011) section C: 4 observers (A-D) x 12 units, values 1..5, "." missing.
+     * Published nominal alpha 0.743 (exactly 113/152, see tests/alpha_reference.py). */
+    static const char *const data[4] = {"1 2 3 3 2 1 4 1 2 . . .", "1 2 3 3 2 2 4 1 2 5 . 3",
+                                        ". 3 3 3 2 3 4 2 2 5 1 .", "1 2 3 3 2 4 4 1 2 5 1 ."};
+    FILE *f = fopen(path_of("k.csv"), "wb");
+    fprintf(f, "item_id,task,reviewer,label,confidence,gold\n");
+    for (int o = 0; o < 4; o++)
+        for (int u = 0; u < 12; u++) {
+            char v = data[o][2 * u];
+            if (v != '.')
+                fprintf(f, "u%02d,values,%c,%c,%s,%s\n", u + 1, 'A' + o, v,
+                        u == 5 ? "0.9" : u == 1 ? "0.2" : "",
+                        u == 0 ? "1" : u == 4 ? "3" : "");
+        }
+    fclose(f);
+    assert_int_equal(run("panel --in k.csv --out k.jsonl --summary qa.json --report qa.html"), 0);
+    json_error_t jerr;
+    json_t *qa = json_load_file(path_of("qa.json"), 0, &jerr);
+    assert_non_null(qa);
+    assert_true(num(qa, "items") == 12 && num(qa, "annotations") == 41 && num(qa, "reviewers") == 4);
+    double alpha = num(qa, "krippendorff_alpha");
+    printf("[cli] krippendorff_alpha of the 2011 example through the command: %.17g\n", alpha);
+    assert_true(fabs(alpha - 113.0 / 152.0) < 1e-14);
+    json_t *cls = json_object_get(qa, "disagreement_classes");
+    /* units 1-5, 7, 9, 10 agree; 11 too (2 x "1"); 6: 1,2,3,4 (major? 4-way tie: unresolved);
+     * 8: 1,2,1,1 -> 3/4 minor; 12: one value -> unresolved */
+    assert_true(num(cls, "agreement") == 8 && num(cls, "minor") == 2 &&
+                num(cls, "major") == 0 && num(cls, "unresolved") == 2);
+    /* gold: unit 1 -> "1" (A, B, D right), unit 5 -> "3" (everyone said 2: all wrong) */
+    json_t *pass = json_object_get(qa, "reviewer_gold_pass_rate");
+    assert_true(num(pass, "A") == 0.5 && num(pass, "B") == 0.5 && num(pass, "C") == 0.0 &&
+                num(pass, "D") == 0.5);
+    /* flags: unit 6 (entropy 2 bits of log2 5, confidence 0.9) genuine ambiguity; unit 2
+     * (3 of 4 say 2: 0.81 bits / 2.32 = 0.35 < 0.5) not flagged */
+    json_t *flagged = json_object_get(qa, "flagged");
+    assert_int_equal(json_array_size(flagged), 1);
+    assert_string_equal(str(json_array_get(flagged, 0), "item_id"), "u06");
+    assert_string_equal(str(json_array_get(flagged, 0), "reason"), "genuine_ambiguity");
+    json_decref(qa);
+    /* a lower threshold flags unit 2 too, with low confidence: the rubric */
+    assert_int_equal(run("panel --in k.csv --out k.jsonl --summary qa2.json --flag-entropy 0.3"), 0);
+    qa = json_load_file(path_of("qa2.json"), 0, &jerr);
+    flagged = json_object_get(qa, "flagged");
+    assert_int_equal(json_array_size(flagged), 3);
+    assert_string_equal(str(json_array_get(flagged, 0), "item_id"), "u02");
+    assert_string_equal(str(json_array_get(flagged, 0), "reason"), "rubric_review");
+    assert_string_equal(str(json_array_get(flagged, 2), "reason"), "high_entropy_no_confidence");
+    json_decref(qa);
+
+    /* the report: well-formed (parsed as XML), two SVG charts with 4 + 10 bars, the numbers */
+    xmlDocPtr doc = xmlReadFile(path_of("qa.html"), NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+    assert_non_null(doc);
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(ctx, BAD_CAST "h", BAD_CAST "http://www.w3.org/1999/xhtml");
+    xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.w3.org/2000/svg");
+    xmlXPathObjectPtr svgs = xmlXPathEvalExpression(BAD_CAST "//s:svg", ctx);
+    assert_int_equal(svgs->nodesetval ? svgs->nodesetval->nodeNr : 0, 2);
+    xmlXPathObjectPtr bars = xmlXPathEvalExpression(BAD_CAST "//s:rect[@class='bar']", ctx);
+    assert_int_equal(bars->nodesetval ? bars->nodesetval->nodeNr : 0, 14);
+    xmlXPathObjectPtr alpha_cell =
+        xmlXPathEvalExpression(BAD_CAST "string(//h:table[@id='summary']/h:tr[5]/h:td)", ctx);
+    assert_string_equal((const char *)alpha_cell->stringval, "0.7434");
+    xmlXPathObjectPtr scripts = xmlXPathEvalExpression(BAD_CAST "//h:script | //h:link", ctx);
+    assert_int_equal(scripts->nodesetval ? scripts->nodesetval->nodeNr : 0, 0);
+    xmlXPathFreeObject(svgs);
+    xmlXPathFreeObject(bars);
+    xmlXPathFreeObject(alpha_cell);
+    xmlXPathFreeObject(scripts);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+}
+
+/* ---- eval ------------------------------------------------------------------------------------- */
+
+static void eval_metrics(void **state)
+{
+    (void)state;
+    write_file("h.jsonl",
+               "{\"item_id\":\"a\",\"task\":\"t\",\"distribution\":{\"x\":0.25,\"y\":0.5,\"z\":0.25},\"disagreement_class\":\"major\"}\n"
+               "{\"item_id\":\"b\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0,\"z\":0},\"disagreement_class\":\"agreement\"}\n"
+               "{\"item_id\":\"c\",\"task\":\"t\",\"distribution\":{\"x\":0.5,\"y\":0.5,\"z\":0},\"disagreement_class\":\"unresolved\"}\n");
+    write_file("m.jsonl",
+               "{\"item_id\":\"b\",\"distribution\":{\"x\":0.5,\"z\":0.5}}\n"
+               "{\"item_id\":\"a\",\"distribution\":{\"x\":0.25,\"y\":0.5,\"z\":0.25}}\n"
+               "{\"item_id\":\"c\",\"distribution\":{\"x\":0.3,\"y\":0.3,\"z\":0.3}}\n");
+    assert_int_equal(run("eval --human h.jsonl --model m.jsonl --out per.jsonl > sum.json"), 65);
+    char *err = read_file("err.txt");
+    assert_contains(err, "m.jsonl:3: item 'c': the distribution sums to 0.89999999999999991, not 1");
+    free(err);
+    size_t n;
+    json_t **per = read_jsonl("per.jsonl", &n);
+    assert_int_equal(n, 2); /* nothing else lost: a and b evaluated */
+    json_t *b = find_item(per, n, "b"), *a = find_item(per, n, "a");
+    /* a: identical distributions */
+    assert_true(num(a, "kl_bits") == 0.0 && num(a, "js_bits") == 0.0 &&
+                num(a, "total_variation") == 0.0 && num(a, "brier") == 0.0);
+    assert_true(fabs(num(a, "cross_entropy_bits") - 1.5) < 1e-15);
+    /* b: human {1,0,0}, model {0.5,0,0.5}: H(P,Q) = KL = 1 bit; JS = 1 - 0.75 log2(4/3) - ...:
+     * JS = H(M) - (H(P) + H(Q))/2 with M = {0.75, 0, 0.25}: H(M) = 0.811278..., H(Q) = 1 */
+    double hm = -(0.75 * log2(0.75) + 0.25 * log2(0.25));
+    assert_true(fabs(num(b, "cross_entropy_bits") - 1.0) < 1e-15);
+    assert_true(fabs(num(b, "kl_bits") - 1.0) < 1e-15);
+    assert_true(fabs(num(b, "js_bits") - (hm - 0.5)) < 1e-15);
+    assert_true(fabs(num(b, "total_variation") - 0.5) < 1e-15);
+    assert_true(fabs(num(b, "brier") - 0.5) < 1e-15);
+    assert_true(json_is_true(json_object_get(b, "top_label_agreement")));
+    double kl_b = num(b, "kl_bits");
+    free_items(per, n);
+    json_error_t jerr;
+    json_t *sum = json_load_file(path_of("sum.json"), 0, &jerr);
+    assert_non_null(sum);
+    assert_true(num(sum, "items") == 2);
+    json_t *by = json_object_get(sum, "by_disagreement_class");
+    assert_true(num(json_object_get(by, "major"), "items") == 1);
+    assert_true(num(json_object_get(by, "agreement"), "kl_bits") == kl_b);
+    assert_true(fabs(num(json_object_get(sum, "overall"), "kl_bits") - 0.5) < 1e-15);
+    json_decref(sum);
+    /* --allow-missing: skipped and counted; a model-only item too */
+    write_file("m2.jsonl", "{\"item_id\":\"a\",\"distribution\":{\"y\":1}}\n"
+                           "{\"item_id\":\"zz\",\"distribution\":{\"y\":1}}\n");
+    assert_int_equal(run("eval --human h.jsonl --model m2.jsonl > s2.json"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "m2.jsonl:2: item 'zz' is not in the human file");
+    free(err);
+    assert_int_equal(run("eval --human h.jsonl --model m2.jsonl --allow-missing > s3.json"), 0);
+    sum = json_load_file(path_of("s3.json"), 0, &jerr);
+    json_t *skipped = json_object_get(sum, "skipped");
+    assert_true(num(skipped, "missing_model") == 2 && num(skipped, "missing_human") == 1);
+    assert_true(num(sum, "items") == 1);
+    json_decref(sum);
+    /* a label the task does not have */
+    write_file("m3.jsonl", "{\"item_id\":\"a\",\"distribution\":{\"w\":1}}\n");
+    assert_int_equal(run("eval --human h.jsonl --model m3.jsonl --allow-missing > s4.json"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "m3.jsonl:1: item 'a': label 'w' is not a label of task 't'");
+    free(err);
+}
+
+/* panel output straight into eval: the worked example against a uniform model */
+static void panel_then_eval(void **state)
+{
+    (void)state;
+    assert_int_equal(run("panel --in ann.csv --out items.jsonl --rubric rubric.yaml"), 0);
+    write_file("u.jsonl", "{\"item_id\":\"scan-17\",\"distribution\":{\"mild\":0.25,\"moderate\":0.5,\"severe\":0.25}}\n");
+    assert_int_equal(run("eval --human items.jsonl --model u.jsonl > e.json"), 0);
+    json_error_t jerr;
+    json_t *sum = json_load_file(path_of("e.json"), 0, &jerr);
+    assert_non_null(sum);
+    json_t *major = json_object_get(json_object_get(sum, "by_disagreement_class"), "major");
+    assert_true(num(major, "items") == 1 && num(major, "kl_bits") == 0.0 &&
+                num(major, "top_label_agreement") == 1.0);
+    json_decref(sum);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(worked_example),
+        cmocka_unit_test(csv_and_jsonl),
+        cmocka_unit_test(threads_same_output),
+        cmocka_unit_test(adjudication),
+        cmocka_unit_test(bad_input),
+        cmocka_unit_test(qa_summary_and_report),
+        cmocka_unit_test(eval_metrics),
+        cmocka_unit_test(panel_then_eval),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

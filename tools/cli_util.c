@@ -1,0 +1,264 @@
+#include "cli_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int sl_buf_reserve(sl_buf *b, size_t extra)
+{
+    if (b->cap - b->len >= extra)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < extra)
+        cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d)
+        return -1;
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+int sl_buf_append(sl_buf *b, const void *src, size_t n)
+{
+    if (n == 0) /* data may still be NULL, and memcpy must not see a NULL pointer */
+        return 0;
+    if (sl_buf_reserve(b, n))
+        return -1;
+    memcpy(b->data + b->len, src, n);
+    b->len += n;
+    return 0;
+}
+
+void sl_buf_free(sl_buf *b)
+{
+    free(b->data);
+    *b = (sl_buf){0};
+}
+
+int sl_write_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+long long sl_read_full(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (long long)got;
+}
+
+int sl_outfile_open(sl_outfile *o, const char *path)
+{
+    *o = (sl_outfile){.fd = -1};
+    if (!strcmp(path, "-")) {
+        o->fd = STDOUT_FILENO;
+        return 0;
+    }
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    o->path = strdup(path);
+    if (!o->path)
+        goto fail;
+    if (exists && !S_ISREG(st.st_mode)) {
+        o->fd = open(path, O_WRONLY | O_TRUNC);
+        if (o->fd < 0)
+            goto fail;
+        return 0;
+    }
+    size_t len = strlen(path);
+    o->tmp_path = malloc(len + 16);
+    if (!o->tmp_path)
+        goto fail;
+    memcpy(o->tmp_path, path, len);
+    memcpy(o->tmp_path + len, ".tmp.XXXXXX", 12);
+    o->fd = mkstemp(o->tmp_path);
+    if (o->fd < 0)
+        goto fail;
+    /* mkstemp makes the file 0600; give it the mode a plain open() would (or the old file's) */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(o->fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
+    return 0;
+fail:
+    fprintf(stderr, "softlabel: %s: cannot create: %s\n", path, strerror(errno));
+    free(o->path);
+    free(o->tmp_path);
+    *o = (sl_outfile){.fd = -1};
+    return -1;
+}
+
+int sl_outfile_commit(sl_outfile *o)
+{
+    int rc = 0;
+    if (o->fd >= 0 && o->fd != STDOUT_FILENO && close(o->fd) != 0) {
+        fprintf(stderr, "softlabel: %s: %s\n", o->path, strerror(errno));
+        rc = -1;
+    }
+    if (o->fd == STDOUT_FILENO && fflush(stdout) != 0)
+        rc = -1;
+    o->fd = -1;
+    if (rc == 0 && o->tmp_path && rename(o->tmp_path, o->path) != 0) {
+        fprintf(stderr, "softlabel: %s: cannot replace: %s\n", o->path, strerror(errno));
+        rc = -1;
+    }
+    if (rc != 0 && o->tmp_path)
+        unlink(o->tmp_path);
+    free(o->path);
+    free(o->tmp_path);
+    *o = (sl_outfile){.fd = -1};
+    return rc;
+}
+
+void sl_outfile_abort(sl_outfile *o)
+{
+    if (o->fd >= 0 && o->fd != STDOUT_FILENO)
+        close(o->fd);
+    if (o->tmp_path)
+        unlink(o->tmp_path);
+    free(o->path);
+    free(o->tmp_path);
+    *o = (sl_outfile){.fd = -1};
+}
+
+int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || *end || arg[0] == '-' || arg[0] == '+' || end == arg || v > SIZE_MAX) {
+        fprintf(stderr, "softlabel %s: %s: not a non-negative integer: '%s'\n", cmd, opt, arg);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+double sl_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int sl_online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+void sl_progress_start(sl_progress *p, const char *what)
+{
+    *p = (sl_progress){.what = what, .enabled = isatty(STDERR_FILENO) == 1};
+    p->start = p->last = sl_now();
+}
+
+void sl_progress_update(sl_progress *p, uint64_t rows, uint64_t done, uint64_t total)
+{
+    if (!p->enabled)
+        return;
+    double t = sl_now(), elapsed = t - p->start;
+    if (elapsed < 1.0 || (p->shown && t - p->last < 0.25))
+        return;
+    p->last = t;
+    p->shown = true;
+    char eta[32] = "?";
+    if (total > 0 && done > 0 && done <= total) {
+        double left = elapsed * (double)(total - done) / (double)done;
+        snprintf(eta, sizeof eta, "%d:%02d", (int)(left / 60), (int)fmod(left, 60));
+    }
+    fprintf(stderr, "\r\033[Ksoftlabel %s: %llu rows, %.2f M rows/s, ETA %s", p->what,
+            (unsigned long long)rows, (double)rows / elapsed / 1e6, eta);
+    fflush(stderr);
+}
+
+void sl_progress_end(sl_progress *p)
+{
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    p->shown = false;
+}
+
+/* Neumaier-compensated addition of x to (*sum, *carry) */
+static void ksum_add(double *sum, double *carry, double x)
+{
+    double t = *sum + x;
+    *carry += fabs(*sum) >= fabs(x) ? (*sum - t) + x : (x - t) + *sum;
+    *sum = t;
+}
+
+void sl_psummary_init(sl_psummary *s)
+{
+    *s = (sl_psummary){.min = INFINITY, .max = -INFINITY};
+}
+
+void sl_psummary_add(sl_psummary *s, double p)
+{
+    s->n++;
+    ksum_add(&s->sum, &s->sum_carry, p);
+    ksum_add(&s->sumsq, &s->sumsq_carry, p * p);
+    s->min = p < s->min ? p : s->min;
+    s->max = p > s->max ? p : s->max;
+    s->beneficial += p >= 0.5;
+    int b = (int)(p * 10.0);
+    s->bins[b > 9 ? 9 : b]++;
+}
+
+void sl_psummary_merge(sl_psummary *dst, const sl_psummary *src)
+{
+    dst->n += src->n;
+    dst->beneficial += src->beneficial;
+    ksum_add(&dst->sum, &dst->sum_carry, src->sum);
+    ksum_add(&dst->sum, &dst->sum_carry, src->sum_carry);
+    ksum_add(&dst->sumsq, &dst->sumsq_carry, src->sumsq);
+    ksum_add(&dst->sumsq, &dst->sumsq_carry, src->sumsq_carry);
+    dst->min = src->min < dst->min ? src->min : dst->min;
+    dst->max = src->max > dst->max ? src->max : dst->max;
+    for (int b = 0; b < 10; b++)
+        dst->bins[b] += src->bins[b];
+}
+
+void sl_psummary_print(FILE *f, const sl_psummary *s)
+{
+    if (s->n == 0) {
+        fprintf(f, "p: no rows\n");
+        return;
+    }
+    double n = (double)s->n;
+    double mean = (s->sum + s->sum_carry) / n;
+    double var = (s->sumsq + s->sumsq_carry) / n - mean * mean;
+    fprintf(f, "p: mean %.6f  sd %.6f  min %.6f  max %.6f  share p>=0.5 %.4f\n", mean,
+            sqrt(var > 0 ? var : 0), s->min, s->max, (double)s->beneficial / n);
+    fprintf(f, "p histogram (10 bins of width 0.1):");
+    for (int b = 0; b < 10; b++)
+        fprintf(f, " %llu", (unsigned long long)s->bins[b]);
+    fprintf(f, "\n");
+}

@@ -1,0 +1,94 @@
+/* Small helpers shared by the softlabel subcommands: growable buffers, whole writes, output files
+ * replaced atomically, option values, the clock, the progress line and the summary of p. */
+#ifndef SL_TOOLS_CLI_UTIL_H
+#define SL_TOOLS_CLI_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* sysexits.h codes, named here so every command uses the same ones */
+enum {
+    SL_EX_OK = 0,
+    SL_EX_USAGE = 64,
+    SL_EX_DATAERR = 65,
+    SL_EX_NOINPUT = 66,
+    SL_EX_SOFTWARE = 70,
+    SL_EX_OSERR = 71,
+    SL_EX_CANTCREAT = 73,
+    SL_EX_IOERR = 74,
+    SL_EX_CONFIG = 78
+};
+
+/* A growable byte buffer. Zero-initialized is empty and valid. */
+typedef struct sl_buf {
+    char *data;
+    size_t len, cap;
+} sl_buf;
+
+/* Makes room for `extra` more bytes after len; returns 0, or -1 when memory runs out. */
+int sl_buf_reserve(sl_buf *b, size_t extra);
+/* Appends n bytes; returns 0, or -1 when memory runs out. */
+int sl_buf_append(sl_buf *b, const void *src, size_t n);
+void sl_buf_free(sl_buf *b);
+
+/* Writes all n bytes to fd, retrying short writes and EINTR; returns 0, or -1 with errno set. */
+int sl_write_all(int fd, const void *data, size_t n);
+
+/* Reads until buf is full or end of input; returns the bytes read, or -1 with errno set. */
+long long sl_read_full(int fd, void *buf, size_t n);
+
+/* An output destination: "-" is standard output; a regular (or new) file is written to a
+ * temporary file beside it and renamed over it by sl_outfile_commit, so a failed run never leaves
+ * a truncated file behind and never clobbers an existing one; anything else (/dev/null, a FIFO)
+ * is written in place. */
+typedef struct sl_outfile {
+    int fd;
+    char *path, *tmp_path; /* tmp_path NULL when written in place */
+} sl_outfile;
+
+/* Opens path for writing; on failure prints "softlabel: PATH: reason" and returns -1. */
+int sl_outfile_open(sl_outfile *o, const char *path);
+/* Finishes a successful write (fsync is left to the OS); returns 0, or -1 after printing why. */
+int sl_outfile_commit(sl_outfile *o);
+/* Abandons the output: removes the temporary file. Safe to call on an unopened (zeroed) one. */
+void sl_outfile_abort(sl_outfile *o);
+
+/* Parses a non-negative decimal integer option value; prints an error naming opt on failure. */
+int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out);
+
+/* Monotonic seconds. */
+double sl_now(void);
+
+/* Online cores (at least 1). */
+int sl_online_cores(void);
+
+/* The progress line on stderr: shown only when stderr is a terminal and the job has run for more
+ * than a second; updated at most 4 times a second; cleared by sl_progress_end. */
+typedef struct sl_progress {
+    const char *what;        /* e.g. "score" */
+    bool enabled, shown;
+    double start, last;
+} sl_progress;
+
+void sl_progress_start(sl_progress *p, const char *what);
+/* rows done so far; done/total in any unit (bytes, rows) for the ETA, total 0 when unknown. */
+void sl_progress_update(sl_progress *p, uint64_t rows, uint64_t done, uint64_t total);
+void sl_progress_end(sl_progress *p);
+
+/* Mergeable summary of a stream of p values (count, compensated sums, extremes, histogram). */
+typedef struct sl_psummary {
+    uint64_t n, beneficial; /* beneficial: p >= 0.5 */
+    double sum, sum_carry, sumsq, sumsq_carry, min, max;
+    uint64_t bins[10];      /* [b/10, (b+1)/10), the last one holding p = 1 */
+} sl_psummary;
+
+void sl_psummary_init(sl_psummary *s);
+void sl_psummary_add(sl_psummary *s, double p);
+/* Adds src into dst; merging chunk summaries in input order gives a deterministic result. */
+void sl_psummary_merge(sl_psummary *dst, const sl_psummary *src);
+/* Two lines: mean, sd, min, max, share p >= 0.5, then the histogram counts. */
+void sl_psummary_print(FILE *f, const sl_psummary *s);
+
+#endif

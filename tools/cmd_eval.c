@@ -1,0 +1,569 @@
+/*
+ * softlabel eval: a model's (or an LLM panel's) distributions against the human panels' (SPEC
+ * section 4): per item cross-entropy, KL and Jensen-Shannon divergence (bits), total variation,
+ * multi-class Brier score and top-label agreement, computed by the library's batch kernel per
+ * task; averaged overall and per disagreement class, printed as JSON.
+ *
+ * --human: the ITEMS.jsonl `softlabel panel` writes (item_id, task, distribution in the task's
+ * label order, disagreement_class). --model: {"item_id", "distribution": {label: probability}}
+ * per line; absent labels are 0; the values must be numbers in [0, 1] summing to 1 within 1e-6.
+ * Bad lines are reported with file, line and value and left out; the rest is evaluated; the exit
+ * code is then 65. Items on one side only are an error listing them, or with --allow-missing
+ * skipped and counted.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "commands.h"
+#include "panel_intern.h"
+#include "panel_json.h"
+#include "softlabel.h"
+
+#define N_METRICS 6
+static const char *const metric_names[N_METRICS] = {
+    "cross_entropy_bits", "kl_bits", "js_bits", "total_variation", "brier", "top_label_agreement",
+};
+
+typedef struct eval_task {
+    sl_intern labels; /* label -> index, in the order of the first item of the task */
+    size_t n;         /* evaluated items */
+    double *human, *model; /* k x n label-major, filled once n is known */
+    double *metric[N_METRICS];
+} eval_task;
+
+typedef struct eval_item {
+    uint32_t task, row;
+    int cls;            /* sl_disagreement, -1 when unknown */
+    size_t line;
+    double *human;      /* k shares (NULL: the panel had no counted votes) */
+    double *model;      /* k probabilities, NULL until the model gives them */
+    size_t model_line;
+} eval_item;
+
+typedef struct eval_state {
+    const char *human_path, *model_path;
+    sl_intern items, tasks;
+    eval_item *item;
+    size_t cap;
+    eval_task *task;
+    size_t task_cap;
+    size_t errors;
+    size_t max_errors;
+} eval_state;
+
+static void bad_line(eval_state *s, const char *path, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void bad_line(eval_state *s, const char *path, size_t line, const char *fmt, ...)
+{
+    if (s->errors++ >= s->max_errors)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s:%zu: ", path, line);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int eval_usage(FILE *f, int code)
+{
+    fputs("usage: softlabel eval --human ITEMS.jsonl --model MODEL.jsonl [--out PER_ITEM.jsonl]\n"
+          "                      [--allow-missing] [--max-errors N]\n"
+          "  ITEMS.jsonl: the output of softlabel panel. MODEL.jsonl: one {\"item_id\": ..., \n"
+          "  \"distribution\": {label: probability}} per line (absent labels 0; sums to 1 within\n"
+          "  1e-6). Prints {\"items\", \"overall\", \"by_disagreement_class\"} as JSON; each holds\n"
+          "  the means of cross_entropy_bits, kl_bits, js_bits (base 2), total_variation, brier\n"
+          "  and top_label_agreement. --out writes the per-item values.\n"
+          "  --allow-missing  skip (and count) items found on one side only (default: an error)\n",
+          f);
+    return code;
+}
+
+/* Reads a JSONL file line by line: fn(state, object, line) for each non-blank line that parses to
+ * an object; other lines are reported. Returns 0, or -1 when the file cannot be read. */
+static int read_jsonl(eval_state *s, const char *path,
+                      void (*fn)(eval_state *, json_t *, size_t))
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "softlabel eval: cannot read '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0, number = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        number++;
+        size_t blank = 0;
+        while (blank < (size_t)len && strchr(" \t\r\n", line[blank]))
+            blank++;
+        if (blank == (size_t)len)
+            continue;
+        json_error_t jerr;
+        json_t *o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!o)
+            bad_line(s, path, number, "invalid JSON: %s (column %d)", jerr.text, jerr.column);
+        else if (!json_is_object(o))
+            bad_line(s, path, number, "not a JSON object");
+        else
+            fn(s, o, number);
+        json_decref(o);
+    }
+    int rc = ferror(f) ? -1 : 0;
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+static int class_of(const char *name)
+{
+    for (int c = 0; c < SL_DISAGREEMENT_CLASSES; c++)
+        if (name && strcmp(name, sl_disagreement_name((sl_disagreement)c)) == 0)
+            return c;
+    return -1;
+}
+
+static int64_t task_of(eval_state *s, const char *name)
+{
+    int added;
+    int64_t t = sl_intern_add(&s->tasks, name, strlen(name), &added);
+    if (t < 0 || !added)
+        return t;
+    if ((size_t)t >= s->task_cap) {
+        size_t cap = s->task_cap ? s->task_cap * 2 : 16;
+        eval_task *p = realloc(s->task, cap * sizeof *p);
+        if (!p)
+            return -1;
+        s->task = p;
+        s->task_cap = cap;
+    }
+    memset(&s->task[t], 0, sizeof s->task[t]);
+    return t;
+}
+
+/* One line of the human file. */
+static void human_line(eval_state *s, json_t *o, size_t line)
+{
+    const char *path = s->human_path;
+    const char *id = json_string_value(json_object_get(o, "item_id"));
+    const char *task_name = json_string_value(json_object_get(o, "task"));
+    json_t *dist = json_object_get(o, "distribution");
+    const char *cls = json_string_value(json_object_get(o, "disagreement_class"));
+    if (!id || !task_name) {
+        bad_line(s, path, line, "'item_id' and 'task' must be strings");
+        return;
+    }
+    if (!json_is_object(dist) && !json_is_null(dist)) {
+        bad_line(s, path, line, "'distribution' of item '%s' must be an object or null", id);
+        return;
+    }
+    int64_t t = task_of(s, task_name);
+    if (t < 0) {
+        bad_line(s, path, line, "out of memory");
+        return;
+    }
+    eval_task *task = &s->task[t];
+    /* the first item of a task fixes its labels and their order */
+    int first_of_task = task->labels.count == 0;
+    size_t k = first_of_task ? json_object_size(dist) : task->labels.count;
+    double *shares = NULL;
+    if (json_is_object(dist)) {
+        if (!first_of_task && json_object_size(dist) != k) {
+            bad_line(s, path, line, "item '%s' has %zu labels; task '%s' has %zu", id,
+                     json_object_size(dist), task_name, k);
+            return;
+        }
+        shares = calloc(k ? k : 1, sizeof *shares);
+        const char *label;
+        json_t *v;
+        json_object_foreach(dist, label, v) {
+            int64_t l = first_of_task ? sl_intern_add(&task->labels, label, strlen(label), NULL)
+                                      : sl_intern_find(&task->labels, label, strlen(label));
+            if (l < 0 || !json_is_number(v)) {
+                bad_line(s, path, line, "distribution of item '%s': label '%s' %s", id, label,
+                         l < 0 ? "is not a label of its task" : "has no numeric share");
+                free(shares);
+                return;
+            }
+            shares[l] = json_number_value(v);
+        }
+        double sum = 0.0;
+        int inside = 1;
+        for (size_t l = 0; l < k; l++) {
+            sum += shares[l];
+            inside &= shares[l] >= 0.0 && shares[l] <= 1.0;
+        }
+        if (!inside || !(fabs(sum - 1.0) <= SL_DIST_SUM_TOLERANCE)) {
+            bad_line(s, path, line, "distribution of item '%s': shares outside [0, 1] or summing "
+                     "to %.17g, not 1", id, sum);
+            free(shares);
+            return;
+        }
+    }
+    int added;
+    int64_t i = sl_intern_add(&s->items, id, strlen(id), &added);
+    if (i < 0 || !added) {
+        if (i >= 0)
+            bad_line(s, path, line, "item '%s' appears twice (line %zu)", id, s->item[i].line);
+        free(shares);
+        return;
+    }
+    if ((size_t)i >= s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        eval_item *p = realloc(s->item, cap * sizeof *p);
+        if (!p) {
+            free(shares);
+            return;
+        }
+        s->item = p;
+        s->cap = cap;
+    }
+    s->item[i] = (eval_item){(uint32_t)t, 0, class_of(cls), line, shares, NULL, 0};
+}
+
+/* One line of the model file. */
+static void model_line(eval_state *s, json_t *o, size_t line)
+{
+    const char *path = s->model_path;
+    const char *id = json_string_value(json_object_get(o, "item_id"));
+    json_t *dist = json_object_get(o, "distribution");
+    if (!id || !json_is_object(dist)) {
+        bad_line(s, path, line, "expected {\"item_id\": string, \"distribution\": {label: p}}");
+        return;
+    }
+    int64_t i = sl_intern_find(&s->items, id, strlen(id));
+    if (i < 0) {
+        /* counted as missing on the human side below */
+        int added;
+        i = sl_intern_add(&s->items, id, strlen(id), &added);
+        if (i < 0)
+            return;
+        if ((size_t)i >= s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 1024;
+            eval_item *p = realloc(s->item, cap * sizeof *p);
+            if (!p)
+                return;
+            s->item = p;
+            s->cap = cap;
+        }
+        s->item[i] = (eval_item){UINT32_MAX, 0, -1, 0, NULL, NULL, line};
+        return;
+    }
+    eval_item *it = &s->item[i];
+    if (it->model_line) {
+        bad_line(s, path, line, "item '%s' appears twice (line %zu)", id, it->model_line);
+        return;
+    }
+    it->model_line = line;
+    if (it->task == UINT32_MAX)
+        return;
+    eval_task *task = &s->task[it->task];
+    size_t k = task->labels.count;
+    double *p = calloc(k ? k : 1, sizeof *p);
+    if (!p)
+        return;
+    const char *label;
+    json_t *v;
+    json_object_foreach(dist, label, v) {
+        int64_t l = sl_intern_find(&task->labels, label, strlen(label));
+        double x = json_is_number(v) ? json_number_value(v) : NAN;
+        if (l < 0) {
+            bad_line(s, path, line, "item '%s': label '%s' is not a label of task '%s'", id,
+                     label, s->tasks.str[it->task]);
+        } else if (!(x >= 0.0 && x <= 1.0)) {
+            char *text = json_dumps(v, JSON_ENCODE_ANY);
+            bad_line(s, path, line, "item '%s': probability of '%s' is %s, not a number in [0, 1]",
+                     id, label, text ? text : "?");
+            free(text);
+        } else {
+            p[l] = x;
+            continue;
+        }
+        free(p);
+        return;
+    }
+    double sum = 0.0; /* in label order, as the kernel sums */
+    for (size_t l = 0; l < k; l++)
+        sum += p[l];
+    if (!(fabs(sum - 1.0) <= SL_DIST_SUM_TOLERANCE)) {
+        bad_line(s, path, line, "item '%s': the distribution sums to %.17g, not 1 (within 1e-6)",
+                 id, sum);
+        free(p);
+        return;
+    }
+    it->model = p;
+}
+
+/* Items on one side only: listed (an error) or counted (--allow-missing). */
+static void missing_items(eval_state *s, int allow, size_t *no_model, size_t *no_human)
+{
+    *no_model = *no_human = 0;
+    size_t listed = 0;
+    for (size_t i = 0; i < s->items.count; i++) {
+        eval_item *it = &s->item[i];
+        int human_missing = it->task == UINT32_MAX || !it->human;
+        int model_missing = !it->model_line;
+        if (!human_missing && !model_missing)
+            continue;
+        if (human_missing && !it->model_line)
+            continue; /* a panel without votes and no model line: nothing to compare, no error */
+        if (human_missing)
+            (*no_human)++;
+        else
+            (*no_model)++;
+        if (allow)
+            continue;
+        if (listed++ < s->max_errors)
+            fprintf(stderr, "%s:%zu: item '%s' %s\n",
+                    human_missing ? s->model_path : s->human_path,
+                    human_missing ? it->model_line : it->line, s->items.str[i],
+                    human_missing ? (it->task == UINT32_MAX ? "is not in the human file"
+                                                            : "has no human votes (distribution null)")
+                                  : "has no model distribution");
+    }
+    if (!allow && *no_model + *no_human)
+        fprintf(stderr, "softlabel eval: %zu items without a model distribution, %zu model items "
+                        "without a human distribution (use --allow-missing to skip them)\n",
+                *no_model, *no_human);
+}
+
+/* Fills each task's matrices with its evaluable items and runs the kernel. */
+static int compute(eval_state *s)
+{
+    for (size_t i = 0; i < s->items.count; i++) {
+        eval_item *it = &s->item[i];
+        if (it->task != UINT32_MAX && it->human && it->model)
+            it->row = (uint32_t)s->task[it->task].n++;
+    }
+    for (size_t t = 0; t < s->tasks.count; t++) {
+        eval_task *task = &s->task[t];
+        size_t k = task->labels.count, n = task->n;
+        if (n == 0)
+            continue;
+        task->human = malloc(k * n * sizeof(double));
+        task->model = malloc(k * n * sizeof(double));
+        for (int m = 0; m < N_METRICS; m++)
+            task->metric[m] = malloc(n * sizeof(double));
+        if (!task->human || !task->model || !task->metric[N_METRICS - 1])
+            return 71;
+    }
+    for (size_t i = 0; i < s->items.count; i++) {
+        eval_item *it = &s->item[i];
+        if (it->task == UINT32_MAX || !it->human || !it->model)
+            continue;
+        eval_task *task = &s->task[it->task];
+        for (size_t l = 0; l < task->labels.count; l++) {
+            task->human[l * task->n + it->row] = it->human[l];
+            task->model[l * task->n + it->row] = it->model[l];
+        }
+    }
+    for (size_t t = 0; t < s->tasks.count; t++) {
+        eval_task *task = &s->task[t];
+        if (task->n == 0)
+            continue;
+        sl_divergence_out out = {task->metric[0], task->metric[1], task->metric[2],
+                                 task->metric[3], task->metric[4], task->metric[5]};
+        size_t bad;
+        sl_status st = sl_divergence_f64(task->human, task->n, task->model, task->n, task->n,
+                                         task->labels.count, &out, &bad);
+        if (st != SL_OK) {
+            /* a human distribution off by more than the tolerance (the model side was checked) */
+            for (size_t i = 0; i < s->items.count; i++)
+                if (s->item[i].task == t && s->item[i].model && s->item[i].row == bad)
+                    fprintf(stderr, "%s:%zu: item '%s': %s\n", s->human_path, s->item[i].line,
+                            s->items.str[i], sl_status_str(st));
+            return 65;
+        }
+    }
+    return 0;
+}
+
+typedef struct mean_acc {
+    double sum[N_METRICS], carry[N_METRICS];
+    size_t n;
+} mean_acc;
+
+static void acc_add(mean_acc *a, const double *v)
+{
+    for (int m = 0; m < N_METRICS; m++) { /* Neumaier summation */
+        double t = a->sum[m] + v[m];
+        a->carry[m] += fabs(a->sum[m]) >= fabs(v[m]) ? (a->sum[m] - t) + v[m] : (v[m] - t) + a->sum[m];
+        a->sum[m] = t;
+    }
+    a->n++;
+}
+
+static void put_means(sl_jbuf *b, const mean_acc *a, int with_items)
+{
+    sl_jbuf_putc(b, '{');
+    for (int m = 0; m < N_METRICS; m++) {
+        sl_jbuf_printf(b, "%s\"%s\": ", m ? ", " : "", metric_names[m]);
+        sl_jbuf_json_double(b, a->n ? (a->sum[m] + a->carry[m]) / (double)a->n : NAN);
+    }
+    if (with_items)
+        sl_jbuf_printf(b, ", \"items\": %zu", a->n);
+    sl_jbuf_putc(b, '}');
+}
+
+/* Means overall and per class on stdout; per-item values to per_item when given. */
+static int report(eval_state *s, FILE *per_item, int allow, size_t no_model, size_t no_human)
+{
+    mean_acc overall, by_class[SL_DISAGREEMENT_CLASSES];
+    memset(&overall, 0, sizeof overall);
+    memset(by_class, 0, sizeof by_class);
+    sl_jbuf line = {0};
+    int rc = 0;
+    for (size_t i = 0; i < s->items.count; i++) {
+        eval_item *it = &s->item[i];
+        if (it->task == UINT32_MAX || !it->human || !it->model)
+            continue;
+        eval_task *task = &s->task[it->task];
+        double v[N_METRICS];
+        for (int m = 0; m < N_METRICS; m++)
+            v[m] = task->metric[m][it->row];
+        acc_add(&overall, v);
+        if (it->cls >= 0)
+            acc_add(&by_class[it->cls], v);
+        if (!per_item)
+            continue;
+        line.len = 0;
+        sl_jbuf_puts(&line, "{\"item_id\":");
+        sl_jbuf_json_str(&line, s->items.str[i], s->items.len[i]);
+        sl_jbuf_puts(&line, ",\"task\":");
+        sl_jbuf_json_str(&line, s->tasks.str[it->task], s->tasks.len[it->task]);
+        sl_jbuf_printf(&line, ",\"disagreement_class\":%s%s%s",
+                      it->cls >= 0 ? "\"" : "",
+                      it->cls >= 0 ? sl_disagreement_name((sl_disagreement)it->cls) : "null",
+                      it->cls >= 0 ? "\"" : "");
+        for (int m = 0; m < N_METRICS - 1; m++) {
+            sl_jbuf_printf(&line, ",\"%s\":", metric_names[m]);
+            sl_jbuf_json_double(&line, v[m]);
+        }
+        sl_jbuf_printf(&line, ",\"top_label_agreement\":%s}\n", v[5] == 1.0 ? "true" : "false");
+        if (line.oom || sl_jbuf_flush(&line, per_item))
+            rc = -1;
+    }
+    sl_jbuf out = {0};
+    sl_jbuf_printf(&out, "{\"items\": %zu,\n \"overall\": ", overall.n);
+    put_means(&out, &overall, 0);
+    sl_jbuf_puts(&out, ",\n \"by_disagreement_class\": {");
+    for (int c = 0; c < SL_DISAGREEMENT_CLASSES; c++) {
+        sl_jbuf_printf(&out, "%s\n  \"%s\": ", c ? "," : "", sl_disagreement_name((sl_disagreement)c));
+        put_means(&out, &by_class[c], 1);
+    }
+    sl_jbuf_puts(&out, "}");
+    if (allow)
+        sl_jbuf_printf(&out, ",\n \"skipped\": {\"missing_model\": %zu, \"missing_human\": %zu}",
+                      no_model, no_human);
+    sl_jbuf_puts(&out, "}\n");
+    if (out.oom || sl_jbuf_flush(&out, stdout) || fflush(stdout))
+        rc = -1;
+    sl_jbuf_free(&out);
+    sl_jbuf_free(&line);
+    return rc;
+}
+
+static void state_free(eval_state *s)
+{
+    for (size_t i = 0; i < s->items.count; i++) {
+        free(s->item[i].human);
+        free(s->item[i].model);
+    }
+    for (size_t t = 0; t < s->tasks.count; t++) {
+        eval_task *task = &s->task[t];
+        sl_intern_free(&task->labels);
+        free(task->human);
+        free(task->model);
+        for (int m = 0; m < N_METRICS; m++)
+            free(task->metric[m]);
+    }
+    free(s->item);
+    free(s->task);
+    sl_intern_free(&s->items);
+    sl_intern_free(&s->tasks);
+}
+
+int sl_cmd_eval(int argc, char **argv)
+{
+    eval_state s;
+    memset(&s, 0, sizeof s);
+    s.max_errors = 50;
+    const char *out_path = NULL;
+    int allow = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *opt = argv[i];
+        if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
+            return eval_usage(stdout, 0);
+        if (!strcmp(opt, "--allow-missing")) {
+            allow = 1;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "softlabel eval: unknown option or missing value: '%s'\n", opt);
+            return 64;
+        }
+        const char *val = argv[++i];
+        if (!strcmp(opt, "--human")) {
+            s.human_path = val;
+        } else if (!strcmp(opt, "--model")) {
+            s.model_path = val;
+        } else if (!strcmp(opt, "--out")) {
+            out_path = val;
+        } else if (!strcmp(opt, "--max-errors")) {
+            char *end;
+            long n = strtol(val, &end, 10);
+            if (*end || end == val || n < 0) {
+                fprintf(stderr, "softlabel eval: --max-errors: invalid value '%s'\n", val);
+                return 64;
+            }
+            s.max_errors = (size_t)n;
+        } else {
+            fprintf(stderr, "softlabel eval: unknown option '%s'\n", opt);
+            return 64;
+        }
+    }
+    if (!s.human_path || !s.model_path) {
+        fprintf(stderr, "softlabel eval: --human and --model are required (see --help)\n");
+        return 64;
+    }
+    if (sl_isa_status() != SL_OK) {
+        fprintf(stderr, "softlabel: SOFTLABEL_ISA='%s': %s\n", getenv("SOFTLABEL_ISA"),
+                sl_status_str(sl_isa_status()));
+        return 78;
+    }
+    int code = 0;
+    if (read_jsonl(&s, s.human_path, human_line) || read_jsonl(&s, s.model_path, model_line)) {
+        state_free(&s);
+        return 66;
+    }
+    size_t no_model, no_human;
+    missing_items(&s, allow, &no_model, &no_human);
+    code = compute(&s);
+    FILE *per_item = NULL;
+    if (!code && out_path) {
+        per_item = strcmp(out_path, "-") == 0 ? stdout : fopen(out_path, "wb");
+        if (!per_item) {
+            fprintf(stderr, "softlabel eval: cannot create '%s': %s\n", out_path, strerror(errno));
+            code = 73;
+        }
+    }
+    if (!code && report(&s, per_item, allow, no_model, no_human))
+        code = 74;
+    if (per_item && per_item != stdout && fclose(per_item))
+        code = 74;
+    if (!code && s.errors > s.max_errors)
+        fprintf(stderr, "... %zu more input errors not shown (--max-errors)\n",
+                s.errors - s.max_errors);
+    if (!code && (s.errors || (!allow && no_model + no_human)))
+        code = 65;
+    state_free(&s);
+    return code;
+}

@@ -1,0 +1,298 @@
+#include "json.h"
+
+#include <string.h>
+
+#include "cli_util.h"
+
+#define MAX_DEPTH 256
+
+static int fail(sl_json_iter *it, size_t at, const char *what)
+{
+    it->error = what;
+    it->error_offset = at;
+    return -1;
+}
+
+static void skip_ws(sl_json_iter *it)
+{
+    while (it->pos < it->n) {
+        char c = it->s[it->pos];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+        it->pos++;
+    }
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static bool is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* it->pos at the opening quote; leaves it past the closing one. *escaped: a backslash was seen. */
+static int scan_string(sl_json_iter *it, bool *escaped)
+{
+    size_t i = it->pos + 1;
+    *escaped = false;
+    while (i < it->n) {
+        unsigned char c = (unsigned char)it->s[i];
+        if (c == '"') {
+            it->pos = i + 1;
+            return 0;
+        }
+        if (c < 0x20)
+            return fail(it, i, "control character in a string");
+        if (c == '\\') {
+            *escaped = true;
+            if (i + 1 >= it->n)
+                break;
+            char e = it->s[i + 1];
+            if (e == 'u') {
+                for (int k = 2; k < 6; k++)
+                    if (i + k >= it->n || !is_hex(it->s[i + k]))
+                        return fail(it, i, "bad \\u escape in a string");
+                i += 6;
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == '\0')
+                return fail(it, i, "bad escape in a string");
+            i += 2;
+            continue;
+        }
+        i++;
+    }
+    return fail(it, it->pos, "unterminated string");
+}
+
+static bool match_word(const sl_json_iter *it, const char *word)
+{
+    size_t len = strlen(word);
+    return it->n - it->pos >= len && !memcmp(it->s + it->pos, word, len);
+}
+
+/* RFC 8259 number, or NaN / Infinity / -Infinity */
+static int scan_number(sl_json_iter *it)
+{
+    const char *s = it->s;
+    size_t i = it->pos, n = it->n;
+    if (match_word(it, "NaN") || match_word(it, "Infinity")) {
+        it->pos += s[i] == 'N' ? 3 : 8;
+        return 0;
+    }
+    if (s[i] == '-') {
+        i++;
+        if (n - i >= 8 && !memcmp(s + i, "Infinity", 8)) {
+            it->pos = i + 8;
+            return 0;
+        }
+    }
+    if (i >= n || !is_digit(s[i]))
+        return fail(it, it->pos, "invalid number");
+    if (s[i] == '0')
+        i++;
+    else
+        while (i < n && is_digit(s[i]))
+            i++;
+    if (i < n && s[i] == '.') {
+        i++;
+        if (i >= n || !is_digit(s[i]))
+            return fail(it, i, "invalid number: no digit after '.'");
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= n || !is_digit(s[i]))
+            return fail(it, i, "invalid number: no digit in the exponent");
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    it->pos = i;
+    return 0;
+}
+
+static int scan_value(sl_json_iter *it, int depth, sl_json_type *type);
+
+/* it->pos at '{' or '['; validates the container up to its closing bracket. */
+static int scan_container(sl_json_iter *it, int depth, bool object)
+{
+    if (depth > MAX_DEPTH)
+        return fail(it, it->pos, "nesting deeper than 256 levels");
+    char close = object ? '}' : ']';
+    it->pos++;
+    skip_ws(it);
+    if (it->pos < it->n && it->s[it->pos] == close) {
+        it->pos++;
+        return 0;
+    }
+    for (;;) {
+        sl_json_type t;
+        bool esc;
+        if (object) {
+            if (it->pos >= it->n || it->s[it->pos] != '"')
+                return fail(it, it->pos, "expected a string key");
+            if (scan_string(it, &esc))
+                return -1;
+            skip_ws(it);
+            if (it->pos >= it->n || it->s[it->pos] != ':')
+                return fail(it, it->pos, "expected ':' after a key");
+            it->pos++;
+            skip_ws(it);
+        }
+        if (scan_value(it, depth + 1, &t))
+            return -1;
+        skip_ws(it);
+        if (it->pos < it->n && it->s[it->pos] == ',') {
+            it->pos++;
+            skip_ws(it);
+            continue;
+        }
+        if (it->pos < it->n && it->s[it->pos] == close) {
+            it->pos++;
+            return 0;
+        }
+        return fail(it, it->pos, object ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+}
+
+static int scan_value(sl_json_iter *it, int depth, sl_json_type *type)
+{
+    if (it->pos >= it->n)
+        return fail(it, it->pos, "expected a value");
+    bool esc;
+    switch (it->s[it->pos]) {
+    case '"':
+        *type = SL_JSON_STRING;
+        return scan_string(it, &esc);
+    case '{':
+        *type = SL_JSON_OBJECT;
+        return scan_container(it, depth, true);
+    case '[':
+        *type = SL_JSON_ARRAY;
+        return scan_container(it, depth, false);
+    case 't':
+    case 'f':
+    case 'n': {
+        static const char *const words[] = {"true", "false", "null"};
+        static const sl_json_type types[] = {SL_JSON_TRUE, SL_JSON_FALSE, SL_JSON_NULL};
+        for (int k = 0; k < 3; k++)
+            if (match_word(it, words[k])) {
+                it->pos += strlen(words[k]);
+                *type = types[k];
+                return 0;
+            }
+        return fail(it, it->pos, "invalid literal");
+    }
+    default:
+        *type = SL_JSON_NUMBER;
+        return scan_number(it);
+    }
+}
+
+int sl_json_begin(sl_json_iter *it, const char *s, size_t n)
+{
+    *it = (sl_json_iter){.s = s, .n = n};
+    skip_ws(it);
+    if (it->pos >= n || s[it->pos] != '{')
+        return fail(it, it->pos, "not a JSON object");
+    it->pos++;
+    return 0;
+}
+
+int sl_json_next(sl_json_iter *it, sl_json_member *m)
+{
+    skip_ws(it);
+    if (it->pos < it->n && it->s[it->pos] == '}') {
+        it->close_offset = it->pos++;
+        skip_ws(it);
+        if (it->pos < it->n)
+            return fail(it, it->pos, "text after the end of the object");
+        return 0;
+    }
+    if (it->members > 0) {
+        if (it->pos >= it->n || it->s[it->pos] != ',')
+            return fail(it, it->pos, "expected ',' or '}'");
+        it->pos++;
+        skip_ws(it);
+    }
+    if (it->pos >= it->n || it->s[it->pos] != '"')
+        return fail(it, it->pos, "expected a string key");
+    size_t key_start = it->pos;
+    if (scan_string(it, &m->key_escaped))
+        return -1;
+    m->key = it->s + key_start + 1;
+    m->key_len = it->pos - key_start - 2;
+    skip_ws(it);
+    if (it->pos >= it->n || it->s[it->pos] != ':')
+        return fail(it, it->pos, "expected ':' after a key");
+    it->pos++;
+    skip_ws(it);
+    m->value_offset = it->pos;
+    if (scan_value(it, 1, &m->type))
+        return -1;
+    m->value = it->s + m->value_offset;
+    m->value_len = it->pos - m->value_offset;
+    it->members++;
+    return 1;
+}
+
+static int hex_value(char c)
+{
+    return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+bool sl_json_key_is(const sl_json_member *m, const char *name)
+{
+    size_t len = strlen(name);
+    if (!m->key_escaped)
+        return m->key_len == len && !memcmp(m->key, name, len);
+    /* undo escapes; only ASCII can match an ASCII name */
+    size_t j = 0;
+    for (size_t i = 0; i < m->key_len; i++, j++) {
+        int c = (unsigned char)m->key[i];
+        if (c == '\\') {
+            char e = m->key[++i];
+            if (e == 'u') {
+                c = 0;
+                for (int k = 1; k <= 4; k++)
+                    c = c * 16 + hex_value(m->key[i + k]);
+                i += 4;
+            } else {
+                static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+                c = to[strchr(from, e) - from];
+            }
+        }
+        if (j >= len || c != (unsigned char)name[j])
+            return false;
+    }
+    return j == len;
+}
+
+int sl_json_append_string(sl_buf *b, const char *text, size_t n)
+{
+    if (sl_buf_reserve(b, 6 * n + 2))
+        return -1;
+    char *o = b->data + b->len;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+        } else if (c < 0x20) {
+            static const char hex[] = "0123456789abcdef";
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * String interning for the panel and eval commands: each distinct string (an item id, a reviewer,
+ * a task, a label) gets a dense id 0, 1, 2, ... in first-seen order, and its bytes are copied
+ * once into an arena. Memory grows with the distinct strings only, never with how often they
+ * occur, so grouping tens of millions of annotations costs memory in proportion to the items.
+ * An open-addressing table of (hash, id) pairs; not thread-safe (one table per thread, merged).
+ */
+#ifndef SL_TOOLS_PANEL_INTERN_H
+#define SL_TOOLS_PANEL_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* An append-only arena of bytes in large blocks; pointers into it stay valid until freed. */
+typedef struct sl_arena {
+    struct sl_arena_block *head;
+} sl_arena;
+
+/* Copies len bytes (plus a terminating NUL) into the arena; NULL when memory runs out. */
+char *sl_arena_copy(sl_arena *a, const char *s, size_t len);
+void sl_arena_free(sl_arena *a);
+
+/* A slot holds the string's length and bytes pointer too, so a lookup touches the slot and the
+ * bytes only (one cache miss each in a large table). */
+typedef struct sl_intern_slot {
+    uint32_t tag;       /* high 32 bits of the hash */
+    uint32_t id1;       /* id + 1; 0 = empty */
+    uint32_t len;
+    const char *str;    /* the bytes, in the arena */
+} sl_intern_slot;
+
+typedef struct sl_intern {
+    sl_intern_slot *slots;
+    size_t cap;         /* power of two */
+    size_t count;
+    const char **str;   /* id -> bytes (NUL-terminated, in the arena) */
+    uint32_t *len;      /* id -> length */
+    size_t str_cap;
+    sl_arena arena;
+} sl_intern;
+
+/* The hash every table uses (so a caller may compute it once and look up several tables). */
+uint64_t sl_hash_bytes(const char *s, size_t len);
+
+void sl_intern_init(sl_intern *t);
+void sl_intern_free(sl_intern *t);
+
+/* The id of s, adding it if new (*added = 1 then; added may be NULL). Returns -1 when memory runs
+ * out or the table would exceed 2^31 - 1 strings. */
+int64_t sl_intern_add(sl_intern *t, const char *s, size_t len, int *added);
+
+/* The id of s, or -1 when it is not in the table. */
+int64_t sl_intern_find(const sl_intern *t, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,212 @@
+/* Output helpers: see panel_json.h. */
+#include "panel_json.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sl_jbuf_free(sl_jbuf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+static int reserve(sl_jbuf *b, size_t extra)
+{
+    if (b->oom)
+        return -1;
+    if (b->len + extra <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + extra)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = 1;
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+void sl_jbuf_put(sl_jbuf *b, const char *s, size_t len)
+{
+    if (len == 0 || reserve(b, len))
+        return;
+    memcpy(b->p + b->len, s, len);
+    b->len += len;
+}
+
+void sl_jbuf_puts(sl_jbuf *b, const char *s) { sl_jbuf_put(b, s, strlen(s)); }
+
+void sl_jbuf_putc(sl_jbuf *b, char c)
+{
+    if (reserve(b, 1))
+        return;
+    b->p[b->len++] = c;
+}
+
+void sl_jbuf_printf(sl_jbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || reserve(b, (size_t)n + 1))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void sl_jbuf_u64(sl_jbuf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (reserve(b, n))
+        return;
+    while (n)
+        b->p[b->len++] = tmp[--n];
+}
+
+/* The JSON escape of byte c, or NULL when it passes through. */
+static const char *json_escape(unsigned char c, char tmp[8])
+{
+    switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    }
+    if (c < 0x20) {
+        snprintf(tmp, 8, "\\u%04x", c);
+        return tmp;
+    }
+    return NULL;
+}
+
+/* 1 for the bytes a JSON string must escape: ", \ and the control characters */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+void sl_jbuf_json_str(sl_jbuf *b, const char *s, size_t len)
+{
+    sl_jbuf_putc(b, '"');
+    size_t run = 0; /* start of the bytes not yet copied */
+    for (size_t i = 0; i < len; i++) {
+        if (!needs_escape[(unsigned char)s[i]])
+            continue;
+        char tmp[8];
+        const char *esc = json_escape((unsigned char)s[i], tmp);
+        if (!esc)
+            continue;
+        sl_jbuf_put(b, s + run, i - run);
+        sl_jbuf_puts(b, esc);
+        run = i + 1;
+    }
+    sl_jbuf_put(b, s + run, len - run);
+    sl_jbuf_putc(b, '"');
+}
+
+void sl_jbuf_json_csv_quoted(sl_jbuf *b, const char *s, size_t len)
+{
+    sl_jbuf_putc(b, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        char tmp[8];
+        const char *esc = json_escape((unsigned char)s[i], tmp);
+        if (!esc)
+            continue;
+        sl_jbuf_put(b, s + run, i - run);
+        sl_jbuf_puts(b, esc);
+        if (s[i] == '"' && i + 1 < len && s[i + 1] == '"')
+            i++; /* "" in CSV is one quote */
+        run = i + 1;
+    }
+    sl_jbuf_put(b, s + run, len - run);
+    sl_jbuf_putc(b, '"');
+}
+
+size_t sl_format_double(char *out, double v)
+{
+    for (int precision = 15; precision < 17; precision++) {
+        int n = snprintf(out, 32, "%.*g", precision, v);
+        if (strtod(out, NULL) == v)
+            return (size_t)n;
+    }
+    return (size_t)snprintf(out, 32, "%.17g", v);
+}
+
+void sl_jbuf_json_double(sl_jbuf *b, double v)
+{
+    if (!isfinite(v)) {
+        sl_jbuf_puts(b, "null");
+        return;
+    }
+    char tmp[32];
+    sl_jbuf_put(b, tmp, sl_format_double(tmp, v));
+}
+
+void sl_jbuf_json_double_cached(sl_jbuf *b, sl_double_cache *c, double v)
+{
+    if (!c || !isfinite(v)) {
+        sl_jbuf_json_double(b, v);
+        return;
+    }
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    size_t slot = (size_t)((bits * 0x9e3779b97f4a7c15ull) >> 52); /* 12 bits */
+    if (!c->len[slot] || c->bits[slot] != bits) {
+        char tmp[32];
+        size_t n = sl_format_double(tmp, v);
+        if (n >= sizeof c->text[slot]) {
+            sl_jbuf_put(b, tmp, n);
+            return;
+        }
+        memcpy(c->text[slot], tmp, n);
+        c->len[slot] = (unsigned char)n;
+        c->bits[slot] = bits;
+    }
+    sl_jbuf_put(b, c->text[slot], c->len[slot]);
+}
+
+void sl_jbuf_html(sl_jbuf *b, const char *s, size_t len)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *esc = NULL;
+        switch (s[i]) {
+        case '&': esc = "&amp;"; break;
+        case '<': esc = "&lt;"; break;
+        case '>': esc = "&gt;"; break;
+        case '"': esc = "&quot;"; break;
+        }
+        if (!esc)
+            continue;
+        sl_jbuf_put(b, s + run, i - run);
+        sl_jbuf_puts(b, esc);
+        run = i + 1;
+    }
+    sl_jbuf_put(b, s + run, len - run);
+}
+
+int sl_jbuf_flush(sl_jbuf *b, FILE *f)
+{
+    if (b->len && fwrite(b->p, 1, b->len, f) != b->len)
+        return -1;
+    b->len = 0;
+    return 0;
+}

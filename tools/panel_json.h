@@ -1,0 +1,59 @@
+/*
+ * Output helpers shared by `softlabel panel` and `softlabel eval`: a growable byte buffer, JSON
+ * string escaping, shortest round-trip formatting of doubles, HTML escaping.
+ */
+#ifndef SL_TOOLS_PANEL_JSON_H
+#define SL_TOOLS_PANEL_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct sl_jbuf {
+    char *p;
+    size_t len, cap;
+    int oom; /* set once an append failed for lack of memory; later appends do nothing */
+} sl_jbuf;
+
+void sl_jbuf_free(sl_jbuf *b);
+void sl_jbuf_put(sl_jbuf *b, const char *s, size_t len);
+void sl_jbuf_puts(sl_jbuf *b, const char *s);
+void sl_jbuf_putc(sl_jbuf *b, char c);
+void sl_jbuf_printf(sl_jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sl_jbuf_u64(sl_jbuf *b, uint64_t v);
+
+/* s[0..len) as a JSON string literal (quotes included). Control characters are escaped; other
+ * bytes pass through (the inputs are UTF-8). */
+void sl_jbuf_json_str(sl_jbuf *b, const char *s, size_t len);
+
+/* The content of a quoted CSV field (between its quotes, "" standing for one quote) as a JSON
+ * string literal. */
+void sl_jbuf_json_csv_quoted(sl_jbuf *b, const char *s, size_t len);
+
+/* A double in the shortest decimal that reads back as the same double (%.15g, %.16g or %.17g);
+ * null for NaN or an infinity (JSON has neither). */
+void sl_jbuf_json_double(sl_jbuf *b, double v);
+
+/* The shortest round-trip decimal of v into out (at least 32 bytes); returns its length. */
+size_t sl_format_double(char *out, double v);
+
+/* A direct-mapped cache of formatted doubles: outputs repeat the same values (confidences given
+ * to two decimals, entropies of the same vote splits) and formatting one costs a printf and a
+ * strtod. One per thread. */
+#define SL_DOUBLE_CACHE 4096
+typedef struct sl_double_cache {
+    uint64_t bits[SL_DOUBLE_CACHE];
+    char text[SL_DOUBLE_CACHE][25];
+    unsigned char len[SL_DOUBLE_CACHE]; /* 0: empty slot */
+} sl_double_cache;
+
+/* As sl_jbuf_json_double, through the cache (c may be NULL). */
+void sl_jbuf_json_double_cached(sl_jbuf *b, sl_double_cache *c, double v);
+
+/* s[0..len) with &, <, >, " escaped for HTML text and attribute values. */
+void sl_jbuf_html(sl_jbuf *b, const char *s, size_t len);
+
+/* Writes the buffer to f and empties it; returns 0, or -1 on a write error. */
+int sl_jbuf_flush(sl_jbuf *b, FILE *f);
+
+#endif
