@@ -172,15 +172,16 @@ SL_API sl_status sl_sigmoid_f64(double k, const double *x, size_t n, double *out
 #define SL_MT_MIN_ROWS_PER_THREAD 32768
 
 /* sl_score_f32 on up to n_threads threads (1 .. SL_MAX_THREADS; the calling thread is one of
- * them). Rows are split into contiguous ranges, one per thread, of equal size (multiples of 64
- * rows, so no two threads write the same cache line of v_hat or p); fewer threads are used when
- * n < n_threads * SL_MT_MIN_ROWS_PER_THREAD. Returns SL_ERR_THREAD_COUNT for n_threads = 0 or
- * above SL_MAX_THREADS; every other argument, status and output is exactly as sl_score_f32 with
- * the same arguments: the outputs are the same bits, and with invalid rows the status is that of
- * the first invalid row over all rows and *first_invalid its index (every valid row is still
- * scored, invalid rows' outputs untouched). If the system refuses to start a thread, that range is
- * scored on the calling thread (same results, less parallelism). The active path is read once per
- * range: do not call sl_set_isa concurrently. */
+ * them). The rows are cut into contiguous blocks (multiples of 64 rows, so no two threads write
+ * the same cache line of v_hat or p; at most 256K rows, about four per thread or more) that the
+ * threads take in row order as they become free, so a thread slowed by other load on the machine
+ * takes fewer. Fewer threads are used when n < n_threads * SL_MT_MIN_ROWS_PER_THREAD. Returns
+ * SL_ERR_THREAD_COUNT for n_threads = 0 or above SL_MAX_THREADS; every other argument, status and
+ * output is exactly as sl_score_f32 with the same arguments: the outputs are the same bits, and
+ * with invalid rows the status is that of the first invalid row over all rows and *first_invalid
+ * its index (every valid row is still scored, invalid rows' outputs untouched). If the system
+ * refuses to start a thread, the others (at least the calling one) score its blocks. The active
+ * path is read once per block: do not call sl_set_isa concurrently. */
 SL_API sl_status sl_score_f32_mt(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
                                  float *v_hat, float *p, size_t *first_invalid,
                                  unsigned n_threads);

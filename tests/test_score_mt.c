@@ -1,6 +1,6 @@
 /*
  * sl_score_f32_mt / sl_score_f64_mt against the single-threaded entry points: the same status, the
- * same first invalid row over all rows (wherever it falls among the threads' ranges), the same
+ * same first invalid row over all rows (wherever it falls among the threads' blocks), the same
  * output bits, invalid rows untouched; thread counts 1 .. 7 and more threads than rows justify;
  * argument errors reported before any thread starts; n_threads = 0 or above SL_MAX_THREADS refused.
  */
@@ -10,7 +10,7 @@
 
 #include "test_util.h"
 
-#define ROWS 300007 /* about 9 minimum shares: up to 9 threads, ranges of unequal last length */
+#define ROWS 300007 /* about 9 minimum shares: up to 9 threads; a short last block */
 
 typedef struct data {
     size_t n;
@@ -109,10 +109,10 @@ static void test_all_valid(void **state)
     free_data(&d);
 }
 
-static void test_invalid_rows_in_every_range(void **state)
+static void test_invalid_rows_in_every_block(void **state)
 {
     (void)state;
-    /* first invalid row in the first range, in a middle one, in the last one */
+    /* first invalid row in the first block, in a middle one, in the last one */
     const size_t firsts[] = {5, ROWS / 2 + 1, ROWS - 2};
     for (size_t k = 0; k < 3; k++) {
         size_t bad[] = {firsts[k], ROWS - 1, firsts[k] + 7};
@@ -159,7 +159,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_valid),
-        cmocka_unit_test(test_invalid_rows_in_every_range),
+        cmocka_unit_test(test_invalid_rows_in_every_block),
         cmocka_unit_test(test_small_batches_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
