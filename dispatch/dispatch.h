@@ -11,6 +11,9 @@ typedef struct sl_impl {
     sl_score_f64_fn score_f64;
     sl_sigmoid_f32_fn sigmoid_f32;
     sl_sigmoid_f64_fn sigmoid_f64;
+    sl_payoff_f32_fn payoff_f32;
+    sl_payoff_f64_fn payoff_f64;
+    sl_metrics_block_fn metrics_block_f64;
     sl_panel_stats_f64_fn panel_stats_f64;
     sl_divergence_f64_fn divergence_f64;
 } sl_impl;

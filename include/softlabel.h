@@ -2,7 +2,8 @@
  * softlabel — calibrated soft labels for AI-agent interactions, in bulk.
  *
  * One umbrella header for C11 and C++. Every number computed here is defined in SPEC.md
- * (shared/SPEC.md in the project): section 1 for proxy scoring (observables -> v_hat -> p).
+ * (shared/SPEC.md in the project): section 1 for proxy scoring (observables -> v_hat -> p),
+ * section 2 for soft payoffs, section 3 for batch metrics.
  *
  * Conventions of every entry point:
  *  - Returns SL_OK or a status naming the failure; sl_status_str() gives a message.
@@ -68,8 +69,31 @@ typedef enum sl_status {
     SL_ERR_ISA_UNKNOWN = 50,         /* no path of that name exists in this build */
     SL_ERR_ISA_UNSUPPORTED = 51,     /* the path exists but this CPU/OS cannot run it */
 
-    /* Multi-threaded entry points */
-    SL_ERR_THREAD_COUNT = 60,        /* n_threads is 0 or above SL_MAX_THREADS */
+    /* Payoff parameters out of range (SPEC 2; nothing is computed) */
+    SL_ERR_PARAM_S_PLUS = 60,        /* s_plus negative, NaN or infinite */
+    SL_ERR_PARAM_S_MINUS = 61,       /* s_minus negative, NaN or infinite */
+    SL_ERR_PARAM_H = 62,             /* h negative, NaN or infinite */
+    SL_ERR_PARAM_THETA = 63,         /* theta not in [0, 1] */
+    SL_ERR_PARAM_RHO_A = 64,         /* rho_a not in [0, 1] */
+    SL_ERR_PARAM_RHO_B = 65,         /* rho_b not in [0, 1] */
+    SL_ERR_PARAM_W_REP = 66,         /* w_rep not in [0, 100] */
+    SL_ERR_BREAK_EVEN_UNDEFINED = 67,/* break-even p asked for with a zero denominator */
+
+    /* Invalid payoff / metrics input rows (first invalid row decides; index in first_invalid) */
+    SL_ERR_INVALID_P = 68,           /* p is NaN or outside [0, 1] */
+    SL_ERR_NONFINITE_TAU = 69,       /* tau is NaN or infinite */
+    SL_ERR_NONFINITE_C_A = 70,       /* c_a is NaN or infinite */
+    SL_ERR_NONFINITE_C_B = 71,       /* c_b is NaN or infinite */
+    SL_ERR_NONFINITE_R_A = 72,       /* r_a is NaN or infinite */
+    SL_ERR_NONFINITE_R_B = 73,       /* r_b is NaN or infinite */
+    SL_ERR_PAYOFF_OVERFLOW = 74,     /* finite inputs whose payoffs overflow to +-infinity */
+    SL_ERR_INVALID_ACCEPTED = 75,    /* accepted is neither 0 nor 1 */
+    SL_ERR_INVALID_GROUND_TRUTH = 76,/* ground_truth is not +1, -1 or 0 (none) */
+
+    /* Metrics states and fused calls */
+    SL_ERR_P_GIVEN = 77,             /* a fused call got a p column: p comes from the observables */
+    SL_ERR_STATE_MISMATCH = 78,      /* merging metrics states with different parameters/flags */
+    SL_ERR_OUT_OF_MEMORY = 79,       /* an allocation failed; the state is unchanged */
 
     /* Reviewer panels and model evaluation (SPEC section 4) */
     SL_ERR_PANEL_BAD_VOTES = 80,     /* a vote count is negative, NaN or infinite */
@@ -78,7 +102,10 @@ typedef enum sl_status {
     SL_ERR_PARAM_MIN_REVIEWERS = 83, /* min_reviewers < 1 */
     SL_ERR_PARAM_MAJORITY = 84,      /* majority_threshold not in (0, 1] */
     SL_ERR_PANEL_SHAPE = 85,         /* no labels (k = 0) or a leading dimension smaller than n */
-    SL_ERR_ALPHA_TOTALS = 86         /* per-unit totals given to sl_alpha_nominal_add do not match the votes */
+    SL_ERR_ALPHA_TOTALS = 86,        /* per-unit totals given to sl_alpha_nominal_add do not match the votes */
+
+    /* Multi-threaded entry points */
+    SL_ERR_THREAD_COUNT = 90         /* n_threads is 0 or above SL_MAX_THREADS */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -190,6 +217,219 @@ SL_API sl_status sl_score_f32_mt(const sl_proxy *px, const sl_observables_f32 *o
 SL_API sl_status sl_score_f64_mt(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
                                  double *v_hat, double *p, size_t *first_invalid,
                                  unsigned n_threads);
+
+/* ---------------------------------------------------------------------------------------------
+ * Soft payoffs (SPEC section 2) and batch metrics (SPEC section 3)
+ *
+ * Payoffs follow the reference's operations in the reference's order, so the scalar f64 path
+ * reproduces its values exactly, and every SIMD path gives the same bits as the scalar path (no
+ * transcendental functions are involved). Input rows: p must lie in [0, 1] (NaN is invalid),
+ * tau, c_a, c_b, r_a, r_b must be finite, and a row whose payoffs overflow to +-infinity is
+ * invalid too; invalid rows are reported like invalid observables (first row and its status) and
+ * their outputs are left untouched.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Payoff parameters. Valid: s_plus, s_minus, h >= 0 and finite; theta, rho_a, rho_b in [0, 1];
+ * w_rep in [0, 100]. */
+typedef struct sl_payoff_params {
+    double s_plus, s_minus, h, theta, rho_a, rho_b, w_rep;
+} sl_payoff_params;
+
+/* Fills *out with the SPEC defaults: s_plus 2, s_minus 1, h 2, theta 0.5, rho_a 0, rho_b 0,
+ * w_rep 1. */
+SL_API void sl_payoff_params_default(sl_payoff_params *out);
+
+/* SL_OK, or the status of the first out-of-range field in field order (SL_ERR_PARAM_S_PLUS ..
+ * SL_ERR_PARAM_W_REP); SL_ERR_NULL_ARGUMENT for NULL. */
+SL_API sl_status sl_payoff_validate(const sl_payoff_params *pp);
+
+/* Per-interaction payoff inputs, n elements each. p is required (except in the fused calls,
+ * where it must be NULL); tau .. r_b may be NULL, meaning all zero. */
+typedef struct sl_payoff_inputs_f64 {
+    const double *p, *tau, *c_a, *c_b, *r_a, *r_b;
+} sl_payoff_inputs_f64;
+typedef struct sl_payoff_inputs_f32 {
+    const float *p, *tau, *c_a, *c_b, *r_a, *r_b;
+} sl_payoff_inputs_f32;
+
+/* Payoff outputs, n elements each; each may be NULL (not computed). An output may be the very
+ * same array as an input (in place); other overlaps are not allowed. */
+typedef struct sl_payoff_outputs_f64 {
+    double *expected_surplus, *expected_harm, *payoff_initiator, *payoff_counterparty,
+        *social_surplus, *total_welfare;
+} sl_payoff_outputs_f64;
+typedef struct sl_payoff_outputs_f32 {
+    float *expected_surplus, *expected_harm, *payoff_initiator, *payoff_counterparty,
+        *social_surplus, *total_welfare;
+} sl_payoff_outputs_f32;
+
+/* Computes, for each of n rows (SPEC 2):
+ *   expected_surplus S = p*s_plus - (1-p)*s_minus,  expected_harm E = (1-p)*h,
+ *   payoff_initiator = theta*S - tau - c_a - rho_a*E + w_rep*r_a,
+ *   payoff_counterparty = (1-theta)*S + tau - c_b - rho_b*E + w_rep*r_b,
+ *   social_surplus = S - E,  total_welfare = payoff_initiator + payoff_counterparty.
+ * Errors: SL_ERR_NULL_ARGUMENT (pp, in, out, or in->p with n > 0), a parameter status, or the
+ * status of the first invalid row (SL_ERR_INVALID_P, SL_ERR_NONFINITE_TAU .. _R_B,
+ * SL_ERR_PAYOFF_OVERFLOW); first_invalid (may be NULL) receives that row, or n.
+ * f32: parameters are rounded to float and the same operations run in single precision. */
+SL_API sl_status sl_payoff_f64(const sl_payoff_params *pp, const sl_payoff_inputs_f64 *in, size_t n,
+                               const sl_payoff_outputs_f64 *out, size_t *first_invalid);
+SL_API sl_status sl_payoff_f32(const sl_payoff_params *pp, const sl_payoff_inputs_f32 *in, size_t n,
+                               const sl_payoff_outputs_f32 *out, size_t *first_invalid);
+
+/* Fused: scores obs with px (SPEC 1) and computes the payoffs of the resulting p, without
+ * storing p anywhere (blocks of rows are scored into a small stack buffer). in may be NULL (all
+ * payoff columns zero); in->p must be NULL (SL_ERR_P_GIVEN). Results equal sl_score_* followed by
+ * sl_payoff_* on the same path. Row statuses: the observables' first (SPEC 1 statuses), then the
+ * payoff columns'. */
+SL_API sl_status sl_payoff_observables_f64(const sl_payoff_params *pp, const sl_proxy *px,
+                                           const sl_observables_f64 *obs,
+                                           const sl_payoff_inputs_f64 *in, size_t n,
+                                           const sl_payoff_outputs_f64 *out, size_t *first_invalid);
+SL_API sl_status sl_payoff_observables_f32(const sl_payoff_params *pp, const sl_proxy *px,
+                                           const sl_observables_f32 *obs,
+                                           const sl_payoff_inputs_f32 *in, size_t n,
+                                           const sl_payoff_outputs_f32 *out, size_t *first_invalid);
+
+/* break_even_p = s_minus / (s_plus + s_minus); social_break_even_p = (s_minus + h) /
+ * (s_plus + s_minus + h). Errors: a parameter status, SL_ERR_BREAK_EVEN_UNDEFINED when the
+ * denominator is 0 (*out untouched), SL_ERR_NULL_ARGUMENT. */
+SL_API sl_status sl_break_even_p(const sl_payoff_params *pp, double *out);
+SL_API sl_status sl_social_break_even_p(const sl_payoff_params *pp, double *out);
+
+/* ---- Batch metrics: a mergeable partial state -------------------------------------------------
+ *
+ * sl_metrics_init -> sl_metrics_update_* (any number of chunks) -> sl_metrics_finalize, and
+ * sl_metrics_merge to combine states built on different chunks or threads (one state per
+ * thread; a state is not safe for concurrent updates). Rows are summed a block (504 rows) at a
+ * time, and block sums are added with compensated (double-double) arithmetic; variances merge
+ * per-block moments (Chan et al.), so one pass, any chunking and any merge order agree to within
+ * a few units in the last place, and a sum over 10^8 rows stays within 1e-12 relative of its
+ * exactly rounded value (measured: within 3e-15). Every SIMD path gives the same bits as every
+ * other on the same input; the scalar path agrees to the last few places.
+ *
+ * discrimination_auc is not mergeable from moments: the state keeps the p of every labelled row
+ * (8 bytes per labelled row, growing as needed; merge concatenates) unless created with
+ * SL_METRICS_NO_AUC, in which case the report has auc_tracked = 0 and a null AUC. Finalize sorts a
+ * copy (a further 16 bytes per labelled row, freed before it returns) and counts ties exactly as
+ * the reference's all-pairs comparison does.
+ * --------------------------------------------------------------------------------------------- */
+
+#define SL_METRICS_NO_AUC 1u /* sl_metrics_init flag: do not keep labelled p for the AUC */
+#define SL_METRICS_BINS 10   /* bins of quality_distribution and calibration_curve */
+
+typedef struct sl_metrics sl_metrics; /* opaque */
+
+/* A metric that may be undefined (the reference's null): present = 0 means null, and value is
+ * then NaN, never a number to use. */
+typedef struct sl_opt_f64 {
+    int present;
+    double value;
+} sl_opt_f64;
+
+/* quality_distribution bin b: [start, end) = [b*0.1, (b+1)*0.1) computed in double (the last bin
+ * also holds p = 1.0) and the number of rows in it. */
+typedef struct sl_quality_bin {
+    double start, end;
+    uint64_t count;
+} sl_quality_bin;
+
+/* calibration_curve bin: mean p and share of ground_truth = +1 over the labelled rows in the
+ * bin, and their number; an empty bin is (bin midpoint, 0.0, 0) as in the reference. */
+typedef struct sl_calibration_bin {
+    double mean_predicted, fraction_positive;
+    uint64_t count;
+} sl_calibration_bin;
+
+/* Every metric of SPEC section 3, named as in the reference's JSON. "A" = accepted rows, "R" =
+ * rejected, "T" = rows with ground truth. Means over an empty set are 0.0 where SPEC says so. */
+typedef struct sl_metrics_report {
+    uint64_t n;                                      /* valid rows accumulated */
+    uint64_t n_accepted, n_rejected;                 /* |A|, |R| */
+    uint64_t n_labelled, n_positive, n_negative;     /* |T| and its two classes */
+
+    double toxicity_rate;                            /* mean (1-p) over A */
+    double toxicity_rate_all;                        /* mean (1-p) over all */
+    double conditional_loss_initiator;               /* mean payoff over A - over all */
+    double conditional_loss_counterparty;
+    double spread;                                   /* (s_plus+s_minus)(mean p all - mean p A) */
+    double quality_gap;                              /* mean p over A - over R */
+    double high_quality_acceptance;                  /* participation_by_quality: p >= 0.5 */
+    double low_quality_acceptance;                   /*   p < 0.5 */
+    uint64_t high_quality_count, low_quality_count;
+    double uncertain_fraction;                       /* share with 0.3 < p < 0.7 */
+    double average_quality, average_quality_accepted;
+    size_t quality_distribution_len;                 /* 0 for an empty batch, else 10 */
+    sl_quality_bin quality_distribution[SL_METRICS_BINS];
+    double total_welfare;                            /* welfare_metrics, all over A */
+    double total_social_surplus, net_social_welfare; /* (equal, as in the reference) */
+    double avg_initiator_payoff, avg_counterparty_payoff;
+    sl_opt_f64 calibration_error;                    /* null when T is empty */
+    sl_opt_f64 brier_score;
+    sl_opt_f64 expected_calibration_error;
+    size_t calibration_curve_len;                    /* 0 when T is empty, else 10 */
+    sl_calibration_bin calibration_curve[SL_METRICS_BINS];
+    sl_opt_f64 log_loss;
+    sl_opt_f64 discrimination_auc;                   /* null: a class of T empty, or untracked */
+    int auc_tracked;                                 /* 0 when created with SL_METRICS_NO_AUC */
+    double quality_variance, quality_variance_accepted; /* population variances; 0.0 if n < 2 */
+    double payoff_variance_initiator, payoff_variance_counterparty;
+    double cv_p, cv_payoff_initiator, cv_payoff_counterparty; /* coefficient_of_variation */
+} sl_metrics_report;
+
+/* Creates an empty state for the payoff parameters *pp (validated: a parameter status on error)
+ * and flags (0 or SL_METRICS_NO_AUC). *out is NULL on error. Free with sl_metrics_free. */
+SL_API sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned flags);
+
+/* Frees a state (NULL is allowed). */
+SL_API void sl_metrics_free(sl_metrics *m);
+
+/* Adds n rows: in (p required; tau .. r_b may be NULL: zero), accepted (required; each 0 or 1)
+ * and ground_truth (+1, -1 or 0 for none; NULL: none). Invalid rows (bad p, non-finite payoff
+ * column, payoff overflow, accepted not 0/1, ground_truth not in {+1, -1, 0}) are left out of
+ * every metric; the status of the first one is returned and its index stored in *first_invalid
+ * (may be NULL; n when all rows are valid). Every valid row is added regardless. Errors that
+ * change nothing: SL_ERR_NULL_ARGUMENT, SL_ERR_OUT_OF_MEMORY (AUC buffer growth). f32: values
+ * are widened to double exactly and accumulated as in f64. */
+SL_API sl_status sl_metrics_update_f64(sl_metrics *m, const sl_payoff_inputs_f64 *in,
+                                       const uint8_t *accepted, const int8_t *ground_truth,
+                                       size_t n, size_t *first_invalid);
+SL_API sl_status sl_metrics_update_f32(sl_metrics *m, const sl_payoff_inputs_f32 *in,
+                                       const uint8_t *accepted, const int8_t *ground_truth,
+                                       size_t n, size_t *first_invalid);
+
+/* Fused: scores obs with px (SPEC 1) and adds the rows as sl_metrics_update_* would, without
+ * storing p (blocks of 504 rows are scored into a stack buffer and accumulated at once). in may
+ * be NULL (payoff columns all zero); in->p must be NULL (SL_ERR_P_GIVEN). Row statuses: the
+ * observables' first, then the payoff columns', accepted, ground_truth, overflow. */
+SL_API sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
+                                                   const sl_observables_f64 *obs,
+                                                   const sl_payoff_inputs_f64 *in,
+                                                   const uint8_t *accepted,
+                                                   const int8_t *ground_truth, size_t n,
+                                                   size_t *first_invalid);
+SL_API sl_status sl_metrics_update_observables_f32(sl_metrics *m, const sl_proxy *px,
+                                                   const sl_observables_f32 *obs,
+                                                   const sl_payoff_inputs_f32 *in,
+                                                   const uint8_t *accepted,
+                                                   const int8_t *ground_truth, size_t n,
+                                                   size_t *first_invalid);
+
+/* Adds everything *from has accumulated to *into (from is unchanged). Both must have the same
+ * payoff parameters and flags (SL_ERR_STATE_MISMATCH). SL_ERR_OUT_OF_MEMORY leaves into unchanged. */
+SL_API sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from);
+
+/* Computes the report from the state (which is unchanged and may keep accumulating). Allocates
+ * scratch for the AUC sort (SL_ERR_OUT_OF_MEMORY). */
+SL_API sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out);
+
+/* discrimination_auc alone, over the rows with ground_truth +1 or -1: P(p_pos > p_neg) +
+ * P(p_pos = p_neg)/2 by sorting, O(n log n) (radix sort, 16 bytes of scratch per labelled row).
+ * out->present = 0 when a class is empty. A row with p NaN or outside [0, 1]
+ * (SL_ERR_INVALID_P) or ground_truth outside {+1, -1, 0} (SL_ERR_INVALID_GROUND_TRUTH) is
+ * left out; the first one is reported as in the other calls. */
+SL_API sl_status sl_discrimination_auc_f64(const double *p, const int8_t *ground_truth, size_t n,
+                                           sl_opt_f64 *out, size_t *first_invalid);
 
 /* ---------------------------------------------------------------------------------------------
  * Reviewer panels -> soft labels, and model evaluation (SPEC section 4)

@@ -23,6 +23,150 @@ typedef size_t (*sl_score_f64_fn)(const sl_proxy *px, const sl_observables_f64 *
 typedef size_t (*sl_sigmoid_f32_fn)(float neg_k, const float *x, size_t n, float *out);
 typedef size_t (*sl_sigmoid_f64_fn)(double neg_k, const double *x, size_t n, double *out);
 
+/* ---- payoffs and metrics (SPEC 2 and 3) ---- */
+
+/* Validated payoff parameters as the kernels use them, in both precisions. one_minus_theta is
+ * 1 - theta computed once in double, as the reference computes (1 - theta). */
+typedef struct sl_payoff_consts {
+    double s_plus, s_minus, h, theta, one_minus_theta, rho_a, rho_b, w_rep;
+    float s_plus_f32, s_minus_f32, h_f32, theta_f32, one_minus_theta_f32, rho_a_f32, rho_b_f32,
+        w_rep_f32;
+    /* 1 when, with all payoff columns zero, no payoff of any p in [0, 1] can overflow (every
+     * |payoff| <= 2 (s_plus + s_minus + h), finite), so sl_metrics_block_affine_payoffs applies */
+    int affine_safe;
+} sl_payoff_consts;
+
+/* Payoffs of n rows; returns the first invalid row (p NaN or outside [0, 1], a non-finite
+ * total_welfare or social_surplus, which covers non-finite columns and overflow), or n. */
+typedef size_t (*sl_payoff_f64_fn)(const sl_payoff_consts *pc, const sl_payoff_inputs_f64 *in,
+                                   size_t n, const sl_payoff_outputs_f64 *out);
+typedef size_t (*sl_payoff_f32_fn)(const sl_payoff_consts *pc, const sl_payoff_inputs_f32 *in,
+                                   size_t n, const sl_payoff_outputs_f32 *out);
+
+/* Rows per metrics block. Each block is accumulated in plain double (in 8 fixed interleaved
+ * partial sums, see metrics_simd.inc) and then added to the state with compensated arithmetic,
+ * so a sum's error is at most about (SL_METRICS_BLOCK / 8) units in the last place of the sum of
+ * magnitudes, whatever the number of rows. 504 = 8 * 63 is the most that keeps every per-lane
+ * bin count of a block below 64 (the SIMD paths pack ten 6-bit counters into a 64-bit lane);
+ * larger blocks spread the per-block work (reductions, the state's compensated adds) thinner. */
+#define SL_METRICS_BLOCK 504
+
+/* The rows of one metrics block (pointers already offset to the block's first row). */
+typedef struct sl_metrics_rows {
+    const double *p, *tau, *c_a, *c_b, *r_a, *r_b; /* tau .. r_b may be NULL: zero */
+    const uint8_t *accepted;                       /* required */
+    const int8_t *ground_truth;                    /* NULL: none */
+} sl_metrics_rows;
+
+/* Sums of one block, over its valid rows, by subset (A accepted, R rejected, T labelled). */
+enum {
+    SL_MS_P_A, SL_MS_P_R,        /* p */
+    SL_MS_PA_A, SL_MS_PA_R,      /* payoff_initiator */
+    SL_MS_PB_A, SL_MS_PB_R,      /* payoff_counterparty */
+    SL_MS_SOCIAL_A,              /* social_surplus */
+    SL_MS_WELFARE_A,             /* total_welfare of each row */
+    SL_MS_BRIER,                 /* (p - v)^2 over T */
+    SL_MS_LOG,                   /* ln(q) or ln(1-q) over T (log loss = -sum / |T|) */
+    SL_MS_COUNT
+};
+/* Quantities whose variance is tracked, and over which subset */
+enum { SL_MV_P, SL_MV_P_A, SL_MV_PA, SL_MV_PB, SL_MV_COUNT };
+
+typedef struct sl_metrics_block {
+    double sum[SL_MS_COUNT];
+    double m2[SL_MV_COUNT];                 /* sum of squared deviations from the block's mean */
+    uint64_t bin[SL_METRICS_BINS];          /* quality bins, valid rows */
+    uint64_t bin_accepted[SL_METRICS_BINS]; /* quality bins, accepted rows */
+    uint64_t cal_count[SL_METRICS_BINS];    /* quality bins, labelled rows */
+    uint64_t cal_positive[SL_METRICS_BINS]; /* quality bins, rows with ground_truth +1 */
+    double cal_sum_p[SL_METRICS_BINS];      /* sum of p per bin over labelled rows */
+    uint64_t uncertain;                     /* rows with 0.3 < p < 0.7 */
+    /* the valid labelled rows in row order (the AUC's input): |p| for ground_truth +1, -|p| for
+     * -1 (a sign flip, so p = 0 gives -0.0: the sign bit is the class); room for a whole vector
+     * past the end, as the SIMD paths store whole vectors */
+    size_t n_labelled;
+    double labelled[SL_METRICS_BLOCK + 16];
+} sl_metrics_block;
+
+/* Accumulates one block of n <= SL_METRICS_BLOCK rows into *blk (overwritten); returns the first
+ * invalid row (as the payoff kernel, or accepted not 0/1, ground_truth not in {+1, -1, 0}), or n.
+ * Invalid rows contribute nothing. */
+typedef size_t (*sl_metrics_block_fn)(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
+                                      size_t n, sl_metrics_block *blk);
+
+/* The number of rows, and the sum, a block's variance quantity `which` is taken over: the mean
+ * its m2 is centred on is sum / count. Shared by the kernels and the state's merge. */
+static inline uint64_t sl_metrics_block_var_count(const sl_metrics_block *blk, int which)
+{
+    uint64_t all = 0, accepted = 0;
+    for (int b = 0; b < SL_METRICS_BINS; b++) {
+        all += blk->bin[b];
+        accepted += blk->bin_accepted[b];
+    }
+    return which == SL_MV_P_A ? accepted : all;
+}
+static inline double sl_metrics_block_var_sum(const sl_metrics_block *blk, int which)
+{
+    switch (which) {
+    case SL_MV_P: return blk->sum[SL_MS_P_A] + blk->sum[SL_MS_P_R];
+    case SL_MV_P_A: return blk->sum[SL_MS_P_A];
+    case SL_MV_PA: return blk->sum[SL_MS_PA_A] + blk->sum[SL_MS_PA_R];
+    default: return blk->sum[SL_MS_PB_A] + blk->sum[SL_MS_PB_R];
+    }
+}
+
+/* With every payoff column absent (all zero) each row's payoffs are affine in p:
+ *   payoff_initiator    = a_i p + b_i,  a_i = theta (s_plus + s_minus) + rho_a h,
+ *                                       b_i = -(theta s_minus + rho_a h)
+ *   payoff_counterparty = a_c p + b_c   (1 - theta and rho_b in place of theta and rho_a)
+ *   social_surplus      = (s_plus + s_minus + h) p - (s_minus + h)
+ * so a block's payoff sums and squared deviations follow from its p statistics: sums as a n + b
+ * sums, squared deviations as a^2 times p's. The SIMD paths use this instead of computing the
+ * payoffs of every row; the result differs from summing per-row payoffs by their per-row
+ * rounding only. Used only when no payoff can overflow (sl_payoff_consts.affine_safe). */
+static inline void sl_metrics_block_affine_payoffs(const sl_payoff_consts *pc,
+                                                   sl_metrics_block *blk)
+{
+    uint64_t n_accepted = 0, n_all = 0;
+    for (int b = 0; b < SL_METRICS_BINS; b++) {
+        n_all += blk->bin[b];
+        n_accepted += blk->bin_accepted[b];
+    }
+    double na = (double)n_accepted, nr = (double)(n_all - n_accepted);
+    double s = pc->s_plus + pc->s_minus;
+    double a_i = pc->theta * s + pc->rho_a * pc->h, b_i = -(pc->theta * pc->s_minus + pc->rho_a * pc->h);
+    double a_c = pc->one_minus_theta * s + pc->rho_b * pc->h;
+    double b_c = -(pc->one_minus_theta * pc->s_minus + pc->rho_b * pc->h);
+    double a_s = s + pc->h, b_s = -(pc->s_minus + pc->h);
+    double p_a = blk->sum[SL_MS_P_A], p_r = blk->sum[SL_MS_P_R];
+    blk->sum[SL_MS_PA_A] = a_i * p_a + b_i * na;
+    blk->sum[SL_MS_PA_R] = a_i * p_r + b_i * nr;
+    blk->sum[SL_MS_PB_A] = a_c * p_a + b_c * na;
+    blk->sum[SL_MS_PB_R] = a_c * p_r + b_c * nr;
+    blk->sum[SL_MS_SOCIAL_A] = a_s * p_a + b_s * na;
+    blk->sum[SL_MS_WELFARE_A] = (a_i + a_c) * p_a + (b_i + b_c) * na;
+    blk->m2[SL_MV_PA] = a_i * a_i * blk->m2[SL_MV_P];
+    blk->m2[SL_MV_PB] = a_c * a_c * blk->m2[SL_MV_P];
+}
+
+/* SPEC 3 thresholds, computed in double exactly as the reference computes them */
+#define SL_UNCERTAIN_LO (0.5 - 0.2)     /* uncertain: SL_UNCERTAIN_LO < p < SL_UNCERTAIN_HI */
+#define SL_UNCERTAIN_HI (0.5 + 0.2)
+#define SL_BIN_WIDTH (1.0 / SL_METRICS_BINS)
+#define SL_LOG_EPS 1e-15                /* log loss clamps p to [eps, 1 - eps] */
+
+/* The quality bin of p in [0, 1]: b with b*w <= p < (b+1)*w (w = 0.1 in double), and the last
+ * bin for p = 1. fl(p*10) never falls below the true bin and exceeds it by at most one, exactly
+ * when p lies below the edge b*w of the bin fl(p*10) names, so one comparison corrects it. The
+ * SIMD paths compute the same thing lane-wise. */
+static inline int sl_quality_bin_of(double p)
+{
+    double f = floor(p * 10.0);
+    if (p < f * SL_BIN_WIDTH)
+        f -= 1.0;
+    return f > SL_METRICS_BINS - 1 ? SL_METRICS_BINS - 1 : (int)f;
+}
+
 /* Panel kernels (SPEC 4): label-major k x n matrices; return the first invalid item, or n. */
 typedef size_t (*sl_panel_stats_f64_fn)(const double *votes, size_t ld, size_t n, size_t k,
                                         const sl_panel_stats_out *out);
@@ -37,6 +181,12 @@ typedef size_t (*sl_divergence_f64_fn)(const double *human, size_t ld_human, con
                               double *v_hat, double *p);                                         \
     size_t sl_sigmoid_f32_##isa(float neg_k, const float *x, size_t n, float *out);              \
     size_t sl_sigmoid_f64_##isa(double neg_k, const double *x, size_t n, double *out);            \
+    size_t sl_payoff_f32_##isa(const sl_payoff_consts *pc, const sl_payoff_inputs_f32 *in,       \
+                               size_t n, const sl_payoff_outputs_f32 *out);                      \
+    size_t sl_payoff_f64_##isa(const sl_payoff_consts *pc, const sl_payoff_inputs_f64 *in,       \
+                               size_t n, const sl_payoff_outputs_f64 *out);                      \
+    size_t sl_metrics_block_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,   \
+                                      size_t n, sl_metrics_block *blk);                          \
     size_t sl_panel_stats_f64_##isa(const double *votes, size_t ld, size_t n, size_t k,          \
                                     const sl_panel_stats_out *out);                              \
     size_t sl_divergence_f64_##isa(const double *human, size_t ld_human, const double *model,    \

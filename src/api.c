@@ -100,3 +100,25 @@ sl_status sl_sigmoid_f64(double k, const double *x, size_t n, double *out)
     size_t bad = n > 0 ? impl->sigmoid_f64(-k, x, n, out) : 0;
     return bad < n ? SL_ERR_NAN_INPUT : SL_OK;
 }
+
+sl_status sl_obs_row_status_f64(const sl_observables_f64 *obs, size_t row)
+{
+    int progress_nan = isnan(obs->task_progress_delta[row]);
+    int32_t misuse = obs->tool_misuse_flags ? obs->tool_misuse_flags[row] : 0;
+    if (!progress_nan && obs->rework_count[row] >= 0 && obs->verifier_rejections[row] >= 0 &&
+        misuse >= 0 && !isnan(obs->counterparty_engagement_delta[row]))
+        return SL_OK;
+    return row_status(progress_nan, obs->rework_count[row], obs->verifier_rejections[row],
+                      obs->tool_misuse_flags, row);
+}
+
+sl_status sl_obs_row_status_f32(const sl_observables_f32 *obs, size_t row)
+{
+    int progress_nan = isnan(obs->task_progress_delta[row]);
+    int32_t misuse = obs->tool_misuse_flags ? obs->tool_misuse_flags[row] : 0;
+    if (!progress_nan && obs->rework_count[row] >= 0 && obs->verifier_rejections[row] >= 0 &&
+        misuse >= 0 && !isnan(obs->counterparty_engagement_delta[row]))
+        return SL_OK;
+    return row_status(progress_nan, obs->rework_count[row], obs->verifier_rejections[row],
+                      obs->tool_misuse_flags, row);
+}

@@ -2,10 +2,19 @@
 #ifndef SL_PROXY_INTERNAL_H
 #define SL_PROXY_INTERNAL_H
 
+#include <stddef.h>
+
+#include "softlabel.h"
+
 /* Set in sl_proxy.magic_ by a successful sl_proxy_init ("softlbl1"). */
 #define SL_PROXY_MAGIC 0x736f66746c626c31ull
 
 /* sigmoid_k's valid range (0, 100], shared by the proxy and the sigmoid entry points. */
 int sl_valid_sigmoid_k(double k);
+
+/* SL_OK when row `row` of obs is valid, else the status of its first bad field (SPEC 1), as
+ * sl_score_* reports it. Used by the fused payoff and metrics calls. */
+sl_status sl_obs_row_status_f64(const sl_observables_f64 *obs, size_t row);
+sl_status sl_obs_row_status_f32(const sl_observables_f32 *obs, size_t row);
 
 #endif

@@ -4,6 +4,7 @@
 
 int sl_cmd_sample(int argc, char **argv);
 int sl_cmd_info(int argc, char **argv);
+int sl_cmd_metrics(int argc, char **argv);
 int sl_cmd_score(int argc, char **argv);
 int sl_cmd_gen(int argc, char **argv);
 int sl_cmd_panel(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct command {
     {"gen", sl_cmd_gen, "write N synthetic interactions (the built-in sample) as CSV or JSONL"},
     {"sample", sl_cmd_sample, "score the built-in synthetic sample in memory and print a summary"},
     {"info", sl_cmd_info, "version, active instruction-set path, CPU features, paths it can run"},
+    {"metrics", sl_cmd_metrics, "batch metrics (SPEC 3) of a CSV of interactions, as JSON"},
     {"panel", sl_cmd_panel, "reviewer annotations -> soft labels per item, QA summary and report"},
     {"eval", sl_cmd_eval, "compare model distributions with the panels' (cross-entropy, KL, JS...)"},
 };

@@ -53,3 +53,10 @@
 #define v_table16_load sl_table16_load_f32
 #define v_table16_lookup sl_table16_lookup_f32
 #define v_stream sl_stream_f32
+/* payoffs */
+#define PAYOFF_IN sl_payoff_inputs_f32
+#define PAYOFF_OUT sl_payoff_outputs_f32
+#define PC(pc, field) ((pc)->field##_f32)
+#define v_zero sl_zero_f32
+#define v_outside01_bits sl_outside01_bits_f32
+#define v_nonfinite_bits sl_nonfinite_bits_f32

@@ -3,8 +3,12 @@
  * -DSL_ISA=<name> and that ISA's flags (e.g. avx2: -mavx2 -mfma; avx512: -mavx512f; neon: none,
  * Advanced SIMD is the AArch64 baseline), which selects the vector layer below; score_simd.inc
  * holds the algorithm, written once against the layer's operations and included once per
- * precision. Adding an ISA means writing its vector layer, not another copy of the kernels.
+ * precision (payoff_simd.inc and metrics_simd.inc likewise hold the payoff and metrics
+ * algorithms). Adding an ISA means writing its vector layer, not another copy of the kernels.
  */
+#include <stddef.h>
+#include <string.h>
+
 #include "kernels.h"
 
 /* KERNEL(score) in f64 on avx2 -> sl_score_f64_avx2 (the extra level expands SL_ISA first) */
@@ -29,8 +33,11 @@
 
 #include "prec_f64.h"
 #include "score_simd.inc"
+#include "payoff_simd.inc"
+#include "metrics_simd.inc" /* double precision only: metrics always accumulate in double */
 #include "prec_undef.h"
 
 #include "prec_f32.h"
 #include "score_simd.inc"
+#include "payoff_simd.inc"
 #include "prec_undef.h"

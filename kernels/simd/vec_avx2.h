@@ -140,6 +140,156 @@ static inline sl_vf64 sl_table16_lookup_f64(sl_table16_f64 t, sl_vi_f64 idx)
 /* non-temporal store (p aligned to SL_STREAM_ALIGN bytes): bypasses the caches on its way to DRAM */
 static inline void sl_stream_f64(double *p, sl_vf64 v) { _mm256_stream_pd(p, v); }
 
+/* ---- f64, payoffs and metrics ---- */
+static inline sl_vf64 sl_zero_f64(void) { return _mm256_setzero_pd(); }
+/* lanes where !(0 <= x <= 1), NaN included */
+static inline unsigned sl_outside01_bits_f64(sl_vf64 x)
+{
+    __m256d inside = _mm256_and_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ),
+                                   _mm256_cmp_pd(x, _mm256_set1_pd(1.0), _CMP_LE_OQ));
+    return (unsigned)_mm256_movemask_pd(inside) ^ 0xFu;
+}
+/* lanes holding NaN or +-infinity (x - x is 0 exactly for every finite x) */
+static inline unsigned sl_nonfinite_bits_f64(sl_vf64 x)
+{
+    return (unsigned)_mm256_movemask_pd(
+        _mm256_cmp_pd(_mm256_sub_pd(x, x), _mm256_setzero_pd(), _CMP_NEQ_UQ));
+}
+static inline sl_vf64 sl_floor_f64(sl_vf64 x) { return _mm256_floor_pd(x); }
+static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd4_u10avx2(x); }
+
+/* Lane masks of compares (all-ones lanes); C-style bit sets convert both ways. */
+typedef __m256d sl_mf64;
+static inline sl_mf64 sl_mlt_f64(sl_vf64 a, sl_vf64 b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+static inline sl_mf64 sl_mfrom_bits_f64(unsigned bits) { return _mm256_castsi256_pd(sl_mask4_i64(bits)); }
+static inline unsigned sl_mbits_f64(sl_mf64 m) { return (unsigned)_mm256_movemask_pd(m); }
+/* acc + x in the lanes of m, acc elsewhere. Adding +0.0 leaves every accumulator that never
+ * holds -0.0 unchanged, and one that starts at +0.0 never does, so this matches a masked add. */
+static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
+{
+    return _mm256_add_pd(acc, _mm256_and_pd(m, x));
+}
+static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm256_blendv_pd(b, a, m); }
+
+/* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
+typedef __m256i sl_vc_f64;
+static inline sl_vc_f64 sl_cnt_zero_f64(void) { return _mm256_setzero_si256(); }
+static inline sl_vc_f64 sl_cnt_add_if_f64(sl_vc_f64 acc, sl_mf64 m, sl_vc_f64 x)
+{
+    return _mm256_add_epi64(acc, _mm256_and_si256(_mm256_castpd_si256(m), x));
+}
+/* 1 << shift per lane, for a shift held as an exact small whole number in a double lane (adding
+ * 2^52 puts it in the low mantissa bits) */
+static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
+{
+    __m256i s = _mm256_and_si256(_mm256_castpd_si256(_mm256_add_pd(shift, _mm256_set1_pd(0x1p52))),
+                                 _mm256_set1_epi64x(63));
+    return _mm256_sllv_epi64(_mm256_set1_epi64x(1), s);
+}
+static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm256_storeu_si256((__m256i *)p, c); }
+/* 1 << (6 * bin) per lane, bin an exact whole number 0..9 in a double lane */
+static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
+{
+    return sl_cnt_bit_f64(_mm256_mul_pd(bin, _mm256_set1_pd(6.0)));
+}
+/* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
+static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)
+{
+    int32_t word;
+    __builtin_memcpy(&word, p, sizeof word);
+    return _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(word));
+}
+static inline sl_vc_f64 sl_cnt_load_i8_f64(const int8_t *p)
+{
+    int32_t word;
+    __builtin_memcpy(&word, p, sizeof word);
+    return _mm256_cvtepi8_epi64(_mm_cvtsi32_si128(word));
+}
+/* m AND (a OP b): compare results folded into a running lane mask */
+static inline sl_mf64 sl_mand_ge_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_GE_OQ));
+}
+static inline sl_mf64 sl_mand_le_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_LE_OQ));
+}
+static inline sl_mf64 sl_mand_gt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_GT_OQ));
+}
+static inline sl_mf64 sl_mand_lt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_LT_OQ));
+}
+static inline sl_mf64 sl_mand_eq_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_EQ_OQ));
+}
+static inline sl_mf64 sl_mand_ceq_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm256_and_pd(m, _mm256_castsi256_pd(_mm256_cmpeq_epi64(a, _mm256_set1_epi64x(b))));
+}
+static inline sl_mf64 sl_mand_cle_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(a, _mm256_set1_epi64x(b))), m);
+}
+static inline sl_mf64 sl_mand_cge_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(b), a)), m);
+}
+/* a AND NOT b */
+static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return _mm256_andnot_pd(b, a); }
+static inline sl_mf64 sl_mand_cne_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(a, _mm256_set1_epi64x(b))), m);
+}
+/* m AND (sign bit of x clear) */
+static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
+{
+    return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_setzero_si256(),
+                                                                   _mm256_castpd_si256(x))), m);
+}
+/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
+static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
+{
+    return _mm256_xor_pd(x, _mm256_and_pd(m, _mm256_set1_pd(-0.0)));
+}
+static inline sl_mf64 sl_mall_f64(void) { return _mm256_castsi256_pd(_mm256_set1_epi64x(-1)); }
+/* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
+ * scaled into [1, 2); both exact (bit manipulations, as AVX-512's getexp / getmant give). */
+static inline sl_vf64 sl_getexp_f64(sl_vf64 x)
+{
+    const __m256i magic = _mm256_set1_epi64x(0x4330000000000000ll); /* 2^52 */
+    __m256i biased = _mm256_srli_epi64(_mm256_castpd_si256(x), 52);
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(biased, magic)),
+                         _mm256_set1_pd(0x1p52 + 1023));
+}
+static inline sl_vf64 sl_getmant_f64(sl_vf64 x)
+{
+    const __m256i fraction = _mm256_set1_epi64x(0x000FFFFFFFFFFFFFll);
+    const __m256i one = _mm256_set1_epi64x(0x3FF0000000000000ll);
+    return _mm256_castsi256_pd(
+        _mm256_or_si256(_mm256_and_si256(_mm256_castpd_si256(x), fraction), one));
+}
+/* Stores the lanes of m, in lane order, contiguously at dst (a whole vector is written);
+ * returns how many. */
+static inline unsigned sl_compress_store_f64(double *dst, sl_mf64 m, sl_vf64 x)
+{
+    /* for each 4-bit lane set, the float indices that move the selected doubles to the front */
+    static const int32_t perm[16][8] = {
+        {0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}, {2, 3, 0, 1, 4, 5, 6, 7},
+        {0, 1, 2, 3, 4, 5, 6, 7}, {4, 5, 0, 1, 2, 3, 6, 7}, {0, 1, 4, 5, 2, 3, 6, 7},
+        {2, 3, 4, 5, 0, 1, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}, {6, 7, 0, 1, 2, 3, 4, 5},
+        {0, 1, 6, 7, 2, 3, 4, 5}, {2, 3, 6, 7, 0, 1, 4, 5}, {0, 1, 2, 3, 6, 7, 4, 5},
+        {4, 5, 6, 7, 0, 1, 2, 3}, {0, 1, 4, 5, 6, 7, 2, 3}, {2, 3, 4, 5, 6, 7, 0, 1},
+        {0, 1, 2, 3, 4, 5, 6, 7}};
+    unsigned bits = (unsigned)_mm256_movemask_pd(m);
+    __m256i idx = _mm256_loadu_si256((const __m256i *)perm[bits]);
+    _mm256_storeu_pd(dst, _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(x), idx)));
+    return (unsigned)__builtin_popcount(bits);
+}
+
 /* ---- f32 ---- */
 static inline sl_vf32 sl_load_f32(const float *p) { return _mm256_loadu_ps(p); }
 static inline sl_vf32 sl_load_part_f32(const float *p, unsigned bits)
@@ -244,5 +394,19 @@ static inline void sl_stream_f32(float *p, sl_vf32 v) { _mm256_stream_ps(p, v); 
 #define SL_STREAM_ALIGN 32
 /* orders earlier non-temporal stores before any later store (call once after streaming) */
 static inline void sl_stream_fence(void) { _mm_sfence(); }
+
+/* ---- f32, payoffs ---- */
+static inline sl_vf32 sl_zero_f32(void) { return _mm256_setzero_ps(); }
+static inline unsigned sl_outside01_bits_f32(sl_vf32 x)
+{
+    __m256 inside = _mm256_and_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ),
+                                  _mm256_cmp_ps(x, _mm256_set1_ps(1.0f), _CMP_LE_OQ));
+    return (unsigned)_mm256_movemask_ps(inside) ^ 0xFFu;
+}
+static inline unsigned sl_nonfinite_bits_f32(sl_vf32 x)
+{
+    return (unsigned)_mm256_movemask_ps(
+        _mm256_cmp_ps(_mm256_sub_ps(x, x), _mm256_setzero_ps(), _CMP_NEQ_UQ));
+}
 
 #endif /* SL_VEC_AVX2_H */

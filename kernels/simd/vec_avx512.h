@@ -118,6 +118,139 @@ static inline sl_vf64 sl_table16_lookup_f64(sl_table16_f64 t, sl_vi_f64 idx)
 /* non-temporal store (p aligned to SL_STREAM_ALIGN bytes): bypasses the caches on its way to DRAM */
 static inline void sl_stream_f64(double *p, sl_vf64 v) { _mm512_stream_pd(p, v); }
 
+/* ---- f64, payoffs and metrics ---- */
+static inline sl_vf64 sl_zero_f64(void) { return _mm512_setzero_pd(); }
+/* lanes where !(0 <= x <= 1), NaN included */
+static inline unsigned sl_outside01_bits_f64(sl_vf64 x)
+{
+    __mmask8 inside = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GE_OQ) &
+                      _mm512_cmp_pd_mask(x, _mm512_set1_pd(1.0), _CMP_LE_OQ);
+    return (unsigned)inside ^ 0xFFu;
+}
+/* lanes holding NaN or +-infinity (x - x is 0 exactly for every finite x) */
+static inline unsigned sl_nonfinite_bits_f64(sl_vf64 x)
+{
+    return (unsigned)_mm512_cmp_pd_mask(_mm512_sub_pd(x, x), _mm512_setzero_pd(), _CMP_NEQ_UQ);
+}
+static inline sl_vf64 sl_floor_f64(sl_vf64 x)
+{
+    return _mm512_roundscale_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+}
+static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd8_u10avx512f(x); }
+
+/* Lane masks of compares: AVX-512 mask registers; C-style bit sets convert both ways. */
+typedef __mmask8 sl_mf64;
+static inline sl_mf64 sl_mlt_f64(sl_vf64 a, sl_vf64 b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+static inline sl_mf64 sl_mfrom_bits_f64(unsigned bits) { return (sl_mf64)bits; }
+static inline unsigned sl_mbits_f64(sl_mf64 m) { return (unsigned)m; }
+/* acc + x in the lanes of m, acc elsewhere */
+static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
+{
+    return _mm512_mask_add_pd(acc, m, acc, x);
+}
+static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm512_mask_blend_pd(m, b, a); }
+
+/* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
+typedef __m512i sl_vc_f64;
+static inline sl_vc_f64 sl_cnt_zero_f64(void) { return _mm512_setzero_si512(); }
+static inline sl_vc_f64 sl_cnt_add_if_f64(sl_vc_f64 acc, sl_mf64 m, sl_vc_f64 x)
+{
+    return _mm512_mask_add_epi64(acc, m, acc, x);
+}
+/* 1 << shift per lane, for a shift held as an exact small whole number in a double lane (adding
+ * 2^52 puts it in the low mantissa bits) */
+static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
+{
+    __m512i s = _mm512_and_si512(_mm512_castpd_si512(_mm512_add_pd(shift, _mm512_set1_pd(0x1p52))),
+                                 _mm512_set1_epi64(63));
+    return _mm512_sllv_epi64(_mm512_set1_epi64(1), s);
+}
+static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm512_storeu_si512(p, c); }
+/* 1 << (6 * bin) per lane, bin an exact whole number 0..9 in a double lane: one lookup in a
+ * 16-entry table held in two registers (entry 10, for p = 1.0 before its clamp, = entry 9) */
+static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
+{
+    const __m512i lo = _mm512_setr_epi64(1ll << 0, 1ll << 6, 1ll << 12, 1ll << 18, 1ll << 24,
+                                         1ll << 30, 1ll << 36, 1ll << 42);
+    const __m512i hi = _mm512_setr_epi64(1ll << 48, 1ll << 54, 1ll << 54, 0, 0, 0, 0, 0);
+    __m512i idx = _mm512_castpd_si512(_mm512_add_pd(bin, _mm512_set1_pd(0x1p52)));
+    return _mm512_permutex2var_epi64(lo, idx, hi);
+}
+/* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
+static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)
+{
+    return _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)p));
+}
+static inline sl_vc_f64 sl_cnt_load_i8_f64(const int8_t *p)
+{
+    return _mm512_cvtepi8_epi64(_mm_loadl_epi64((const __m128i *)p));
+}
+/* m AND (a OP b): the compare takes m as its write mask, so no separate AND */
+static inline sl_mf64 sl_mand_ge_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_GE_OQ);
+}
+static inline sl_mf64 sl_mand_le_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_LE_OQ);
+}
+static inline sl_mf64 sl_mand_gt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_GT_OQ);
+}
+static inline sl_mf64 sl_mand_lt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_LT_OQ);
+}
+static inline sl_mf64 sl_mand_eq_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_EQ_OQ);
+}
+static inline sl_mf64 sl_mand_ceq_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm512_mask_cmpeq_epi64_mask(m, a, _mm512_set1_epi64(b));
+}
+static inline sl_mf64 sl_mand_cle_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm512_mask_cmple_epi64_mask(m, a, _mm512_set1_epi64(b));
+}
+static inline sl_mf64 sl_mand_cge_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm512_mask_cmpge_epi64_mask(m, a, _mm512_set1_epi64(b));
+}
+/* a AND NOT b (kandnw: AVX-512F has the 16-bit mask instructions only) */
+static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return (sl_mf64)_mm512_kandn(b, a); }
+static inline sl_mf64 sl_mand_cne_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return _mm512_mask_cmpneq_epi64_mask(m, a, _mm512_set1_epi64(b));
+}
+/* m AND (sign bit of x clear) */
+static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
+{
+    return _mm512_mask_cmpge_epi64_mask(m, _mm512_castpd_si512(x), _mm512_setzero_si512());
+}
+/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
+static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
+{
+    __m512i bits = _mm512_castpd_si512(x);
+    return _mm512_castsi512_pd(_mm512_mask_xor_epi64(bits, m, bits, _mm512_set1_epi64(INT64_MIN)));
+}
+static inline sl_mf64 sl_mall_f64(void) { return (sl_mf64)0xFF; }
+/* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
+ * scaled into [1, 2); both exact. */
+static inline sl_vf64 sl_getexp_f64(sl_vf64 x) { return _mm512_getexp_pd(x); }
+static inline sl_vf64 sl_getmant_f64(sl_vf64 x)
+{
+    return _mm512_getmant_pd(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
+}
+/* Stores the lanes of m, in lane order, contiguously at dst (a whole vector is written);
+ * returns how many. */
+static inline unsigned sl_compress_store_f64(double *dst, sl_mf64 m, sl_vf64 x)
+{
+    _mm512_storeu_pd(dst, _mm512_maskz_compress_pd(m, x));
+    return (unsigned)__builtin_popcount((unsigned)m);
+}
+
 /* ---- f32 ---- */
 static inline sl_vf32 sl_load_f32(const float *p) { return _mm512_loadu_ps(p); }
 static inline sl_vf32 sl_load_part_f32(const float *p, unsigned bits)
@@ -207,5 +340,18 @@ static inline void sl_stream_f32(float *p, sl_vf32 v) { _mm512_stream_ps(p, v); 
 #define SL_STREAM_ALIGN 64
 /* orders earlier non-temporal stores before any later store (call once after streaming) */
 static inline void sl_stream_fence(void) { _mm_sfence(); }
+
+/* ---- f32, payoffs ---- */
+static inline sl_vf32 sl_zero_f32(void) { return _mm512_setzero_ps(); }
+static inline unsigned sl_outside01_bits_f32(sl_vf32 x)
+{
+    __mmask16 inside = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ) &
+                       _mm512_cmp_ps_mask(x, _mm512_set1_ps(1.0f), _CMP_LE_OQ);
+    return (unsigned)inside ^ 0xFFFFu;
+}
+static inline unsigned sl_nonfinite_bits_f32(sl_vf32 x)
+{
+    return (unsigned)_mm512_cmp_ps_mask(_mm512_sub_ps(x, x), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+}
 
 #endif /* SL_VEC_AVX512_H */

@@ -147,6 +147,124 @@ static inline sl_vf64 sl_table16_lookup_f64(sl_table16_f64 t, sl_vi_f64 idx)
 /* the kernels' "non-temporal" store: a plain one on this layer (see the top of the file) */
 static inline void sl_stream_f64(double *p, sl_vf64 v) { vst1q_f64(p, v); }
 
+/* ---- f64, payoffs and metrics ---- */
+static inline sl_vf64 sl_zero_f64(void) { return vdupq_n_f64(0.0); }
+/* lanes where !(0 <= x <= 1), NaN included */
+static inline unsigned sl_outside01_bits_f64(sl_vf64 x)
+{
+    uint64x2_t inside = vandq_u64(vcgeq_f64(x, vdupq_n_f64(0.0)), vcleq_f64(x, vdupq_n_f64(1.0)));
+    return sl_bits2_u64(inside) ^ 0x3u;
+}
+/* lanes holding NaN or +-infinity (x - x is 0 exactly for every finite x) */
+static inline unsigned sl_nonfinite_bits_f64(sl_vf64 x)
+{
+    return sl_bits2_u64(vceqq_f64(vsubq_f64(x, x), vdupq_n_f64(0.0))) ^ 0x3u;
+}
+static inline sl_vf64 sl_floor_f64(sl_vf64 x) { return vrndmq_f64(x); }
+static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd2_u10advsimd(x); }
+
+/* Lane masks of compares (all-ones lanes); C-style bit sets convert both ways. */
+typedef uint64x2_t sl_mf64;
+static inline sl_mf64 sl_mlt_f64(sl_vf64 a, sl_vf64 b) { return vcltq_f64(a, b); }
+static inline sl_mf64 sl_mfrom_bits_f64(unsigned bits)
+{
+    const uint64x2_t sel = {1, 2};
+    return vtstq_u64(vdupq_n_u64(bits), sel);
+}
+static inline unsigned sl_mbits_f64(sl_mf64 m) { return sl_bits2_u64(m); }
+/* acc + x in the lanes of m, acc elsewhere (adding +0.0 elsewhere: see vec_avx2.h) */
+static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
+{
+    return vaddq_f64(acc, vreinterpretq_f64_u64(vandq_u64(m, vreinterpretq_u64_f64(x))));
+}
+static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vbslq_f64(m, a, b); }
+
+/* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
+typedef int64x2_t sl_vc_f64;
+static inline sl_vc_f64 sl_cnt_zero_f64(void) { return vdupq_n_s64(0); }
+static inline sl_vc_f64 sl_cnt_add_if_f64(sl_vc_f64 acc, sl_mf64 m, sl_vc_f64 x)
+{
+    return vaddq_s64(acc, vandq_s64(vreinterpretq_s64_u64(m), x));
+}
+/* 1 << shift per lane, for a shift held as an exact small whole number in a double lane */
+static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
+{
+    return vshlq_s64(vdupq_n_s64(1), vcvtq_s64_f64(shift));
+}
+static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { vst1q_u64(p, vreinterpretq_u64_s64(c)); }
+/* 1 << (6 * bin) per lane, bin an exact whole number 0..9 in a double lane */
+static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
+{
+    return sl_cnt_bit_f64(vmulq_f64(bin, vdupq_n_f64(6.0)));
+}
+/* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
+static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)
+{
+    int64x2_t v = vdupq_n_s64(p[0]);
+    return vsetq_lane_s64(p[1], v, 1);
+}
+static inline sl_vc_f64 sl_cnt_load_i8_f64(const int8_t *p)
+{
+    int64x2_t v = vdupq_n_s64(p[0]);
+    return vsetq_lane_s64(p[1], v, 1);
+}
+/* m AND (a OP b): compare results folded into a running lane mask */
+static inline sl_mf64 sl_mand_ge_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vcgeq_f64(a, b)); }
+static inline sl_mf64 sl_mand_le_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vcleq_f64(a, b)); }
+static inline sl_mf64 sl_mand_gt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vcgtq_f64(a, b)); }
+static inline sl_mf64 sl_mand_lt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vcltq_f64(a, b)); }
+static inline sl_mf64 sl_mand_eq_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vceqq_f64(a, b)); }
+static inline sl_mf64 sl_mand_ceq_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return vandq_u64(m, vceqq_s64(a, vdupq_n_s64(b)));
+}
+static inline sl_mf64 sl_mand_cne_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return vbicq_u64(m, vceqq_s64(a, vdupq_n_s64(b)));
+}
+static inline sl_mf64 sl_mand_cle_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return vandq_u64(m, vcleq_s64(a, vdupq_n_s64(b)));
+}
+static inline sl_mf64 sl_mand_cge_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
+{
+    return vandq_u64(m, vcgeq_s64(a, vdupq_n_s64(b)));
+}
+/* a AND NOT b */
+static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return vbicq_u64(a, b); }
+static inline sl_mf64 sl_mall_f64(void) { return vdupq_n_u64(UINT64_MAX); }
+/* m AND (sign bit of x clear) */
+static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
+{
+    return vbicq_u64(m, vcltzq_s64(vreinterpretq_s64_f64(x)));
+}
+/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
+static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
+{
+    return vreinterpretq_f64_u64(veorq_u64(vreinterpretq_u64_f64(x),
+                                           vandq_u64(m, vdupq_n_u64(0x8000000000000000ull))));
+}
+/* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
+ * scaled into [1, 2); both exact (bit manipulations, as on x86). */
+static inline sl_vf64 sl_getexp_f64(sl_vf64 x)
+{
+    int64x2_t biased = vreinterpretq_s64_u64(vshrq_n_u64(vreinterpretq_u64_f64(x), 52));
+    return vcvtq_f64_s64(vsubq_s64(biased, vdupq_n_s64(1023)));
+}
+static inline sl_vf64 sl_getmant_f64(sl_vf64 x)
+{
+    uint64x2_t fraction = vandq_u64(vreinterpretq_u64_f64(x), vdupq_n_u64(0x000FFFFFFFFFFFFFull));
+    return vreinterpretq_f64_u64(vorrq_u64(fraction, vdupq_n_u64(0x3FF0000000000000ull)));
+}
+/* Stores the lanes of m, in lane order, contiguously at dst (a whole vector is written);
+ * returns how many. */
+static inline unsigned sl_compress_store_f64(double *dst, sl_mf64 m, sl_vf64 x)
+{
+    unsigned bits = sl_bits2_u64(m);
+    vst1q_f64(dst, bits == 2u ? vextq_f64(x, x, 1) : x);
+    return (unsigned)__builtin_popcount(bits);
+}
+
 /* ---- f32 ---- */
 static inline sl_vf32 sl_load_f32(const float *p) { return vld1q_f32(p); }
 static inline sl_vf32 sl_load_part_f32(const float *p, unsigned bits)
@@ -248,5 +366,17 @@ static inline void sl_stream_f32(float *p, sl_vf32 v) { vst1q_f32(p, v); }
 #define SL_STREAM_ALIGN 16
 /* plain stores need no fence */
 static inline void sl_stream_fence(void) {}
+
+/* ---- f32, payoffs ---- */
+static inline sl_vf32 sl_zero_f32(void) { return vdupq_n_f32(0.0f); }
+static inline unsigned sl_outside01_bits_f32(sl_vf32 x)
+{
+    uint32x4_t inside = vandq_u32(vcgeq_f32(x, vdupq_n_f32(0.0f)), vcleq_f32(x, vdupq_n_f32(1.0f)));
+    return sl_bits4_u32(inside) ^ 0xFu;
+}
+static inline unsigned sl_nonfinite_bits_f32(sl_vf32 x)
+{
+    return sl_bits4_u32(vceqq_f32(vsubq_f32(x, x), vdupq_n_f32(0.0f))) ^ 0xFu;
+}
 
 #endif /* SL_VEC_NEON_H */

@@ -1,0 +1,113 @@
+/*
+ * The scalar reference path of the batch-metrics block kernel (SPEC.md section 3): one row at a
+ * time, plain sums, libm's log. The payoffs of each row are computed exactly as
+ * payoff_scalar.c computes them. The SIMD paths add the same terms in a different (fixed,
+ * interleaved) order, so block sums agree with these to the last few places.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "kernels.h"
+
+typedef struct row_payoffs {
+    double pi_a, pi_b, social, welfare;
+} row_payoffs;
+
+static double column(const double *c, size_t i) { return c ? c[i] : 0.0; }
+
+static row_payoffs payoffs_of_row(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
+                                  size_t i)
+{
+    double p = rows->p[i];
+    double S = p * pc->s_plus - (1 - p) * pc->s_minus;
+    double E = (1 - p) * pc->h;
+    row_payoffs r;
+    r.pi_a = pc->theta * S - column(rows->tau, i) - column(rows->c_a, i) - pc->rho_a * E +
+             pc->w_rep * column(rows->r_a, i);
+    r.pi_b = pc->one_minus_theta * S + column(rows->tau, i) - column(rows->c_b, i) -
+             pc->rho_b * E + pc->w_rep * column(rows->r_b, i);
+    r.social = S - E;
+    r.welfare = r.pi_a + r.pi_b;
+    return r;
+}
+
+static int row_valid(double p, const row_payoffs *r, uint8_t accepted, int8_t truth)
+{
+    return p >= 0.0 && p <= 1.0 && isfinite(r->welfare) && isfinite(r->social) && accepted <= 1 &&
+           truth >= -1 && truth <= 1;
+}
+
+/* ln of the clamped probability of the observed outcome: the reference's
+ * v*ln(q) + (1-v)*ln(1-q) with q = max(eps, min(1-eps, p)), whose other term is exactly 0 */
+static double log_likelihood(double p, int positive)
+{
+    double q = p < 1 - SL_LOG_EPS ? p : 1 - SL_LOG_EPS;
+    q = q > SL_LOG_EPS ? q : SL_LOG_EPS;
+    return positive ? log(q) : log(1 - q);
+}
+
+size_t sl_metrics_block_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
+                                   size_t n, sl_metrics_block *blk)
+{
+    double pi_a[SL_METRICS_BLOCK], pi_b[SL_METRICS_BLOCK];
+    unsigned char valid[SL_METRICS_BLOCK], accepted[SL_METRICS_BLOCK];
+    size_t first_invalid = n;
+    memset(blk, 0, offsetof(sl_metrics_block, labelled));
+
+    for (size_t i = 0; i < n; i++) {
+        double p = rows->p[i];
+        row_payoffs r = payoffs_of_row(pc, rows, i);
+        int8_t truth = rows->ground_truth ? rows->ground_truth[i] : 0;
+        valid[i] = (unsigned char)row_valid(p, &r, rows->accepted[i], truth);
+        accepted[i] = valid[i] && rows->accepted[i] == 1;
+        if (!valid[i]) {
+            if (first_invalid == n)
+                first_invalid = i;
+            continue;
+        }
+        pi_a[i] = r.pi_a;
+        pi_b[i] = r.pi_b;
+        int bin = sl_quality_bin_of(p);
+        blk->bin[bin]++;
+        if (accepted[i]) {
+            blk->bin_accepted[bin]++;
+            blk->sum[SL_MS_P_A] += p;
+            blk->sum[SL_MS_PA_A] += r.pi_a;
+            blk->sum[SL_MS_PB_A] += r.pi_b;
+            blk->sum[SL_MS_SOCIAL_A] += r.social;
+            blk->sum[SL_MS_WELFARE_A] += r.welfare;
+        } else {
+            blk->sum[SL_MS_P_R] += p;
+            blk->sum[SL_MS_PA_R] += r.pi_a;
+            blk->sum[SL_MS_PB_R] += r.pi_b;
+        }
+        if (p > SL_UNCERTAIN_LO && p < SL_UNCERTAIN_HI)
+            blk->uncertain++;
+        if (truth != 0) {
+            double v = truth == 1 ? 1.0 : 0.0;
+            blk->cal_count[bin]++;
+            blk->cal_positive[bin] += truth == 1;
+            blk->cal_sum_p[bin] += p;
+            blk->sum[SL_MS_BRIER] += (p - v) * (p - v);
+            blk->sum[SL_MS_LOG] += log_likelihood(p, truth == 1);
+            blk->labelled[blk->n_labelled++] = truth == 1 ? fabs(p) : -fabs(p); /* -0.0 too */
+        }
+    }
+
+    /* second pass: squared deviations from the block means */
+    double mean[SL_MV_COUNT];
+    for (int w = 0; w < SL_MV_COUNT; w++)
+        mean[w] = sl_metrics_block_var_sum(blk, w) / (double)sl_metrics_block_var_count(blk, w);
+    for (size_t i = 0; i < n; i++) {
+        if (!valid[i])
+            continue;
+        double p = rows->p[i];
+        blk->m2[SL_MV_P] += (p - mean[SL_MV_P]) * (p - mean[SL_MV_P]);
+        if (accepted[i])
+            blk->m2[SL_MV_P_A] += (p - mean[SL_MV_P_A]) * (p - mean[SL_MV_P_A]);
+        blk->m2[SL_MV_PA] += (pi_a[i] - mean[SL_MV_PA]) * (pi_a[i] - mean[SL_MV_PA]);
+        blk->m2[SL_MV_PB] += (pi_b[i] - mean[SL_MV_PB]) * (pi_b[i] - mean[SL_MV_PB]);
+    }
+    return first_invalid;
+}

@@ -1,0 +1,699 @@
+/*
+ * Batch metrics (SPEC section 3) as a mergeable partial state.
+ *
+ * Rows are accumulated a block (SL_METRICS_BLOCK rows) at a time: the active path's block kernel
+ * computes the block's plain sums, bin counts and squared deviations from the block's means; the
+ * state then adds the sums with compensated (double-double) arithmetic and merges the variances
+ * by Chan et al.'s pairwise formula. Merging two states is the same operation, so one pass, any
+ * chunking and any merge tree agree to within a few units in the last place.
+ *
+ * For discrimination_auc the state keeps one sort key per labelled row (auc_internal.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auc_internal.h"
+#include "dispatch.h"
+#include "payoff_internal.h"
+#include "proxy_internal.h"
+
+#define SL_METRICS_MAGIC 0x736c6d6574726963ull /* "slmetric" */
+
+/* ---- compensated sums ---- */
+
+/* A sum carried as hi + lo, |lo| far below an ulp of hi (Knuth's TwoSum on every addition). */
+typedef struct dd {
+    double hi, lo;
+} dd;
+
+static void dd_add(dd *s, double x)
+{
+    double t = s->hi + x;
+    double x_part = t - s->hi;
+    double err = (s->hi - (t - x_part)) + (x - x_part);
+    s->hi = t;
+    s->lo += err;
+}
+
+static void dd_add_dd(dd *s, dd x)
+{
+    dd_add(s, x.hi);
+    s->lo += x.lo;
+}
+
+static double dd_value(dd s) { return s.hi + s.lo; }
+
+static dd dd_plus(dd a, dd b)
+{
+    dd_add_dd(&a, b);
+    return a;
+}
+
+/* count - s, with the count exact in double (below 2^53) */
+static dd dd_count_minus(uint64_t count, dd s)
+{
+    dd r = {(double)count, 0.0};
+    dd_add(&r, -s.hi);
+    r.lo -= s.lo;
+    return r;
+}
+
+/* Count, sum and sum of squared deviations from the mean of a quantity. */
+typedef struct moments {
+    uint64_t n;
+    dd sum, m2;
+} moments;
+
+/* Adds a set with nb rows, sum sb and m2 m2b (Chan, Golub & LeVeque): the squared deviations of
+ * the union are those of each part plus delta^2 * na * nb / (na + nb), delta the means' gap.
+ * Every term is non-negative, so m2 keeps its relative accuracy however many sets are merged. */
+static void moments_merge(moments *a, uint64_t nb, dd sb, dd m2b)
+{
+    if (nb == 0)
+        return;
+    if (a->n == 0) {
+        *a = (moments){nb, sb, m2b};
+        return;
+    }
+    double na = (double)a->n, nbd = (double)nb;
+    double delta = dd_value(sb) / nbd - dd_value(a->sum) / na;
+    dd_add_dd(&a->m2, m2b);
+    dd_add(&a->m2, delta * delta * (na * nbd / (na + nbd)));
+    dd_add_dd(&a->sum, sb);
+    a->n += nb;
+}
+
+/* ---- the state ---- */
+
+struct sl_metrics {
+    uint64_t magic;
+    sl_payoff_params params;
+    sl_payoff_consts pc;
+    unsigned flags;
+    dd sum[SL_MS_COUNT];
+    moments var[SL_MV_COUNT];
+    uint64_t bin[SL_METRICS_BINS], bin_accepted[SL_METRICS_BINS];
+    uint64_t cal_count[SL_METRICS_BINS], cal_positive[SL_METRICS_BINS];
+    dd cal_sum_p[SL_METRICS_BINS];
+    uint64_t uncertain;
+    /* AUC: one key per labelled row (sl_auc_key) */
+    uint64_t *auc_keys;
+    size_t auc_n, auc_cap;
+};
+
+static int tracks_auc(const sl_metrics *m) { return !(m->flags & SL_METRICS_NO_AUC); }
+
+sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned flags)
+{
+    if (!out)
+        return SL_ERR_NULL_ARGUMENT;
+    *out = NULL;
+    if (!pp)
+        return SL_ERR_NULL_ARGUMENT;
+    sl_payoff_consts pc;
+    sl_status st = sl_payoff_prepare(pp, &pc);
+    if (st != SL_OK)
+        return st;
+    sl_metrics *m = calloc(1, sizeof *m);
+    if (!m)
+        return SL_ERR_OUT_OF_MEMORY;
+    m->magic = SL_METRICS_MAGIC;
+    m->params = *pp;
+    m->pc = pc;
+    m->flags = flags & SL_METRICS_NO_AUC;
+    *out = m;
+    return SL_OK;
+}
+
+void sl_metrics_free(sl_metrics *m)
+{
+    if (!m)
+        return;
+    free(m->auc_keys);
+    m->magic = 0;
+    free(m);
+}
+
+static int valid_state(const sl_metrics *m) { return m && m->magic == SL_METRICS_MAGIC; }
+
+/* Makes room for `more` keys; SL_ERR_OUT_OF_MEMORY changes nothing. */
+static sl_status reserve_auc(sl_metrics *m, size_t more)
+{
+    size_t need = m->auc_n + more;
+    if (need <= m->auc_cap)
+        return SL_OK;
+    size_t cap = m->auc_cap ? m->auc_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *keys = realloc(m->auc_keys, cap * sizeof *keys);
+    if (!keys)
+        return SL_ERR_OUT_OF_MEMORY;
+    m->auc_keys = keys;
+    m->auc_cap = cap;
+    return SL_OK;
+}
+
+static size_t count_labelled(const int8_t *ground_truth, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += ground_truth[i] != 0;
+    return count;
+}
+
+/* Appends the AUC keys of a block's valid labelled rows. */
+static void collect_auc(sl_metrics *m, const sl_metrics_block *blk)
+{
+    uint64_t *keys = m->auc_keys + m->auc_n;
+    for (size_t i = 0; i < blk->n_labelled; i++) {
+        double v = blk->labelled[i];
+        keys[i] = sl_auc_key(fabs(v), !signbit(v));
+    }
+    m->auc_n += blk->n_labelled;
+}
+
+static void add_block(sl_metrics *m, const sl_metrics_block *blk)
+{
+    for (int s = 0; s < SL_MS_COUNT; s++)
+        dd_add(&m->sum[s], blk->sum[s]);
+    for (int w = 0; w < SL_MV_COUNT; w++)
+        moments_merge(&m->var[w], sl_metrics_block_var_count(blk, w),
+                      (dd){sl_metrics_block_var_sum(blk, w), 0.0}, (dd){blk->m2[w], 0.0});
+    for (int b = 0; b < SL_METRICS_BINS; b++) {
+        m->bin[b] += blk->bin[b];
+        m->bin_accepted[b] += blk->bin_accepted[b];
+        if (blk->cal_count[b]) {
+            m->cal_count[b] += blk->cal_count[b];
+            m->cal_positive[b] += blk->cal_positive[b];
+            dd_add(&m->cal_sum_p[b], blk->cal_sum_p[b]);
+        }
+    }
+    m->uncertain += blk->uncertain;
+    if (tracks_auc(m))
+        collect_auc(m, blk);
+}
+
+/* Runs one block through the kernel into the state; returns the block's first invalid row. */
+static size_t accumulate_block(sl_metrics *m, const sl_impl *impl, const sl_metrics_rows *rows,
+                               size_t n)
+{
+    sl_metrics_block blk;
+    size_t bad = impl->metrics_block_f64(&m->pc, rows, n, &blk);
+    add_block(m, &blk);
+    return bad;
+}
+
+/* The status of an invalid metrics row whose p (or observables) is valid. */
+static sl_status rest_of_row_status_f64(const sl_payoff_inputs_f64 *in, const uint8_t *accepted,
+                                        const int8_t *ground_truth, size_t row)
+{
+    sl_status st = in ? sl_payoff_columns_status_f64(in, row) : SL_OK;
+    if (st != SL_OK) return st;
+    if (accepted[row] > 1) return SL_ERR_INVALID_ACCEPTED;
+    if (ground_truth && (ground_truth[row] < -1 || ground_truth[row] > 1))
+        return SL_ERR_INVALID_GROUND_TRUTH;
+    return SL_ERR_PAYOFF_OVERFLOW;
+}
+
+static sl_status rest_of_row_status_f32(const sl_payoff_inputs_f32 *in, const uint8_t *accepted,
+                                        const int8_t *ground_truth, size_t row)
+{
+    sl_status st = in ? sl_payoff_columns_status_f32(in, row) : SL_OK;
+    if (st != SL_OK) return st;
+    if (accepted[row] > 1) return SL_ERR_INVALID_ACCEPTED;
+    if (ground_truth && (ground_truth[row] < -1 || ground_truth[row] > 1))
+        return SL_ERR_INVALID_GROUND_TRUTH;
+    return SL_ERR_PAYOFF_OVERFLOW;
+}
+
+/* Shared start of every update: state, required arrays, active path, AUC room. */
+static sl_status begin_update(sl_metrics *m, int required_present, const int8_t *ground_truth,
+                              size_t n, const sl_impl **impl)
+{
+    if (!valid_state(m) || (n > 0 && !required_present))
+        return SL_ERR_NULL_ARGUMENT;
+    sl_status st;
+    *impl = sl_active_impl(&st);
+    if (!*impl)
+        return st;
+    if (tracks_auc(m) && ground_truth)
+        return reserve_auc(m, count_labelled(ground_truth, n));
+    return SL_OK;
+}
+
+static sl_metrics_rows rows_view(const sl_payoff_inputs_f64 *cols, const double *p,
+                                 const uint8_t *accepted, const int8_t *ground_truth,
+                                 size_t offset)
+{
+    sl_payoff_inputs_f64 v = sl_payoff_inputs_view_f64(cols, offset, p);
+    return (sl_metrics_rows){v.p, v.tau, v.c_a, v.c_b, v.r_a, v.r_b, accepted + offset,
+                             ground_truth ? ground_truth + offset : NULL};
+}
+
+static size_t block_length(size_t n, size_t off)
+{
+    return n - off < SL_METRICS_BLOCK ? n - off : SL_METRICS_BLOCK;
+}
+
+sl_status sl_metrics_update_f64(sl_metrics *m, const sl_payoff_inputs_f64 *in,
+                                const uint8_t *accepted, const int8_t *ground_truth, size_t n,
+                                size_t *first_invalid)
+{
+    const sl_impl *impl;
+    sl_status st = begin_update(m, in && in->p && accepted, ground_truth, n, &impl);
+    if (st != SL_OK)
+        return st;
+    size_t bad = n;
+    for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
+        size_t len = block_length(n, off);
+        sl_metrics_rows rows = rows_view(in, in->p + off, accepted, ground_truth, off);
+        size_t b = accumulate_block(m, impl, &rows, len);
+        if (b < len && bad == n)
+            bad = off + b;
+    }
+    if (first_invalid)
+        *first_invalid = bad;
+    if (bad == n)
+        return SL_OK;
+    if (!(in->p[bad] >= 0.0 && in->p[bad] <= 1.0))
+        return SL_ERR_INVALID_P;
+    return rest_of_row_status_f64(in, accepted, ground_truth, bad);
+}
+
+/* Widens rows [off, off+len) of the f32 columns into double buffers; NULL columns stay NULL. */
+typedef struct wide_block {
+    double p[SL_METRICS_BLOCK], tau[SL_METRICS_BLOCK], c_a[SL_METRICS_BLOCK],
+        c_b[SL_METRICS_BLOCK], r_a[SL_METRICS_BLOCK], r_b[SL_METRICS_BLOCK];
+} wide_block;
+
+static const double *widen(const float *column, size_t off, size_t len, double *buf)
+{
+    if (!column)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = column[off + i];
+    return buf;
+}
+
+static sl_payoff_inputs_f64 widen_columns(const sl_payoff_inputs_f32 *in, size_t off, size_t len,
+                                          wide_block *w)
+{
+    sl_payoff_inputs_f64 v = {NULL, NULL, NULL, NULL, NULL, NULL};
+    if (in) {
+        v.tau = widen(in->tau, off, len, w->tau);
+        v.c_a = widen(in->c_a, off, len, w->c_a);
+        v.c_b = widen(in->c_b, off, len, w->c_b);
+        v.r_a = widen(in->r_a, off, len, w->r_a);
+        v.r_b = widen(in->r_b, off, len, w->r_b);
+    }
+    return v;
+}
+
+sl_status sl_metrics_update_f32(sl_metrics *m, const sl_payoff_inputs_f32 *in,
+                                const uint8_t *accepted, const int8_t *ground_truth, size_t n,
+                                size_t *first_invalid)
+{
+    const sl_impl *impl;
+    sl_status st = begin_update(m, in && in->p && accepted, ground_truth, n, &impl);
+    if (st != SL_OK)
+        return st;
+    size_t bad = n;
+    wide_block w;
+    for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
+        size_t len = block_length(n, off);
+        sl_payoff_inputs_f64 cols = widen_columns(in, off, len, &w);
+        widen(in->p, off, len, w.p);
+        sl_metrics_rows rows = {w.p, cols.tau, cols.c_a, cols.c_b, cols.r_a, cols.r_b,
+                                accepted + off, ground_truth ? ground_truth + off : NULL};
+        size_t b = accumulate_block(m, impl, &rows, len);
+        if (b < len && bad == n)
+            bad = off + b;
+    }
+    if (first_invalid)
+        *first_invalid = bad;
+    if (bad == n)
+        return SL_OK;
+    if (!(in->p[bad] >= 0.0f && in->p[bad] <= 1.0f))
+        return SL_ERR_INVALID_P;
+    return rest_of_row_status_f32(in, accepted, ground_truth, bad);
+}
+
+/* ---- fused: observables -> p (a block at a time, in a stack buffer) -> metrics ---- */
+
+/* Asks for the next block's columns while this block's metrics are computed: the hardware
+ * prefetchers stop following the columns while no load touches them. */
+static void prefetch_column(const void *column, size_t element_size, size_t from, size_t len)
+{
+    if (!column)
+        return;
+    const char *begin = (const char *)column + from * element_size;
+    for (size_t at = 0; at < len * element_size; at += 64)
+        __builtin_prefetch(begin + at);
+}
+
+static void prefetch_block_f64(const sl_observables_f64 *obs, const sl_payoff_inputs_f64 *in,
+                               const uint8_t *accepted, const int8_t *ground_truth, size_t from,
+                               size_t len)
+{
+    prefetch_column(obs->task_progress_delta, sizeof(double), from, len);
+    prefetch_column(obs->counterparty_engagement_delta, sizeof(double), from, len);
+    prefetch_column(obs->rework_count, sizeof(int32_t), from, len);
+    prefetch_column(obs->verifier_rejections, sizeof(int32_t), from, len);
+    prefetch_column(obs->tool_misuse_flags, sizeof(int32_t), from, len);
+    prefetch_column(accepted, 1, from, len);
+    prefetch_column(ground_truth, 1, from, len);
+    if (in) {
+        prefetch_column(in->tau, sizeof(double), from, len);
+        prefetch_column(in->c_a, sizeof(double), from, len);
+        prefetch_column(in->c_b, sizeof(double), from, len);
+        prefetch_column(in->r_a, sizeof(double), from, len);
+        prefetch_column(in->r_b, sizeof(double), from, len);
+    }
+}
+
+/* Scores a block into p. The kernel leaves the p of invalid observables untouched, so a block
+ * holding one (rare) is scored again into a buffer of NaN: NaN marks those rows invalid. */
+static void score_block_f64(const sl_impl *impl, const sl_proxy *px, const sl_observables_f64 *obs,
+                            size_t n, double *p)
+{
+    if (impl->score_f64(px, obs, n, NULL, p) == n)
+        return;
+    for (size_t i = 0; i < n; i++)
+        p[i] = NAN;
+    impl->score_f64(px, obs, n, NULL, p);
+}
+
+static void score_block_f32(const sl_impl *impl, const sl_proxy *px, const sl_observables_f32 *obs,
+                            size_t n, float *p)
+{
+    if (impl->score_f32(px, obs, n, NULL, p) == n)
+        return;
+    for (size_t i = 0; i < n; i++)
+        p[i] = NAN;
+    impl->score_f32(px, obs, n, NULL, p);
+}
+
+sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
+                                            const sl_observables_f64 *obs,
+                                            const sl_payoff_inputs_f64 *in,
+                                            const uint8_t *accepted, const int8_t *ground_truth,
+                                            size_t n, size_t *first_invalid)
+{
+    if (in && in->p)
+        return SL_ERR_P_GIVEN;
+    if (!px || !obs)
+        return SL_ERR_NULL_ARGUMENT;
+    if (px->magic_ != SL_PROXY_MAGIC)
+        return SL_ERR_NOT_INITIALIZED;
+    const sl_impl *impl;
+    sl_status st = begin_update(m, sl_obs_complete_f64(obs) && accepted, ground_truth, n, &impl);
+    if (st != SL_OK)
+        return st;
+    size_t bad = n;
+    double p[SL_METRICS_BLOCK];
+    for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
+        size_t len = block_length(n, off);
+        sl_observables_f64 ob = sl_obs_view_f64(obs, off);
+        score_block_f64(impl, px, &ob, len, p);
+        if (off + SL_METRICS_BLOCK < n)
+            prefetch_block_f64(obs, in, accepted, ground_truth, off + SL_METRICS_BLOCK,
+                               block_length(n, off + SL_METRICS_BLOCK));
+        sl_metrics_rows rows = rows_view(in, p, accepted, ground_truth, off);
+        size_t b = accumulate_block(m, impl, &rows, len);
+        if (b < len && bad == n)
+            bad = off + b;
+    }
+    if (first_invalid)
+        *first_invalid = bad;
+    if (bad == n)
+        return SL_OK;
+    st = sl_obs_row_status_f64(obs, bad);
+    return st != SL_OK ? st : rest_of_row_status_f64(in, accepted, ground_truth, bad);
+}
+
+sl_status sl_metrics_update_observables_f32(sl_metrics *m, const sl_proxy *px,
+                                            const sl_observables_f32 *obs,
+                                            const sl_payoff_inputs_f32 *in,
+                                            const uint8_t *accepted, const int8_t *ground_truth,
+                                            size_t n, size_t *first_invalid)
+{
+    if (in && in->p)
+        return SL_ERR_P_GIVEN;
+    if (!px || !obs)
+        return SL_ERR_NULL_ARGUMENT;
+    if (px->magic_ != SL_PROXY_MAGIC)
+        return SL_ERR_NOT_INITIALIZED;
+    const sl_impl *impl;
+    sl_status st = begin_update(m, sl_obs_complete_f32(obs) && accepted, ground_truth, n, &impl);
+    if (st != SL_OK)
+        return st;
+    size_t bad = n;
+    float p32[SL_METRICS_BLOCK];
+    wide_block w;
+    for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
+        size_t len = block_length(n, off);
+        sl_observables_f32 ob = sl_obs_view_f32(obs, off);
+        score_block_f32(impl, px, &ob, len, p32);
+        for (size_t i = 0; i < len; i++)
+            w.p[i] = p32[i];
+        sl_payoff_inputs_f64 cols = widen_columns(in, off, len, &w);
+        sl_metrics_rows rows = {w.p, cols.tau, cols.c_a, cols.c_b, cols.r_a, cols.r_b,
+                                accepted + off, ground_truth ? ground_truth + off : NULL};
+        size_t b = accumulate_block(m, impl, &rows, len);
+        if (b < len && bad == n)
+            bad = off + b;
+    }
+    if (first_invalid)
+        *first_invalid = bad;
+    if (bad == n)
+        return SL_OK;
+    st = sl_obs_row_status_f32(obs, bad);
+    return st != SL_OK ? st : rest_of_row_status_f32(in, accepted, ground_truth, bad);
+}
+
+/* ---- merge ---- */
+
+static int same_params(const sl_payoff_params *a, const sl_payoff_params *b)
+{
+    return a->s_plus == b->s_plus && a->s_minus == b->s_minus && a->h == b->h &&
+           a->theta == b->theta && a->rho_a == b->rho_a && a->rho_b == b->rho_b &&
+           a->w_rep == b->w_rep;
+}
+
+sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
+{
+    if (!valid_state(into) || !valid_state(from))
+        return SL_ERR_NULL_ARGUMENT;
+    if (into == from || into->flags != from->flags || !same_params(&into->params, &from->params))
+        return SL_ERR_STATE_MISMATCH;
+    if (tracks_auc(into) && reserve_auc(into, from->auc_n) != SL_OK)
+        return SL_ERR_OUT_OF_MEMORY;
+    for (int s = 0; s < SL_MS_COUNT; s++)
+        dd_add_dd(&into->sum[s], from->sum[s]);
+    for (int w = 0; w < SL_MV_COUNT; w++)
+        moments_merge(&into->var[w], from->var[w].n, from->var[w].sum, from->var[w].m2);
+    for (int b = 0; b < SL_METRICS_BINS; b++) {
+        into->bin[b] += from->bin[b];
+        into->bin_accepted[b] += from->bin_accepted[b];
+        into->cal_count[b] += from->cal_count[b];
+        into->cal_positive[b] += from->cal_positive[b];
+        dd_add_dd(&into->cal_sum_p[b], from->cal_sum_p[b]);
+    }
+    into->uncertain += from->uncertain;
+    if (from->auc_n) {
+        memcpy(into->auc_keys + into->auc_n, from->auc_keys, from->auc_n * sizeof *from->auc_keys);
+        into->auc_n += from->auc_n;
+    }
+    return SL_OK;
+}
+
+/* ---- finalize ---- */
+
+static uint64_t total(const uint64_t *counts, int from_bin)
+{
+    uint64_t t = 0;
+    for (int b = from_bin; b < SL_METRICS_BINS; b++)
+        t += counts[b];
+    return t;
+}
+
+static double mean_or_zero(dd sum, uint64_t n) { return n ? dd_value(sum) / (double)n : 0.0; }
+
+static sl_opt_f64 present(double v) { return (sl_opt_f64){1, v}; }
+static sl_opt_f64 null_metric(void) { return (sl_opt_f64){0, NAN}; }
+
+/* The reference's stable_cv: std / max(|mean|, 1e-8 (|mean| + std)), 0 when std is 0. */
+static double stable_cv(double std, double mean)
+{
+    if (std == 0.0)
+        return 0.0;
+    double denominator = fabs(mean), eps = 1e-8 * (denominator + std);
+    return std / (denominator > eps ? denominator : eps);
+}
+
+static double variance(const moments *v, uint64_t n) { return n < 2 ? 0.0 : dd_value(v->m2) / (double)n; }
+
+/* Everything over all rows and over the accepted ones. */
+static void report_acceptance(const sl_metrics *m, sl_metrics_report *r)
+{
+    uint64_t n = r->n, na = r->n_accepted, nr = r->n_rejected;
+    dd p_all = dd_plus(m->sum[SL_MS_P_A], m->sum[SL_MS_P_R]);
+    double mean_p_all = mean_or_zero(p_all, n), mean_p_a = mean_or_zero(m->sum[SL_MS_P_A], na);
+
+    r->toxicity_rate = mean_or_zero(dd_count_minus(na, m->sum[SL_MS_P_A]), na);
+    r->toxicity_rate_all = mean_or_zero(dd_count_minus(n, p_all), n);
+    if (na > 0) {
+        r->conditional_loss_initiator =
+            dd_value(m->sum[SL_MS_PA_A]) / (double)na -
+            mean_or_zero(dd_plus(m->sum[SL_MS_PA_A], m->sum[SL_MS_PA_R]), n);
+        r->conditional_loss_counterparty =
+            dd_value(m->sum[SL_MS_PB_A]) / (double)na -
+            mean_or_zero(dd_plus(m->sum[SL_MS_PB_A], m->sum[SL_MS_PB_R]), n);
+        r->spread = (m->params.s_plus + m->params.s_minus) * (mean_p_all - mean_p_a);
+    }
+    r->quality_gap = na > 0 && nr > 0 ? mean_p_a - mean_or_zero(m->sum[SL_MS_P_R], nr) : 0.0;
+
+    r->high_quality_count = total(m->bin, SL_METRICS_BINS / 2); /* p >= 0.5 = bins 5..9 */
+    r->low_quality_count = n - r->high_quality_count;
+    uint64_t high_accepted = total(m->bin_accepted, SL_METRICS_BINS / 2);
+    r->high_quality_acceptance =
+        r->high_quality_count ? (double)high_accepted / (double)r->high_quality_count : 0.0;
+    r->low_quality_acceptance = r->low_quality_count
+                                    ? (double)(na - high_accepted) / (double)r->low_quality_count
+                                    : 0.0;
+    r->uncertain_fraction = n ? (double)m->uncertain / (double)n : 0.0;
+    r->average_quality = mean_p_all;
+    r->average_quality_accepted = mean_p_a;
+
+    r->quality_distribution_len = n ? SL_METRICS_BINS : 0;
+    for (int b = 0; b < SL_METRICS_BINS; b++)
+        r->quality_distribution[b] =
+            (sl_quality_bin){b * SL_BIN_WIDTH, (b + 1) * SL_BIN_WIDTH, m->bin[b]};
+
+    if (na > 0) {
+        r->total_welfare = dd_value(m->sum[SL_MS_WELFARE_A]);
+        r->total_social_surplus = r->net_social_welfare = dd_value(m->sum[SL_MS_SOCIAL_A]);
+        r->avg_initiator_payoff = dd_value(m->sum[SL_MS_PA_A]) / (double)na;
+        r->avg_counterparty_payoff = dd_value(m->sum[SL_MS_PB_A]) / (double)na;
+    }
+}
+
+/* Everything over the labelled rows T; the AUC aside. */
+static void report_calibration(const sl_metrics *m, sl_metrics_report *r)
+{
+    uint64_t nt = r->n_labelled;
+    r->calibration_curve_len = nt ? SL_METRICS_BINS : 0;
+    if (nt == 0) {
+        r->calibration_error = r->brier_score = r->expected_calibration_error = null_metric();
+        r->log_loss = null_metric();
+        return;
+    }
+    dd sum_p = {0.0, 0.0};
+    double ece = 0.0;
+    for (int b = 0; b < SL_METRICS_BINS; b++) {
+        uint64_t c = m->cal_count[b];
+        sum_p = dd_plus(sum_p, m->cal_sum_p[b]);
+        if (c == 0) {
+            r->calibration_curve[b] = (sl_calibration_bin){b * SL_BIN_WIDTH + SL_BIN_WIDTH / 2, 0.0, 0};
+            continue;
+        }
+        double mean = dd_value(m->cal_sum_p[b]) / (double)c;
+        double share = (double)m->cal_positive[b] / (double)c;
+        r->calibration_curve[b] = (sl_calibration_bin){mean, share, c};
+        ece += ((double)c / (double)nt) * fabs(mean - share);
+    }
+    r->calibration_error = present(dd_value(sum_p) / (double)nt - (double)r->n_positive / (double)nt);
+    r->brier_score = present(dd_value(m->sum[SL_MS_BRIER]) / (double)nt);
+    r->expected_calibration_error = present(ece);
+    r->log_loss = present(-dd_value(m->sum[SL_MS_LOG]) / (double)nt);
+}
+
+static void report_spread(const sl_metrics *m, sl_metrics_report *r)
+{
+    uint64_t n = r->n;
+    r->quality_variance = variance(&m->var[SL_MV_P], n);
+    r->quality_variance_accepted = variance(&m->var[SL_MV_P_A], r->n_accepted);
+    r->payoff_variance_initiator = variance(&m->var[SL_MV_PA], n);
+    r->payoff_variance_counterparty = variance(&m->var[SL_MV_PB], n);
+    if (n == 0)
+        return;
+    r->cv_p = stable_cv(sqrt(r->quality_variance), r->average_quality);
+    r->cv_payoff_initiator = stable_cv(sqrt(r->payoff_variance_initiator),
+                                       mean_or_zero(m->var[SL_MV_PA].sum, n));
+    r->cv_payoff_counterparty = stable_cv(sqrt(r->payoff_variance_counterparty),
+                                          mean_or_zero(m->var[SL_MV_PB].sum, n));
+}
+
+static sl_status report_auc(const sl_metrics *m, sl_metrics_report *r)
+{
+    r->auc_tracked = tracks_auc(m);
+    r->discrimination_auc = null_metric();
+    if (!r->auc_tracked || r->n_positive == 0 || r->n_negative == 0)
+        return SL_OK;
+    uint64_t *scratch = malloc(2 * m->auc_n * sizeof *scratch);
+    if (!scratch)
+        return SL_ERR_OUT_OF_MEMORY;
+    double auc;
+    if (sl_auc_from_keys(m->auc_keys, scratch, scratch + m->auc_n, m->auc_n, &auc))
+        r->discrimination_auc = present(auc);
+    free(scratch);
+    return SL_OK;
+}
+
+sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out)
+{
+    if (!valid_state(m) || !out)
+        return SL_ERR_NULL_ARGUMENT;
+    sl_metrics_report r;
+    memset(&r, 0, sizeof r);
+    r.n = total(m->bin, 0);
+    r.n_accepted = total(m->bin_accepted, 0);
+    r.n_rejected = r.n - r.n_accepted;
+    r.n_labelled = total(m->cal_count, 0);
+    r.n_positive = total(m->cal_positive, 0);
+    r.n_negative = r.n_labelled - r.n_positive;
+    report_acceptance(m, &r);
+    report_calibration(m, &r);
+    report_spread(m, &r);
+    sl_status st = report_auc(m, &r);
+    if (st != SL_OK)
+        return st;
+    *out = r;
+    return SL_OK;
+}
+
+/* ---- AUC alone ---- */
+
+sl_status sl_discrimination_auc_f64(const double *p, const int8_t *ground_truth, size_t n,
+                                    sl_opt_f64 *out, size_t *first_invalid)
+{
+    if (!out || (n > 0 && (!p || !ground_truth)))
+        return SL_ERR_NULL_ARGUMENT;
+    size_t labelled = n > 0 ? count_labelled(ground_truth, n) : 0;
+    uint64_t *keys = malloc((2 * labelled + 1) * sizeof *keys);
+    if (!keys)
+        return SL_ERR_OUT_OF_MEMORY;
+    size_t k = 0, bad = n;
+    sl_status st = SL_OK;
+    for (size_t i = 0; i < n; i++) {
+        int valid_p = p[i] >= 0.0 && p[i] <= 1.0, valid_truth = ground_truth[i] >= -1 &&
+                                                                ground_truth[i] <= 1;
+        if (!valid_p || !valid_truth) {
+            if (bad == n) {
+                bad = i;
+                st = !valid_p ? SL_ERR_INVALID_P : SL_ERR_INVALID_GROUND_TRUTH;
+            }
+            continue;
+        }
+        if (ground_truth[i] != 0)
+            keys[k++] = sl_auc_key(p[i], ground_truth[i] == 1);
+    }
+    double auc;
+    /* keys in the first half, read once by the first scatter, then its scratch */
+    *out = sl_auc_from_keys(keys, keys + k, keys, k, &auc) ? present(auc) : null_metric();
+    free(keys);
+    if (first_invalid)
+        *first_invalid = bad;
+    return st;
+}
