@@ -102,7 +102,10 @@ typedef enum sl_status {
     SL_ERR_PARAM_MIN_REVIEWERS = 83, /* min_reviewers < 1 */
     SL_ERR_PARAM_MAJORITY = 84,      /* majority_threshold not in (0, 1] */
     SL_ERR_PANEL_SHAPE = 85,         /* no labels (k = 0) or a leading dimension smaller than n */
-    SL_ERR_ALPHA_TOTALS = 86         /* per-unit totals given to sl_alpha_nominal_add do not match the votes */
+    SL_ERR_ALPHA_TOTALS = 86,        /* per-unit totals given to sl_alpha_nominal_add do not match the votes */
+
+    /* Multi-threaded entry points */
+    SL_ERR_THREAD_COUNT = 90         /* n_threads is 0 or above SL_MAX_THREADS */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -180,6 +183,40 @@ SL_API sl_status sl_score_f64(const sl_proxy *px, const sl_observables_f64 *obs,
  * the call returns SL_ERR_NAN_INPUT, leaves out[i] untouched and computes every other element. */
 SL_API sl_status sl_sigmoid_f32(float k, const float *x, size_t n, float *out);
 SL_API sl_status sl_sigmoid_f64(double k, const double *x, size_t n, double *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Multi-threaded bulk scoring
+ *
+ * The same scoring as sl_score_f32 / sl_score_f64, split over threads the caller asks for. Nothing
+ * is spawned unless n_threads > 1, and no thread outlives the call.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Largest n_threads the _mt entry points accept. */
+#define SL_MAX_THREADS 256
+
+/* Fewest rows worth a thread of their own: a thread is started only for a range of at least this
+ * many rows (starting one costs about as much as scoring a few thousand rows). */
+#define SL_MT_MIN_ROWS_PER_THREAD 32768
+
+/* sl_score_f32 on up to n_threads threads (1 .. SL_MAX_THREADS; the calling thread is one of
+ * them). The rows are cut into contiguous blocks (multiples of 64 rows, so no two threads write
+ * the same cache line of v_hat or p; at most 256K rows, about four per thread or more) that the
+ * threads take in row order as they become free, so a thread slowed by other load on the machine
+ * takes fewer. Fewer threads are used when n < n_threads * SL_MT_MIN_ROWS_PER_THREAD. Returns
+ * SL_ERR_THREAD_COUNT for n_threads = 0 or above SL_MAX_THREADS; every other argument, status and
+ * output is exactly as sl_score_f32 with the same arguments: the outputs are the same bits, and
+ * with invalid rows the status is that of the first invalid row over all rows and *first_invalid
+ * its index (every valid row is still scored, invalid rows' outputs untouched). If the system
+ * refuses to start a thread, the others (at least the calling one) score its blocks. The active
+ * path is read once per block: do not call sl_set_isa concurrently. */
+SL_API sl_status sl_score_f32_mt(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
+                                 float *v_hat, float *p, size_t *first_invalid,
+                                 unsigned n_threads);
+
+/* The f64 twin of sl_score_f32_mt: sl_score_f64 on up to n_threads threads, same rules. */
+SL_API sl_status sl_score_f64_mt(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
+                                 double *v_hat, double *p, size_t *first_invalid,
+                                 unsigned n_threads);
 
 /* ---------------------------------------------------------------------------------------------
  * Soft payoffs (SPEC section 2) and batch metrics (SPEC section 3)

@@ -193,13 +193,22 @@ typedef size_t (*sl_divergence_f64_fn)(const double *human, size_t ld_human, con
                                    size_t ld_model, size_t n, size_t k,                          \
                                    const sl_divergence_out *out);
 
+/* Every SIMD path also exports its exp (score_simd.inc, KERNEL(exp)) over an array, for the tests
+ * that check it against SLEEF and libm and across paths. */
+#define SL_DECLARE_SIMD_EXP(isa)                                                                 \
+    void sl_exp_array_f32_##isa(const float *t, size_t n, float *out);                           \
+    void sl_exp_array_f64_##isa(const double *t, size_t n, double *out);
+
 SL_DECLARE_KERNELS(scalar)
 #if defined(__x86_64__) || defined(_M_X64)
 SL_DECLARE_KERNELS(avx2)
 SL_DECLARE_KERNELS(avx512)
+SL_DECLARE_SIMD_EXP(avx2)
+SL_DECLARE_SIMD_EXP(avx512)
 #endif
 #if defined(__aarch64__)
 SL_DECLARE_KERNELS(neon)
+SL_DECLARE_SIMD_EXP(neon)
 #endif
 
 /* Decay table indices in sl_proxy.decay_ and .signal_*_ */

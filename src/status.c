@@ -23,6 +23,7 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_NAN_INPUT: return "input value is NaN";
     case SL_ERR_ISA_UNKNOWN: return "no instruction-set path of that name in this build";
     case SL_ERR_ISA_UNSUPPORTED: return "this CPU or OS cannot run the requested instruction-set path";
+    case SL_ERR_THREAD_COUNT: return "n_threads must be in 1 .. SL_MAX_THREADS";
     case SL_ERR_PARAM_S_PLUS: return "s_plus must be finite and >= 0";
     case SL_ERR_PARAM_S_MINUS: return "s_minus must be finite and >= 0";
     case SL_ERR_PARAM_H: return "h must be finite and >= 0";

@@ -5,8 +5,8 @@
  *
  * SPEC 1: every SIMD path within 4 ULP of the scalar path on every output; all SIMD paths of one
  * precision bit-identical. v_hat is in fact bit-identical to the scalar path too (same operations,
- * same count signals); only exp differs (SLEEF vs libm). Prints the max ULP seen and the number
- * of rows where two SIMD paths differ.
+ * same count signals); only exp differs (the SIMD paths' own vs libm). Prints the max ULP seen
+ * and the number of rows where two SIMD paths differ.
  */
 #include <float.h>
 #include <math.h>
@@ -225,7 +225,7 @@ static void sigmoid_equivalence(void **state)
 
 /*
  * The band where the 4-ULP bound is tight: exp(x) in [2^23, 2^26) for f32 and [2^52, 2^55) for
- * f64. There exp's ULP is 1 or 2, so 1 + exp(x) is often an exact tie, and SLEEF's exp differing
+ * f64. There exp's ULP is 1 or 2, so 1 + exp(x) is often an exact tie, and the SIMD exp differing
  * from libm's by 1 ULP can move p by up to 4 ULP (measured: never 5). Every float of the f32 band
  * (about 1.2 million) and 4 million doubles of the f64 band, through sl_sigmoid with k = 1.
  */

@@ -10,6 +10,18 @@
 #define PX_SIGNAL_TABLE(px, which) ((px)->signal_f64_[which])
 #define COUNT_SIGNAL sl_count_signal_f64
 #define KERNEL(op) SL_KERNEL_NAME(op, f64, SL_ISA)
+/* KERNEL(exp), double precision (see score_simd.inc; coefficients from exp_coefficients.py) */
+#define EXP_T_MIN (-708.0)               /* exp of smaller t is exp(-708) (values < 2^-1021) */
+#define EXP_T_MAX 710.0                  /* above ln(DBL_MAX) = 709.78: the result is +inf */
+#define EXP_COMPENSATED 1             /* see KERNEL(exp) */
+#define EXP_LOG2E 0x1.71547652b82fep+0
+#define EXP_SHIFTER (0x1.8p52 + 1022.0)  /* rounds to an integer n, leaving n + 1022 in the low bits */
+#define EXP_LN2_HI 0x1.62e42fefa39efp-1  /* ln 2 = EXP_LN2_HI + EXP_LN2_LO */
+#define EXP_LN2_LO 0x1.abc9e3b39803fp-56
+#define EXP_Q_COEFFS                                                                               \
+    {0x1.1e3d2195cd15ep-29, 0x1.af6bda57f5645p-26, 0x1.27e5b4442e991p-22, 0x1.71ddf0286eed4p-19,   \
+     0x1.a01a0136955fep-16, 0x1.a01a01b37b39bp-13, 0x1.6c16c16c30466p-10, 0x1.111111110ec65p-7,    \
+     0x1.5555555555503p-5,  0x1.555555555555bp-3,  0x1p-1}
 #define v_load sl_load_f64
 #define v_load_part sl_load_part_f64
 #define v_store sl_store_f64
@@ -18,16 +30,18 @@
 #define v_add sl_add_f64
 #define v_mul sl_mul_f64
 #define v_div sl_div_f64
+#define v_sub sl_sub_f64
+#define v_fma sl_fma_f64
+#define v_exp_scale sl_exp_scale_f64
 #define v_min sl_min_f64
 #define v_max sl_max_f64
-#define v_exp sl_exp_f64
-#define v_sub sl_sub_f64
 #define v_abs sl_abs_f64
 #define v_log2 sl_log2_f64
 #define v_lt_bits sl_lt_bits_f64
 #define v_eq_bits sl_eq_bits_f64
 #define v_select sl_select_f64
 #define v_nan_bits sl_nan_bits_f64
+#define v_nan_bits2 sl_nan_bits2_f64
 #define v_load_i sl_load_i_f64
 #define v_load_part_i sl_load_part_i_f64
 #define v_store_i sl_store_i_f64
@@ -36,6 +50,12 @@
 #define v_above_bits sl_above_bits_f64
 #define v_clamp_i sl_clamp_i_f64
 #define v_gather sl_gather_f64
+#define v_or_i sl_or_i_f64
+#define v_any_bits_i sl_any_bits_i_f64
+#define TABLE16 sl_table16_f64
+#define v_table16_load sl_table16_load_f64
+#define v_table16_lookup sl_table16_lookup_f64
+#define v_stream sl_stream_f64
 /* payoffs */
 #define PAYOFF_IN sl_payoff_inputs_f64
 #define PAYOFF_OUT sl_payoff_outputs_f64

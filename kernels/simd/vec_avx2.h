@@ -10,7 +10,7 @@
 #define SL_VEC_AVX2_H
 
 #include <immintrin.h>
-#include <sleef.h>
+#include <sleef.h> /* log2 for the panel kernels */
 
 #define SL_F64_LANES 4
 #define SL_F32_LANES 8
@@ -54,8 +54,21 @@ static inline sl_vf64 sl_mul_f64(sl_vf64 a, sl_vf64 b) { return _mm256_mul_pd(a,
 static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return _mm256_div_pd(a, b); }
 static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return _mm256_min_pd(a, b); }
 static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm256_max_pd(a, b); }
-static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd4_u10avx2(x); }
 static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm256_sub_pd(a, b); }
+/* a*b + c rounded once (a true fused multiply-add on every path, so the same bits everywhere) */
+static inline sl_vf64 sl_fma_f64(sl_vf64 a, sl_vf64 b, sl_vf64 c) { return _mm256_fmadd_pd(a, b, c); }
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-1021, 1024]; `biased`
+ * holds n + 1022 in its low mantissa bits (the exp's shifter). Computed as fl(2a + 2b) * 2^(n-1):
+ * fl(2a + 2b) is exactly 2 fl(a + b), and 2^(n-1), built by shifting n + 1022 into the exponent
+ * field, is a normal double for every n in range (2^n itself is not, for n = 1024). */
+static inline sl_vf64 sl_exp_scale_f64(sl_vf64 a, sl_vf64 b, sl_vf64 n, sl_vf64 biased)
+{
+    (void)n;
+    __m256d pow2 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(biased), 52));
+    __m256d twice = _mm256_fmadd_pd(b, _mm256_set1_pd(2.0), _mm256_add_pd(a, a));
+    return _mm256_mul_pd(twice, pow2);
+}
+
 static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
 /* log2 with SLEEF's 1-ULP algorithm (the same bits as on AVX-512); log2(0) = -inf */
 static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d4_u10avx2(x); }
@@ -77,6 +90,11 @@ static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q));
+}
+/* lanes where a or b (or both) is NaN */
+static inline unsigned sl_nan_bits2_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_UNORD_Q));
 }
 static inline sl_vi_f64 sl_load_i_f64(const int32_t *p)
 {
@@ -104,6 +122,23 @@ static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
 {
     return _mm256_i32gather_pd(table, idx, 8);
 }
+static inline sl_vi_f64 sl_or_i_f64(sl_vi_f64 a, sl_vi_f64 b) { return _mm_or_si128(a, b); }
+/* nonzero when some lane of c has one of the given bits set */
+static inline int sl_any_bits_i_f64(sl_vi_f64 c, int32_t bits)
+{
+    return !_mm_testz_si128(c, _mm_set1_epi32(bits));
+}
+/* 16 table entries and a lookup of indices 0..15. AVX2 has no cross-lane permute of doubles by a
+ * variable index (16 doubles would take four registers and three blends), so this one gathers
+ * from memory; the 4-lane gather is cheap. */
+typedef const double *sl_table16_f64;
+static inline sl_table16_f64 sl_table16_load_f64(const double *table) { return table; }
+static inline sl_vf64 sl_table16_lookup_f64(sl_table16_f64 t, sl_vi_f64 idx)
+{
+    return _mm256_i32gather_pd(t, idx, 8);
+}
+/* non-temporal store (p aligned to SL_STREAM_ALIGN bytes): bypasses the caches on its way to DRAM */
+static inline void sl_stream_f64(double *p, sl_vf64 v) { _mm256_stream_pd(p, v); }
 
 /* ---- f64, payoffs and metrics ---- */
 static inline sl_vf64 sl_zero_f64(void) { return _mm256_setzero_pd(); }
@@ -272,8 +307,18 @@ static inline sl_vf32 sl_mul_f32(sl_vf32 a, sl_vf32 b) { return _mm256_mul_ps(a,
 static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return _mm256_div_ps(a, b); }
 static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm256_min_ps(a, b); }
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm256_max_ps(a, b); }
-static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf8_u10avx2(x); }
 static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm256_sub_ps(a, b); }
+static inline sl_vf32 sl_fma_f32(sl_vf32 a, sl_vf32 b, sl_vf32 c) { return _mm256_fmadd_ps(a, b, c); }
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-125, 128]; `biased`
+ * holds n + 126 in its low mantissa bits. As for f64: fl(2a + 2b) * 2^(n-1). */
+static inline sl_vf32 sl_exp_scale_f32(sl_vf32 a, sl_vf32 b, sl_vf32 n, sl_vf32 biased)
+{
+    (void)n;
+    __m256 pow2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(biased), 23));
+    __m256 twice = _mm256_fmadd_ps(b, _mm256_set1_ps(2.0f), _mm256_add_ps(a, a));
+    return _mm256_mul_ps(twice, pow2);
+}
+
 static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
 static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f8_u10avx2(x); }
 static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b)
@@ -291,6 +336,10 @@ static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {
     return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+static inline unsigned sl_nan_bits2_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_UNORD_Q));
 }
 static inline sl_vi_f32 sl_load_i_f32(const int32_t *p)
 {
@@ -319,6 +368,32 @@ static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
 {
     return _mm256_i32gather_ps(table, idx, 4);
 }
+static inline sl_vi_f32 sl_or_i_f32(sl_vi_f32 a, sl_vi_f32 b) { return _mm256_or_si256(a, b); }
+static inline int sl_any_bits_i_f32(sl_vi_f32 c, int32_t bits)
+{
+    return !_mm256_testz_si256(c, _mm256_set1_epi32(bits));
+}
+/* 16 floats in two registers: permute both by the low 3 index bits, pick by bit 3 */
+typedef struct sl_table16_f32 {
+    __m256 lo, hi;
+} sl_table16_f32;
+static inline sl_table16_f32 sl_table16_load_f32(const float *table)
+{
+    return (sl_table16_f32){_mm256_loadu_ps(table), _mm256_loadu_ps(table + 8)};
+}
+static inline sl_vf32 sl_table16_lookup_f32(sl_table16_f32 t, sl_vi_f32 idx)
+{
+    __m256 from_lo = _mm256_permutevar8x32_ps(t.lo, idx);
+    __m256 from_hi = _mm256_permutevar8x32_ps(t.hi, idx);
+    __m256 upper = _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)); /* bit 3 -> sign bit */
+    return _mm256_blendv_ps(from_lo, from_hi, upper);
+}
+static inline void sl_stream_f32(float *p, sl_vf32 v) { _mm256_stream_ps(p, v); }
+
+/* ---- both precisions ---- */
+#define SL_STREAM_ALIGN 32
+/* orders earlier non-temporal stores before any later store (call once after streaming) */
+static inline void sl_stream_fence(void) { _mm_sfence(); }
 
 /* ---- f32, payoffs ---- */
 static inline sl_vf32 sl_zero_f32(void) { return _mm256_setzero_ps(); }

@@ -7,7 +7,7 @@
 #define SL_VEC_AVX512_H
 
 #include <immintrin.h>
-#include <sleef.h>
+#include <sleef.h> /* log2 for the panel kernels */
 
 #define SL_F64_LANES 8
 #define SL_F32_LANES 16
@@ -34,8 +34,17 @@ static inline sl_vf64 sl_mul_f64(sl_vf64 a, sl_vf64 b) { return _mm512_mul_pd(a,
 static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return _mm512_div_pd(a, b); }
 static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return _mm512_min_pd(a, b); }
 static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return _mm512_max_pd(a, b); }
-static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd8_u10avx512f(x); }
 static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return _mm512_sub_pd(a, b); }
+/* a*b + c rounded once (a true fused multiply-add on every path, so the same bits everywhere) */
+static inline sl_vf64 sl_fma_f64(sl_vf64 a, sl_vf64 b, sl_vf64 c) { return _mm512_fmadd_pd(a, b, c); }
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-1021, 1024]; `biased`
+ * holds n + 1022 in its low mantissa bits (the exp's shifter), which the AVX2 layer uses instead.
+ * Here one scalef does the scaling. */
+static inline sl_vf64 sl_exp_scale_f64(sl_vf64 a, sl_vf64 b, sl_vf64 n, sl_vf64 biased)
+{
+    (void)biased;
+    return _mm512_scalef_pd(_mm512_add_pd(a, b), n);
+}
 static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return _mm512_abs_pd(x); }
 static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d8_u10avx512f(x); }
 static inline unsigned sl_lt_bits_f64(sl_vf64 a, sl_vf64 b)
@@ -53,6 +62,11 @@ static inline sl_vf64 sl_select_f64(unsigned bits, sl_vf64 a, sl_vf64 b)
 static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     return (unsigned)_mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+}
+/* lanes where a or b (or both) is NaN */
+static inline unsigned sl_nan_bits2_f64(sl_vf64 a, sl_vf64 b)
+{
+    return (unsigned)_mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q);
 }
 static inline sl_vi_f64 sl_load_i_f64(const int32_t *p)
 {
@@ -83,6 +97,26 @@ static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
 {
     return _mm512_i32gather_pd(idx, table, 8);
 }
+static inline sl_vi_f64 sl_or_i_f64(sl_vi_f64 a, sl_vi_f64 b) { return _mm256_or_si256(a, b); }
+/* nonzero when some lane of c has one of the given bits set */
+static inline int sl_any_bits_i_f64(sl_vi_f64 c, int32_t bits)
+{
+    return !_mm256_testz_si256(c, _mm256_set1_epi32(bits));
+}
+/* 16 table entries held in registers, and a lookup of indices 0..15 (two-table permute) */
+typedef struct sl_table16_f64 {
+    __m512d lo, hi;
+} sl_table16_f64;
+static inline sl_table16_f64 sl_table16_load_f64(const double *table)
+{
+    return (sl_table16_f64){_mm512_loadu_pd(table), _mm512_loadu_pd(table + 8)};
+}
+static inline sl_vf64 sl_table16_lookup_f64(sl_table16_f64 t, sl_vi_f64 idx)
+{
+    return _mm512_permutex2var_pd(t.lo, _mm512_cvtepi32_epi64(idx), t.hi);
+}
+/* non-temporal store (p aligned to SL_STREAM_ALIGN bytes): bypasses the caches on its way to DRAM */
+static inline void sl_stream_f64(double *p, sl_vf64 v) { _mm512_stream_pd(p, v); }
 
 /* ---- f64, payoffs and metrics ---- */
 static inline sl_vf64 sl_zero_f64(void) { return _mm512_setzero_pd(); }
@@ -234,8 +268,15 @@ static inline sl_vf32 sl_mul_f32(sl_vf32 a, sl_vf32 b) { return _mm512_mul_ps(a,
 static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return _mm512_div_ps(a, b); }
 static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return _mm512_min_ps(a, b); }
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return _mm512_max_ps(a, b); }
-static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf16_u10avx512f(x); }
 static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return _mm512_sub_ps(a, b); }
+static inline sl_vf32 sl_fma_f32(sl_vf32 a, sl_vf32 b, sl_vf32 c) { return _mm512_fmadd_ps(a, b, c); }
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-125, 128]; `biased`
+ * holds n + 126 in its low mantissa bits (unused here: one scalef does the scaling) */
+static inline sl_vf32 sl_exp_scale_f32(sl_vf32 a, sl_vf32 b, sl_vf32 n, sl_vf32 biased)
+{
+    (void)biased;
+    return _mm512_scalef_ps(_mm512_add_ps(a, b), n);
+}
 static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return _mm512_abs_ps(x); }
 static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f16_u10avx512f(x); }
 static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b)
@@ -253,6 +294,10 @@ static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
 static inline unsigned sl_nan_bits_f32(sl_vf32 x)
 {
     return (unsigned)_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+}
+static inline unsigned sl_nan_bits2_f32(sl_vf32 a, sl_vf32 b)
+{
+    return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q);
 }
 static inline sl_vi_f32 sl_load_i_f32(const int32_t *p) { return _mm512_loadu_si512(p); }
 static inline sl_vi_f32 sl_load_part_i_f32(const int32_t *p, unsigned bits)
@@ -277,6 +322,24 @@ static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
 {
     return _mm512_i32gather_ps(idx, table, 4);
 }
+static inline sl_vi_f32 sl_or_i_f32(sl_vi_f32 a, sl_vi_f32 b) { return _mm512_or_si512(a, b); }
+static inline int sl_any_bits_i_f32(sl_vi_f32 c, int32_t bits)
+{
+    return _mm512_test_epi32_mask(c, _mm512_set1_epi32(bits)) != 0;
+}
+/* 16 floats fill one register: the lookup is a single permute */
+typedef __m512 sl_table16_f32;
+static inline sl_table16_f32 sl_table16_load_f32(const float *table) { return _mm512_loadu_ps(table); }
+static inline sl_vf32 sl_table16_lookup_f32(sl_table16_f32 t, sl_vi_f32 idx)
+{
+    return _mm512_permutexvar_ps(idx, t);
+}
+static inline void sl_stream_f32(float *p, sl_vf32 v) { _mm512_stream_ps(p, v); }
+
+/* ---- both precisions ---- */
+#define SL_STREAM_ALIGN 64
+/* orders earlier non-temporal stores before any later store (call once after streaming) */
+static inline void sl_stream_fence(void) { _mm_sfence(); }
 
 /* ---- f32, payoffs ---- */
 static inline sl_vf32 sl_zero_f32(void) { return _mm512_setzero_ps(); }

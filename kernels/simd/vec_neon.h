@@ -11,12 +11,14 @@
  *  - Part loads and stores touch only the lanes of the bit set (like maskload/maskstore: nothing
  *    outside a buffer is read or written); lanes not loaded are zero.
  *  - No gather instruction exists: table lookups are done lane by lane (same loads, same bits).
+ *  - Non-temporal stores are plain stores here (STNP gives no alignment or ordering guarantee
+ *    that the kernels would need, and no gain was measured on this project's machines).
  */
 #ifndef SL_VEC_NEON_H
 #define SL_VEC_NEON_H
 
 #include <arm_neon.h>
-#include <sleef.h>
+#include <sleef.h> /* log2 for the panel kernels */
 
 #define SL_F64_LANES 2
 #define SL_F32_LANES 4
@@ -68,8 +70,19 @@ static inline sl_vf64 sl_mul_f64(sl_vf64 a, sl_vf64 b) { return vmulq_f64(a, b);
 static inline sl_vf64 sl_div_f64(sl_vf64 a, sl_vf64 b) { return vdivq_f64(a, b); }
 static inline sl_vf64 sl_min_f64(sl_vf64 a, sl_vf64 b) { return vbslq_f64(vcltq_f64(a, b), a, b); }
 static inline sl_vf64 sl_max_f64(sl_vf64 a, sl_vf64 b) { return vbslq_f64(vcgtq_f64(a, b), a, b); }
-static inline sl_vf64 sl_exp_f64(sl_vf64 x) { return Sleef_expd2_u10advsimd(x); }
 static inline sl_vf64 sl_sub_f64(sl_vf64 a, sl_vf64 b) { return vsubq_f64(a, b); }
+/* a*b + c rounded once (FMLA is fused, like x86's FMA: the same bits) */
+static inline sl_vf64 sl_fma_f64(sl_vf64 a, sl_vf64 b, sl_vf64 c) { return vfmaq_f64(c, a, b); }
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-1021, 1024]; `biased`
+ * holds n + 1022 in its low mantissa bits. As on AVX2: fl(2a + 2b) * 2^(n-1), 2^(n-1) built by
+ * shifting n + 1022 into the exponent field. */
+static inline sl_vf64 sl_exp_scale_f64(sl_vf64 a, sl_vf64 b, sl_vf64 n, sl_vf64 biased)
+{
+    (void)n;
+    float64x2_t pow2 = vreinterpretq_f64_s64(vshlq_n_s64(vreinterpretq_s64_f64(biased), 52));
+    float64x2_t twice = vfmaq_f64(vaddq_f64(a, a), b, vdupq_n_f64(2.0));
+    return vmulq_f64(twice, pow2);
+}
 static inline sl_vf64 sl_abs_f64(sl_vf64 x) { return vabsq_f64(x); }
 /* log2 with SLEEF's 1-ULP algorithm (the same bits as on AVX2 / AVX-512) */
 static inline sl_vf64 sl_log2_f64(sl_vf64 x) { return Sleef_log2d2_u10advsimd(x); }
@@ -85,6 +98,12 @@ static inline unsigned sl_nan_bits_f64(sl_vf64 x)
 {
     /* x == x is false exactly for NaN */
     return sl_bits2_u64(veorq_u64(vceqq_f64(x, x), vdupq_n_u64(UINT64_MAX)));
+}
+/* lanes where a or b (or both) is NaN */
+static inline unsigned sl_nan_bits2_f64(sl_vf64 a, sl_vf64 b)
+{
+    uint64x2_t ordered = vandq_u64(vceqq_f64(a, a), vceqq_f64(b, b));
+    return sl_bits2_u64(veorq_u64(ordered, vdupq_n_u64(UINT64_MAX)));
 }
 static inline sl_vi_f64 sl_load_i_f64(const int32_t *p) { return vld1_s32(p); }
 static inline sl_vi_f64 sl_load_part_i_f64(const int32_t *p, unsigned bits)
@@ -112,6 +131,21 @@ static inline sl_vf64 sl_gather_f64(const double *table, sl_vi_f64 idx)
     sl_vf64 v = vdupq_n_f64(table[vget_lane_s32(idx, 0)]);
     return vsetq_lane_f64(table[vget_lane_s32(idx, 1)], v, 1);
 }
+static inline sl_vi_f64 sl_or_i_f64(sl_vi_f64 a, sl_vi_f64 b) { return vorr_s32(a, b); }
+/* nonzero when some lane of c has one of the given bits set */
+static inline int sl_any_bits_i_f64(sl_vi_f64 c, int32_t bits)
+{
+    return vmaxv_u32(vreinterpret_u32_s32(vand_s32(c, vdup_n_s32(bits)))) != 0;
+}
+/* 16 table entries and a lookup of indices 0..15: two lanes, loaded one by one */
+typedef const double *sl_table16_f64;
+static inline sl_table16_f64 sl_table16_load_f64(const double *table) { return table; }
+static inline sl_vf64 sl_table16_lookup_f64(sl_table16_f64 t, sl_vi_f64 idx)
+{
+    return sl_gather_f64(t, idx);
+}
+/* the kernels' "non-temporal" store: a plain one on this layer (see the top of the file) */
+static inline void sl_stream_f64(double *p, sl_vf64 v) { vst1q_f64(p, v); }
 
 /* ---- f64, payoffs and metrics ---- */
 static inline sl_vf64 sl_zero_f64(void) { return vdupq_n_f64(0.0); }
@@ -256,8 +290,17 @@ static inline sl_vf32 sl_mul_f32(sl_vf32 a, sl_vf32 b) { return vmulq_f32(a, b);
 static inline sl_vf32 sl_div_f32(sl_vf32 a, sl_vf32 b) { return vdivq_f32(a, b); }
 static inline sl_vf32 sl_min_f32(sl_vf32 a, sl_vf32 b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 static inline sl_vf32 sl_max_f32(sl_vf32 a, sl_vf32 b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
-static inline sl_vf32 sl_exp_f32(sl_vf32 x) { return Sleef_expf4_u10advsimd(x); }
 static inline sl_vf32 sl_sub_f32(sl_vf32 a, sl_vf32 b) { return vsubq_f32(a, b); }
+static inline sl_vf32 sl_fma_f32(sl_vf32 a, sl_vf32 b, sl_vf32 c) { return vfmaq_f32(c, a, b); }
+/* fl(a + b) * 2^n, the product rounded once, for an integer-valued n in [-125, 128]; `biased`
+ * holds n + 126 in its low mantissa bits. As for f64: fl(2a + 2b) * 2^(n-1). */
+static inline sl_vf32 sl_exp_scale_f32(sl_vf32 a, sl_vf32 b, sl_vf32 n, sl_vf32 biased)
+{
+    (void)n;
+    float32x4_t pow2 = vreinterpretq_f32_s32(vshlq_n_s32(vreinterpretq_s32_f32(biased), 23));
+    float32x4_t twice = vfmaq_f32(vaddq_f32(a, a), b, vdupq_n_f32(2.0f));
+    return vmulq_f32(twice, pow2);
+}
 static inline sl_vf32 sl_abs_f32(sl_vf32 x) { return vabsq_f32(x); }
 static inline sl_vf32 sl_log2_f32(sl_vf32 x) { return Sleef_log2f4_u10advsimd(x); }
 static inline unsigned sl_lt_bits_f32(sl_vf32 a, sl_vf32 b) { return sl_bits4_u32(vcltq_f32(a, b)); }
@@ -268,6 +311,10 @@ static inline sl_vf32 sl_select_f32(unsigned bits, sl_vf32 a, sl_vf32 b)
     return vbslq_f32(vtstq_u32(vdupq_n_u32(bits), sel), a, b);
 }
 static inline unsigned sl_nan_bits_f32(sl_vf32 x) { return sl_bits4_u32(vmvnq_u32(vceqq_f32(x, x))); }
+static inline unsigned sl_nan_bits2_f32(sl_vf32 a, sl_vf32 b)
+{
+    return sl_bits4_u32(vmvnq_u32(vandq_u32(vceqq_f32(a, a), vceqq_f32(b, b))));
+}
 static inline sl_vi_f32 sl_load_i_f32(const int32_t *p) { return vld1q_s32(p); }
 static inline sl_vi_f32 sl_load_part_i_f32(const int32_t *p, unsigned bits)
 {
@@ -296,6 +343,29 @@ static inline sl_vf32 sl_gather_f32(const float *table, sl_vi_f32 idx)
     v = vsetq_lane_f32(table[vgetq_lane_s32(idx, 2)], v, 2);
     return vsetq_lane_f32(table[vgetq_lane_s32(idx, 3)], v, 3);
 }
+static inline sl_vi_f32 sl_or_i_f32(sl_vi_f32 a, sl_vi_f32 b) { return vorrq_s32(a, b); }
+static inline int sl_any_bits_i_f32(sl_vi_f32 c, int32_t bits)
+{
+    return vmaxvq_u32(vreinterpretq_u32_s32(vandq_s32(c, vdupq_n_s32(bits)))) != 0;
+}
+/* 16 floats in four registers: one TBL over their 64 bytes, with byte indices 4 idx + 0..3 */
+typedef uint8x16x4_t sl_table16_f32;
+static inline sl_table16_f32 sl_table16_load_f32(const float *table)
+{
+    return vld1q_u8_x4((const uint8_t *)table);
+}
+static inline sl_vf32 sl_table16_lookup_f32(sl_table16_f32 t, sl_vi_f32 idx)
+{
+    /* lane j's 4 bytes: 4 idx_j + {0, 1, 2, 3} (little-endian), as one 32-bit multiply-add */
+    uint32x4_t bytes = vmlaq_n_u32(vdupq_n_u32(0x03020100u), vreinterpretq_u32_s32(idx), 0x04040404u);
+    return vreinterpretq_f32_u8(vqtbl4q_u8(t, vreinterpretq_u8_u32(bytes)));
+}
+static inline void sl_stream_f32(float *p, sl_vf32 v) { vst1q_f32(p, v); }
+
+/* ---- both precisions ---- */
+#define SL_STREAM_ALIGN 16
+/* plain stores need no fence */
+static inline void sl_stream_fence(void) {}
 
 /* ---- f32, payoffs ---- */
 static inline sl_vf32 sl_zero_f32(void) { return vdupq_n_f32(0.0f); }

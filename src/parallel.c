@@ -1,0 +1,176 @@
+/*
+ * The multi-threaded bulk entry points (sl_score_f32_mt, sl_score_f64_mt). The rows are cut into
+ * contiguous blocks, handed out in row order to whichever thread is free (one atomic counter), and
+ * each block is scored by the single-threaded entry point. Handing blocks out as threads free up,
+ * rather than one fixed share each, keeps a thread that another process slows down from holding
+ * everyone up. The threads' results are merged so the caller sees exactly what one sl_score_* call
+ * over all rows would report. Threads are plain pthreads started and joined inside the call.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "softlabel.h"
+
+/* Block sizes are multiples of 64 rows: 64 floats or doubles are whole cache lines, so two threads
+ * never write the same line of an output (for 64-byte aligned outputs). */
+#define BLOCK_ALIGN_ROWS 64
+/* At most this many rows a block (2 MiB of f32 outputs: large enough that the kernels stream
+ * their outputs as they do for one big call), and about this many blocks per thread at least. */
+#define BLOCK_MAX_ROWS 262144
+#define BLOCKS_PER_THREAD 4
+
+/* What the threads of one call share. */
+typedef struct shared_work {
+    /* scores rows [begin, begin + len); *first_invalid: within the block, len when all valid */
+    sl_status (*score)(const struct shared_work *w, size_t begin, size_t len,
+                       size_t *first_invalid);
+    const sl_proxy *px;
+    const void *obs;   /* sl_observables_f32 or _f64, of all rows */
+    void *v_hat, *p;   /* outputs of all rows (either may be NULL) */
+    size_t n, block;
+    atomic_size_t next; /* the first row not yet handed out */
+} shared_work;
+
+/* One thread's share of the result: the first invalid row it met (n when none) and its status. */
+typedef struct worker {
+    shared_work *work;
+    size_t first_invalid;
+    sl_status status;
+} worker;
+
+static sl_status score_block_f32(const shared_work *w, size_t b, size_t len, size_t *first_invalid)
+{
+    const sl_observables_f32 *o = w->obs;
+    const sl_observables_f32 sub = {
+        o->task_progress_delta + b, o->rework_count + b, o->verifier_rejections + b,
+        o->tool_misuse_flags ? o->tool_misuse_flags + b : NULL,
+        o->counterparty_engagement_delta + b,
+    };
+    float *v_hat = w->v_hat, *p = w->p;
+    return sl_score_f32(w->px, &sub, len, v_hat ? v_hat + b : NULL, p ? p + b : NULL,
+                        first_invalid);
+}
+
+static sl_status score_block_f64(const shared_work *w, size_t b, size_t len, size_t *first_invalid)
+{
+    const sl_observables_f64 *o = w->obs;
+    const sl_observables_f64 sub = {
+        o->task_progress_delta + b, o->rework_count + b, o->verifier_rejections + b,
+        o->tool_misuse_flags ? o->tool_misuse_flags + b : NULL,
+        o->counterparty_engagement_delta + b,
+    };
+    double *v_hat = w->v_hat, *p = w->p;
+    return sl_score_f64(w->px, &sub, len, v_hat ? v_hat + b : NULL, p ? p + b : NULL,
+                        first_invalid);
+}
+
+/* Takes blocks until none is left; keeps the first invalid row among them. */
+static void *work_loop(void *arg)
+{
+    worker *me = arg;
+    shared_work *w = me->work;
+    for (;;) {
+        size_t begin = atomic_fetch_add_explicit(&w->next, w->block, memory_order_relaxed);
+        if (begin >= w->n)
+            return NULL;
+        size_t len = w->n - begin < w->block ? w->n - begin : w->block;
+        size_t bad = len;
+        sl_status st = w->score(w, begin, len, &bad);
+        if (st != SL_OK && begin + bad < me->first_invalid) {
+            me->first_invalid = begin + bad;
+            me->status = st;
+        }
+    }
+}
+
+/* How many threads n rows deserve: at most n_threads, and each at least the minimum share. */
+static unsigned threads_for(size_t n, unsigned n_threads)
+{
+    size_t worth = n / SL_MT_MIN_ROWS_PER_THREAD;
+    if (worth < 1)
+        worth = 1;
+    return worth < n_threads ? (unsigned)worth : n_threads;
+}
+
+/* Runs w (score, px, obs, v_hat, p and n set) on `used` threads, the calling thread one of them,
+ * and merges: the lowest first invalid row over all threads, with its status. */
+static sl_status score_shared(shared_work *w, unsigned used, size_t *first_invalid)
+{
+    worker workers[SL_MAX_THREADS];
+    pthread_t threads[SL_MAX_THREADS];
+    int started[SL_MAX_THREADS];
+
+    size_t block = w->n / ((size_t)used * BLOCKS_PER_THREAD);
+    block = (block + BLOCK_ALIGN_ROWS - 1) / BLOCK_ALIGN_ROWS * BLOCK_ALIGN_ROWS;
+    w->block = block < BLOCK_ALIGN_ROWS ? BLOCK_ALIGN_ROWS
+               : block > BLOCK_MAX_ROWS ? BLOCK_MAX_ROWS : block;
+    atomic_init(&w->next, 0);
+    for (unsigned t = 0; t < used; t++)
+        workers[t] = (worker){w, w->n, SL_OK};
+
+    for (unsigned t = 1; t < used; t++)
+        started[t] = pthread_create(&threads[t], NULL, work_loop, &workers[t]) == 0;
+    work_loop(&workers[0]); /* takes every block a thread that did not start leaves behind */
+    for (unsigned t = 1; t < used; t++)
+        if (started[t])
+            pthread_join(threads[t], NULL);
+
+    size_t first = w->n;
+    sl_status status = SL_OK;
+    for (unsigned t = 0; t < used; t++)
+        if (workers[t].first_invalid < first) {
+            first = workers[t].first_invalid;
+            status = workers[t].status;
+        }
+    if (first_invalid)
+        *first_invalid = first;
+    return status;
+}
+
+/* Argument errors are reported once, before any thread starts: a 0-row call checks the proxy,
+ * the observables struct and the active path; the columns are checked here. */
+static int columns_present_f32(const sl_observables_f32 *o)
+{
+    return o->task_progress_delta && o->rework_count && o->verifier_rejections &&
+           o->counterparty_engagement_delta;
+}
+
+static int columns_present_f64(const sl_observables_f64 *o)
+{
+    return o->task_progress_delta && o->rework_count && o->verifier_rejections &&
+           o->counterparty_engagement_delta;
+}
+
+sl_status sl_score_f32_mt(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
+                          float *v_hat, float *p, size_t *first_invalid, unsigned n_threads)
+{
+    if (n_threads == 0 || n_threads > SL_MAX_THREADS)
+        return SL_ERR_THREAD_COUNT;
+    unsigned used = threads_for(n, n_threads);
+    if (used == 1)
+        return sl_score_f32(px, obs, n, v_hat, p, first_invalid);
+    sl_status st = sl_score_f32(px, obs, 0, NULL, NULL, NULL);
+    if (st != SL_OK)
+        return st;
+    if (!columns_present_f32(obs))
+        return SL_ERR_NULL_ARGUMENT;
+    shared_work w = {.score = score_block_f32, .px = px, .obs = obs, .v_hat = v_hat, .p = p, .n = n};
+    return score_shared(&w, used, first_invalid);
+}
+
+sl_status sl_score_f64_mt(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
+                          double *v_hat, double *p, size_t *first_invalid, unsigned n_threads)
+{
+    if (n_threads == 0 || n_threads > SL_MAX_THREADS)
+        return SL_ERR_THREAD_COUNT;
+    unsigned used = threads_for(n, n_threads);
+    if (used == 1)
+        return sl_score_f64(px, obs, n, v_hat, p, first_invalid);
+    sl_status st = sl_score_f64(px, obs, 0, NULL, NULL, NULL);
+    if (st != SL_OK)
+        return st;
+    if (!columns_present_f64(obs))
+        return SL_ERR_NULL_ARGUMENT;
+    shared_work w = {.score = score_block_f64, .px = px, .obs = obs, .v_hat = v_hat, .p = p, .n = n};
+    return score_shared(&w, used, first_invalid);
+}
