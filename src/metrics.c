@@ -339,7 +339,14 @@ sl_status sl_metrics_update_f32(sl_metrics *m, const sl_payoff_inputs_f32 *in,
     return rest_of_row_status_f32(in, accepted, ground_truth, bad);
 }
 
-/* ---- fused: observables -> p (a block at a time, in a stack buffer) -> metrics ---- */
+/* ---- fused: observables -> p (a block at a time, in a stack buffer) -> metrics ----
+ *
+ * Why a block buffer and not p scored vector by vector straight into the metrics pass: with the
+ * in-register exp (no call any more) that per-vector variant was built and measured (bench_metrics,
+ * 10^7 rows, interleaved runs): on AVX-512 up to 16% slower than this (labelled0 38.4-39.6 vs
+ * 34.9-35.1 ms, labelled100 59-60 vs 51-52 ms; with payoff columns 0-8%), on AVX2 about 1.5x
+ * slower (the score's tables, weights and exp constants plus the metric accumulators no longer fit
+ * in registers and spill; the score loop alone keeps them all). */
 
 /* Asks for the next block's columns while this block's metrics are computed: the hardware
  * prefetchers stop following the columns while no load touches them. */
