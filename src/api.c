@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "dispatch.h"
+#include "obs_internal.h"
 #include "proxy_internal.h"
 
 /* The status of an invalid row: its first bad field, in field order. */
@@ -35,9 +36,7 @@ sl_status sl_score_f32(const sl_proxy *px, const sl_observables_f32 *obs, size_t
                        float *v_hat, float *p, size_t *first_invalid)
 {
     sl_status st = check_score_args(px, obs, n,
-                                    obs && obs->task_progress_delta && obs->rework_count &&
-                                        obs->verifier_rejections &&
-                                        obs->counterparty_engagement_delta);
+                                    obs && sl_obs_complete_f32(obs));
     if (st != SL_OK)
         return st;
     const sl_impl *impl = sl_active_impl(&st);
@@ -56,9 +55,7 @@ sl_status sl_score_f64(const sl_proxy *px, const sl_observables_f64 *obs, size_t
                        double *v_hat, double *p, size_t *first_invalid)
 {
     sl_status st = check_score_args(px, obs, n,
-                                    obs && obs->task_progress_delta && obs->rework_count &&
-                                        obs->verifier_rejections &&
-                                        obs->counterparty_engagement_delta);
+                                    obs && sl_obs_complete_f64(obs));
     if (st != SL_OK)
         return st;
     const sl_impl *impl = sl_active_impl(&st);

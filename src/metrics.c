@@ -379,28 +379,6 @@ static void prefetch_block_f64(const sl_observables_f64 *obs, const sl_payoff_in
     }
 }
 
-/* Scores a block into p. The kernel leaves the p of invalid observables untouched, so a block
- * holding one (rare) is scored again into a buffer of NaN: NaN marks those rows invalid. */
-static void score_block_f64(const sl_impl *impl, const sl_proxy *px, const sl_observables_f64 *obs,
-                            size_t n, double *p)
-{
-    if (impl->score_f64(px, obs, n, NULL, p) == n)
-        return;
-    for (size_t i = 0; i < n; i++)
-        p[i] = NAN;
-    impl->score_f64(px, obs, n, NULL, p);
-}
-
-static void score_block_f32(const sl_impl *impl, const sl_proxy *px, const sl_observables_f32 *obs,
-                            size_t n, float *p)
-{
-    if (impl->score_f32(px, obs, n, NULL, p) == n)
-        return;
-    for (size_t i = 0; i < n; i++)
-        p[i] = NAN;
-    impl->score_f32(px, obs, n, NULL, p);
-}
-
 sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
                                             const sl_observables_f64 *obs,
                                             const sl_payoff_inputs_f64 *in,
@@ -422,7 +400,7 @@ sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
     for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
         size_t len = block_length(n, off);
         sl_observables_f64 ob = sl_obs_view_f64(obs, off);
-        score_block_f64(impl, px, &ob, len, p);
+        sl_score_block_nan_f64(impl, px, &ob, len, p);
         if (off + SL_METRICS_BLOCK < n)
             prefetch_block_f64(obs, in, accepted, ground_truth, off + SL_METRICS_BLOCK,
                                block_length(n, off + SL_METRICS_BLOCK));
@@ -461,7 +439,7 @@ sl_status sl_metrics_update_observables_f32(sl_metrics *m, const sl_proxy *px,
     for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
         size_t len = block_length(n, off);
         sl_observables_f32 ob = sl_obs_view_f32(obs, off);
-        score_block_f32(impl, px, &ob, len, p32);
+        sl_score_block_nan_f32(impl, px, &ob, len, p32);
         for (size_t i = 0; i < len; i++)
             w.p[i] = p32[i];
         sl_payoff_inputs_f64 cols = widen_columns(in, off, len, &w);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "obs_internal.h"
 #include "softlabel.h"
 
 /* Block sizes are multiples of 64 rows: 64 floats or doubles are whole cache lines, so two threads
@@ -40,12 +41,7 @@ typedef struct worker {
 
 static sl_status score_block_f32(const shared_work *w, size_t b, size_t len, size_t *first_invalid)
 {
-    const sl_observables_f32 *o = w->obs;
-    const sl_observables_f32 sub = {
-        o->task_progress_delta + b, o->rework_count + b, o->verifier_rejections + b,
-        o->tool_misuse_flags ? o->tool_misuse_flags + b : NULL,
-        o->counterparty_engagement_delta + b,
-    };
+    const sl_observables_f32 sub = sl_obs_view_f32(w->obs, b);
     float *v_hat = w->v_hat, *p = w->p;
     return sl_score_f32(w->px, &sub, len, v_hat ? v_hat + b : NULL, p ? p + b : NULL,
                         first_invalid);
@@ -53,12 +49,7 @@ static sl_status score_block_f32(const shared_work *w, size_t b, size_t len, siz
 
 static sl_status score_block_f64(const shared_work *w, size_t b, size_t len, size_t *first_invalid)
 {
-    const sl_observables_f64 *o = w->obs;
-    const sl_observables_f64 sub = {
-        o->task_progress_delta + b, o->rework_count + b, o->verifier_rejections + b,
-        o->tool_misuse_flags ? o->tool_misuse_flags + b : NULL,
-        o->counterparty_engagement_delta + b,
-    };
+    const sl_observables_f64 sub = sl_obs_view_f64(w->obs, b);
     double *v_hat = w->v_hat, *p = w->p;
     return sl_score_f64(w->px, &sub, len, v_hat ? v_hat + b : NULL, p ? p + b : NULL,
                         first_invalid);
@@ -129,18 +120,6 @@ static sl_status score_shared(shared_work *w, unsigned used, size_t *first_inval
 
 /* Argument errors are reported once, before any thread starts: a 0-row call checks the proxy,
  * the observables struct and the active path; the columns are checked here. */
-static int columns_present_f32(const sl_observables_f32 *o)
-{
-    return o->task_progress_delta && o->rework_count && o->verifier_rejections &&
-           o->counterparty_engagement_delta;
-}
-
-static int columns_present_f64(const sl_observables_f64 *o)
-{
-    return o->task_progress_delta && o->rework_count && o->verifier_rejections &&
-           o->counterparty_engagement_delta;
-}
-
 sl_status sl_score_f32_mt(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
                           float *v_hat, float *p, size_t *first_invalid, unsigned n_threads)
 {
@@ -152,7 +131,7 @@ sl_status sl_score_f32_mt(const sl_proxy *px, const sl_observables_f32 *obs, siz
     sl_status st = sl_score_f32(px, obs, 0, NULL, NULL, NULL);
     if (st != SL_OK)
         return st;
-    if (!columns_present_f32(obs))
+    if (!sl_obs_complete_f32(obs))
         return SL_ERR_NULL_ARGUMENT;
     shared_work w = {.score = score_block_f32, .px = px, .obs = obs, .v_hat = v_hat, .p = p, .n = n};
     return score_shared(&w, used, first_invalid);
@@ -169,7 +148,7 @@ sl_status sl_score_f64_mt(const sl_proxy *px, const sl_observables_f64 *obs, siz
     sl_status st = sl_score_f64(px, obs, 0, NULL, NULL, NULL);
     if (st != SL_OK)
         return st;
-    if (!columns_present_f64(obs))
+    if (!sl_obs_complete_f64(obs))
         return SL_ERR_NULL_ARGUMENT;
     shared_work w = {.score = score_block_f64, .px = px, .obs = obs, .v_hat = v_hat, .p = p, .n = n};
     return score_shared(&w, used, first_invalid);

@@ -244,14 +244,8 @@ sl_status sl_payoff_observables_f64(const sl_payoff_params *pp, const sl_proxy *
     double p[FUSED_BLOCK];
     for (size_t off = 0; off < n; off += FUSED_BLOCK) {
         size_t m = n - off < FUSED_BLOCK ? n - off : FUSED_BLOCK;
-        /* invalid observables leave their p untouched: a block holding one (rare) is scored
-         * again into NaN, which makes the payoff kernel skip those rows */
         sl_observables_f64 ob = sl_obs_view_f64(obs, off);
-        if (impl->score_f64(px, &ob, m, NULL, p) < m) {
-            for (size_t i = 0; i < m; i++)
-                p[i] = NAN;
-            impl->score_f64(px, &ob, m, NULL, p);
-        }
+        sl_score_block_nan_f64(impl, px, &ob, m, p); /* NaN p: the payoff kernel skips the row */
         sl_payoff_inputs_f64 view = sl_payoff_inputs_view_f64(in, off, p);
         sl_payoff_outputs_f64 ov = outputs_view_f64(out, off);
         size_t b = impl->payoff_f64(&pc, &view, m, &ov);
@@ -290,11 +284,7 @@ sl_status sl_payoff_observables_f32(const sl_payoff_params *pp, const sl_proxy *
     for (size_t off = 0; off < n; off += FUSED_BLOCK) {
         size_t m = n - off < FUSED_BLOCK ? n - off : FUSED_BLOCK;
         sl_observables_f32 ob = sl_obs_view_f32(obs, off);
-        if (impl->score_f32(px, &ob, m, NULL, p) < m) { /* see the f64 twin */
-            for (size_t i = 0; i < m; i++)
-                p[i] = NAN;
-            impl->score_f32(px, &ob, m, NULL, p);
-        }
+        sl_score_block_nan_f32(impl, px, &ob, m, p);
         sl_payoff_inputs_f32 view = sl_payoff_inputs_view_f32(in, off, p);
         sl_payoff_outputs_f32 ov = outputs_view_f32(out, off);
         size_t b = impl->payoff_f32(&pc, &view, m, &ov);

@@ -3,6 +3,7 @@
 #define SL_PAYOFF_INTERNAL_H
 
 #include "kernels.h"
+#include "obs_internal.h"
 
 /* Validates *pp (SL_OK or the first bad field's status) and, when valid, fills *pc. */
 sl_status sl_payoff_prepare(const sl_payoff_params *pp, sl_payoff_consts *pc);
@@ -40,36 +41,6 @@ static inline sl_payoff_inputs_f32 sl_payoff_inputs_view_f32(const sl_payoff_inp
         v.r_b = in->r_b ? in->r_b + offset : NULL;
     }
     return v;
-}
-
-static inline sl_observables_f64 sl_obs_view_f64(const sl_observables_f64 *o, size_t offset)
-{
-    sl_observables_f64 v = {o->task_progress_delta + offset, o->rework_count + offset,
-                            o->verifier_rejections + offset,
-                            o->tool_misuse_flags ? o->tool_misuse_flags + offset : NULL,
-                            o->counterparty_engagement_delta + offset};
-    return v;
-}
-
-static inline sl_observables_f32 sl_obs_view_f32(const sl_observables_f32 *o, size_t offset)
-{
-    sl_observables_f32 v = {o->task_progress_delta + offset, o->rework_count + offset,
-                            o->verifier_rejections + offset,
-                            o->tool_misuse_flags ? o->tool_misuse_flags + offset : NULL,
-                            o->counterparty_engagement_delta + offset};
-    return v;
-}
-
-/* Whether the observables' required columns are all present */
-static inline int sl_obs_complete_f64(const sl_observables_f64 *o)
-{
-    return o->task_progress_delta && o->rework_count && o->verifier_rejections &&
-           o->counterparty_engagement_delta;
-}
-static inline int sl_obs_complete_f32(const sl_observables_f32 *o)
-{
-    return o->task_progress_delta && o->rework_count && o->verifier_rejections &&
-           o->counterparty_engagement_delta;
 }
 
 #endif
