@@ -39,22 +39,6 @@ typedef struct worker {
     sl_status status;
 } worker;
 
-static sl_status score_block_f32(const shared_work *w, size_t b, size_t len, size_t *first_invalid)
-{
-    const sl_observables_f32 sub = sl_obs_view_f32(w->obs, b);
-    float *v_hat = w->v_hat, *p = w->p;
-    return sl_score_f32(w->px, &sub, len, v_hat ? v_hat + b : NULL, p ? p + b : NULL,
-                        first_invalid);
-}
-
-static sl_status score_block_f64(const shared_work *w, size_t b, size_t len, size_t *first_invalid)
-{
-    const sl_observables_f64 sub = sl_obs_view_f64(w->obs, b);
-    double *v_hat = w->v_hat, *p = w->p;
-    return sl_score_f64(w->px, &sub, len, v_hat ? v_hat + b : NULL, p ? p + b : NULL,
-                        first_invalid);
-}
-
 /* Takes blocks until none is left; keeps the first invalid row among them. */
 static void *work_loop(void *arg)
 {
@@ -118,38 +102,11 @@ static sl_status score_shared(shared_work *w, unsigned used, size_t *first_inval
     return status;
 }
 
-/* Argument errors are reported once, before any thread starts: a 0-row call checks the proxy,
- * the observables struct and the active path; the columns are checked here. */
-sl_status sl_score_f32_mt(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
-                          float *v_hat, float *p, size_t *first_invalid, unsigned n_threads)
-{
-    if (n_threads == 0 || n_threads > SL_MAX_THREADS)
-        return SL_ERR_THREAD_COUNT;
-    unsigned used = threads_for(n, n_threads);
-    if (used == 1)
-        return sl_score_f32(px, obs, n, v_hat, p, first_invalid);
-    sl_status st = sl_score_f32(px, obs, 0, NULL, NULL, NULL);
-    if (st != SL_OK)
-        return st;
-    if (!sl_obs_complete_f32(obs))
-        return SL_ERR_NULL_ARGUMENT;
-    shared_work w = {.score = score_block_f32, .px = px, .obs = obs, .v_hat = v_hat, .p = p, .n = n};
-    return score_shared(&w, used, first_invalid);
-}
+/* score_block_* and sl_score_*_mt, written once for both precisions. */
+#include "api_prec_f64.h"
+#include "parallel_prec.inc"
+#include "api_prec_undef.h"
 
-sl_status sl_score_f64_mt(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
-                          double *v_hat, double *p, size_t *first_invalid, unsigned n_threads)
-{
-    if (n_threads == 0 || n_threads > SL_MAX_THREADS)
-        return SL_ERR_THREAD_COUNT;
-    unsigned used = threads_for(n, n_threads);
-    if (used == 1)
-        return sl_score_f64(px, obs, n, v_hat, p, first_invalid);
-    sl_status st = sl_score_f64(px, obs, 0, NULL, NULL, NULL);
-    if (st != SL_OK)
-        return st;
-    if (!sl_obs_complete_f64(obs))
-        return SL_ERR_NULL_ARGUMENT;
-    shared_work w = {.score = score_block_f64, .px = px, .obs = obs, .v_hat = v_hat, .p = p, .n = n};
-    return score_shared(&w, used, first_invalid);
-}
+#include "api_prec_f32.h"
+#include "parallel_prec.inc"
+#include "api_prec_undef.h"
