@@ -15,10 +15,14 @@
 
 #include "softlabel.h"
 
+/* Scores rows [0, n) of obs; returns the first invalid row, or n. `ahead`: how many rows after
+ * them the caller scores next (the columns extend that far): the SIMD paths prefetch those rows'
+ * columns while scoring these, so a caller going through a large input a block at a time keeps
+ * memory busy between its calls (0: only the rows given). */
 typedef size_t (*sl_score_f32_fn)(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
-                                  float *v_hat, float *p);
+                                  size_t ahead, float *v_hat, float *p);
 typedef size_t (*sl_score_f64_fn)(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
-                                  double *v_hat, double *p);
+                                  size_t ahead, double *v_hat, double *p);
 /* out[i] = 1 / (1 + exp(neg_k * x[i])); the first NaN index is returned */
 typedef size_t (*sl_sigmoid_f32_fn)(float neg_k, const float *x, size_t n, float *out);
 typedef size_t (*sl_sigmoid_f64_fn)(double neg_k, const double *x, size_t n, double *out);
@@ -176,9 +180,9 @@ typedef size_t (*sl_divergence_f64_fn)(const double *human, size_t ld_human, con
 
 #define SL_DECLARE_KERNELS(isa)                                                                  \
     size_t sl_score_f32_##isa(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,       \
-                              float *v_hat, float *p);                                           \
+                              size_t ahead, float *v_hat, float *p);                             \
     size_t sl_score_f64_##isa(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,       \
-                              double *v_hat, double *p);                                         \
+                              size_t ahead, double *v_hat, double *p);                           \
     size_t sl_sigmoid_f32_##isa(float neg_k, const float *x, size_t n, float *out);              \
     size_t sl_sigmoid_f64_##isa(double neg_k, const double *x, size_t n, double *out);            \
     size_t sl_payoff_f32_##isa(const sl_payoff_consts *pc, const sl_payoff_inputs_f32 *in,       \

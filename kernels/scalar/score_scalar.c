@@ -30,8 +30,9 @@ static float row_signal_f32(const sl_proxy *px, int which, int32_t count)
 }
 
 size_t sl_score_f64_scalar(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
-                           double *v_hat_out, double *p_out)
+                           size_t ahead, double *v_hat_out, double *p_out)
 {
+    (void)ahead; /* the reference path is bound by its arithmetic, not by memory */
     size_t first_invalid = n;
     for (size_t i = 0; i < n; i++) {
         double progress_in = obs->task_progress_delta[i];
@@ -62,8 +63,9 @@ size_t sl_score_f64_scalar(const sl_proxy *px, const sl_observables_f64 *obs, si
 }
 
 size_t sl_score_f32_scalar(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
-                           float *v_hat_out, float *p_out)
+                           size_t ahead, float *v_hat_out, float *p_out)
 {
+    (void)ahead; /* the reference path is bound by its arithmetic, not by memory */
     size_t first_invalid = n;
     for (size_t i = 0; i < n; i++) {
         float progress_in = obs->task_progress_delta[i];
