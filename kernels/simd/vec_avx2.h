@@ -187,10 +187,11 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
     return _mm256_sllv_epi64(_mm256_set1_epi64x(1), s);
 }
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm256_storeu_si256((__m256i *)p, c); }
-/* 1 << (6 * bin) per lane, bin an exact whole number 0..9 in a double lane */
+/* 1 << (6 * bin) per lane, bin an exact whole number 0..10 in a double lane, 10 (p = 1 before
+ * its clamp to the last bin) counted as 9 */
 static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
 {
-    return sl_cnt_bit_f64(_mm256_mul_pd(bin, _mm256_set1_pd(6.0)));
+    return sl_cnt_bit_f64(_mm256_mul_pd(_mm256_min_pd(bin, _mm256_set1_pd(9.0)), _mm256_set1_pd(6.0)));
 }
 /* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
 static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)

@@ -166,8 +166,9 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
     return _mm512_sllv_epi64(_mm512_set1_epi64(1), s);
 }
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm512_storeu_si512(p, c); }
-/* 1 << (6 * bin) per lane, bin an exact whole number 0..9 in a double lane: one lookup in a
- * 16-entry table held in two registers (entry 10, for p = 1.0 before its clamp, = entry 9) */
+/* 1 << (6 * bin) per lane, bin an exact whole number 0..10 in a double lane, 10 (p = 1 before
+ * its clamp to the last bin) counted as 9: one lookup in a 16-entry table held in two registers
+ * (entry 10 = entry 9, so no clamp) */
 static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
 {
     const __m512i lo = _mm512_setr_epi64(1ll << 0, 1ll << 6, 1ll << 12, 1ll << 18, 1ll << 24,

@@ -192,10 +192,11 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
     return vshlq_s64(vdupq_n_s64(1), vcvtq_s64_f64(shift));
 }
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { vst1q_u64(p, vreinterpretq_u64_s64(c)); }
-/* 1 << (6 * bin) per lane, bin an exact whole number 0..9 in a double lane */
+/* 1 << (6 * bin) per lane, bin an exact whole number 0..10 in a double lane, 10 (p = 1 before
+ * its clamp to the last bin) counted as 9 */
 static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
 {
-    return sl_cnt_bit_f64(vmulq_f64(bin, vdupq_n_f64(6.0)));
+    return sl_cnt_bit_f64(vmulq_f64(vminq_f64(bin, vdupq_n_f64(9.0)), vdupq_n_f64(6.0)));
 }
 /* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
 static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)
