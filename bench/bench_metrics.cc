@@ -1,5 +1,6 @@
 // Payoffs and batch metrics (SPEC 2 and 3), Google Benchmark, single thread, f64, one run:
 //   score/<isa>                 observables -> p (sl_score_f64), the baseline
+//   score_both/<isa>            observables -> v_hat and p (sl_score_f64 with both outputs)
 //   metrics_fused/<isa>/<cfg>   observables -> metrics state (sl_metrics_update_observables_f64)
 //   score_then_metrics/<isa>    sl_score_f64 into an array, then sl_metrics_update_f64
 //   payoff/<isa>, payoff_fused/<isa>
@@ -30,7 +31,7 @@ struct Data {
     sl_sample sample{};
     sl_proxy px{};
     sl_payoff_params pp{};
-    std::vector<double> p, cols[5], out;
+    std::vector<double> p, cols[5], out, out_v_hat;
     std::vector<uint8_t> accepted;
     std::vector<int8_t> truth[3]; // 0 %, 10 %, 100 % labelled
 
@@ -44,6 +45,7 @@ struct Data {
         sl_payoff_params_default(&pp);
         p.resize(kRows);
         out.resize(kRows);
+        out_v_hat.resize(kRows);
         sl_observables_f64 o = obs();
         sl_score_f64(&px, &o, kRows, nullptr, p.data(), nullptr);
         uint64_t s = 7;
@@ -106,13 +108,14 @@ void finish(benchmark::State &state, size_t rows_per_iteration)
     state.SetItemsProcessed((int64_t)(state.iterations() * rows_per_iteration));
 }
 
-void bm_score(benchmark::State &state, const char *isa)
+void bm_score(benchmark::State &state, const char *isa, bool with_v_hat)
 {
     Data &d = data();
     use_isa(state, isa);
     sl_observables_f64 o = d.obs();
+    double *v_hat = with_v_hat ? d.out_v_hat.data() : nullptr;
     for (auto _ : state) {
-        check(state, sl_score_f64(&d.px, &o, kRows, nullptr, d.out.data(), nullptr));
+        check(state, sl_score_f64(&d.px, &o, kRows, v_hat, d.out.data(), nullptr));
         benchmark::ClobberMemory();
     }
     finish(state, kRows);
@@ -218,7 +221,8 @@ void register_all()
                 ->Unit(benchmark::kMillisecond)
                 ->UseRealTime();
         };
-        reg("score/" + s, [isa](benchmark::State &st) { bm_score(st, isa); });
+        reg("score/" + s, [isa](benchmark::State &st) { bm_score(st, isa, false); });
+        reg("score_both/" + s, [isa](benchmark::State &st) { bm_score(st, isa, true); });
         for (int k : shares) {
             std::string cfg = s + "/labelled" + share_names[k];
             reg("metrics_fused/" + cfg,
