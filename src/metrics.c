@@ -204,29 +204,6 @@ static size_t accumulate_block(sl_metrics *m, const sl_impl *impl, const sl_metr
     return bad;
 }
 
-/* The status of an invalid metrics row whose p (or observables) is valid. */
-static sl_status rest_of_row_status_f64(const sl_payoff_inputs_f64 *in, const uint8_t *accepted,
-                                        const int8_t *ground_truth, size_t row)
-{
-    sl_status st = in ? sl_payoff_columns_status_f64(in, row) : SL_OK;
-    if (st != SL_OK) return st;
-    if (accepted[row] > 1) return SL_ERR_INVALID_ACCEPTED;
-    if (ground_truth && (ground_truth[row] < -1 || ground_truth[row] > 1))
-        return SL_ERR_INVALID_GROUND_TRUTH;
-    return SL_ERR_PAYOFF_OVERFLOW;
-}
-
-static sl_status rest_of_row_status_f32(const sl_payoff_inputs_f32 *in, const uint8_t *accepted,
-                                        const int8_t *ground_truth, size_t row)
-{
-    sl_status st = in ? sl_payoff_columns_status_f32(in, row) : SL_OK;
-    if (st != SL_OK) return st;
-    if (accepted[row] > 1) return SL_ERR_INVALID_ACCEPTED;
-    if (ground_truth && (ground_truth[row] < -1 || ground_truth[row] > 1))
-        return SL_ERR_INVALID_GROUND_TRUTH;
-    return SL_ERR_PAYOFF_OVERFLOW;
-}
-
 /* Shared start of every update: state, required arrays, active path, AUC room. */
 static sl_status begin_update(sl_metrics *m, int required_present, const int8_t *ground_truth,
                               size_t n, const sl_impl **impl)
@@ -255,6 +232,15 @@ static size_t block_length(size_t n, size_t off)
 {
     return n - off < SL_METRICS_BLOCK ? n - off : SL_METRICS_BLOCK;
 }
+
+/* rest_of_row_status_f64 / _f32, written once for both precisions. */
+#include "api_prec_f64.h"
+#include "metrics_prec.inc"
+#include "api_prec_undef.h"
+
+#include "api_prec_f32.h"
+#include "metrics_prec.inc"
+#include "api_prec_undef.h"
 
 sl_status sl_metrics_update_f64(sl_metrics *m, const sl_payoff_inputs_f64 *in,
                                 const uint8_t *accepted, const int8_t *ground_truth, size_t n,
