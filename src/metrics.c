@@ -219,60 +219,41 @@ static sl_status begin_update(sl_metrics *m, int required_present, const int8_t 
     return SL_OK;
 }
 
-static sl_metrics_rows rows_view(const sl_payoff_inputs_f64 *cols, const double *p,
-                                 const uint8_t *accepted, const int8_t *ground_truth,
-                                 size_t offset)
-{
-    sl_payoff_inputs_f64 v = sl_payoff_inputs_view_f64(cols, offset, p);
-    return (sl_metrics_rows){v.p, v.tau, v.c_a, v.c_b, v.r_a, v.r_b, accepted + offset,
-                             ground_truth ? ground_truth + offset : NULL};
-}
-
 static size_t block_length(size_t n, size_t off)
 {
     return n - off < SL_METRICS_BLOCK ? n - off : SL_METRICS_BLOCK;
 }
 
-/* rest_of_row_status_f64 / _f32, written once for both precisions. */
-#include "api_prec_f64.h"
-#include "metrics_prec.inc"
-#include "api_prec_undef.h"
+/* ---- a block's rows as the kernel's double view, per precision ----
+ *
+ * block_rows_f64 / _f32: the sl_metrics_rows of rows [off, off+len), whose p is p_block (already
+ * at the block's first row; the other columns are offset here). The metrics kernel reads double
+ * only: f64 columns are read in place; f32 columns are widened into the caller's block_scratch
+ * (NULL columns stay NULL). This is the one place the two precisions' updates differ. */
 
-#include "api_prec_f32.h"
-#include "metrics_prec.inc"
-#include "api_prec_undef.h"
+/* f64 rows need no scratch; the member only keeps the type a valid (non-empty) C struct. */
+typedef struct block_scratch_f64 {
+    char unused;
+} block_scratch_f64;
 
-sl_status sl_metrics_update_f64(sl_metrics *m, const sl_payoff_inputs_f64 *in,
-                                const uint8_t *accepted, const int8_t *ground_truth, size_t n,
-                                size_t *first_invalid)
+static sl_metrics_rows block_rows_f64(const sl_payoff_inputs_f64 *in, const double *p_block,
+                                      const uint8_t *accepted, const int8_t *ground_truth,
+                                      size_t off, size_t len, block_scratch_f64 *scratch)
 {
-    const sl_impl *impl;
-    sl_status st = begin_update(m, in && in->p && accepted, ground_truth, n, &impl);
-    if (st != SL_OK)
-        return st;
-    size_t bad = n;
-    for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
-        size_t len = block_length(n, off);
-        sl_metrics_rows rows = rows_view(in, in->p + off, accepted, ground_truth, off);
-        size_t b = accumulate_block(m, impl, &rows, len);
-        if (b < len && bad == n)
-            bad = off + b;
-    }
-    if (first_invalid)
-        *first_invalid = bad;
-    if (bad == n)
-        return SL_OK;
-    if (!(in->p[bad] >= 0.0 && in->p[bad] <= 1.0))
-        return SL_ERR_INVALID_P;
-    return rest_of_row_status_f64(in, accepted, ground_truth, bad);
+    (void)len;
+    (void)scratch;
+    sl_payoff_inputs_f64 v = sl_payoff_inputs_view_f64(in, off, p_block);
+    return (sl_metrics_rows){v.p, v.tau, v.c_a, v.c_b, v.r_a, v.r_b, accepted + off,
+                             ground_truth ? ground_truth + off : NULL};
 }
 
-/* Widens rows [off, off+len) of the f32 columns into double buffers; NULL columns stay NULL. */
-typedef struct wide_block {
+/* One block of f32 columns widened to double. */
+typedef struct block_scratch_f32 {
     double p[SL_METRICS_BLOCK], tau[SL_METRICS_BLOCK], c_a[SL_METRICS_BLOCK],
         c_b[SL_METRICS_BLOCK], r_a[SL_METRICS_BLOCK], r_b[SL_METRICS_BLOCK];
-} wide_block;
+} block_scratch_f32;
 
+/* column[off .. off+len) widened into buf; NULL for a NULL column. */
 static const double *widen(const float *column, size_t off, size_t len, double *buf)
 {
     if (!column)
@@ -282,48 +263,31 @@ static const double *widen(const float *column, size_t off, size_t len, double *
     return buf;
 }
 
-static sl_payoff_inputs_f64 widen_columns(const sl_payoff_inputs_f32 *in, size_t off, size_t len,
-                                          wide_block *w)
+static sl_metrics_rows block_rows_f32(const sl_payoff_inputs_f32 *in, const float *p_block,
+                                      const uint8_t *accepted, const int8_t *ground_truth,
+                                      size_t off, size_t len, block_scratch_f32 *w)
 {
-    sl_payoff_inputs_f64 v = {NULL, NULL, NULL, NULL, NULL, NULL};
+    sl_metrics_rows rows = {widen(p_block, 0, len, w->p), NULL, NULL, NULL, NULL, NULL,
+                            accepted + off, ground_truth ? ground_truth + off : NULL};
     if (in) {
-        v.tau = widen(in->tau, off, len, w->tau);
-        v.c_a = widen(in->c_a, off, len, w->c_a);
-        v.c_b = widen(in->c_b, off, len, w->c_b);
-        v.r_a = widen(in->r_a, off, len, w->r_a);
-        v.r_b = widen(in->r_b, off, len, w->r_b);
+        rows.tau = widen(in->tau, off, len, w->tau);
+        rows.c_a = widen(in->c_a, off, len, w->c_a);
+        rows.c_b = widen(in->c_b, off, len, w->c_b);
+        rows.r_a = widen(in->r_a, off, len, w->r_a);
+        rows.r_b = widen(in->r_b, off, len, w->r_b);
     }
-    return v;
+    return rows;
 }
 
-sl_status sl_metrics_update_f32(sl_metrics *m, const sl_payoff_inputs_f32 *in,
-                                const uint8_t *accepted, const int8_t *ground_truth, size_t n,
-                                size_t *first_invalid)
-{
-    const sl_impl *impl;
-    sl_status st = begin_update(m, in && in->p && accepted, ground_truth, n, &impl);
-    if (st != SL_OK)
-        return st;
-    size_t bad = n;
-    wide_block w;
-    for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
-        size_t len = block_length(n, off);
-        sl_payoff_inputs_f64 cols = widen_columns(in, off, len, &w);
-        widen(in->p, off, len, w.p);
-        sl_metrics_rows rows = {w.p, cols.tau, cols.c_a, cols.c_b, cols.r_a, cols.r_b,
-                                accepted + off, ground_truth ? ground_truth + off : NULL};
-        size_t b = accumulate_block(m, impl, &rows, len);
-        if (b < len && bad == n)
-            bad = off + b;
-    }
-    if (first_invalid)
-        *first_invalid = bad;
-    if (bad == n)
-        return SL_OK;
-    if (!(in->p[bad] >= 0.0f && in->p[bad] <= 1.0f))
-        return SL_ERR_INVALID_P;
-    return rest_of_row_status_f32(in, accepted, ground_truth, bad);
-}
+/* rest_of_row_status_f64 / _f32 and sl_metrics_update_f64 / _f32, written once for both
+ * precisions. */
+#include "api_prec_f64.h"
+#include "metrics_prec.inc"
+#include "api_prec_undef.h"
+
+#include "api_prec_f32.h"
+#include "metrics_prec.inc"
+#include "api_prec_undef.h"
 
 /* ---- fused: observables -> p (a block at a time, in a stack buffer) -> metrics ----
  *
@@ -362,7 +326,7 @@ sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
         size_t len = block_length(n, off);
         sl_observables_f64 ob = sl_obs_view_f64(obs, off);
         sl_score_block_nan_f64(impl, px, &ob, len, n - off - len, p);
-        sl_metrics_rows rows = rows_view(in, p, accepted, ground_truth, off);
+        sl_metrics_rows rows = block_rows_f64(in, p, accepted, ground_truth, off, len, NULL);
         size_t b = accumulate_block(m, impl, &rows, len);
         if (b < len && bad == n)
             bad = off + b;
@@ -393,16 +357,12 @@ sl_status sl_metrics_update_observables_f32(sl_metrics *m, const sl_proxy *px,
         return st;
     size_t bad = n;
     float p32[SL_METRICS_BLOCK];
-    wide_block w;
+    block_scratch_f32 w;
     for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
         size_t len = block_length(n, off);
         sl_observables_f32 ob = sl_obs_view_f32(obs, off);
         sl_score_block_nan_f32(impl, px, &ob, len, n - off - len, p32);
-        for (size_t i = 0; i < len; i++)
-            w.p[i] = p32[i];
-        sl_payoff_inputs_f64 cols = widen_columns(in, off, len, &w);
-        sl_metrics_rows rows = {w.p, cols.tau, cols.c_a, cols.c_b, cols.r_a, cols.r_b,
-                                accepted + off, ground_truth ? ground_truth + off : NULL};
+        sl_metrics_rows rows = block_rows_f32(in, p32, accepted, ground_truth, off, len, &w);
         size_t b = accumulate_block(m, impl, &rows, len);
         if (b < len && bad == n)
             bad = off + b;
