@@ -279,8 +279,8 @@ static sl_metrics_rows block_rows_f32(const sl_payoff_inputs_f32 *in, const floa
     return rows;
 }
 
-/* rest_of_row_status_f64 / _f32 and sl_metrics_update_f64 / _f32, written once for both
- * precisions. */
+/* rest_of_row_status_f64 / _f32, sl_metrics_update_f64 / _f32 and
+ * sl_metrics_update_observables_f64 / _f32, written once for both precisions. */
 #include "api_prec_f64.h"
 #include "metrics_prec.inc"
 #include "api_prec_undef.h"
@@ -288,92 +288,6 @@ static sl_metrics_rows block_rows_f32(const sl_payoff_inputs_f32 *in, const floa
 #include "api_prec_f32.h"
 #include "metrics_prec.inc"
 #include "api_prec_undef.h"
-
-/* ---- fused: observables -> p (a block at a time, in a stack buffer) -> metrics ----
- *
- * Why a block buffer and not p scored vector by vector straight into the metrics pass: with the
- * in-register exp (no call any more) that per-vector variant was built and measured (bench_metrics,
- * 10^7 rows, interleaved runs): on AVX-512 up to 16% slower than this (labelled0 38.4-39.6 vs
- * 34.9-35.1 ms, labelled100 59-60 vs 51-52 ms; with payoff columns 0-8%), on AVX2 about 1.5x
- * slower (the score's tables, weights and exp constants plus the metric accumulators no longer fit
- * in registers and spill; the score loop alone keeps them all).
- *
- * Each block's score call is told how many rows follow (`ahead`), so the kernel prefetches the
- * next block's observables while this one is scored: the metrics pass in between issues no
- * loads from memory, and without this the fused pass stalled on every block's inputs (10^7 rows,
- * AVX-512, no labels: 34.7 -> 28.1 ms). Prefetching a whole block from here at once gained
- * nothing measurable. */
-
-sl_status sl_metrics_update_observables_f64(sl_metrics *m, const sl_proxy *px,
-                                            const sl_observables_f64 *obs,
-                                            const sl_payoff_inputs_f64 *in,
-                                            const uint8_t *accepted, const int8_t *ground_truth,
-                                            size_t n, size_t *first_invalid)
-{
-    if (in && in->p)
-        return SL_ERR_P_GIVEN;
-    if (!px || !obs)
-        return SL_ERR_NULL_ARGUMENT;
-    if (px->magic_ != SL_PROXY_MAGIC)
-        return SL_ERR_NOT_INITIALIZED;
-    const sl_impl *impl;
-    sl_status st = begin_update(m, sl_obs_complete_f64(obs) && accepted, ground_truth, n, &impl);
-    if (st != SL_OK)
-        return st;
-    size_t bad = n;
-    double p[SL_METRICS_BLOCK];
-    for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
-        size_t len = block_length(n, off);
-        sl_observables_f64 ob = sl_obs_view_f64(obs, off);
-        sl_score_block_nan_f64(impl, px, &ob, len, n - off - len, p);
-        sl_metrics_rows rows = block_rows_f64(in, p, accepted, ground_truth, off, len, NULL);
-        size_t b = accumulate_block(m, impl, &rows, len);
-        if (b < len && bad == n)
-            bad = off + b;
-    }
-    if (first_invalid)
-        *first_invalid = bad;
-    if (bad == n)
-        return SL_OK;
-    st = sl_obs_row_status_f64(obs, bad);
-    return st != SL_OK ? st : rest_of_row_status_f64(in, accepted, ground_truth, bad);
-}
-
-sl_status sl_metrics_update_observables_f32(sl_metrics *m, const sl_proxy *px,
-                                            const sl_observables_f32 *obs,
-                                            const sl_payoff_inputs_f32 *in,
-                                            const uint8_t *accepted, const int8_t *ground_truth,
-                                            size_t n, size_t *first_invalid)
-{
-    if (in && in->p)
-        return SL_ERR_P_GIVEN;
-    if (!px || !obs)
-        return SL_ERR_NULL_ARGUMENT;
-    if (px->magic_ != SL_PROXY_MAGIC)
-        return SL_ERR_NOT_INITIALIZED;
-    const sl_impl *impl;
-    sl_status st = begin_update(m, sl_obs_complete_f32(obs) && accepted, ground_truth, n, &impl);
-    if (st != SL_OK)
-        return st;
-    size_t bad = n;
-    float p32[SL_METRICS_BLOCK];
-    block_scratch_f32 w;
-    for (size_t off = 0; off < n; off += SL_METRICS_BLOCK) {
-        size_t len = block_length(n, off);
-        sl_observables_f32 ob = sl_obs_view_f32(obs, off);
-        sl_score_block_nan_f32(impl, px, &ob, len, n - off - len, p32);
-        sl_metrics_rows rows = block_rows_f32(in, p32, accepted, ground_truth, off, len, &w);
-        size_t b = accumulate_block(m, impl, &rows, len);
-        if (b < len && bad == n)
-            bad = off + b;
-    }
-    if (first_invalid)
-        *first_invalid = bad;
-    if (bad == n)
-        return SL_OK;
-    st = sl_obs_row_status_f32(obs, bad);
-    return st != SL_OK ? st : rest_of_row_status_f32(in, accepted, ground_truth, bad);
-}
 
 /* ---- merge ---- */
 
