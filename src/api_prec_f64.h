@@ -1,5 +1,6 @@
 /* Maps the generic names of the API layer's precision-generic bodies (src/api_prec.inc,
- * payoff_prec.inc, parallel_prec.inc) to double precision. Included once per precision;
+ * payoff_prec.inc, parallel_prec.inc, metrics_prec.inc, obs_internal_prec.inc,
+ * payoff_internal_prec.inc) to double precision. Included once per precision;
  * api_prec_undef.h clears the names again. Scalar names only: unlike kernels/simd/prec_f64.h it
  * pulls in no vector layer. */
 #define REAL double

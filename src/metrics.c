@@ -194,14 +194,17 @@ static void add_block(sl_metrics *m, const sl_metrics_block *blk)
         collect_auc(m, blk);
 }
 
-/* Runs one block through the kernel into the state; returns the block's first invalid row. */
-static size_t accumulate_block(sl_metrics *m, const sl_impl *impl, const sl_metrics_rows *rows,
-                               size_t n)
+/* Runs rows [off, off+len) of an update through the kernel into the state. *bad: the update's
+ * first invalid row so far (its n while none); blocks come in row order, so the first one found
+ * is kept. */
+static void accumulate_block(sl_metrics *m, const sl_impl *impl, const sl_metrics_rows *rows,
+                             size_t off, size_t len, size_t *bad)
 {
     sl_metrics_block blk;
-    size_t bad = impl->metrics_block_f64(&m->pc, rows, n, &blk);
+    size_t b = impl->metrics_block_f64(&m->pc, rows, len, &blk);
     add_block(m, &blk);
-    return bad;
+    if (b < len && off + b < *bad)
+        *bad = off + b;
 }
 
 /* Shared start of every update: state, required arrays, active path, AUC room. */
@@ -265,16 +268,16 @@ static const double *widen(const float *column, size_t off, size_t len, double *
 
 static sl_metrics_rows block_rows_f32(const sl_payoff_inputs_f32 *in, const float *p_block,
                                       const uint8_t *accepted, const int8_t *ground_truth,
-                                      size_t off, size_t len, block_scratch_f32 *w)
+                                      size_t off, size_t len, block_scratch_f32 *scratch)
 {
-    sl_metrics_rows rows = {widen(p_block, 0, len, w->p), NULL, NULL, NULL, NULL, NULL,
+    sl_metrics_rows rows = {widen(p_block, 0, len, scratch->p), NULL, NULL, NULL, NULL, NULL,
                             accepted + off, ground_truth ? ground_truth + off : NULL};
     if (in) {
-        rows.tau = widen(in->tau, off, len, w->tau);
-        rows.c_a = widen(in->c_a, off, len, w->c_a);
-        rows.c_b = widen(in->c_b, off, len, w->c_b);
-        rows.r_a = widen(in->r_a, off, len, w->r_a);
-        rows.r_b = widen(in->r_b, off, len, w->r_b);
+        rows.tau = widen(in->tau, off, len, scratch->tau);
+        rows.c_a = widen(in->c_a, off, len, scratch->c_a);
+        rows.c_b = widen(in->c_b, off, len, scratch->c_b);
+        rows.r_a = widen(in->r_a, off, len, scratch->r_a);
+        rows.r_b = widen(in->r_b, off, len, scratch->r_b);
     }
     return rows;
 }
