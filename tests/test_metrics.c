@@ -433,6 +433,14 @@ static void test_bin_edges(void **state)
         uncertain += 0.5 - 0.2 < p[i] && p[i] < 0.5 + 0.2;
     }
     assert_int_equal(sl_quality_bin_of(0.3), 2);
+    /* the AVX-512 path takes the bin as floor(10 p) of the exact product (metrics_simd.inc): that
+     * is the bin for every double because each edge fl(b*w) is the smallest double x with
+     * 10 x >= b (the FMA's sign is that of the exact 10 x - b) */
+    for (int b = 1; b <= SL_METRICS_BINS; b++) {
+        double edge = b * (1.0 / SL_METRICS_BINS);
+        assert_true(fma(edge, 10.0, -b) >= 0.0);
+        assert_true(fma(nextafter(edge, 0.0), 10.0, -b) < 0.0);
+    }
     uint8_t acc[600] = {0};
     int8_t truth[600];
     for (size_t i = 0; i < n; i++)

@@ -72,6 +72,10 @@
 #define m_from_bits sl_mfrom_bits_f64
 #define m_bits sl_mbits_f64
 #define v_add_if sl_add_if_f64
+#define v_fma_if sl_fma_if_f64
+#ifdef SL_HAVE_FMA_DOWN_F64
+#define v_fma_down sl_fma_down_f64
+#endif
 #define c_zero sl_cnt_zero_f64
 #define c_add_if sl_cnt_add_if_f64
 #define c_store sl_cnt_store_f64

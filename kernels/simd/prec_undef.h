@@ -65,6 +65,8 @@
 #undef m_from_bits
 #undef m_bits
 #undef v_add_if
+#undef v_fma_if
+#undef v_fma_down
 #undef c_zero
 #undef c_add_if
 #undef c_store

@@ -169,6 +169,13 @@ static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
 {
     return _mm256_add_pd(acc, _mm256_and_pd(m, x));
 }
+/* acc + a * b (one rounding) in the lanes of m, acc elsewhere: a and b are zeroed outside m (so
+ * a NaN or infinity there adds nothing; one AND when a is b), and adding 0 * 0 = +0.0 leaves the
+ * accumulator as sl_add_if_f64 explains */
+static inline sl_vf64 sl_fma_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm256_fmadd_pd(_mm256_and_pd(m, a), _mm256_and_pd(m, b), acc);
+}
 static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm256_blendv_pd(b, a, m); }
 
 /* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
@@ -187,11 +194,12 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
     return _mm256_sllv_epi64(_mm256_set1_epi64x(1), s);
 }
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm256_storeu_si256((__m256i *)p, c); }
-/* 1 << (6 * bin) per lane, bin an exact whole number 0..10 in a double lane, 10 (p = 1 before
- * its clamp to the last bin) counted as 9 */
-static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
+/* 1 << (6 * bin) per lane, from key = 2^52 + bin, bin a whole number 0..10, 10 (p = 1 before its
+ * clamp to the last bin) counted as 9: 6 (key - 2^52) in one exact FMA */
+static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 key)
 {
-    return sl_cnt_bit_f64(_mm256_mul_pd(_mm256_min_pd(bin, _mm256_set1_pd(9.0)), _mm256_set1_pd(6.0)));
+    __m256d clamped = _mm256_min_pd(key, _mm256_set1_pd(0x1p52 + 9));
+    return sl_cnt_bit_f64(_mm256_fmadd_pd(clamped, _mm256_set1_pd(6.0), _mm256_set1_pd(-6 * 0x1p52)));
 }
 /* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
 static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)

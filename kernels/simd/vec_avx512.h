@@ -148,6 +148,17 @@ static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
 {
     return _mm512_mask_add_pd(acc, m, acc, x);
 }
+/* acc + a * b (one rounding) in the lanes of m, acc elsewhere */
+static inline sl_vf64 sl_fma_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    return _mm512_mask3_fmadd_pd(a, b, acc, m);
+}
+/* a * b + c rounded down (toward -inf): embedded rounding, one instruction */
+#define SL_HAVE_FMA_DOWN_F64 1
+static inline sl_vf64 sl_fma_down_f64(sl_vf64 a, sl_vf64 b, sl_vf64 c)
+{
+    return _mm512_fmadd_round_pd(a, b, c, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+}
 static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return _mm512_mask_blend_pd(m, b, a); }
 
 /* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
@@ -166,16 +177,15 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
     return _mm512_sllv_epi64(_mm512_set1_epi64(1), s);
 }
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm512_storeu_si512(p, c); }
-/* 1 << (6 * bin) per lane, bin an exact whole number 0..10 in a double lane, 10 (p = 1 before
- * its clamp to the last bin) counted as 9: one lookup in a 16-entry table held in two registers
- * (entry 10 = entry 9, so no clamp) */
-static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
+/* 1 << (6 * bin) per lane, from key = 2^52 + bin, bin a whole number 0..10 (so in the low
+ * mantissa bits), 10 (p = 1 before its clamp to the last bin) counted as 9: one lookup in a
+ * 16-entry table held in two registers (entry 10 = entry 9, so no clamp) */
+static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 key)
 {
     const __m512i lo = _mm512_setr_epi64(1ll << 0, 1ll << 6, 1ll << 12, 1ll << 18, 1ll << 24,
                                          1ll << 30, 1ll << 36, 1ll << 42);
     const __m512i hi = _mm512_setr_epi64(1ll << 48, 1ll << 54, 1ll << 54, 0, 0, 0, 0, 0);
-    __m512i idx = _mm512_castpd_si512(_mm512_add_pd(bin, _mm512_set1_pd(0x1p52)));
-    return _mm512_permutex2var_epi64(lo, idx, hi);
+    return _mm512_permutex2var_epi64(lo, _mm512_castpd_si512(key), hi);
 }
 /* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
 static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)

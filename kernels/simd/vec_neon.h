@@ -177,6 +177,14 @@ static inline sl_vf64 sl_add_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 x)
 {
     return vaddq_f64(acc, vreinterpretq_f64_u64(vandq_u64(m, vreinterpretq_u64_f64(x))));
 }
+/* acc + a * b (one rounding) in the lanes of m, acc elsewhere: a and b are zeroed outside m (see
+ * vec_avx2.h) */
+static inline sl_vf64 sl_fma_if_f64(sl_vf64 acc, sl_mf64 m, sl_vf64 a, sl_vf64 b)
+{
+    float64x2_t a_in = vreinterpretq_f64_u64(vandq_u64(m, vreinterpretq_u64_f64(a)));
+    float64x2_t b_in = vreinterpretq_f64_u64(vandq_u64(m, vreinterpretq_u64_f64(b)));
+    return vfmaq_f64(acc, a_in, b_in);
+}
 static inline sl_vf64 sl_select_m_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vbslq_f64(m, a, b); }
 
 /* 64-bit integer lanes of counters: ten 6-bit bin counters packed per lane */
@@ -192,11 +200,12 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
     return vshlq_s64(vdupq_n_s64(1), vcvtq_s64_f64(shift));
 }
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { vst1q_u64(p, vreinterpretq_u64_s64(c)); }
-/* 1 << (6 * bin) per lane, bin an exact whole number 0..10 in a double lane, 10 (p = 1 before
- * its clamp to the last bin) counted as 9 */
-static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 bin)
+/* 1 << (6 * bin) per lane, from key = 2^52 + bin, bin a whole number 0..10, 10 (p = 1 before its
+ * clamp to the last bin) counted as 9: 6 (key - 2^52) in one exact FMA */
+static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 key)
 {
-    return sl_cnt_bit_f64(vmulq_f64(vminq_f64(bin, vdupq_n_f64(9.0)), vdupq_n_f64(6.0)));
+    float64x2_t clamped = vminq_f64(key, vdupq_n_f64(0x1p52 + 9));
+    return sl_cnt_bit_f64(vfmaq_f64(vdupq_n_f64(-6 * 0x1p52), clamped, vdupq_n_f64(6.0)));
 }
 /* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
 static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)
