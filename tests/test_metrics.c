@@ -441,6 +441,10 @@ static void test_bin_edges(void **state)
         assert_true(fma(edge, 10.0, -b) >= 0.0);
         assert_true(fma(nextafter(edge, 0.0), 10.0, -b) < 0.0);
     }
+    /* and their uncertain rows (SL_UNCERTAIN_LO < p < SL_UNCERTAIN_HI) are bins 3 to 6 less the
+     * rows at p = SL_UNCERTAIN_HI */
+    assert_true(nextafter(SL_UNCERTAIN_LO, 1.0) == 3 * (1.0 / SL_METRICS_BINS));
+    assert_true(nextafter(SL_UNCERTAIN_HI, 1.0) == 7 * (1.0 / SL_METRICS_BINS));
     uint8_t acc[600] = {0};
     int8_t truth[600];
     for (size_t i = 0; i < n; i++)

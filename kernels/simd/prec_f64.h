@@ -97,5 +97,5 @@
 #define m_and_not sl_mand_not_f64
 #define m_and_cne sl_mand_cne_f64
 #define m_and_sign_clear sl_mand_sign_clear_f64
-#define v_neg_if sl_neg_if_f64
+#define v_abs_sign_of sl_abs_sign_of_f64
 #define v_select_m sl_select_m_f64

@@ -88,5 +88,5 @@
 #undef m_and_not
 #undef m_and_cne
 #undef m_and_sign_clear
-#undef v_neg_if
+#undef v_abs_sign_of
 #undef v_select_m

@@ -259,10 +259,11 @@ static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
     return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_setzero_si256(),
                                                                    _mm256_castpd_si256(x))), m);
 }
-/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
-static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
+/* |x| with the sign bit of the integer lane c (so -|x|, -0.0 for 0, where c < 0) */
+static inline sl_vf64 sl_abs_sign_of_f64(sl_vf64 x, sl_vc_f64 c)
 {
-    return _mm256_xor_pd(x, _mm256_and_pd(m, _mm256_set1_pd(-0.0)));
+    __m256d sign = _mm256_set1_pd(-0.0);
+    return _mm256_or_pd(_mm256_andnot_pd(sign, x), _mm256_and_pd(sign, _mm256_castsi256_pd(c)));
 }
 static inline sl_mf64 sl_mall_f64(void) { return _mm256_castsi256_pd(_mm256_set1_epi64x(-1)); }
 /* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand

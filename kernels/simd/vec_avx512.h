@@ -240,11 +240,12 @@ static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
 {
     return _mm512_mask_cmpge_epi64_mask(m, _mm512_castpd_si512(x), _mm512_setzero_si512());
 }
-/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
-static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
+/* |x| with the sign bit of the integer lane c (so -|x|, -0.0 for 0, where c < 0): one bitwise
+ * select, the sign bit from c and the rest from x (ternary-logic table 0xD8: C ? B : A) */
+static inline sl_vf64 sl_abs_sign_of_f64(sl_vf64 x, sl_vc_f64 c)
 {
-    __m512i bits = _mm512_castpd_si512(x);
-    return _mm512_castsi512_pd(_mm512_mask_xor_epi64(bits, m, bits, _mm512_set1_epi64(INT64_MIN)));
+    return _mm512_castsi512_pd(_mm512_ternarylogic_epi64(_mm512_castpd_si512(x), c,
+                                                         _mm512_set1_epi64(INT64_MIN), 0xD8));
 }
 static inline sl_mf64 sl_mall_f64(void) { return (sl_mf64)0xFF; }
 /* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand

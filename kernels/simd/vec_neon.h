@@ -248,11 +248,11 @@ static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
 {
     return vbicq_u64(m, vcltzq_s64(vreinterpretq_s64_f64(x)));
 }
-/* -x in the lanes of m (sign flipped: -0.0 for 0), x elsewhere */
-static inline sl_vf64 sl_neg_if_f64(sl_mf64 m, sl_vf64 x)
+/* |x| with the sign bit of the integer lane c (so -|x|, -0.0 for 0, where c < 0): one bitwise
+ * select */
+static inline sl_vf64 sl_abs_sign_of_f64(sl_vf64 x, sl_vc_f64 c)
 {
-    return vreinterpretq_f64_u64(veorq_u64(vreinterpretq_u64_f64(x),
-                                           vandq_u64(m, vdupq_n_u64(0x8000000000000000ull))));
+    return vbslq_f64(vdupq_n_u64(0x8000000000000000ull), vreinterpretq_f64_s64(c), x);
 }
 /* For positive normal x: its binary exponent floor(log2 x) as a double, and its significand
  * scaled into [1, 2); both exact (bit manipulations, as on x86). */
