@@ -88,13 +88,10 @@
 #define v_getmant sl_getmant_f64
 #define m_and_ge sl_mand_ge_f64
 #define m_and_le sl_mand_le_f64
-#define m_and_gt sl_mand_gt_f64
-#define m_and_lt sl_mand_lt_f64
 #define m_and_eq sl_mand_eq_f64
 #define m_and_ceq sl_mand_ceq_f64
 #define m_and_cle sl_mand_cle_f64
 #define m_and_cge sl_mand_cge_f64
-#define m_and_not sl_mand_not_f64
 #define m_and_cne sl_mand_cne_f64
 #define m_and_sign_clear sl_mand_sign_clear_f64
 #define v_abs_sign_of sl_abs_sign_of_f64

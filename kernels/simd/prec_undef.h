@@ -79,13 +79,10 @@
 #undef v_getmant
 #undef m_and_ge
 #undef m_and_le
-#undef m_and_gt
-#undef m_and_lt
 #undef m_and_eq
 #undef m_and_ceq
 #undef m_and_cle
 #undef m_and_cge
-#undef m_and_not
 #undef m_and_cne
 #undef m_and_sign_clear
 #undef v_abs_sign_of

@@ -223,14 +223,6 @@ static inline sl_mf64 sl_mand_le_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
     return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_LE_OQ));
 }
-static inline sl_mf64 sl_mand_gt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
-{
-    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_GT_OQ));
-}
-static inline sl_mf64 sl_mand_lt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
-{
-    return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_LT_OQ));
-}
 static inline sl_mf64 sl_mand_eq_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
     return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_EQ_OQ));
@@ -247,8 +239,6 @@ static inline sl_mf64 sl_mand_cge_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
 {
     return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(b), a)), m);
 }
-/* a AND NOT b */
-static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return _mm256_andnot_pd(b, a); }
 static inline sl_mf64 sl_mand_cne_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
 {
     return _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(a, _mm256_set1_epi64x(b))), m);

@@ -205,14 +205,6 @@ static inline sl_mf64 sl_mand_le_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
     return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_LE_OQ);
 }
-static inline sl_mf64 sl_mand_gt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
-{
-    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_GT_OQ);
-}
-static inline sl_mf64 sl_mand_lt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
-{
-    return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_LT_OQ);
-}
 static inline sl_mf64 sl_mand_eq_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b)
 {
     return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_EQ_OQ);
@@ -229,8 +221,6 @@ static inline sl_mf64 sl_mand_cge_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
 {
     return _mm512_mask_cmpge_epi64_mask(m, a, _mm512_set1_epi64(b));
 }
-/* a AND NOT b (kandnw: AVX-512F has the 16-bit mask instructions only) */
-static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return (sl_mf64)_mm512_kandn(b, a); }
 static inline sl_mf64 sl_mand_cne_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
 {
     return _mm512_mask_cmpneq_epi64_mask(m, a, _mm512_set1_epi64(b));

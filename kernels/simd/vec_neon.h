@@ -221,8 +221,6 @@ static inline sl_vc_f64 sl_cnt_load_i8_f64(const int8_t *p)
 /* m AND (a OP b): compare results folded into a running lane mask */
 static inline sl_mf64 sl_mand_ge_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vcgeq_f64(a, b)); }
 static inline sl_mf64 sl_mand_le_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vcleq_f64(a, b)); }
-static inline sl_mf64 sl_mand_gt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vcgtq_f64(a, b)); }
-static inline sl_mf64 sl_mand_lt_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vcltq_f64(a, b)); }
 static inline sl_mf64 sl_mand_eq_f64(sl_mf64 m, sl_vf64 a, sl_vf64 b) { return vandq_u64(m, vceqq_f64(a, b)); }
 static inline sl_mf64 sl_mand_ceq_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
 {
@@ -240,8 +238,6 @@ static inline sl_mf64 sl_mand_cge_f64(sl_mf64 m, sl_vc_f64 a, int64_t b)
 {
     return vandq_u64(m, vcgeq_s64(a, vdupq_n_s64(b)));
 }
-/* a AND NOT b */
-static inline sl_mf64 sl_mand_not_f64(sl_mf64 a, sl_mf64 b) { return vbicq_u64(a, b); }
 static inline sl_mf64 sl_mall_f64(void) { return vdupq_n_u64(UINT64_MAX); }
 /* m AND (sign bit of x clear) */
 static inline sl_mf64 sl_mand_sign_clear_f64(sl_mf64 m, sl_vf64 x)
