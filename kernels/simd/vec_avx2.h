@@ -199,7 +199,8 @@ static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm256_storeu_si
 static inline sl_vc_f64 sl_cnt_bin_bit_f64(sl_vf64 key)
 {
     __m256d clamped = _mm256_min_pd(key, _mm256_set1_pd(0x1p52 + 9));
-    return sl_cnt_bit_f64(_mm256_fmadd_pd(clamped, _mm256_set1_pd(6.0), _mm256_set1_pd(-6 * 0x1p52)));
+    __m256d shift = _mm256_fmadd_pd(clamped, _mm256_set1_pd(6.0), _mm256_set1_pd(-6 * 0x1p52));
+    return sl_cnt_bit_f64(shift);
 }
 /* Flag bytes (0/1 accepted, -1/0/+1 labels) widened to 64-bit integer lanes */
 static inline sl_vc_f64 sl_cnt_load_u8_f64(const uint8_t *p)
