@@ -23,7 +23,8 @@ static int has_neon(void) { return sl_cpu_detect().neon; }
 #define SL_IMPL(isa, check)                                                                      \
     { #isa, check, sl_score_f32_##isa, sl_score_f64_##isa, sl_sigmoid_f32_##isa,                 \
       sl_sigmoid_f64_##isa, sl_payoff_f32_##isa, sl_payoff_f64_##isa,                            \
-      sl_metrics_block_f64_##isa, sl_panel_stats_f64_##isa, sl_divergence_f64_##isa }
+      sl_metrics_begin_f64_##isa, sl_metrics_feed_f64_##isa, sl_metrics_end_f64_##isa,                       \
+      sl_panel_stats_f64_##isa, sl_divergence_f64_##isa }
 
 static const sl_impl impls[] = {
 #if defined(__x86_64__)

@@ -13,7 +13,9 @@ typedef struct sl_impl {
     sl_sigmoid_f64_fn sigmoid_f64;
     sl_payoff_f32_fn payoff_f32;
     sl_payoff_f64_fn payoff_f64;
-    sl_metrics_block_fn metrics_block_f64;
+    sl_metrics_begin_fn metrics_begin;
+    sl_metrics_feed_fn metrics_feed;
+    sl_metrics_end_fn metrics_end;
     sl_panel_stats_f64_fn panel_stats_f64;
     sl_divergence_f64_fn divergence_f64;
 } sl_impl;

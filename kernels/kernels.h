@@ -47,19 +47,26 @@ typedef size_t (*sl_payoff_f64_fn)(const sl_payoff_consts *pc, const sl_payoff_i
 typedef size_t (*sl_payoff_f32_fn)(const sl_payoff_consts *pc, const sl_payoff_inputs_f32 *in,
                                    size_t n, const sl_payoff_outputs_f32 *out);
 
-/* Rows per metrics block. Each block is accumulated in plain double (in 8 fixed interleaved
- * partial sums, see metrics_simd.inc) and then added to the state with compensated arithmetic,
- * so a sum's error is at most about (SL_METRICS_BLOCK / 8) units in the last place of the sum of
- * magnitudes, whatever the number of rows. 504 = 8 * 63 is the most that keeps every per-lane
- * bin count of a block below 64 (the SIMD paths pack ten 6-bit counters into a 64-bit lane);
- * larger blocks spread the per-block work (reductions, the state's compensated adds) thinner. */
+/* Rows per metrics block: the most one feed of a metrics span takes (see sl_metrics_span). Its
+ * working set stays in L1, next to the observables a fused pass scores it from. 504 = 8 * 63 is the
+ * most that keeps every per-lane bin count of a block below 64 (the SIMD paths pack ten 6-bit
+ * counters into a 64-bit lane, and widen them after every block). */
 #define SL_METRICS_BLOCK 504
+
+/* Rows per metrics span: what the SIMD paths accumulate in plain double (in 8 fixed interleaved
+ * partial sums, see metrics_simd.inc) before the span is ended into a sl_metrics_block and added
+ * to the state with compensated arithmetic, so a sum's error is at most about (SL_METRICS_SPAN /
+ * 8) units in the last place of the sum of magnitudes, whatever the number of rows. Four blocks:
+ * the per-span work (reductions, the state's compensated adds and variance merges) is spread over
+ * 2016 rows while each block fed stays small. */
+#define SL_METRICS_SPAN (4 * SL_METRICS_BLOCK)
 
 /* The rows of one metrics block (pointers already offset to the block's first row). */
 typedef struct sl_metrics_rows {
     const double *p, *tau, *c_a, *c_b, *r_a, *r_b; /* tau .. r_b may be NULL: zero */
     const uint8_t *accepted;                       /* required */
     const int8_t *ground_truth;                    /* NULL: none */
+    int p_in_range; /* every p is known to lie in [0, 1] (scored here): not checked again */
 } sl_metrics_rows;
 
 /* Sums of one block, over its valid rows, by subset (A accepted, R rejected, T labelled). */
@@ -89,14 +96,51 @@ typedef struct sl_metrics_block {
      * -1 (a sign flip, so p = 0 gives -0.0: the sign bit is the class); room for a whole vector
      * past the end, as the SIMD paths store whole vectors */
     size_t n_labelled;
-    double labelled[SL_METRICS_BLOCK + 16];
+    double labelled[SL_METRICS_SPAN + 16];
 } sl_metrics_block;
 
-/* Accumulates one block of n <= SL_METRICS_BLOCK rows into *blk (overwritten); returns the first
- * invalid row (as the payoff kernel, or accepted not 0/1, ground_truth not in {+1, -1, 0}), or n.
- * Invalid rows contribute nothing. */
-typedef size_t (*sl_metrics_block_fn)(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
-                                      size_t n, sl_metrics_block *blk);
+/* Bytes a path may keep its running accumulators in (sl_metrics_span.accumulators) */
+#define SL_METRICS_ACCUMULATOR_BYTES 2048
+
+/*
+ * A metrics span: the rows of one update, a block at a time, accumulated by the active path until
+ * the span is ended into `blk` (its statistics, as if the span's rows were one block), which the
+ * caller adds to the state. The calls, all on one path:
+ *   begin(pc, rows, span)      rows: any block of the update (only which columns are given
+ *                              matters: those, and pc, fix the work per row); sets `capacity`
+ *   feed(pc, rows, n, span)    n <= SL_METRICS_BLOCK rows; returns the first invalid row (as the
+ *                              payoff kernel, or accepted not 0/1, ground_truth not in
+ *                              {+1, -1, 0}), or n. Invalid rows contribute nothing.
+ *   end(pc, span)              fills blk with the rows fed since begin or the last end, and makes
+ *                              the span ready for more rows (the same columns)
+ * A caller ends the span before `rows` + the next feed would exceed `capacity`, and after its
+ * last feed. The scalar path ends every block; the SIMD paths carry their vector accumulators
+ * across the feeds of a span (SL_METRICS_SPAN rows, one block with payoff columns).
+ */
+typedef struct sl_metrics_span {
+    size_t rows, capacity;
+    int payoffs, labels; /* every row's payoffs are computed; a ground_truth column is given */
+    double shift;        /* the SIMD paths' variance shift: the span's first p in [0, 1] */
+    _Alignas(64) unsigned char accumulators[SL_METRICS_ACCUMULATOR_BYTES];
+    /* with payoff columns, what the SIMD paths' second look at the block needs */
+    _Alignas(64) double pi_a[SL_METRICS_BLOCK], pi_b[SL_METRICS_BLOCK];
+    unsigned valid[SL_METRICS_BLOCK];
+    sl_metrics_block blk; /* labelled fills as rows are fed; the rest is set by end */
+} sl_metrics_span;
+
+typedef void (*sl_metrics_begin_fn)(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
+                                    sl_metrics_span *span);
+typedef size_t (*sl_metrics_feed_fn)(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
+                                     size_t n, sl_metrics_span *span);
+typedef void (*sl_metrics_end_fn)(const sl_payoff_consts *pc, sl_metrics_span *span);
+
+/* Whether every row's payoffs must be computed: some payoff column is given, or they could
+ * overflow (otherwise they follow from p's statistics: sl_metrics_block_affine_payoffs). */
+static inline int sl_metrics_rows_need_payoffs(const sl_payoff_consts *pc,
+                                               const sl_metrics_rows *rows)
+{
+    return rows->tau || rows->c_a || rows->c_b || rows->r_a || rows->r_b || !pc->affine_safe;
+}
 
 /* The number of rows, and the sum, a block's variance quantity `which` is taken over: the mean
  * its m2 is centred on is sum / count. Shared by the kernels and the state's merge. */
@@ -189,8 +233,11 @@ typedef size_t (*sl_divergence_f64_fn)(const double *human, size_t ld_human, con
                                size_t n, const sl_payoff_outputs_f32 *out);                      \
     size_t sl_payoff_f64_##isa(const sl_payoff_consts *pc, const sl_payoff_inputs_f64 *in,       \
                                size_t n, const sl_payoff_outputs_f64 *out);                      \
-    size_t sl_metrics_block_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,   \
-                                      size_t n, sl_metrics_block *blk);                          \
+    void sl_metrics_begin_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,         \
+                                sl_metrics_span *span);                                          \
+    size_t sl_metrics_feed_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,        \
+                                 size_t n, sl_metrics_span *span);                               \
+    void sl_metrics_end_f64_##isa(const sl_payoff_consts *pc, sl_metrics_span *span);                \
     size_t sl_panel_stats_f64_##isa(const double *votes, size_t ld, size_t n, size_t k,          \
                                     const sl_panel_stats_out *out);                              \
     size_t sl_divergence_f64_##isa(const double *human, size_t ld_human, const double *model,    \

@@ -1,9 +1,9 @@
 /*
  * Batch metrics (SPEC section 3) as a mergeable partial state.
  *
- * Rows are accumulated a block (SL_METRICS_BLOCK rows) at a time: the active path's block kernel
- * computes the block's plain sums, bin counts and squared deviations from the block's means; the
- * state then adds the sums with compensated (double-double) arithmetic and merges the variances
+ * Rows are accumulated a span (up to SL_METRICS_SPAN rows, fed a block at a time) at a time: the
+ * active path's metrics kernel computes the span's plain sums, bin counts and squared deviations
+ * from the span's means; the state then adds the sums with compensated (double-double) arithmetic and merges the variances
  * by Chan et al.'s pairwise formula. Merging two states is the same operation, so one pass, any
  * chunking and any merge tree agree to within a few units in the last place.
  *
@@ -100,6 +100,7 @@ struct sl_metrics {
     /* AUC: one key per labelled row (sl_auc_key) */
     uint64_t *auc_keys;
     size_t auc_n, auc_cap;
+    sl_metrics_span *span; /* the kernel's workspace during an update (nothing between updates) */
 };
 
 static int tracks_auc(const sl_metrics *m) { return !(m->flags & SL_METRICS_NO_AUC); }
@@ -116,8 +117,12 @@ sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned
     if (st != SL_OK)
         return st;
     sl_metrics *m = calloc(1, sizeof *m);
-    if (!m)
+    if (m) /* aligned for the vector accumulators; aligned_alloc wants a multiple of 64 */
+        m->span = aligned_alloc(64, (sizeof *m->span + 63) / 64 * 64);
+    if (!m || !m->span) {
+        free(m);
         return SL_ERR_OUT_OF_MEMORY;
+    }
     m->magic = SL_METRICS_MAGIC;
     m->params = *pp;
     m->pc = pc;
@@ -131,6 +136,7 @@ void sl_metrics_free(sl_metrics *m)
     if (!m)
         return;
     free(m->auc_keys);
+    free(m->span);
     m->magic = 0;
     free(m);
 }
@@ -194,17 +200,23 @@ static void add_block(sl_metrics *m, const sl_metrics_block *blk)
         collect_auc(m, blk);
 }
 
-/* Runs rows [off, off+len) of an update through the kernel into the state. *bad: the update's
- * first invalid row so far (its n while none); blocks come in row order, so the first one found
- * is kept. */
-static void accumulate_block(sl_metrics *m, const sl_impl *impl, const sl_metrics_rows *rows,
-                             size_t off, size_t len, size_t *bad)
+/* Runs rows [off, off+len) of an update of n rows through the active path's span, which is begun
+ * at the update's first block and ended into the state when full and after its last block.
+ * *bad: the update's first invalid row so far (its n while none); blocks come in row order, so
+ * the first one found is kept. */
+static void feed_block(sl_metrics *m, const sl_impl *impl, const sl_metrics_rows *rows,
+                       size_t off, size_t len, size_t n, size_t *bad)
 {
-    sl_metrics_block blk;
-    size_t b = impl->metrics_block_f64(&m->pc, rows, len, &blk);
-    add_block(m, &blk);
+    sl_metrics_span *span = m->span;
+    if (off == 0)
+        impl->metrics_begin(&m->pc, rows, span);
+    size_t b = impl->metrics_feed(&m->pc, rows, len, span);
     if (b < len && off + b < *bad)
         *bad = off + b;
+    if (off + len == n || span->rows + SL_METRICS_BLOCK > span->capacity) {
+        impl->metrics_end(&m->pc, span);
+        add_block(m, &span->blk);
+    }
 }
 
 /* Shared start of every update: state, required arrays, active path, AUC room. */
@@ -247,7 +259,7 @@ static sl_metrics_rows block_rows_f64(const sl_payoff_inputs_f64 *in, const doub
     (void)scratch;
     sl_payoff_inputs_f64 v = sl_payoff_inputs_view_f64(in, off, p_block);
     return (sl_metrics_rows){v.p, v.tau, v.c_a, v.c_b, v.r_a, v.r_b, accepted + off,
-                             ground_truth ? ground_truth + off : NULL};
+                             ground_truth ? ground_truth + off : NULL, 0};
 }
 
 /* One block of f32 columns widened to double. */
@@ -271,7 +283,7 @@ static sl_metrics_rows block_rows_f32(const sl_payoff_inputs_f32 *in, const floa
                                       size_t off, size_t len, block_scratch_f32 *scratch)
 {
     sl_metrics_rows rows = {widen(p_block, 0, len, scratch->p), NULL, NULL, NULL, NULL, NULL,
-                            accepted + off, ground_truth ? ground_truth + off : NULL};
+                            accepted + off, ground_truth ? ground_truth + off : NULL, 0};
     if (in) {
         rows.tau = widen(in->tau, off, len, scratch->tau);
         rows.c_a = widen(in->c_a, off, len, scratch->c_a);

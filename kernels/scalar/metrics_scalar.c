@@ -1,6 +1,6 @@
 /*
- * The scalar reference path of the batch-metrics block kernel (SPEC.md section 3): one row at a
- * time, plain sums, libm's log. The payoffs of each row are computed exactly as
+ * The scalar reference path of the batch-metrics kernel (SPEC.md section 3): one row at a time,
+ * plain sums, libm's log, and a span of one block (every block is ended on its own). The payoffs of each row are computed exactly as
  * payoff_scalar.c computes them. The SIMD paths add the same terms in a different (fixed,
  * interleaved) order, so block sums agree with these to the last few places.
  */
@@ -47,8 +47,8 @@ static double log_likelihood(double p, int positive)
     return positive ? log(q) : log(1 - q);
 }
 
-size_t sl_metrics_block_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
-                                   size_t n, sl_metrics_block *blk)
+static size_t metrics_block(const sl_payoff_consts *pc, const sl_metrics_rows *rows, size_t n,
+                            sl_metrics_block *blk)
 {
     double pi_a[SL_METRICS_BLOCK], pi_b[SL_METRICS_BLOCK];
     unsigned char valid[SL_METRICS_BLOCK], accepted[SL_METRICS_BLOCK];
@@ -110,4 +110,26 @@ size_t sl_metrics_block_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_
         blk->m2[SL_MV_PB] += (pi_b[i] - mean[SL_MV_PB]) * (pi_b[i] - mean[SL_MV_PB]);
     }
     return first_invalid;
+}
+
+void sl_metrics_begin_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
+                             sl_metrics_span *span)
+{
+    span->rows = 0;
+    span->capacity = SL_METRICS_BLOCK;
+    span->payoffs = sl_metrics_rows_need_payoffs(pc, rows);
+    span->labels = rows->ground_truth != NULL;
+}
+
+size_t sl_metrics_feed_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_rows *rows, size_t n,
+                              sl_metrics_span *span)
+{
+    span->rows = n;
+    return metrics_block(pc, rows, n, &span->blk);
+}
+
+void sl_metrics_end_f64_scalar(const sl_payoff_consts *pc, sl_metrics_span *span)
+{
+    (void)pc;
+    span->rows = 0;
 }

@@ -79,6 +79,7 @@
 #define c_zero sl_cnt_zero_f64
 #define c_add_if sl_cnt_add_if_f64
 #define c_store sl_cnt_store_f64
+#define c_add_fields sl_cnt_add_fields_f64
 #define c_bin_bit sl_cnt_bin_bit_f64
 #define c_load_u8 sl_cnt_load_u8_f64
 #define c_load_i8 sl_cnt_load_i8_f64

@@ -70,6 +70,7 @@
 #undef c_zero
 #undef c_add_if
 #undef c_store
+#undef c_add_fields
 #undef c_bin_bit
 #undef c_load_u8
 #undef c_load_i8

@@ -193,6 +193,15 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
                                  _mm256_set1_epi64x(63));
     return _mm256_sllv_epi64(_mm256_set1_epi64x(1), s);
 }
+/* acc + ((c >> shift) & fields), per lane: every other 6-bit field of a packed counter, widened
+ * to 12 bits (fields = 0x03F03F03F03F03F) */
+static inline sl_vc_f64 sl_cnt_add_fields_f64(sl_vc_f64 acc, sl_vc_f64 c, unsigned shift,
+                                              uint64_t fields)
+{
+    __m256i f = _mm256_and_si256(_mm256_srli_epi64(c, (int)shift),
+                                 _mm256_set1_epi64x((long long)fields));
+    return _mm256_add_epi64(acc, f);
+}
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm256_storeu_si256((__m256i *)p, c); }
 /* 1 << (6 * bin) per lane, from key = 2^52 + bin, bin a whole number 0..10, 10 (p = 1 before its
  * clamp to the last bin) counted as 9: 6 (key - 2^52) in one exact FMA */

@@ -176,6 +176,14 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
                                  _mm512_set1_epi64(63));
     return _mm512_sllv_epi64(_mm512_set1_epi64(1), s);
 }
+/* acc + ((c >> shift) & fields), per lane: every other 6-bit field of a packed counter, widened
+ * to 12 bits (fields = 0x03F03F03F03F03F) */
+static inline sl_vc_f64 sl_cnt_add_fields_f64(sl_vc_f64 acc, sl_vc_f64 c, unsigned shift,
+                                              uint64_t fields)
+{
+    __m512i f = _mm512_and_si512(_mm512_srli_epi64(c, shift), _mm512_set1_epi64((long long)fields));
+    return _mm512_add_epi64(acc, f);
+}
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { _mm512_storeu_si512(p, c); }
 /* 1 << (6 * bin) per lane, from key = 2^52 + bin, bin a whole number 0..10 (so in the low
  * mantissa bits), 10 (p = 1 before its clamp to the last bin) counted as 9: one lookup in a

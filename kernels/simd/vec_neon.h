@@ -199,6 +199,15 @@ static inline sl_vc_f64 sl_cnt_bit_f64(sl_vf64 shift)
 {
     return vshlq_s64(vdupq_n_s64(1), vcvtq_s64_f64(shift));
 }
+/* acc + ((c >> shift) & fields), per lane: every other 6-bit field of a packed counter, widened
+ * to 12 bits (fields = 0x03F03F03F03F03F) */
+static inline sl_vc_f64 sl_cnt_add_fields_f64(sl_vc_f64 acc, sl_vc_f64 c, unsigned shift,
+                                              uint64_t fields)
+{
+    uint64x2_t f = vandq_u64(vshlq_u64(vreinterpretq_u64_s64(c), vdupq_n_s64(-(int64_t)shift)),
+                             vdupq_n_u64(fields));
+    return vaddq_s64(acc, vreinterpretq_s64_u64(f));
+}
 static inline void sl_cnt_store_f64(uint64_t *p, sl_vc_f64 c) { vst1q_u64(p, vreinterpretq_u64_s64(c)); }
 /* 1 << (6 * bin) per lane, from key = 2^52 + bin, bin a whole number 0..10, 10 (p = 1 before its
  * clamp to the last bin) counted as 9: 6 (key - 2^52) in one exact FMA */
