@@ -233,11 +233,11 @@ typedef size_t (*sl_divergence_f64_fn)(const double *human, size_t ld_human, con
                                size_t n, const sl_payoff_outputs_f32 *out);                      \
     size_t sl_payoff_f64_##isa(const sl_payoff_consts *pc, const sl_payoff_inputs_f64 *in,       \
                                size_t n, const sl_payoff_outputs_f64 *out);                      \
-    void sl_metrics_begin_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,         \
-                                sl_metrics_span *span);                                          \
-    size_t sl_metrics_feed_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,        \
-                                 size_t n, sl_metrics_span *span);                               \
-    void sl_metrics_end_f64_##isa(const sl_payoff_consts *pc, sl_metrics_span *span);                \
+    void sl_metrics_begin_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,     \
+                                    sl_metrics_span *span);                                      \
+    size_t sl_metrics_feed_f64_##isa(const sl_payoff_consts *pc, const sl_metrics_rows *rows,    \
+                                     size_t n, sl_metrics_span *span);                           \
+    void sl_metrics_end_f64_##isa(const sl_payoff_consts *pc, sl_metrics_span *span);            \
     size_t sl_panel_stats_f64_##isa(const double *votes, size_t ld, size_t n, size_t k,          \
                                     const sl_panel_stats_out *out);                              \
     size_t sl_divergence_f64_##isa(const double *human, size_t ld_human, const double *model,    \

@@ -3,9 +3,10 @@
  *
  * Rows are accumulated a span (up to SL_METRICS_SPAN rows, fed a block at a time) at a time: the
  * active path's metrics kernel computes the span's plain sums, bin counts and squared deviations
- * from the span's means; the state then adds the sums with compensated (double-double) arithmetic and merges the variances
- * by Chan et al.'s pairwise formula. Merging two states is the same operation, so one pass, any
- * chunking and any merge tree agree to within a few units in the last place.
+ * from the span's means; the state then adds the sums with compensated (double-double)
+ * arithmetic and merges the variances by Chan et al.'s pairwise formula. Merging two states is
+ * the same operation, so one pass, any chunking and any merge tree agree to within a few units
+ * in the last place.
  *
  * For discrimination_auc the state keeps one sort key per labelled row (auc_internal.h).
  */

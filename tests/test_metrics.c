@@ -548,7 +548,7 @@ static void test_invalid_rows(void **state)
 static void test_f32_and_fused(void **state)
 {
     (void)state;
-    enum { N = 2000 };
+    enum { N = 5000 }; /* three spans of SIMD metrics */
     static double prog[N], eng[N], p[N], wide[6][N];
     static float prog32[N], eng32[N], p32[N], c32[6][N];
     static int32_t rw[N], rj[N], mu[N];
@@ -584,23 +584,32 @@ static void test_f32_and_fused(void **state)
         sl_metrics_report ra, rb;
         size_t bad;
 
-        /* fused f64 == score then update (row 1234 is invalid in both) */
+        /* fused f64 == score then update (row 1234 is invalid in both), with the payoff columns
+         * and without (spans of several blocks; the fused pass then skips the range check of p
+         * in the blocks whose observables are all valid, not in row 1234's) */
         for (int i = 0; i < N; i++)
             p[i] = NAN;
         sl_score_f64(&px, &obs, N, NULL, p, NULL);
-        sl_payoff_inputs_f64 in = {p, wide[1], wide[2], wide[3], wide[4], wide[5]};
-        sl_payoff_inputs_f64 cols = {NULL, wide[1], wide[2], wide[3], wide[4], wide[5]};
-        assert_int_equal(sl_metrics_init(&a, &params, 0), SL_OK);
-        assert_int_equal(sl_metrics_init(&b, &params, 0), SL_OK);
-        assert_int_equal(sl_metrics_update_f64(a, &in, acc, truth, N, &bad), SL_ERR_INVALID_P);
-        assert_int_equal(sl_metrics_update_observables_f64(b, &px, &obs, &cols, acc, truth, N, &bad),
-                         SL_ERR_NAN_TASK_PROGRESS);
-        assert_int_equal(bad, 1234);
-        sl_metrics_finalize(a, &ra);
-        sl_metrics_finalize(b, &rb);
-        assert_same_bits(&ra, &rb, "fused f64 vs score + update");
-        sl_metrics_free(a);
-        sl_metrics_free(b);
+        for (int with_columns = 0; with_columns < 2; with_columns++) {
+            sl_payoff_inputs_f64 in = {p, NULL, NULL, NULL, NULL, NULL};
+            sl_payoff_inputs_f64 cols = {NULL, wide[1], wide[2], wide[3], wide[4], wide[5]};
+            if (with_columns)
+                in = (sl_payoff_inputs_f64){p, wide[1], wide[2], wide[3], wide[4], wide[5]};
+            assert_int_equal(sl_metrics_init(&a, &params, 0), SL_OK);
+            assert_int_equal(sl_metrics_init(&b, &params, 0), SL_OK);
+            assert_int_equal(sl_metrics_update_f64(a, &in, acc, truth, N, &bad), SL_ERR_INVALID_P);
+            assert_int_equal(sl_metrics_update_observables_f64(b, &px, &obs,
+                                                               with_columns ? &cols : NULL, acc,
+                                                               truth, N, &bad),
+                             SL_ERR_NAN_TASK_PROGRESS);
+            assert_int_equal(bad, 1234);
+            sl_metrics_finalize(a, &ra);
+            sl_metrics_finalize(b, &rb);
+            assert_int_equal(rb.n, N - 1);
+            assert_same_bits(&ra, &rb, "fused f64 vs score + update");
+            sl_metrics_free(a);
+            sl_metrics_free(b);
+        }
 
         /* f32 update == f64 update of the widened values; fused f32 == score f32 + update f32 */
         sl_score_f32(&px, &obs32, N, NULL, p32, NULL);

@@ -1,8 +1,9 @@
 /*
  * The scalar reference path of the batch-metrics kernel (SPEC.md section 3): one row at a time,
- * plain sums, libm's log, and a span of one block (every block is ended on its own). The payoffs of each row are computed exactly as
- * payoff_scalar.c computes them. The SIMD paths add the same terms in a different (fixed,
- * interleaved) order, so block sums agree with these to the last few places.
+ * plain sums, libm's log, and a span of one block (every block is ended on its own). The payoffs
+ * of each row are computed exactly as payoff_scalar.c computes them. The SIMD paths add the same
+ * terms in a different (fixed, interleaved) order, so their sums agree with these to the last few
+ * places.
  */
 #include <math.h>
 #include <stddef.h>
