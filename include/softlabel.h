@@ -301,9 +301,9 @@ SL_API sl_status sl_social_break_even_p(const sl_payoff_params *pp, double *out)
  *
  * sl_metrics_init -> sl_metrics_update_* (any number of chunks) -> sl_metrics_finalize, and
  * sl_metrics_merge to combine states built on different chunks or threads (one state per
- * thread; a state is not safe for concurrent updates). Rows are summed a block (504 rows) at a
- * time, and block sums are added with compensated (double-double) arithmetic; variances merge
- * per-block moments (Chan et al.), so one pass, any chunking and any merge order agree to within
+ * thread; a state is not safe for concurrent updates). Rows are summed a span (2016 rows) at a
+ * time, and span sums are added with compensated (double-double) arithmetic; variances merge
+ * per-span moments (Chan et al.), so one pass, any chunking and any merge order agree to within
  * a few units in the last place, and a sum over 10^8 rows stays within 1e-12 relative of its
  * exactly rounded value (measured: within 3e-15). Every SIMD path gives the same bits as every
  * other on the same input; the scalar path agrees to the last few places.
