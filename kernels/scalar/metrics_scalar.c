@@ -114,7 +114,7 @@ static size_t metrics_block(const sl_payoff_consts *pc, const sl_metrics_rows *r
 }
 
 void sl_metrics_begin_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
-                             sl_metrics_span *span)
+                                 sl_metrics_span *span)
 {
     span->rows = 0;
     span->capacity = SL_METRICS_BLOCK;
@@ -122,8 +122,8 @@ void sl_metrics_begin_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_ro
     span->labels = rows->ground_truth != NULL;
 }
 
-size_t sl_metrics_feed_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_rows *rows, size_t n,
-                              sl_metrics_span *span)
+size_t sl_metrics_feed_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_rows *rows,
+                                  size_t n, sl_metrics_span *span)
 {
     span->rows = n;
     return metrics_block(pc, rows, n, &span->blk);
