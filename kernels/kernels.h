@@ -111,8 +111,8 @@ typedef struct sl_metrics_block {
  *   feed(pc, rows, n, span)    n <= SL_METRICS_BLOCK rows; returns the first invalid row (as the
  *                              payoff kernel, or accepted not 0/1, ground_truth not in
  *                              {+1, -1, 0}), or n. Invalid rows contribute nothing.
- *   end(pc, span)              fills blk with the rows fed since begin or the last end, and makes
- *                              the span ready for more rows (the same columns)
+ *   end(pc, span)              fills blk with the rows fed since begin or the last end (at least
+ *                              one feed), and makes the span ready for more rows (same columns)
  * A caller ends the span before `rows` + the next feed would exceed `capacity`, and after its
  * last feed. The scalar path ends every block; the SIMD paths carry their vector accumulators
  * across the feeds of a span (SL_METRICS_SPAN rows, one block with payoff columns).
