@@ -13,6 +13,7 @@
 /* KERNEL(exp), single precision (see score_simd.inc; coefficients from exp_coefficients.py) */
 #define EXP_T_MIN (-86.5f)               /* exp of smaller t is exp(-86.5) (values < 2^-124) */
 #define EXP_T_MAX 89.0f                  /* above ln(FLT_MAX) = 88.72: the result is +inf */
+#define EXP_ESTRIN 0 /* see KERNEL(exp_poly) */
 #define EXP_COMPENSATED 0             /* see KERNEL(exp) */
 #define EXP_LOG2E 0x1.715476p+0f
 #define EXP_SHIFTER (0x1.8p23f + 126.0f) /* rounds to an integer n, leaving n + 126 in the low bits */

@@ -13,6 +13,7 @@
 /* KERNEL(exp), double precision (see score_simd.inc; coefficients from exp_coefficients.py) */
 #define EXP_T_MIN (-708.0)               /* exp of smaller t is exp(-708) (values < 2^-1021) */
 #define EXP_T_MAX 710.0                  /* above ln(DBL_MAX) = 709.78: the result is +inf */
+#define EXP_ESTRIN 1 /* see KERNEL(exp_poly) */
 #define EXP_COMPENSATED 1             /* see KERNEL(exp) */
 #define EXP_LOG2E 0x1.71547652b82fep+0
 #define EXP_SHIFTER (0x1.8p52 + 1022.0)  /* rounds to an integer n, leaving n + 1022 in the low bits */

@@ -13,6 +13,7 @@
 #undef EXP_T_MAX
 #undef EXP_LOG2E
 #undef EXP_COMPENSATED
+#undef EXP_ESTRIN
 #undef EXP_SHIFTER
 #undef EXP_LN2_HI
 #undef EXP_LN2_LO
