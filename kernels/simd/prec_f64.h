@@ -67,7 +67,6 @@
 /* metrics (double precision only) */
 #define M sl_mf64
 #define VC sl_vc_f64
-#define v_floor sl_floor_f64
 #define v_log sl_log_f64
 #define m_lt sl_mlt_f64
 #define m_from_bits sl_mfrom_bits_f64

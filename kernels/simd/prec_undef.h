@@ -60,7 +60,6 @@
 #undef v_nonfinite_bits
 #undef M
 #undef VC
-#undef v_floor
 #undef v_log
 #undef m_lt
 #undef m_from_bits

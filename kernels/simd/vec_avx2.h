@@ -155,7 +155,6 @@ static inline unsigned sl_nonfinite_bits_f64(sl_vf64 x)
     return (unsigned)_mm256_movemask_pd(
         _mm256_cmp_pd(_mm256_sub_pd(x, x), _mm256_setzero_pd(), _CMP_NEQ_UQ));
 }
-static inline sl_vf64 sl_floor_f64(sl_vf64 x) { return _mm256_floor_pd(x); }
 static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd4_u10avx2(x); }
 
 /* Lane masks of compares (all-ones lanes); C-style bit sets convert both ways. */

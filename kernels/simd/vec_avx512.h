@@ -132,10 +132,6 @@ static inline unsigned sl_nonfinite_bits_f64(sl_vf64 x)
 {
     return (unsigned)_mm512_cmp_pd_mask(_mm512_sub_pd(x, x), _mm512_setzero_pd(), _CMP_NEQ_UQ);
 }
-static inline sl_vf64 sl_floor_f64(sl_vf64 x)
-{
-    return _mm512_roundscale_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-}
 static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd8_u10avx512f(x); }
 
 /* Lane masks of compares: AVX-512 mask registers; C-style bit sets convert both ways. */

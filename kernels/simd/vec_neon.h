@@ -160,7 +160,6 @@ static inline unsigned sl_nonfinite_bits_f64(sl_vf64 x)
 {
     return sl_bits2_u64(vceqq_f64(vsubq_f64(x, x), vdupq_n_f64(0.0))) ^ 0x3u;
 }
-static inline sl_vf64 sl_floor_f64(sl_vf64 x) { return vrndmq_f64(x); }
 static inline sl_vf64 sl_log_f64(sl_vf64 x) { return Sleef_logd2_u10advsimd(x); }
 
 /* Lane masks of compares (all-ones lanes); C-style bit sets convert both ways. */
