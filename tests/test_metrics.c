@@ -553,7 +553,7 @@ static void test_f32_and_fused(void **state)
     static float prog32[N], eng32[N], p32[N], c32[6][N];
     static int32_t rw[N], rj[N], mu[N];
     static uint8_t acc[N];
-    static int8_t truth[N];
+    static int8_t truth[N], truth_all[N];
     uint64_t s = 8;
     for (int i = 0; i < N; i++) {
         prog[i] = rng_uniform(&s, -1.3, 1.3);
@@ -563,6 +563,8 @@ static void test_f32_and_fused(void **state)
         mu[i] = (int32_t)(rng_next(&s) % 2);
         acc[i] = (uint8_t)(rng_next(&s) % 2);
         truth[i] = (int8_t)((int)(rng_next(&s) % 3) - 1);
+        /* every row labelled except in rows 600-699 (block 1 of the first span) */
+        truth_all[i] = (int8_t)(i >= 600 && i < 700 ? 0 : rng_next(&s) % 2 ? 1 : -1);
         for (int c = 1; c < 6; c++) {
             c32[c][i] = (float)rng_uniform(&s, -1, 1);
             wide[c][i] = c32[c][i];
@@ -586,21 +588,25 @@ static void test_f32_and_fused(void **state)
 
         /* fused f64 == score then update (row 1234 is invalid in both), with the payoff columns
          * and without (spans of several blocks; the fused pass then skips the range check of p
-         * in the blocks whose observables are all valid, not in row 1234's) */
+         * in the blocks whose observables are all valid, not in row 1234's), with a third of the
+         * rows labelled and with every row labelled but in block 1 */
         for (int i = 0; i < N; i++)
             p[i] = NAN;
         sl_score_f64(&px, &obs, N, NULL, p, NULL);
-        for (int with_columns = 0; with_columns < 2; with_columns++) {
+        for (int run = 0; run < 4; run++) {
+            int with_columns = run % 2;
+            const int8_t *labels = run < 2 ? truth : truth_all;
             sl_payoff_inputs_f64 in = {p, NULL, NULL, NULL, NULL, NULL};
             sl_payoff_inputs_f64 cols = {NULL, wide[1], wide[2], wide[3], wide[4], wide[5]};
             if (with_columns)
                 in = (sl_payoff_inputs_f64){p, wide[1], wide[2], wide[3], wide[4], wide[5]};
             assert_int_equal(sl_metrics_init(&a, &params, 0), SL_OK);
             assert_int_equal(sl_metrics_init(&b, &params, 0), SL_OK);
-            assert_int_equal(sl_metrics_update_f64(a, &in, acc, truth, N, &bad), SL_ERR_INVALID_P);
+            assert_int_equal(sl_metrics_update_f64(a, &in, acc, labels, N, &bad),
+                             SL_ERR_INVALID_P);
             assert_int_equal(sl_metrics_update_observables_f64(b, &px, &obs,
                                                                with_columns ? &cols : NULL, acc,
-                                                               truth, N, &bad),
+                                                               labels, N, &bad),
                              SL_ERR_NAN_TASK_PROGRESS);
             assert_int_equal(bad, 1234);
             sl_metrics_finalize(a, &ra);
