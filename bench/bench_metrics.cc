@@ -3,6 +3,8 @@
 //   score_both/<isa>            observables -> v_hat and p (sl_score_f64 with both outputs)
 //   metrics_fused/<isa>/<cfg>   observables -> metrics state (sl_metrics_update_observables_f64)
 //   score_then_metrics/<isa>    sl_score_f64 into an array, then sl_metrics_update_f64
+//   score_mt2/<isa>, metrics_fused_mt2/<isa>/<cfg>   sl_score_f64_mt and
+//                               sl_metrics_update_observables_f64_mt on 2 threads
 //   payoff/<isa>, payoff_fused/<isa>
 //   auc/<n>                     sl_discrimination_auc_f64 (radix sort + walk)
 //   finalize_auc/<n>            sl_metrics_finalize of a state holding n labelled rows
@@ -121,6 +123,35 @@ void bm_score(benchmark::State &state, const char *isa, bool with_v_hat)
     finish(state, kRows);
 }
 
+void bm_score_mt(benchmark::State &state, const char *isa, unsigned threads)
+{
+    Data &d = data();
+    use_isa(state, isa);
+    sl_observables_f64 o = d.obs();
+    for (auto _ : state) {
+        check(state, sl_score_f64_mt(&d.px, &o, kRows, nullptr, d.out.data(), nullptr, threads));
+        benchmark::ClobberMemory();
+    }
+    finish(state, kRows);
+}
+
+void bm_metrics_fused_mt(benchmark::State &state, const char *isa, int labelled, unsigned threads)
+{
+    Data &d = data();
+    use_isa(state, isa);
+    sl_observables_f64 o = d.obs();
+    for (auto _ : state) {
+        sl_metrics *m;
+        check(state, sl_metrics_init(&m, &d.pp, SL_METRICS_NO_AUC));
+        check(state, sl_metrics_update_observables_f64_mt(
+                         m, &d.px, &o, nullptr, d.accepted.data(),
+                         labelled ? d.truth[labelled].data() : nullptr, kRows, nullptr, threads));
+        benchmark::DoNotOptimize(m);
+        sl_metrics_free(m);
+    }
+    finish(state, kRows);
+}
+
 void bm_metrics_fused(benchmark::State &state, const char *isa, int labelled, bool with_cols,
                       bool auc)
 {
@@ -223,10 +254,13 @@ void register_all()
         };
         reg("score/" + s, [isa](benchmark::State &st) { bm_score(st, isa, false); });
         reg("score_both/" + s, [isa](benchmark::State &st) { bm_score(st, isa, true); });
+        reg("score_mt2/" + s, [isa](benchmark::State &st) { bm_score_mt(st, isa, 2); });
         for (int k : shares) {
             std::string cfg = s + "/labelled" + share_names[k];
             reg("metrics_fused/" + cfg,
                 [isa, k](benchmark::State &st) { bm_metrics_fused(st, isa, k, false, false); });
+            reg("metrics_fused_mt2/" + cfg,
+                [isa, k](benchmark::State &st) { bm_metrics_fused_mt(st, isa, k, 2); });
             reg("metrics_fused/" + cfg + "+cols",
                 [isa, k](benchmark::State &st) { bm_metrics_fused(st, isa, k, true, false); });
         }

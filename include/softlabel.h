@@ -415,6 +415,27 @@ SL_API sl_status sl_metrics_update_observables_f32(sl_metrics *m, const sl_proxy
                                                    const int8_t *ground_truth, size_t n,
                                                    size_t *first_invalid);
 
+/* sl_metrics_update_observables_f64 / _f32 on up to n_threads threads (1 .. SL_MAX_THREADS; the
+ * calling thread is one of them). The rows are cut into contiguous blocks whose size depends on n
+ * only; whichever thread is free scores and accumulates the next block into a state of its own,
+ * and the block states are merged into m in row order, so the result is the same bits for every
+ * n_threads (and agrees with one sl_metrics_update_observables_* call to a few units in the last
+ * place, as any chunking does). Statuses and *first_invalid as the single-threaded call over all
+ * rows (every valid row is added); SL_ERR_THREAD_COUNT for n_threads = 0 or above
+ * SL_MAX_THREADS; SL_ERR_OUT_OF_MEMORY (the block states) leaves m unchanged. */
+SL_API sl_status sl_metrics_update_observables_f64_mt(sl_metrics *m, const sl_proxy *px,
+                                                      const sl_observables_f64 *obs,
+                                                      const sl_payoff_inputs_f64 *in,
+                                                      const uint8_t *accepted,
+                                                      const int8_t *ground_truth, size_t n,
+                                                      size_t *first_invalid, unsigned n_threads);
+SL_API sl_status sl_metrics_update_observables_f32_mt(sl_metrics *m, const sl_proxy *px,
+                                                      const sl_observables_f32 *obs,
+                                                      const sl_payoff_inputs_f32 *in,
+                                                      const uint8_t *accepted,
+                                                      const int8_t *ground_truth, size_t n,
+                                                      size_t *first_invalid, unsigned n_threads);
+
 /* Adds everything *from has accumulated to *into (from is unchanged). Both must have the same
  * payoff parameters and flags (SL_ERR_STATE_MISMATCH). SL_ERR_OUT_OF_MEMORY leaves into unchanged. */
 SL_API sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from);

@@ -16,6 +16,7 @@
 
 #include "auc_internal.h"
 #include "dispatch.h"
+#include "metrics_internal.h"
 #include "payoff_internal.h"
 #include "proxy_internal.h"
 
@@ -312,6 +313,13 @@ static int same_params(const sl_payoff_params *a, const sl_payoff_params *b)
     return a->s_plus == b->s_plus && a->s_minus == b->s_minus && a->h == b->h &&
            a->theta == b->theta && a->rho_a == b->rho_a && a->rho_b == b->rho_b &&
            a->w_rep == b->w_rep;
+}
+
+sl_status sl_metrics_init_like(const sl_metrics *m, sl_metrics **out)
+{
+    if (!valid_state(m))
+        return SL_ERR_NULL_ARGUMENT;
+    return sl_metrics_init(out, &m->params, m->flags);
 }
 
 sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)

@@ -1,7 +1,8 @@
 /*
- * The multi-threaded bulk entry points (sl_score_f32_mt, sl_score_f64_mt). The rows are cut into
- * contiguous blocks, handed out in row order to whichever thread is free (one atomic counter), and
- * each block is scored by the single-threaded entry point. Handing blocks out as threads free up,
+ * The multi-threaded bulk entry points (sl_score_*_mt, sl_metrics_update_observables_*_mt). The
+ * rows are cut into contiguous blocks, handed out in row order to whichever thread is free (one
+ * atomic counter), and each block is handled by the single-threaded entry point (the metrics
+ * into a state per block, merged in row order afterwards). Handing blocks out as threads free up,
  * rather than one fixed share each, keeps a thread that another process slows down from holding
  * everyone up. The threads' results are merged so the caller sees exactly what one sl_score_* call
  * over all rows would report. Threads are plain pthreads started and joined inside the call.
@@ -9,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "metrics_internal.h"
 #include "obs_internal.h"
 #include "softlabel.h"
 
@@ -20,14 +22,25 @@
 #define BLOCK_MAX_ROWS 262144
 #define BLOCKS_PER_THREAD 4
 
+/* The metrics of one sl_metrics_update_observables_*_mt call: its arguments, and one state per
+ * block (block b in states[b]) */
+typedef struct metrics_job {
+    const void *in; /* sl_payoff_inputs_f32 or _f64, or NULL */
+    const uint8_t *accepted;
+    const int8_t *ground_truth;
+    sl_metrics **states;
+    atomic_int out_of_memory; /* a block's state could not grow its AUC keys */
+} metrics_job;
+
 /* What the threads of one call share. */
 typedef struct shared_work {
-    /* scores rows [begin, begin + len); *first_invalid: within the block, len when all valid */
-    sl_status (*score)(const struct shared_work *w, size_t begin, size_t len,
-                       size_t *first_invalid);
+    /* handles rows [begin, begin + len); *first_invalid: within the block, len when all valid */
+    sl_status (*run)(const struct shared_work *w, size_t begin, size_t len,
+                     size_t *first_invalid);
     const sl_proxy *px;
     const void *obs;   /* sl_observables_f32 or _f64, of all rows */
-    void *v_hat, *p;   /* outputs of all rows (either may be NULL) */
+    void *v_hat, *p;   /* scoring: outputs of all rows (either may be NULL) */
+    metrics_job *metrics;
     size_t n, block;
     atomic_size_t next; /* the first row not yet handed out */
 } shared_work;
@@ -50,7 +63,7 @@ static void *work_loop(void *arg)
             return NULL;
         size_t len = w->n - begin < w->block ? w->n - begin : w->block;
         size_t bad = len;
-        sl_status st = w->score(w, begin, len, &bad);
+        sl_status st = w->run(w, begin, len, &bad);
         if (st != SL_OK && begin + bad < me->first_invalid) {
             me->first_invalid = begin + bad;
             me->status = st;
@@ -67,18 +80,35 @@ static unsigned threads_for(size_t n, unsigned n_threads)
     return worth < n_threads ? (unsigned)worth : n_threads;
 }
 
-/* Runs w (score, px, obs, v_hat, p and n set) on `used` threads, the calling thread one of them,
+/* Rows per scoring block for n rows on `used` threads */
+static size_t score_block_rows(size_t n, unsigned used)
+{
+    size_t block = n / ((size_t)used * BLOCKS_PER_THREAD);
+    block = (block + BLOCK_ALIGN_ROWS - 1) / BLOCK_ALIGN_ROWS * BLOCK_ALIGN_ROWS;
+    return block < BLOCK_ALIGN_ROWS ? BLOCK_ALIGN_ROWS
+           : block > BLOCK_MAX_ROWS ? BLOCK_MAX_ROWS : block;
+}
+
+/* Rows per metrics block for n rows: a function of n alone (so the merged result does not depend
+ * on the thread count), at most METRICS_MAX_BLOCKS blocks and at least METRICS_MIN_BLOCK_ROWS
+ * rows a block (smaller ones would spend more on their state than on their rows). */
+#define METRICS_MAX_BLOCKS 256
+#define METRICS_MIN_BLOCK_ROWS 8192
+static size_t metrics_block_rows(size_t n)
+{
+    size_t block = (n + METRICS_MAX_BLOCKS - 1) / METRICS_MAX_BLOCKS;
+    block = (block + BLOCK_ALIGN_ROWS - 1) / BLOCK_ALIGN_ROWS * BLOCK_ALIGN_ROWS;
+    return block < METRICS_MIN_BLOCK_ROWS ? METRICS_MIN_BLOCK_ROWS : block;
+}
+
+/* Runs w (run, block, n and what run reads set) on `used` threads, the calling thread one of them,
  * and merges: the lowest first invalid row over all threads, with its status. */
-static sl_status score_shared(shared_work *w, unsigned used, size_t *first_invalid)
+static sl_status run_shared(shared_work *w, unsigned used, size_t *first_invalid)
 {
     worker workers[SL_MAX_THREADS];
     pthread_t threads[SL_MAX_THREADS];
     int started[SL_MAX_THREADS];
 
-    size_t block = w->n / ((size_t)used * BLOCKS_PER_THREAD);
-    block = (block + BLOCK_ALIGN_ROWS - 1) / BLOCK_ALIGN_ROWS * BLOCK_ALIGN_ROWS;
-    w->block = block < BLOCK_ALIGN_ROWS ? BLOCK_ALIGN_ROWS
-               : block > BLOCK_MAX_ROWS ? BLOCK_MAX_ROWS : block;
     atomic_init(&w->next, 0);
     for (unsigned t = 0; t < used; t++)
         workers[t] = (worker){w, w->n, SL_OK};
@@ -102,7 +132,36 @@ static sl_status score_shared(shared_work *w, unsigned used, size_t *first_inval
     return status;
 }
 
-/* score_block_* and sl_score_*_mt, written once for both precisions. */
+/* Creates `count` empty states like m into states[]; on failure frees those made. */
+static sl_status metrics_states_new(const sl_metrics *m, sl_metrics **states, size_t count)
+{
+    for (size_t b = 0; b < count; b++) {
+        sl_status st = sl_metrics_init_like(m, &states[b]);
+        if (st != SL_OK) {
+            for (size_t k = 0; k < b; k++)
+                sl_metrics_free(states[k]);
+            return st;
+        }
+    }
+    return SL_OK;
+}
+
+/* Unless a block ran out of memory (st), merges states[0..count) into states[0] in row order,
+ * then states[0] into m (the one merge that changes m: on failure m is unchanged); frees the
+ * states. */
+static sl_status metrics_states_merge(sl_metrics *m, sl_metrics **states, size_t count,
+                                      sl_status st)
+{
+    for (size_t b = 1; b < count && st == SL_OK; b++)
+        st = sl_metrics_merge(states[0], states[b]);
+    if (st == SL_OK)
+        st = sl_metrics_merge(m, states[0]);
+    for (size_t b = 0; b < count; b++)
+        sl_metrics_free(states[b]);
+    return st;
+}
+
+/* score_block_*, metrics_block_* and the _mt entry points, written once for both precisions. */
 #include "api_prec_f64.h"
 #include "parallel_prec.inc"
 #include "api_prec_undef.h"

@@ -649,6 +649,105 @@ static void test_f32_and_fused(void **state)
     }
 }
 
+/* The fused update on threads: the same bits for every thread count (1, 2, 3 and 7 threads), a
+ * few units in the last place from one single-threaded update, the first invalid row and its
+ * status as the single-threaded call reports them, f64 and f32, with payoff columns, labels and
+ * AUC keys; argument errors before anything is added. */
+static void test_update_mt(void **state)
+{
+    (void)state;
+    enum { N = 300007, BAD = 123457 }; /* several blocks of the threaded update */
+    static double prog[N], eng[N], cols[5][N];
+    static float prog32[N], eng32[N], cols32[5][N];
+    static int32_t rw[N], rj[N], mu[N];
+    static uint8_t acc[N];
+    static int8_t truth[N];
+    uint64_t s = 31;
+    for (int i = 0; i < N; i++) {
+        prog[i] = rng_uniform(&s, -1.3, 1.3);
+        eng[i] = rng_uniform(&s, -1.3, 1.3);
+        rw[i] = (int32_t)(rng_next(&s) % 4);
+        rj[i] = (int32_t)(rng_next(&s) % 3);
+        mu[i] = (int32_t)(rng_next(&s) % 2);
+        acc[i] = (uint8_t)(rng_next(&s) % 2);
+        truth[i] = (int8_t)((int)(rng_next(&s) % 3) - 1);
+        for (int c = 0; c < 5; c++)
+            cols32[c][i] = (float)(cols[c][i] = rng_uniform(&s, -1, 1));
+        prog32[i] = (float)prog[i];
+        eng32[i] = (float)eng[i];
+    }
+    prog[BAD] = prog32[BAD] = NAN;
+    sl_proxy px;
+    sl_proxy_params xp;
+    sl_proxy_params_default(&xp);
+    assert_int_equal(sl_proxy_init(&px, &xp), SL_OK);
+    sl_observables_f64 obs = {prog, rw, rj, mu, eng};
+    sl_observables_f32 obs32 = {prog32, rw, rj, mu, eng32};
+    sl_payoff_inputs_f64 in = {NULL, cols[0], cols[1], cols[2], cols[3], cols[4]};
+    sl_payoff_inputs_f32 in32 = {NULL, cols32[0], cols32[1], cols32[2], cols32[3], cols32[4]};
+    static const unsigned threads[] = {1, 2, 3, 7};
+    for (const char *const *isa = supported_isas(); *isa; isa++) {
+        force_isa(*isa);
+        for (int f32 = 0; f32 < 2; f32++) {
+            sl_metrics *m;
+            sl_metrics_report one, first, got;
+            size_t bad;
+            assert_int_equal(sl_metrics_init(&m, &params, 0), SL_OK);
+            sl_status st = f32 ? sl_metrics_update_observables_f32(m, &px, &obs32, &in32, acc,
+                                                                   truth, N, &bad)
+                               : sl_metrics_update_observables_f64(m, &px, &obs, &in, acc, truth,
+                                                                   N, &bad);
+            assert_int_equal(st, SL_ERR_NAN_TASK_PROGRESS);
+            assert_int_equal(bad, BAD);
+            assert_int_equal(sl_metrics_finalize(m, &one), SL_OK);
+            sl_metrics_free(m);
+            for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+                assert_int_equal(sl_metrics_init(&m, &params, 0), SL_OK);
+                bad = 0;
+                st = f32 ? sl_metrics_update_observables_f32_mt(m, &px, &obs32, &in32, acc,
+                                                                truth, N, &bad, threads[t])
+                         : sl_metrics_update_observables_f64_mt(m, &px, &obs, &in, acc, truth, N,
+                                                                &bad, threads[t]);
+                assert_int_equal(st, SL_ERR_NAN_TASK_PROGRESS);
+                assert_int_equal(bad, BAD);
+                assert_int_equal(sl_metrics_finalize(m, &got), SL_OK);
+                sl_metrics_free(m);
+                assert_int_equal(got.n, N - 1);
+                max_diff(&one, &got, "threaded vs one update");
+                if (t == 0)
+                    first = got;
+                else
+                    assert_same_bits(&first, &got, "threaded update: thread counts differ");
+            }
+        }
+    }
+
+    /* argument errors add nothing */
+    sl_metrics *m;
+    sl_metrics_report r;
+    size_t bad = 7;
+    assert_int_equal(sl_metrics_init(&m, &params, 0), SL_OK);
+    assert_int_equal(sl_metrics_update_observables_f64_mt(m, &px, &obs, NULL, acc, truth, N,
+                                                          &bad, 0), SL_ERR_THREAD_COUNT);
+    assert_int_equal(sl_metrics_update_observables_f64_mt(m, &px, &obs, NULL, acc, truth, N,
+                                                          &bad, SL_MAX_THREADS + 1),
+                     SL_ERR_THREAD_COUNT);
+    assert_int_equal(sl_metrics_update_observables_f64_mt(m, &px, &obs, NULL, NULL, truth, N,
+                                                          &bad, 2), SL_ERR_NULL_ARGUMENT);
+    sl_payoff_inputs_f64 with_p = {prog, NULL, NULL, NULL, NULL, NULL};
+    assert_int_equal(sl_metrics_update_observables_f64_mt(m, &px, &obs, &with_p, acc, truth, N,
+                                                          &bad, 2), SL_ERR_P_GIVEN);
+    assert_int_equal(sl_metrics_update_observables_f64_mt(NULL, &px, &obs, NULL, acc, truth, N,
+                                                          &bad, 2), SL_ERR_NULL_ARGUMENT);
+    assert_int_equal(bad, 7);
+    assert_int_equal(sl_metrics_update_observables_f64_mt(m, &px, &obs, NULL, acc, truth, 0,
+                                                          &bad, 2), SL_OK);
+    assert_int_equal(bad, 0);
+    assert_int_equal(sl_metrics_finalize(m, &r), SL_OK);
+    assert_int_equal(r.n, 0);
+    sl_metrics_free(m);
+}
+
 static void test_arguments(void **state)
 {
     (void)state;
@@ -840,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_paths_agree),
         cmocka_unit_test(test_merge_equals_one_pass),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_update_mt),
         cmocka_unit_test(test_auc_brute_force),
         cmocka_unit_test(test_auc_large),
         cmocka_unit_test(test_bin_edges),
