@@ -545,6 +545,25 @@ static void test_invalid_rows(void **state)
     }
 }
 
+/* Random observables (reals in [-1.3, 1.3], so some clamp; counts 0-3, 0-2, 0-1; the f32 reals
+ * are the f64 ones rounded), accepted flags and labels (-1, 0, +1) for rows [0, n) */
+static void random_observable_rows(uint64_t *s, int n, double *prog, double *eng, float *prog32,
+                                   float *eng32, int32_t *rw, int32_t *rj, int32_t *mu,
+                                   uint8_t *acc, int8_t *truth)
+{
+    for (int i = 0; i < n; i++) {
+        prog[i] = rng_uniform(s, -1.3, 1.3);
+        eng[i] = rng_uniform(s, -1.3, 1.3);
+        rw[i] = (int32_t)(rng_next(s) % 4);
+        rj[i] = (int32_t)(rng_next(s) % 3);
+        mu[i] = (int32_t)(rng_next(s) % 2);
+        acc[i] = (uint8_t)(rng_next(s) % 2);
+        truth[i] = (int8_t)((int)(rng_next(s) % 3) - 1);
+        prog32[i] = (float)prog[i];
+        eng32[i] = (float)eng[i];
+    }
+}
+
 static void test_f32_and_fused(void **state)
 {
     (void)state;
@@ -555,24 +574,15 @@ static void test_f32_and_fused(void **state)
     static uint8_t acc[N];
     static int8_t truth[N], truth_all[N];
     uint64_t s = 8;
+    random_observable_rows(&s, N, prog, eng, prog32, eng32, rw, rj, mu, acc, truth);
+    prog[1234] = prog32[1234] = NAN;
     for (int i = 0; i < N; i++) {
-        prog[i] = rng_uniform(&s, -1.3, 1.3);
-        eng[i] = rng_uniform(&s, -1.3, 1.3);
-        rw[i] = (int32_t)(rng_next(&s) % 4);
-        rj[i] = (int32_t)(rng_next(&s) % 3);
-        mu[i] = (int32_t)(rng_next(&s) % 2);
-        acc[i] = (uint8_t)(rng_next(&s) % 2);
-        truth[i] = (int8_t)((int)(rng_next(&s) % 3) - 1);
         /* every row labelled except in rows 600-699 (block 1 of the first span) */
         truth_all[i] = (int8_t)(i >= 600 && i < 700 ? 0 : rng_next(&s) % 2 ? 1 : -1);
         for (int c = 1; c < 6; c++) {
             c32[c][i] = (float)rng_uniform(&s, -1, 1);
             wide[c][i] = c32[c][i];
         }
-        if (i == 1234)
-            prog[i] = NAN;
-        prog32[i] = (float)prog[i];
-        eng32[i] = (float)eng[i];
     }
     sl_proxy px;
     sl_proxy_params xp;
@@ -663,19 +673,10 @@ static void test_update_mt(void **state)
     static uint8_t acc[N];
     static int8_t truth[N];
     uint64_t s = 31;
-    for (int i = 0; i < N; i++) {
-        prog[i] = rng_uniform(&s, -1.3, 1.3);
-        eng[i] = rng_uniform(&s, -1.3, 1.3);
-        rw[i] = (int32_t)(rng_next(&s) % 4);
-        rj[i] = (int32_t)(rng_next(&s) % 3);
-        mu[i] = (int32_t)(rng_next(&s) % 2);
-        acc[i] = (uint8_t)(rng_next(&s) % 2);
-        truth[i] = (int8_t)((int)(rng_next(&s) % 3) - 1);
-        for (int c = 0; c < 5; c++)
+    random_observable_rows(&s, N, prog, eng, prog32, eng32, rw, rj, mu, acc, truth);
+    for (int c = 0; c < 5; c++)
+        for (int i = 0; i < N; i++)
             cols32[c][i] = (float)(cols[c][i] = rng_uniform(&s, -1, 1));
-        prog32[i] = (float)prog[i];
-        eng32[i] = (float)eng[i];
-    }
     prog[BAD] = prog32[BAD] = NAN;
     sl_proxy px;
     sl_proxy_params xp;
