@@ -4,8 +4,10 @@
  * atomic counter), and each block is handled by the single-threaded entry point (the metrics
  * into a state per block, merged in row order afterwards). Handing blocks out as threads free up,
  * rather than one fixed share each, keeps a thread that another process slows down from holding
- * everyone up. The threads' results are merged so the caller sees exactly what one sl_score_* call
- * over all rows would report. Threads are plain pthreads started and joined inside the call.
+ * everyone up. The threads' results are merged so the caller sees what one single-threaded call
+ * over all rows would report: exactly, for scoring; for the metrics, the same statuses, and sums
+ * that do not depend on the thread count. Threads are plain pthreads started and joined inside the
+ * call.
  */
 #include <pthread.h>
 #include <stdatomic.h>
