@@ -14,6 +14,7 @@
 
 #include "metrics_internal.h"
 #include "obs_internal.h"
+#include "payoff_internal.h"
 #include "softlabel.h"
 
 /* Block sizes are multiples of 64 rows: 64 floats or doubles are whole cache lines, so two threads
