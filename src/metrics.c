@@ -107,7 +107,10 @@ struct sl_metrics {
 
 static int tracks_auc(const sl_metrics *m) { return !(m->flags & SL_METRICS_NO_AUC); }
 
-sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned flags)
+/* A new empty state; `workspace`: with the span its updates run through (without, it must
+ * borrow one: sl_metrics_swap_workspace) */
+static sl_status metrics_new(sl_metrics **out, const sl_payoff_params *pp, unsigned flags,
+                             int workspace)
 {
     if (!out)
         return SL_ERR_NULL_ARGUMENT;
@@ -119,9 +122,9 @@ sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned
     if (st != SL_OK)
         return st;
     sl_metrics *m = calloc(1, sizeof *m);
-    if (m) /* aligned for the vector accumulators; aligned_alloc wants a multiple of 64 */
+    if (m && workspace) /* aligned for the vector accumulators; aligned_alloc wants a multiple of 64 */
         m->span = aligned_alloc(64, (sizeof *m->span + 63) / 64 * 64);
-    if (!m || !m->span) {
+    if (!m || (workspace && !m->span)) {
         free(m);
         return SL_ERR_OUT_OF_MEMORY;
     }
@@ -131,6 +134,11 @@ sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned
     m->flags = flags & SL_METRICS_NO_AUC;
     *out = m;
     return SL_OK;
+}
+
+sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned flags)
+{
+    return metrics_new(out, pp, flags, 1);
 }
 
 void sl_metrics_free(sl_metrics *m)
@@ -315,11 +323,18 @@ static int same_params(const sl_payoff_params *a, const sl_payoff_params *b)
            a->w_rep == b->w_rep;
 }
 
-sl_status sl_metrics_init_like(const sl_metrics *m, sl_metrics **out)
+sl_status sl_metrics_init_like(const sl_metrics *m, sl_metrics **out, int workspace)
 {
     if (!valid_state(m))
         return SL_ERR_NULL_ARGUMENT;
-    return sl_metrics_init(out, &m->params, m->flags);
+    return metrics_new(out, &m->params, m->flags, workspace);
+}
+
+void sl_metrics_swap_workspace(sl_metrics *a, sl_metrics *b)
+{
+    sl_metrics_span *span = a->span;
+    a->span = b->span;
+    b->span = span;
 }
 
 sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)

@@ -37,8 +37,10 @@ typedef struct metrics_job {
 
 /* What the threads of one call share. */
 typedef struct shared_work {
-    /* handles rows [begin, begin + len); *first_invalid: within the block, len when all valid */
-    sl_status (*run)(const struct shared_work *w, size_t begin, size_t len,
+    /* handles rows [begin, begin + len) with the calling thread's metrics workspace (a state
+     * whose workspace the block's state borrows; NULL for scoring); *first_invalid: within the
+     * block, len when all valid */
+    sl_status (*run)(const struct shared_work *w, sl_metrics *workspace, size_t begin, size_t len,
                      size_t *first_invalid);
     const sl_proxy *px;
     const void *obs;   /* sl_observables_f32 or _f64, of all rows */
@@ -48,9 +50,11 @@ typedef struct shared_work {
     atomic_size_t next; /* the first row not yet handed out */
 } shared_work;
 
-/* One thread's share of the result: the first invalid row it met (n when none) and its status. */
+/* One thread: its metrics workspace (see shared_work.run), and its share of the result: the
+ * first invalid row it met (n when none) and its status. */
 typedef struct worker {
     shared_work *work;
+    sl_metrics *workspace;
     size_t first_invalid;
     sl_status status;
 } worker;
@@ -66,7 +70,7 @@ static void *work_loop(void *arg)
             return NULL;
         size_t len = w->n - begin < w->block ? w->n - begin : w->block;
         size_t bad = len;
-        sl_status st = w->run(w, begin, len, &bad);
+        sl_status st = w->run(w, me->workspace, begin, len, &bad);
         if (st != SL_OK && begin + bad < me->first_invalid) {
             me->first_invalid = begin + bad;
             me->status = st;
@@ -105,8 +109,10 @@ static size_t metrics_block_rows(size_t n)
 }
 
 /* Runs w (run, block, n and what run reads set) on `used` threads, the calling thread one of them,
- * and merges: the lowest first invalid row over all threads, with its status. */
-static sl_status run_shared(shared_work *w, unsigned used, size_t *first_invalid)
+ * thread t with workspaces[t] (workspaces NULL: none), and merges: the lowest first invalid row
+ * over all threads, with its status. */
+static sl_status run_shared(shared_work *w, unsigned used, sl_metrics *const *workspaces,
+                            size_t *first_invalid)
 {
     worker workers[SL_MAX_THREADS];
     pthread_t threads[SL_MAX_THREADS];
@@ -114,7 +120,7 @@ static sl_status run_shared(shared_work *w, unsigned used, size_t *first_invalid
 
     atomic_init(&w->next, 0);
     for (unsigned t = 0; t < used; t++)
-        workers[t] = (worker){w, w->n, SL_OK};
+        workers[t] = (worker){w, workspaces ? workspaces[t] : NULL, w->n, SL_OK};
 
     for (unsigned t = 1; t < used; t++)
         started[t] = pthread_create(&threads[t], NULL, work_loop, &workers[t]) == 0;
@@ -135,14 +141,21 @@ static sl_status run_shared(shared_work *w, unsigned used, size_t *first_invalid
     return status;
 }
 
-/* Creates `count` empty states like m into states[]; on failure frees those made. */
-static sl_status metrics_states_new(const sl_metrics *m, sl_metrics **states, size_t count)
+static void metrics_states_free(sl_metrics **states, size_t count)
+{
+    for (size_t b = 0; b < count; b++)
+        sl_metrics_free(states[b]);
+}
+
+/* Creates `count` empty states like m into states[], with workspaces or without; on failure
+ * frees those made. */
+static sl_status metrics_states_new(const sl_metrics *m, sl_metrics **states, size_t count,
+                                    int workspace)
 {
     for (size_t b = 0; b < count; b++) {
-        sl_status st = sl_metrics_init_like(m, &states[b]);
+        sl_status st = sl_metrics_init_like(m, &states[b], workspace);
         if (st != SL_OK) {
-            for (size_t k = 0; k < b; k++)
-                sl_metrics_free(states[k]);
+            metrics_states_free(states, b);
             return st;
         }
     }
@@ -159,8 +172,7 @@ static sl_status metrics_states_merge(sl_metrics *m, sl_metrics **states, size_t
         st = sl_metrics_merge(states[0], states[b]);
     if (st == SL_OK)
         st = sl_metrics_merge(m, states[0]);
-    for (size_t b = 0; b < count; b++)
-        sl_metrics_free(states[b]);
+    metrics_states_free(states, count);
     return st;
 }
 
