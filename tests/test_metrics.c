@@ -545,6 +545,14 @@ static void test_invalid_rows(void **state)
     }
 }
 
+/* px with the default proxy parameters */
+static void init_default_proxy(sl_proxy *px)
+{
+    sl_proxy_params params;
+    sl_proxy_params_default(&params);
+    assert_int_equal(sl_proxy_init(px, &params), SL_OK);
+}
+
 /* Random observables (reals in [-1.3, 1.3], so some clamp; counts 0-3, 0-2, 0-1; the f32 reals
  * are the f64 ones rounded), accepted flags and labels (-1, 0, +1) for rows [0, n) */
 static void random_observable_rows(uint64_t *s, int n, double *prog, double *eng, float *prog32,
@@ -585,9 +593,7 @@ static void test_f32_and_fused(void **state)
         }
     }
     sl_proxy px;
-    sl_proxy_params xp;
-    sl_proxy_params_default(&xp);
-    assert_int_equal(sl_proxy_init(&px, &xp), SL_OK);
+    init_default_proxy(&px);
     sl_observables_f64 obs = {prog, rw, rj, mu, eng};
     sl_observables_f32 obs32 = {prog32, rw, rj, mu, eng32};
     for (const char *const *isa = supported_isas(); *isa; isa++) {
@@ -679,9 +685,7 @@ static void test_update_mt(void **state)
             cols32[c][i] = (float)(cols[c][i] = rng_uniform(&s, -1, 1));
     prog[BAD] = prog32[BAD] = NAN;
     sl_proxy px;
-    sl_proxy_params xp;
-    sl_proxy_params_default(&xp);
-    assert_int_equal(sl_proxy_init(&px, &xp), SL_OK);
+    init_default_proxy(&px);
     sl_observables_f64 obs = {prog, rw, rj, mu, eng};
     sl_observables_f32 obs32 = {prog32, rw, rj, mu, eng32};
     sl_payoff_inputs_f64 in = {NULL, cols[0], cols[1], cols[2], cols[3], cols[4]};
@@ -787,9 +791,7 @@ static void test_arguments(void **state)
     sl_metrics_free(other);
     /* fused with p given */
     sl_proxy px;
-    sl_proxy_params xp;
-    sl_proxy_params_default(&xp);
-    sl_proxy_init(&px, &xp);
+    init_default_proxy(&px);
     double prog = 0, eng = 0;
     int32_t zero = 0;
     sl_observables_f64 obs = {&prog, &zero, &zero, NULL, &eng};
