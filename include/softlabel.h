@@ -422,7 +422,7 @@ SL_API sl_status sl_metrics_update_observables_f32(sl_metrics *m, const sl_proxy
  * n_threads (and agrees with one sl_metrics_update_observables_* call to a few units in the last
  * place, as any chunking does). Statuses and *first_invalid as the single-threaded call over all
  * rows (every valid row is added); SL_ERR_THREAD_COUNT for n_threads = 0 or above
- * SL_MAX_THREADS; SL_ERR_OUT_OF_MEMORY (the block states) leaves m unchanged. */
+ * SL_MAX_THREADS; SL_ERR_OUT_OF_MEMORY (block states, thread workspaces) leaves m unchanged. */
 SL_API sl_status sl_metrics_update_observables_f64_mt(sl_metrics *m, const sl_proxy *px,
                                                       const sl_observables_f64 *obs,
                                                       const sl_payoff_inputs_f64 *in,

@@ -122,7 +122,8 @@ static sl_status metrics_new(sl_metrics **out, const sl_payoff_params *pp, unsig
     if (st != SL_OK)
         return st;
     sl_metrics *m = calloc(1, sizeof *m);
-    if (m && workspace) /* aligned for the vector accumulators; aligned_alloc wants a multiple of 64 */
+    /* aligned for the vector accumulators; aligned_alloc wants a multiple of 64 */
+    if (m && workspace)
         m->span = aligned_alloc(64, (sizeof *m->span + 63) / 64 * 64);
     if (!m || (workspace && !m->span)) {
         free(m);
