@@ -10,7 +10,7 @@
 //   finalize_auc/<n>            sl_metrics_finalize of a state holding n labelled rows
 // <cfg>: labelled share of rows (0, 10 or 100 %), "+cols" when the five payoff columns are
 // given, "+auc" when the state keeps AUC keys (a fresh state per iteration, so the key buffer's
-// growth is included). Rows: the built-in sample's observables (tools/sample.h), accepted with
+// growth is included). Rows: the built-in sample's observables (tools/commands/sample.h), accepted with
 // probability 0.8, ground truth +1 with probability p. Report medians of the repetitions.
 #include <benchmark/benchmark.h>
 
