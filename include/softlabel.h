@@ -105,7 +105,29 @@ typedef enum sl_status {
     SL_ERR_ALPHA_TOTALS = 86,        /* per-unit totals given to sl_alpha_nominal_add do not match the votes */
 
     /* Multi-threaded entry points */
-    SL_ERR_THREAD_COUNT = 90         /* n_threads is 0 or above SL_MAX_THREADS */
+    SL_ERR_THREAD_COUNT = 90,        /* n_threads is 0 or above SL_MAX_THREADS */
+
+    /* Panel aggregation (softlabel_panel.h): a bad annotation names its field */
+    SL_ERR_PANEL_ITEM_ID = 100,      /* item_id missing or empty */
+    SL_ERR_PANEL_TASK = 101,         /* task missing or empty */
+    SL_ERR_PANEL_REVIEWER = 102,     /* reviewer missing or empty */
+    SL_ERR_PANEL_LABEL = 103,        /* label missing or empty */
+    SL_ERR_PANEL_CONFIDENCE = 104,   /* confidence not NaN (none) and not in [0, 1] */
+    SL_ERR_PANEL_ERROR_MARK = 105,   /* error not 0 or 1 */
+    SL_ERR_PANEL_UNKNOWN_TASK = 106, /* task not in the rubric */
+    SL_ERR_PANEL_UNKNOWN_LABEL = 107,/* label not a rubric label of the task */
+    SL_ERR_PANEL_UNKNOWN_GOLD = 108, /* gold not a rubric label of the task (the vote counts) */
+    SL_ERR_PANEL_TASK_CONFLICT = 109,/* the item has another task */
+    SL_ERR_PANEL_DUPLICATE = 110,    /* the reviewer annotated the item before */
+    SL_ERR_PANEL_GOLD_CONFLICT = 111,/* the item has another gold answer (the vote counts) */
+    SL_ERR_PANEL_STATE = 112,        /* the call does not fit the panel's state (finished or not) */
+    SL_ERR_PANEL_TASK_TWICE = 113,   /* a rubric gives the task twice */
+    SL_ERR_PANEL_LABEL_TWICE = 114,  /* a rubric gives a label of a task twice */
+    SL_ERR_PANEL_INDEX = 115,        /* an item, task, reviewer or conflict index out of range */
+    SL_ERR_PANEL_TOO_LARGE = 116,    /* 2^32 - 1 annotations, items, tasks, reviewers or labels */
+    SL_ERR_PARAM_ADJUDICATE = 117,   /* adjudicate not 0 or 1 (or -1 for a task) */
+    SL_ERR_PARAM_FLAG_ENTROPY = 118, /* flag_entropy not in [0, 1] */
+    SL_ERR_PARAM_FLAG_CONFIDENCE = 119 /* flag_confidence not in [0, 1] */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -482,7 +504,7 @@ typedef struct sl_panel_stats_out {
  * entropy 0, top_share 0, top_label 0 and top_ties k. out->distribution may be votes itself
  * (in place, with distribution_ld == ld); no other overlap is allowed.
  * Errors: SL_ERR_NULL_ARGUMENT (votes or out NULL with n > 0), SL_ERR_PANEL_SHAPE (k == 0,
- * ld < n or distribution_ld < n), SL_ERR_PANEL_BAD_VOTES (an item with a negative, NaN or
+ * ld < n or distribution_ld < n, or k * ld doubles more than the address space holds), SL_ERR_PANEL_BAD_VOTES (an item with a negative, NaN or
  * infinite vote: its index goes to *first_invalid, n when every item is valid; may be NULL). */
 SL_API sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
                                     const sl_panel_stats_out *out, size_t *first_invalid);
@@ -541,7 +563,8 @@ typedef struct sl_divergence_out {
  * positive value or weighted by zero): JS = sum_c [ (p_c log2 p_c + q_c log2 q_c)/2 - m_c log2 m_c ],
  * m = (P + Q)/2. Rounding can take KL and JS a few ULP below 0 (or JS above 1) where the exact
  * value is at the bound: they are clamped to their range, so equal distributions give exactly 0.
- * Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_SHAPE (k == 0 or a leading dimension < n),
+ * Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_SHAPE (k == 0, a leading dimension < n, or k times one more than the address
+ * space holds),
  * SL_ERR_DIST_BAD_VALUE (a value NaN or outside [0, 1]) or SL_ERR_DIST_SUM (a sum off by more than
  * the tolerance), whichever the first invalid item has (its index goes to *first_invalid). */
 SL_API sl_status sl_divergence_f64(const double *human, size_t ld_human, const double *model,
@@ -574,7 +597,7 @@ SL_API sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes
 
 /* The alpha of everything added: 1 for perfect agreement, 0 for agreement at chance level,
  * negative below it. NaN when undefined: no pairable unit, or a single value used throughout
- * (no expected disagreement). */
+ * (no expected disagreement), or acc NULL. */
 SL_API double sl_alpha_nominal_value(const sl_alpha_nominal *acc);
 
 /* ---------------------------------------------------------------------------------------------
@@ -604,5 +627,8 @@ SL_API sl_status sl_isa_status(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* Panel aggregation: annotations -> items (SPEC section 4). */
+#include "softlabel_panel.h"
 
 #endif /* SOFTLABEL_H */

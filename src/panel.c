@@ -6,6 +6,14 @@
 
 #include "dispatch.h"
 
+/* Whether k columns of leading dimension ld (ld >= n) fit the address space as doubles: a larger
+ * shape cannot describe a real buffer, and its index arithmetic would wrap. */
+static int shape_fits(size_t ld, size_t k)
+{
+    size_t max = SIZE_MAX / sizeof(double);
+    return ld <= max && (ld == 0 || k <= max / ld);
+}
+
 sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
                              const sl_panel_stats_out *out, size_t *first_invalid)
 {
@@ -13,7 +21,9 @@ sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
         *first_invalid = n;
     if (n > 0 && (!votes || !out))
         return SL_ERR_NULL_ARGUMENT;
-    if (k == 0 || ld < n || (out && out->distribution && out->distribution_ld < n))
+    if (k == 0 || ld < n || !shape_fits(ld, k) ||
+        (out && out->distribution &&
+         (out->distribution_ld < n || !shape_fits(out->distribution_ld, k))))
         return SL_ERR_PANEL_SHAPE;
     sl_status st;
     const sl_impl *impl = sl_active_impl(&st);
@@ -92,7 +102,8 @@ sl_status sl_divergence_f64(const double *human, size_t ld_human, const double *
         *first_invalid = n;
     if (n > 0 && (!human || !model || !out))
         return SL_ERR_NULL_ARGUMENT;
-    if (k == 0 || ld_human < n || ld_model < n)
+    if (k == 0 || ld_human < n || ld_model < n || !shape_fits(ld_human, k) ||
+        !shape_fits(ld_model, k))
         return SL_ERR_PANEL_SHAPE;
     sl_status st;
     const sl_impl *impl = sl_active_impl(&st);
@@ -118,7 +129,7 @@ sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes, size_
 {
     if (!acc || (n > 0 && (!votes || !total)))
         return SL_ERR_NULL_ARGUMENT;
-    if (k == 0 || ld < n)
+    if (k == 0 || ld < n || !shape_fits(ld, k))
         return SL_ERR_PANEL_SHAPE;
     /* first pass: validity, and the pairable values according to the totals */
     double pairable = 0.0;
@@ -155,6 +166,8 @@ sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes, size_
 
 double sl_alpha_nominal_value(const sl_alpha_nominal *acc)
 {
+    if (!acc)
+        return NAN;
     double n = acc->pairable;
     double expected = n * n - acc->marginal_sq; /* sum over c != k of n_c n_k */
     if (n < 2.0 || expected <= 0.0)
