@@ -109,18 +109,18 @@ SL_API sl_status sl_panel_add(sl_panel *pb, const sl_annotation *a);
 
 /* Bytes by (pointer, length): any bytes, NUL included; len 0 is empty (absent for gold and
  * evidence). */
-typedef struct sl_span {
+typedef struct sl_str {
     const char *ptr;
     size_t len;
-} sl_span;
+} sl_str;
 
 /* sl_annotation by spans, with the caller's tag (any number, e.g. the record's position in a file;
  * conflicts and votes name annotations by it). */
 typedef struct sl_annotation_span {
-    sl_span item_id, task, reviewer, label;
+    sl_str item_id, task, reviewer, label;
     double confidence;
     int error;
-    sl_span gold, evidence;
+    sl_str gold, evidence;
     uint64_t tag;
 } sl_annotation_span;
 

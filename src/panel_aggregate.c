@@ -424,7 +424,7 @@ sl_status sl_panel_set_adjudicate(sl_panel *pb, const char *task, int adjudicate
 
 /* ---- adding ------------------------------------------------------------------------------------ */
 
-static int stream_put(stream *s, const stream_rec *r, const sl_span *id, const sl_span *ev)
+static int stream_put(stream *s, const stream_rec *r, const sl_str *id, const sl_str *ev)
 {
     size_t used = sizeof *r + id->len + ev->len, need = pad8(used);
     if (s->cap - s->len < need) {
@@ -457,7 +457,7 @@ static sl_status add_record(sl_panel *pb, const sl_annotation_span *a, uint64_t 
 {
     if (pb->state != STATE_ADDING)
         return SL_ERR_PANEL_STATE;
-    const sl_span *req[4] = {&a->item_id, &a->task, &a->reviewer, &a->label};
+    const sl_str *req[4] = {&a->item_id, &a->task, &a->reviewer, &a->label};
     static const sl_status missing[4] = {SL_ERR_PANEL_ITEM_ID, SL_ERR_PANEL_TASK,
                                          SL_ERR_PANEL_REVIEWER, SL_ERR_PANEL_LABEL};
     for (int f = 0; f < 4; f++)
@@ -518,9 +518,9 @@ sl_status sl_panel_add_span(sl_panel *pb, const sl_annotation_span *a)
     return st;
 }
 
-static sl_span span_of(const char *s)
+static sl_str span_of(const char *s)
 {
-    return (sl_span){s, s ? strlen(s) : 0};
+    return (sl_str){s, s ? strlen(s) : 0};
 }
 
 sl_status sl_panel_add(sl_panel *pb, const sl_annotation *a)
