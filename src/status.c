@@ -51,6 +51,8 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_PARAM_MAJORITY: return "majority_threshold must be in (0, 1]";
     case SL_ERR_PANEL_SHAPE: return "no labels (k = 0) or a leading dimension smaller than the item count";
     case SL_ERR_ALPHA_TOTALS: return "the per-unit totals do not add up to the votes";
+    case SL_ERR_SIZE_OVERFLOW: return "an array size (n, k * ld) exceeds the largest object (PTRDIFF_MAX bytes)";
+    case SL_ERR_OVERLAP: return "an output buffer overlaps another output or an input";
     }
     return "unknown status";
 }
