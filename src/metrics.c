@@ -505,6 +505,16 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
 
 /* ---- finalize ---- */
 
+int sl_quality_bin_index(double p)
+{
+    if (!(p >= 0.0)) /* NaN too */
+        return 0;
+    if (p >= 1.0)
+        return SL_METRICS_BINS - 1;
+    sl_metrics_config cfg = sl_metrics_config_of(SL_METRICS_BINS, 0.5, 0.2, SL_LOG_EPS);
+    return sl_metrics_bin_of(&cfg, p); /* every p in [0, 1) lies in a bin: 10 * 0.1 = 1 */
+}
+
 static double mean_or_zero(dd sum, uint64_t n) { return n ? dd_value(sum) / (double)n : 0.0; }
 
 static sl_opt_f64 present(double v) { return (sl_opt_f64){1, v}; }
