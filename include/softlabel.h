@@ -1,18 +1,28 @@
 /*
  * softlabel — calibrated soft labels for AI-agent interactions, in bulk.
  *
- * One umbrella header for C11 and C++. Every number computed here is defined in SPEC.md
- * (shared/SPEC.md in the project): section 1 for proxy scoring (observables -> v_hat -> p),
- * section 2 for soft payoffs, section 3 for batch metrics.
+ * One umbrella header for C11 and C++, and the library's complete contract: every function's
+ * formula, input ranges, accuracy bounds, errors and buffer rules are written beside its
+ * declaration below; nothing else needs to be read. (The project's SPEC.md, sections 1-4, is the
+ * same contract with the reference implementation's background; the formulas here follow it.)
  *
  * Conventions of every entry point:
- *  - Returns SL_OK or a status naming the failure; sl_status_str() gives a message.
+ *  - Returns SL_OK or a status naming the failure; sl_status_str() gives a message. A call that
+ *    returns an argument error (a NULL pointer, a bad parameter, a size or overlap error) has
+ *    written no output array.
  *  - Bulk calls allocate nothing, keep no hidden state and are safe to call from many threads at
  *    once on disjoint output buffers. Input and output buffers need no particular alignment.
  *  - Invalid rows (NaN in a real field, a negative count) are never silently scored: the call
  *    returns the status of the first invalid row, reports its index in *first_invalid, leaves the
  *    outputs of every invalid row untouched (never writes NaN or an out-of-range value there) and
  *    scores every valid row exactly as if the invalid rows were absent.
+ *  - Sizes: an array of n elements (or a label-major matrix spanning (k-1)*ld + n elements) must
+ *    fit in one object, i.e. its size in bytes must not exceed PTRDIFF_MAX; a larger n, k or ld
+ *    returns SL_ERR_SIZE_OVERFLOW before any element is read.
+ *  - Overlap: an output buffer must not share a byte with another output or with an input, except
+ *    where the function says "in place" (then the output is the very same array as that input:
+ *    same start, same length). The calls that write arrays check this before writing and return
+ *    SL_ERR_OVERLAP (a matrix input counts as its whole extent, gaps between columns included).
  */
 #ifndef SOFTLABEL_H
 #define SOFTLABEL_H
@@ -107,6 +117,10 @@ typedef enum sl_status {
     /* Multi-threaded entry points */
     SL_ERR_THREAD_COUNT = 90,        /* n_threads is 0 or above SL_MAX_THREADS */
 
+    /* Sizes and buffers (every entry point; see "Conventions" above) */
+    SL_ERR_SIZE_OVERFLOW = 100,      /* n, k * ld or a buffer's byte size exceeds PTRDIFF_MAX */
+    SL_ERR_OVERLAP = 101,            /* an output overlaps another output or an input */
+
     /* Reviewer reliability (sl_dawid_skene) */
     SL_ERR_DS_ITEM = 120,            /* an annotation's item index is >= n_items */
     SL_ERR_DS_REVIEWER = 121,        /* an annotation's reviewer index is >= n_reviewers */
@@ -175,19 +189,38 @@ typedef struct sl_observables_f64 {
     const double *counterparty_engagement_delta;
 } sl_observables_f64;
 
-/* Scores n interactions: v_hat[i] in [-1, 1] and p[i] = 1/(1+exp(-k v_hat[i])) in [0, 1].
- * v_hat or p may be NULL when not wanted (both NULL: validates the input only). first_invalid may
- * be NULL; otherwise it receives the index of the first invalid row, or n when every row is valid.
- * Accuracy (SPEC 1): f64 within 2e-15 of the reference; f32 (computed in single precision) within
- * 1e-6; every SIMD path gives the same bits as every other; SIMD within 4 ULP of the scalar path. */
+/* Scores n interactions (SPEC 1). Per row, with the normalized weights w and k = sigmoid_k:
+ *   progress   = clamp(task_progress_delta, -1, 1),  engagement = clamp(engagement_delta, -1, 1)
+ *   signal(c, d) = 1 if c == 0, else 2 d^c - 1   (d^c underflows to 0 for large c: signal -1)
+ *   rework   = signal(rework_count, rework_decay)
+ *   verifier = (signal(verifier_rejections, rejection_decay) + signal(tool_misuse_flags,
+ *              misuse_decay)) / 2
+ *   v_hat = clamp(w_progress*progress + w_rework*rework + w_verifier*verifier
+ *                 + w_engagement*engagement, -1, 1)         in [-1, 1]
+ *   p     = 1 / (1 + exp(-k * v_hat))                       in [0, 1]
+ * +-infinity in a real field is valid (it clamps to +-1); NaN in a real field or a negative count
+ * makes the row invalid (SL_ERR_NAN_TASK_PROGRESS .. SL_ERR_NAN_ENGAGEMENT, first bad field in
+ * field order). v_hat or p may be NULL when not wanted (both NULL: validates the input only).
+ * first_invalid may be NULL; otherwise it receives the index of the first invalid row, or n when
+ * every row is valid. v_hat and p must not overlap each other or any observable column.
+ * Errors before any row: SL_ERR_NULL_ARGUMENT (px, obs or a required column NULL with n > 0),
+ * SL_ERR_NOT_INITIALIZED, SL_ERR_SIZE_OVERFLOW, SL_ERR_OVERLAP, SL_ERR_ISA_* (bad SOFTLABEL_ISA).
+ * Accuracy, absolute, against the reference implementation (swarm-safety's ProxyComputer): f64
+ * |dv_hat| <= 2e-15 and |dp| <= 2e-15 max(1, k) (the scalar f64 path reproduces it exactly);
+ * f32 (inputs rounded to float, computed in float) |dv_hat| <= 1e-6, |dp| <= 1e-6 max(1, k/2).
+ * Every SIMD path gives the same bits as every other SIMD path of the same precision, and is
+ * within 4 ULP of the scalar path (which uses libm's exp and pow). */
 SL_API sl_status sl_score_f32(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
                        float *v_hat, float *p, size_t *first_invalid);
 SL_API sl_status sl_score_f64(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
                        double *v_hat, double *p, size_t *first_invalid);
 
-/* Calibrated sigmoid alone: out[i] = 1/(1+exp(-k*x[i])), k in (0, 100]. x is not clamped; +-inf
- * gives 1 or 0. out may equal x (in place); other overlaps are not allowed. A NaN x[i] is invalid:
- * the call returns SL_ERR_NAN_INPUT, leaves out[i] untouched and computes every other element. */
+/* Calibrated sigmoid alone: out[i] = 1/(1+exp(-k*x[i])), k in (0, 100] (else
+ * SL_ERR_PARAM_SIGMOID_K). x is not clamped; +-inf gives 1 or 0. out may equal x (in place); any
+ * other overlap returns SL_ERR_OVERLAP. A NaN x[i] is invalid: the call returns SL_ERR_NAN_INPUT,
+ * leaves out[i] untouched and computes every other element. Accuracy: the scalar path computes
+ * 1/(1+exp(-k x)) with libm's exp (expf for f32); every SIMD path is within 4 ULP of it and gives
+ * the same bits as every other SIMD path of the same precision. */
 SL_API sl_status sl_sigmoid_f32(float k, const float *x, size_t n, float *out);
 SL_API sl_status sl_sigmoid_f64(double k, const double *x, size_t n, double *out);
 
@@ -260,7 +293,8 @@ typedef struct sl_payoff_inputs_f32 {
 } sl_payoff_inputs_f32;
 
 /* Payoff outputs, n elements each; each may be NULL (not computed). An output may be the very
- * same array as an input (in place); other overlaps are not allowed. */
+ * same array as an input column (in place); any other overlap (with an input, an observable column
+ * of the fused calls, or another output) returns SL_ERR_OVERLAP. */
 typedef struct sl_payoff_outputs_f64 {
     double *expected_surplus, *expected_harm, *payoff_initiator, *payoff_counterparty,
         *social_surplus, *total_welfare;
@@ -270,12 +304,14 @@ typedef struct sl_payoff_outputs_f32 {
         *social_surplus, *total_welfare;
 } sl_payoff_outputs_f32;
 
-/* Computes, for each of n rows (SPEC 2):
+/* Computes, for each of n rows (SPEC 2; accuracy: the scalar f64 path and every SIMD path give
+ * the reference's values exactly, f32 runs the same operations in float):
  *   expected_surplus S = p*s_plus - (1-p)*s_minus,  expected_harm E = (1-p)*h,
  *   payoff_initiator = theta*S - tau - c_a - rho_a*E + w_rep*r_a,
  *   payoff_counterparty = (1-theta)*S + tau - c_b - rho_b*E + w_rep*r_b,
  *   social_surplus = S - E,  total_welfare = payoff_initiator + payoff_counterparty.
- * Errors: SL_ERR_NULL_ARGUMENT (pp, in, out, or in->p with n > 0), a parameter status, or the
+ * Errors: SL_ERR_NULL_ARGUMENT (pp, in, out, or in->p with n > 0), a parameter status,
+ * SL_ERR_SIZE_OVERFLOW, SL_ERR_OVERLAP (see sl_payoff_outputs_f64; nothing computed then), or the
  * status of the first invalid row (SL_ERR_INVALID_P, SL_ERR_NONFINITE_TAU .. _R_B,
  * SL_ERR_PAYOFF_OVERFLOW); first_invalid (may be NULL) receives that row, or n.
  * f32: parameters are rounded to float and the same operations run in single precision. */
@@ -348,8 +384,23 @@ typedef struct sl_calibration_bin {
     uint64_t count;
 } sl_calibration_bin;
 
-/* Every metric of SPEC section 3, named as in the reference's JSON. "A" = accepted rows, "R" =
- * rejected, "T" = rows with ground truth. Means over an empty set are 0.0 where SPEC says so. */
+/* Every metric of SPEC section 3, named as in the reference's JSON (swarm-safety's SoftMetrics).
+ * "A" = accepted rows, "R" = rejected, "T" = rows with ground truth, v = (ground_truth + 1) / 2.
+ * A mean over an empty set is 0.0 unless the field is an sl_opt_f64 (then null). Definitions not
+ * given beside the fields:
+ *   conditional_loss_* = mean payoff over A - mean payoff over all (0.0 if A is empty);
+ *   spread = (s_plus + s_minus) (mean p over all - mean p over A) (0.0 if A is empty);
+ *   quality_gap = mean p over A - mean p over R (0.0 if either is empty);
+ *   *_quality_acceptance = the share of accepted rows among those with p >= 0.5 / p < 0.5;
+ *   calibration_error = mean p over T - share of T with v = 1;
+ *   brier_score = mean over T of (p - v)^2;
+ *   expected_calibration_error = sum over non-empty calibration bins of count/|T| |mean p - share
+ *     with v = 1|;
+ *   log_loss = mean over T of -(v ln q + (1 - v) ln(1 - q)), q = clamp(p, 1e-15, 1 - 1e-15);
+ *   discrimination_auc = P(p_pos > p_neg) + P(p_pos = p_neg) / 2 over all positive/negative pairs;
+ *   cv_* = std / max(|mean|, 1e-8 (|mean| + std)), 0.0 when std = 0 (population std).
+ * Accuracy: every value within 1e-12 (1 + |value|) of the reference on its golden batches, counts
+ * exact; sums stay within 1e-12 relative of the exactly rounded sum up to 10^8 rows. */
 typedef struct sl_metrics_report {
     uint64_t n;                                      /* valid rows accumulated */
     uint64_t n_accepted, n_rejected;                 /* |A|, |R| */
@@ -519,8 +570,9 @@ SL_API void sl_panel_rules_default(sl_panel_rules *out);
 /* Classifies n items: unresolved when reviewers[i] < min_reviewers or top_ties[i] >= 2, else
  * agreement when top_share[i] == 1, else minor when top_share[i] >= majority_threshold, else
  * major. Inputs as sl_panel_stats_f64 returns them; reviewers[i] is the number of reviewers
- * counted for item i. Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PARAM_MIN_REVIEWERS,
- * SL_ERR_PARAM_MAJORITY (nothing is classified then). */
+ * counted for item i. out must not overlap the inputs. Errors (nothing is classified then):
+ * SL_ERR_NULL_ARGUMENT, SL_ERR_PARAM_MIN_REVIEWERS, SL_ERR_PARAM_MAJORITY, SL_ERR_SIZE_OVERFLOW,
+ * SL_ERR_OVERLAP. */
 SL_API sl_status sl_panel_classify(const sl_panel_rules *rules, size_t n, const int32_t *reviewers,
                                    const double *top_share, const int32_t *top_ties,
                                    sl_disagreement *out);
@@ -548,8 +600,9 @@ typedef struct sl_divergence_out {
  * positive value or weighted by zero): JS = sum_c [ (p_c log2 p_c + q_c log2 q_c)/2 - m_c log2 m_c ],
  * m = (P + Q)/2. Rounding can take KL and JS a few ULP below 0 (or JS above 1) where the exact
  * value is at the bound: they are clamped to their range, so equal distributions give exactly 0.
+ * No output may overlap another or either matrix (its whole extent, (k-1)*ld + n values).
  * Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_SHAPE (k == 0 or a leading dimension < n),
- * SL_ERR_DIST_BAD_VALUE (a value NaN or outside [0, 1]) or SL_ERR_DIST_SUM (a sum off by more than
+ * SL_ERR_SIZE_OVERFLOW, SL_ERR_OVERLAP (nothing computed then), SL_ERR_DIST_BAD_VALUE (a value NaN or outside [0, 1]) or SL_ERR_DIST_SUM (a sum off by more than
  * the tolerance), whichever the first invalid item has (its index goes to *first_invalid). */
 SL_API sl_status sl_divergence_f64(const double *human, size_t ld_human, const double *model,
                                    size_t ld_model, size_t n, size_t k,
@@ -574,7 +627,7 @@ SL_API void sl_alpha_nominal_init(sl_alpha_nominal *acc);
 /* Adds n units of one value set. votes: k x n label-major (ld >= n), counts of values per unit
  * (finite, >= 0; integers for alpha to mean anything); total[u] = sum_c votes[c][u], as
  * sl_panel_stats_f64 returns it. Errors (nothing is added then): SL_ERR_NULL_ARGUMENT,
- * SL_ERR_PANEL_SHAPE, SL_ERR_PANEL_BAD_VOTES, SL_ERR_ALPHA_TOTALS (the totals do not add up to
+ * SL_ERR_PANEL_SHAPE, SL_ERR_SIZE_OVERFLOW, SL_ERR_PANEL_BAD_VOTES, SL_ERR_ALPHA_TOTALS (the totals do not add up to
  * the votes: their sums over the pairable units differ by more than 1e-9 relative). */
 SL_API sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes, size_t ld,
                                       size_t n, size_t k, const double *total);
@@ -635,7 +688,9 @@ typedef struct sl_dawid_skene_out {
  * SL_ERR_DS_REVIEWER or SL_ERR_DS_LABEL, its index in *first_invalid, else n; may be NULL).
  * Other errors (nothing is written): SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_SHAPE (posterior_ld <
  * n_items), SL_ERR_PARAM_DS_ITERATIONS, SL_ERR_PARAM_DS_TOLERANCE, SL_ERR_THREAD_COUNT,
- * SL_ERR_OUT_OF_MEMORY. Memory: about 40 bytes per annotation and 16 * k per item. */
+ * SL_ERR_SIZE_OVERFLOW (an output's size, or a count above 2^32 - 1), SL_ERR_OVERLAP,
+ * SL_ERR_OUT_OF_MEMORY. Unlike the bulk calls it allocates its working memory: about 40 bytes
+ * per annotation and 16 bytes per label per item. */
 SL_API sl_status sl_dawid_skene(const sl_dawid_skene_options *opt, size_t n, const uint32_t *item,
                                 const uint32_t *reviewer, const uint32_t *label, size_t n_items,
                                 size_t n_reviewers, size_t n_labels, sl_dawid_skene_out *out,

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args_internal.h"
 #include "softlabel.h"
 
 /* crowd-kit's _EPS (10^-10): the floor of confusion entries, priors and returned posteriors */
@@ -551,6 +552,33 @@ static void write_out(const ds_fit *f, const ds_input *in, const uint32_t *used,
     out->elbo_per_annotation = f->n ? f->bound : NAN;
 }
 
+/* Sizes (each array one object, indices fit in 32 bits) and overlaps of the outputs. */
+static sl_status check_buffers(size_t n, const uint32_t *item, const uint32_t *reviewer,
+                               const uint32_t *label, size_t n_items, size_t n_reviewers,
+                               size_t n_labels, const sl_dawid_skene_out *out)
+{
+    if (n_items > UINT32_MAX || n_labels > UINT32_MAX || n_reviewers > UINT32_MAX ||
+        !sl_array_fits(n, sizeof(uint32_t)) || !sl_array_fits(n_labels, sizeof(double)))
+        return SL_ERR_SIZE_OVERFLOW;
+    size_t posterior = 0, confusion = 0;
+    if (out->posterior && n_items && n_labels &&
+        !(posterior = sl_matrix_extent(out->posterior_ld, n_items, n_labels, sizeof(double))))
+        return SL_ERR_SIZE_OVERFLOW;
+    if (n_labels && n_reviewers) {
+        if (n_labels > PTRDIFF_MAX / sizeof(double) / n_labels ||
+            n_reviewers > PTRDIFF_MAX / sizeof(double) / (n_labels * n_labels))
+            return SL_ERR_SIZE_OVERFLOW;
+        confusion = n_reviewers * n_labels * n_labels;
+    }
+    sl_span outs[4] = {sl_span_of(out->posterior, posterior, sizeof(double)),
+                       sl_span_of(out->prior, n_labels, sizeof(double)),
+                       sl_span_of(out->confusion, confusion, sizeof(double)),
+                       sl_span_of(out->accuracy, n_reviewers, sizeof(double))};
+    sl_span ins[3] = {sl_span_of(item, n, sizeof *item), sl_span_of(reviewer, n, sizeof *reviewer),
+                      sl_span_of(label, n, sizeof *label)};
+    return sl_check_overlap(outs, 4, ins, 3, 0);
+}
+
 sl_status sl_dawid_skene(const sl_dawid_skene_options *opt, size_t n, const uint32_t *item,
                          const uint32_t *reviewer, const uint32_t *label, size_t n_items,
                          size_t n_reviewers, size_t n_labels, sl_dawid_skene_out *out,
@@ -568,8 +596,9 @@ sl_status sl_dawid_skene(const sl_dawid_skene_options *opt, size_t n, const uint
         return SL_ERR_PARAM_DS_TOLERANCE;
     if (opt->n_threads < 1 || opt->n_threads > SL_MAX_THREADS)
         return SL_ERR_THREAD_COUNT;
-    if (n_items > UINT32_MAX || n_labels > UINT32_MAX || n_reviewers > UINT32_MAX)
-        return SL_ERR_PANEL_SHAPE;
+    sl_status st = check_buffers(n, item, reviewer, label, n_items, n_reviewers, n_labels, out);
+    if (st != SL_OK)
+        return st;
 
     sl_status bad = SL_OK;
     size_t first_bad = first_invalid_annotation(n, item, reviewer, label, n_items, n_reviewers,
@@ -579,7 +608,7 @@ sl_status sl_dawid_skene(const sl_dawid_skene_options *opt, size_t n, const uint
     uint32_t *label_of = malloc((n_labels + 1) * sizeof *label_of);
     uint32_t *item_of = malloc((n_items + 1) * sizeof *item_of);
     uint32_t *used = malloc((n_labels + 1) * sizeof *used);
-    sl_status st = SL_ERR_OUT_OF_MEMORY;
+    st = SL_ERR_OUT_OF_MEMORY;
     if (!ok || !label_of || !item_of || !used)
         goto done;
     for (size_t l = 0; l < n_labels; l++)

@@ -51,6 +51,8 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_PARAM_MAJORITY: return "majority_threshold must be in (0, 1]";
     case SL_ERR_PANEL_SHAPE: return "no labels (k = 0) or a leading dimension smaller than the item count";
     case SL_ERR_ALPHA_TOTALS: return "the per-unit totals do not add up to the votes";
+    case SL_ERR_SIZE_OVERFLOW: return "an array size (n, k * ld) exceeds the largest object (PTRDIFF_MAX bytes)";
+    case SL_ERR_OVERLAP: return "an output buffer overlaps another output or an input";
     case SL_ERR_DS_ITEM: return "an annotation's item index is not below the item count";
     case SL_ERR_DS_REVIEWER: return "an annotation's reviewer index is not below the reviewer count";
     case SL_ERR_DS_LABEL: return "an annotation's label index is not below the label count";

@@ -134,6 +134,16 @@ static void defaults_and_argument_errors(void **state)
     opt.n_threads = SL_MAX_THREADS + 1;
     assert_int_equal(sl_dawid_skene(&opt, 1, &zero, &zero, &zero, 1, 1, 1, &out, &bad),
                      SL_ERR_THREAD_COUNT);
+    opt.n_threads = 1;
+    double acc[2];
+    out.accuracy = acc;
+    out.prior = acc + 1; /* inside accuracy (2 reviewers) */
+    assert_int_equal(sl_dawid_skene(&opt, 1, &zero, &zero, &zero, 1, 2, 1, &out, &bad),
+                     SL_ERR_OVERLAP);
+    out.prior = NULL;
+    out.posterior_ld = SIZE_MAX / 4;
+    assert_int_equal(sl_dawid_skene(&opt, 1, &zero, &zero, &zero, 1, 1, 3, &out, &bad),
+                     SL_ERR_SIZE_OVERFLOW);
     assert_true(post == -7.0); /* nothing written */
     assert_string_equal(sl_status_str(SL_ERR_DS_LABEL),
                         "an annotation's label index is not below the label count");
