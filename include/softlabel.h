@@ -520,6 +520,12 @@ SL_API sl_status sl_metrics_update_observables_f32_mt(sl_metrics *m, const sl_pr
  * payoff parameters and flags (SL_ERR_STATE_MISMATCH). SL_ERR_OUT_OF_MEMORY leaves into unchanged. */
 SL_API sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from);
 
+/* The quality bin (0 .. SL_METRICS_BINS - 1) of p in [0, 1] as the metrics count it: b with
+ * b * w <= p < (b + 1) * w, w = 0.1 in double and each edge rounded as the reference rounds it
+ * (so p = 0.3, 0.6 and 0.7 lie in bins 2, 5 and 6), p = 1 in the last bin. Below 0 (and NaN): 0;
+ * above 1: the last bin. */
+SL_API int sl_quality_bin_index(double p);
+
 /* Computes the report from the state (which is unchanged and may keep accumulating). Allocates
  * scratch for the AUC sort (SL_ERR_OUT_OF_MEMORY). */
 SL_API sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out);
@@ -729,6 +735,15 @@ SL_API sl_status sl_dawid_skene(const sl_dawid_skene_options *opt, size_t n, con
  * name never falls back silently: every computing call then fails with SL_ERR_ISA_UNKNOWN or
  * SL_ERR_ISA_UNSUPPORTED until sl_set_isa() picks a valid path.
  * ------------------------------------------------------------------------------------------- */
+
+/* The paths compiled into this build, best first, the last always "scalar" (one list, which
+ * dispatch, sl_set_isa, SOFTLABEL_ISA, the command's usage text, the tests and the benchmarks all
+ * read): sl_isa_at(i) is the name of path i for i < sl_isa_count(), NULL past the end;
+ * sl_isa_description(i) says in a few words what it needs ("AVX-512F (x86-64)"), NULL past the
+ * end. Whether this machine runs a path: sl_isa_supported(name). */
+SL_API size_t sl_isa_count(void);
+SL_API const char *sl_isa_at(size_t i);
+SL_API const char *sl_isa_description(size_t i);
 
 /* The active path's name, or "none" while a bad SOFTLABEL_ISA override is in force. */
 SL_API const char *sl_isa_name(void);
