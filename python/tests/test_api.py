@@ -493,3 +493,16 @@ def test_docstrings():
         if callable(obj) and name != "Status":
             assert obj.__doc__ and len(obj.__doc__) > 20, name
     assert "errors=" in sl.Proxy.score.__doc__ and "GIL" in sl.Proxy.score.__doc__
+
+
+def test_status_enum_covers_every_library_status():
+    """sl.Status has every status the header declares (so no exception meets an unknown code)."""
+    import pathlib
+    import re
+
+    header = (pathlib.Path(__file__).resolve().parents[2] / "include" / "softlabel.h").read_text()
+    enum_body = header[header.index("typedef enum sl_status"):header.index("} sl_status;")]
+    declared = {name: int(value) for name, value in
+                re.findall(r"SL_(?:ERR_)?([A-Z0-9_]+) = (\d+)", enum_body)}
+    assert len(declared) > 40
+    assert {s.name: int(s) for s in sl.Status} == declared
