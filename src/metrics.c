@@ -683,7 +683,7 @@ sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out)
 
 uint64_t sl_metrics_count(const sl_metrics *m)
 {
-    return valid_state(m) ? total(m->bin, 0) : 0;
+    return valid_state(m) ? m->count.n : 0;
 }
 
 /* ---- AUC alone ---- */
