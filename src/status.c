@@ -21,6 +21,7 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_NEGATIVE_TOOL_MISUSE: return "tool_misuse_flags is negative";
     case SL_ERR_NAN_ENGAGEMENT: return "counterparty_engagement_delta is NaN";
     case SL_ERR_NAN_INPUT: return "input value is NaN";
+    case SL_ERR_INVERSE_SIGMOID_DOMAIN: return "inverse sigmoid input p must be in (0, 1)";
     case SL_ERR_ISA_UNKNOWN: return "no instruction-set path of that name in this build";
     case SL_ERR_ISA_UNSUPPORTED: return "this CPU or OS cannot run the requested instruction-set path";
     case SL_ERR_THREAD_COUNT: return "n_threads must be in 1 .. SL_MAX_THREADS";
@@ -73,6 +74,11 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_PARAM_ADJUDICATE: return "adjudicate must be 0 (none) or 1 (plurality)";
     case SL_ERR_PARAM_FLAG_ENTROPY: return "flag_entropy must be in [0, 1]";
     case SL_ERR_PARAM_FLAG_CONFIDENCE: return "flag_confidence must be in [0, 1]";
+    case SL_ERR_DS_ITEM: return "an annotation's item index is not below the item count";
+    case SL_ERR_DS_REVIEWER: return "an annotation's reviewer index is not below the reviewer count";
+    case SL_ERR_DS_LABEL: return "an annotation's label index is not below the label count";
+    case SL_ERR_PARAM_DS_ITERATIONS: return "max_iterations must be at least 1";
+    case SL_ERR_PARAM_DS_TOLERANCE: return "tolerance must be finite";
     }
     return "unknown status";
 }

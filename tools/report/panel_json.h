@@ -29,10 +29,6 @@ void sl_jbuf_printf(sl_jbuf *b, const char *fmt, ...) __attribute__((format(prin
  * bytes pass through (the inputs are UTF-8). */
 void sl_jbuf_json_str(sl_jbuf *b, const char *s, size_t len);
 
-/* The content of a quoted CSV field (between its quotes, "" standing for one quote) as a JSON
- * string literal. */
-void sl_jbuf_json_csv_quoted(sl_jbuf *b, const char *s, size_t len);
-
 /* A double as sl_format_f64_g15 writes it (%.15g, %.16g or %.17g, the first that reads back as
  * the same double); null for NaN or an infinity (JSON has neither). */
 void sl_jbuf_json_double(sl_jbuf *b, double v);
