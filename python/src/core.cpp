@@ -576,7 +576,15 @@ NB_MODULE(_core, m)
                               std::get<4>(t), std::get<5>(t), std::get<6>(t), std::get<7>(t));
         })
         .def("__repr__", &Proxy::repr)
-        .def("score", &score, nb::arg("task_progress_delta"), nb::arg("rework_count"),
+        .def("score", &score,
+             nb::sig("def score(self, task_progress_delta: numpy.ndarray | float, "
+                     "rework_count: numpy.ndarray | int, verifier_rejections: numpy.ndarray | int, "
+                     "counterparty_engagement_delta: numpy.ndarray | float, "
+                     "tool_misuse_flags: numpy.ndarray | int | None = None, *, "
+                     "out: tuple[numpy.ndarray | None, numpy.ndarray | None] | None = None, "
+                     "threads: int = 1, errors: str = 'raise', cast: bool = False) -> "
+                     "tuple[numpy.ndarray, numpy.ndarray] | tuple[float, float]"),
+             nb::arg("task_progress_delta"), nb::arg("rework_count"),
              nb::arg("verifier_rejections"), nb::arg("counterparty_engagement_delta"),
              nb::arg("tool_misuse_flags") = nb::none(), nb::kw_only(), nb::arg("out") = nb::none(),
              nb::arg("threads") = 1, nb::arg("errors") = "raise", nb::arg("cast") = false,
@@ -631,20 +639,34 @@ NB_MODULE(_core, m)
         })
         .def("__repr__", &PayoffParams::repr);
 
-    m.def("sigmoid", &sigmoid, nb::arg("x"), nb::arg("k") = 2.0, nb::kw_only(),
+    m.def("sigmoid", &sigmoid,
+          nb::sig("def sigmoid(x: numpy.ndarray | float, k: float = 2.0, *, "
+                  "out: numpy.ndarray | None = None, errors: str = 'raise', cast: bool = False) "
+                  "-> numpy.ndarray | float"),
+          nb::arg("x"), nb::arg("k") = 2.0, nb::kw_only(),
           nb::arg("out") = nb::none(), nb::arg("errors") = "raise", nb::arg("cast") = false,
           "The calibrated sigmoid 1 / (1 + exp(-k x)), k in (0, 100]. x: a float64 or float32 "
           "array (result of the same dtype; out= to write in place of allocating, may be x itself) "
           "or one Python number (a float back). NaN is invalid: InvalidRowError (column \"x\") "
           "with errors=\"raise\", NaN out with errors=\"mask\". GIL released.");
-    m.def("inverse_sigmoid", &inverse_sigmoid, nb::arg("p"), nb::arg("k") = 2.0, nb::kw_only(),
+    m.def("inverse_sigmoid", &inverse_sigmoid,
+          nb::sig("def inverse_sigmoid(p: numpy.ndarray | float, k: float = 2.0, *, "
+                  "out: numpy.ndarray | None = None, errors: str = 'raise', cast: bool = False) "
+                  "-> numpy.ndarray | float"),
+          nb::arg("p"), nb::arg("k") = 2.0, nb::kw_only(),
           nb::arg("out") = nb::none(), nb::arg("errors") = "raise", nb::arg("cast") = false,
           "The inverse of the calibrated sigmoid, -ln((1-p)/p) / k (SPEC 1's inverse_sigmoid). "
           "p outside (0, 1) or NaN is invalid: InvalidRowError (column \"p\", status "
           "INVERSE_SIGMOID_DOMAIN) with errors=\"raise\", NaN with errors=\"mask\". Arrays or one "
           "number, as sigmoid().");
 
-    m.def("payoffs", &payoffs, nb::arg("p"), nb::arg("tau") = nb::none(),
+    m.def("payoffs", &payoffs,
+          nb::sig("def payoffs(p: numpy.ndarray | float, tau: numpy.ndarray | float | None = "
+                  "None, c_a: numpy.ndarray | float | None = None, c_b: numpy.ndarray | float | "
+                  "None = None, r_a: numpy.ndarray | float | None = None, r_b: numpy.ndarray | "
+                  "float | None = None, *, params: PayoffParams | None = None, out: tuple | None "
+                  "= None, errors: str = 'raise', cast: bool = False) -> tuple"),
+          nb::arg("p"), nb::arg("tau") = nb::none(),
           nb::arg("c_a") = nb::none(), nb::arg("c_b") = nb::none(), nb::arg("r_a") = nb::none(),
           nb::arg("r_b") = nb::none(), nb::kw_only(), nb::arg("params").none() = nb::none(),
           nb::arg("out") = nb::none(), nb::arg("errors") = "raise", nb::arg("cast") = false,
@@ -704,7 +726,10 @@ NB_MODULE(_core, m)
         .def_prop_ro("params", [](const Metrics &s) { return s.params; })
         .def_prop_ro("auc", [](const Metrics &s) { return s.auc; });
 
-    m.def("discrimination_auc", &discrimination_auc, nb::arg("p"), nb::arg("ground_truth"),
+    m.def("discrimination_auc", &discrimination_auc,
+          nb::sig("def discrimination_auc(p: numpy.ndarray, ground_truth: numpy.ndarray, *, "
+                  "cast: bool = False) -> float | None"),
+          nb::arg("p"), nb::arg("ground_truth"),
           nb::kw_only(), nb::arg("cast") = false,
           "P(p_pos > p_neg) + P(p_pos = p_neg)/2 over the rows with ground_truth +1 / -1 (int8; "
           "0: unlabelled); None when a class is empty. p float64 in [0, 1]. O(n log n).");

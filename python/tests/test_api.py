@@ -532,3 +532,18 @@ def test_one_row_as_python_numbers():
     with pytest.raises(sl.InvalidRowError):
         sl.payoffs(1.5)
     assert all(math.isnan(x) for x in sl.payoffs(1.5, errors="mask"))
+
+
+def test_type_stub_is_installed_and_complete():
+    """softlabel/_core.pyi (nanobind's stubgen at build time) parses and declares every public
+    name of the extension; the package is marked typed."""
+    import ast
+    import pathlib
+
+    pkg = pathlib.Path(sl.__file__).parent
+    assert (pkg / "py.typed").exists()
+    tree = ast.parse((pkg / "_core.pyi").read_text())
+    declared = {node.name for node in tree.body
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    public = {name for name in dir(sl._core) if not name.startswith("_")}
+    assert public <= declared, public - declared
