@@ -547,3 +547,16 @@ def test_type_stub_is_installed_and_complete():
                 if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
     public = {name for name in dir(sl._core) if not name.startswith("_")}
     assert public <= declared, public - declared
+
+
+def test_readme_example_runs(capsys):
+    """The README's Python example, as written there."""
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Python"):]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start:section.index("```", start)]
+    exec(compile(code, "README.md", "exec"), {})
+    isa, toxicity = capsys.readouterr().out.split()
+    assert isa == sl.isa() and 0.0 <= float(toxicity) <= 1.0
