@@ -560,3 +560,22 @@ def test_readme_example_runs(capsys):
     exec(compile(code, "README.md", "exec"), {})
     isa, toxicity = capsys.readouterr().out.split()
     assert isa == sl.isa() and 0.0 <= float(toxicity) <= 1.0
+
+
+def test_bad_isa_environment_fails_loudly():
+    """SOFTLABEL_ISA naming no path: every computing call raises IsaError until set_isa."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, softlabel as sl\n"
+            "assert sl.isa() == 'none', sl.isa()\n"
+            "try:\n"
+            "    sl.sigmoid(np.zeros(3))\n"
+            "except sl.IsaError as e:\n"
+            "    print(e.status.name)\n"
+            "sl.set_isa('auto')\n"
+            "print(sl.sigmoid(0.0))\n")
+    env = dict(__import__("os").environ, SOFTLABEL_ISA="sse9")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["ISA_UNKNOWN", "0.5"]
