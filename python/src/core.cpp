@@ -445,6 +445,10 @@ nb::object finalize(Metrics &self)
     }
     if (st != SL_OK)
         raise_status(st, "Metrics.finalize");
+    struct report_owner { // the report's bin arrays (sl_metrics_report_free), also on a throw
+        sl_metrics_report *r;
+        ~report_owner() { sl_metrics_report_free(r); }
+    } owner{&r};
     nb::dict counts;
     counts["n"] = r.n;
     counts["n_accepted"] = r.n_accepted;

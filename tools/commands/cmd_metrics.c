@@ -434,7 +434,9 @@ int sl_cmd_metrics(int argc, char **argv)
     sl_metrics_free(m);
     if (code != 0)
         return code;
-    if (sl_print_metrics_json(stdout, &report_out) != 0 || fflush(stdout) != 0) {
+    int written = sl_print_metrics_json(stdout, &report_out) == 0 && fflush(stdout) == 0;
+    sl_metrics_report_free(&report_out);
+    if (!written) {
         fprintf(stderr, "softlabel metrics: cannot write the report: %s\n", strerror(errno));
         return SL_EX_IOERR;
     }
