@@ -1,0 +1,486 @@
+// softlabel._swarm: the C library calls behind softlabel.swarm, the drop-in replacements of SWARM
+// 1.9.0's computing classes. SWARM works one object at a time (a ProxyObservables, a
+// SoftInteraction, a PayoffConfig: pydantic models), and its tests time per-object calls, so each
+// function here reads the fields of SWARM's objects itself and makes one C call: one Python call
+// per SWARM method, no numpy arrays built for a single row. Batches (metrics over a list of
+// interactions) are gathered into columns here and handed to the library in one update.
+//
+// c_calls() counts every call into the library made from here, so the pytest plugin can show that
+// SWARM's tests ran through C.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "softlabel.h"
+
+namespace nb = nanobind;
+
+namespace {
+
+uint64_t c_calls = 0; // incremented with the GIL held
+
+PyObject *status_error_type = nullptr; // softlabel._swarm.StatusError(ValueError)
+
+// A library status other than SL_OK, raised in Python as StatusError(status, message, row).
+struct status_error {
+    sl_status status;
+    Py_ssize_t row; // first invalid row of a batch, -1 when not about a row
+};
+
+void check(sl_status st, Py_ssize_t row = -1)
+{
+    if (st != SL_OK)
+        throw status_error{st, row};
+}
+
+// Interned attribute names of SWARM's models, created once at import.
+struct names {
+    PyObject *task_progress_delta, *rework_count, *verifier_rejections, *tool_misuse_flags,
+        *counterparty_engagement_delta;
+    PyObject *p, *accepted, *tau, *c_a, *c_b, *r_a, *r_b, *ground_truth;
+    PyObject *s_plus, *s_minus, *h, *theta, *rho_a, *rho_b, *w_rep;
+} attr;
+
+PyObject *intern(const char *s)
+{
+    PyObject *o = PyUnicode_InternFromString(s);
+    if (!o)
+        throw nb::python_error();
+    return o;
+}
+
+nb::object get(PyObject *obj, PyObject *name)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (!v)
+        throw nb::python_error();
+    return nb::steal(v);
+}
+
+double get_real(PyObject *obj, PyObject *name)
+{
+    nb::object v = get(obj, name);
+    double d = PyFloat_AsDouble(v.ptr());
+    if (d == -1.0 && PyErr_Occurred())
+        throw nb::python_error();
+    return d;
+}
+
+// A count field as the library's int32 (negative counts are the library's to report). A Python
+// int outside int32 is an error naming the field, never a wrapped value.
+int32_t get_count(PyObject *obj, PyObject *name)
+{
+    nb::object v = get(obj, name);
+    int overflow = 0;
+    long long c = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+    if (c == -1 && PyErr_Occurred())
+        throw nb::python_error();
+    if (overflow || c < INT32_MIN || c > INT32_MAX) {
+        nb::str field = nb::borrow<nb::str>(name);
+        throw nb::value_error(("softlabel: " + std::string(field.c_str()) + " = " +
+                               std::string(nb::str(v).c_str()) +
+                               " does not fit the library's 32-bit counts")
+                                  .c_str());
+    }
+    return (int32_t)c;
+}
+
+// ground_truth: None -> 0 (no label); otherwise the int, which the library checks is +1 or -1.
+int8_t get_ground_truth(PyObject *obj)
+{
+    nb::object v = get(obj, attr.ground_truth);
+    if (v.is_none())
+        return 0;
+    long g = PyLong_AsLong(v.ptr());
+    if (g == -1 && PyErr_Occurred())
+        throw nb::python_error();
+    // Out-of-range labels become 2 so the library reports SL_ERR_INVALID_GROUND_TRUTH for the row.
+    return (g >= -1 && g <= 1) ? (int8_t)g : (int8_t)2;
+}
+
+sl_payoff_params payoff_params(PyObject *config)
+{
+    sl_payoff_params pp;
+    pp.s_plus = get_real(config, attr.s_plus);
+    pp.s_minus = get_real(config, attr.s_minus);
+    pp.h = get_real(config, attr.h);
+    pp.theta = get_real(config, attr.theta);
+    pp.rho_a = get_real(config, attr.rho_a);
+    pp.rho_b = get_real(config, attr.rho_b);
+    pp.w_rep = get_real(config, attr.w_rep);
+    return pp;
+}
+
+// ---- Sigmoid -----------------------------------------------------------------------------------
+
+double sigmoid(double v_hat, double k)
+{
+    double p;
+    size_t first_invalid;
+    ++c_calls;
+    check(sl_sigmoid_ex_f64(k, &v_hat, 1, &p, &first_invalid));
+    return p;
+}
+
+nb::tuple sigmoid_bounds(double k)
+{
+    const double v[2] = {-1.0, 1.0};
+    double p[2];
+    size_t first_invalid;
+    ++c_calls;
+    check(sl_sigmoid_ex_f64(k, v, 2, p, &first_invalid));
+    return nb::make_tuple(p[0], p[1]);
+}
+
+double inverse_sigmoid(double p, double k)
+{
+    double v;
+    size_t first_invalid;
+    ++c_calls;
+    check(sl_inverse_sigmoid_f64(k, &p, 1, &v, &first_invalid));
+    return v;
+}
+
+// (inverse_sigmoid(0.5 - threshold), inverse_sigmoid(0.5 + threshold)) in one call; an error's
+// row is 0 for 0.5 + threshold (checked first, as SWARM does), 1 for 0.5 - threshold.
+nb::tuple inverse_sigmoid_band(double k, double threshold)
+{
+    const double p[2] = {0.5 + threshold, 0.5 - threshold};
+    double v[2];
+    size_t first_invalid;
+    ++c_calls;
+    const sl_status st = sl_inverse_sigmoid_f64(k, p, 2, v, &first_invalid);
+    check(st, st == SL_OK ? -1 : (Py_ssize_t)first_invalid);
+    return nb::make_tuple(v[1], v[0]);
+}
+
+// ---- Proxy scoring -------------------------------------------------------------------------------
+
+struct proxy {
+    sl_proxy px;
+    double k;
+
+    proxy(double w_progress, double w_rework, double w_verifier, double w_engagement,
+          double sigmoid_k, double rework_decay, double rejection_decay, double misuse_decay)
+        : k(sigmoid_k)
+    {
+        const sl_proxy_params params = {w_progress, w_rework,   w_verifier,      w_engagement,
+                                        sigmoid_k,  rework_decay, rejection_decay, misuse_decay};
+        ++c_calls;
+        check(sl_proxy_init(&px, &params));
+    }
+
+    // Scores one ProxyObservables (or anything with its five fields); p_out NULL: v_hat only.
+    void score(nb::handle observables, double *v_hat, double *p)
+    {
+        PyObject *o = observables.ptr();
+        const double progress = get_real(o, attr.task_progress_delta);
+        const int32_t rework = get_count(o, attr.rework_count);
+        const int32_t rejections = get_count(o, attr.verifier_rejections);
+        const int32_t misuse = get_count(o, attr.tool_misuse_flags);
+        const double engagement = get_real(o, attr.counterparty_engagement_delta);
+        const sl_observables_f64 obs = {&progress, &rework, &rejections, &misuse, &engagement};
+        size_t first_invalid;
+        ++c_calls;
+        check(sl_score_f64(&px, &obs, 1, v_hat, p, &first_invalid));
+    }
+
+    nb::tuple labels(nb::handle observables)
+    {
+        double v_hat, p;
+        score(observables, &v_hat, &p);
+        return nb::make_tuple(v_hat, p);
+    }
+
+    double v_hat(nb::handle observables)
+    {
+        double v_hat;
+        score(observables, &v_hat, nullptr);
+        return v_hat;
+    }
+
+    double p(double v_hat) { return sigmoid(v_hat, k); }
+};
+
+// ---- Payoffs ---------------------------------------------------------------------------------
+
+// (expected_surplus, expected_harm, payoff_initiator, payoff_counterparty, social_surplus,
+// total_welfare) of one SoftInteraction under a PayoffConfig.
+nb::tuple payoff(nb::handle config, nb::handle interaction)
+{
+    const sl_payoff_params pp = payoff_params(config.ptr());
+    PyObject *o = interaction.ptr();
+    const double p = get_real(o, attr.p), tau = get_real(o, attr.tau),
+                 c_a = get_real(o, attr.c_a), c_b = get_real(o, attr.c_b),
+                 r_a = get_real(o, attr.r_a), r_b = get_real(o, attr.r_b);
+    const sl_payoff_inputs_f64 in = {&p, &tau, &c_a, &c_b, &r_a, &r_b};
+    double s, e, pi_a, pi_b, social, welfare;
+    const sl_payoff_outputs_f64 out = {&s, &e, &pi_a, &pi_b, &social, &welfare};
+    size_t first_invalid;
+    ++c_calls;
+    check(sl_payoff_f64(&pp, &in, 1, &out, &first_invalid));
+    return nb::make_tuple(s, e, pi_a, pi_b, social, welfare);
+}
+
+// (expected_surplus, expected_harm) of a bare p.
+nb::tuple surplus_harm(nb::handle config, double p)
+{
+    const sl_payoff_params pp = payoff_params(config.ptr());
+    const sl_payoff_inputs_f64 in = {&p, nullptr, nullptr, nullptr, nullptr, nullptr};
+    double s, e;
+    const sl_payoff_outputs_f64 out = {&s, &e, nullptr, nullptr, nullptr, nullptr};
+    size_t first_invalid;
+    ++c_calls;
+    check(sl_payoff_f64(&pp, &in, 1, &out, &first_invalid));
+    return nb::make_tuple(s, e);
+}
+
+// break-even p, or None where the library reports it undefined (a zero denominator).
+nb::object break_even(nb::handle config, bool social)
+{
+    const sl_payoff_params pp = payoff_params(config.ptr());
+    double out;
+    ++c_calls;
+    const sl_status st = social ? sl_social_break_even_p(&pp, &out) : sl_break_even_p(&pp, &out);
+    if (st == SL_ERR_BREAK_EVEN_UNDEFINED)
+        return nb::none();
+    check(st);
+    return nb::float_(out);
+}
+
+// ---- Batch metrics ---------------------------------------------------------------------------
+
+// The columns of a list of SoftInteractions, as the library's metrics update takes them.
+struct columns {
+    std::vector<double> p, tau, c_a, c_b, r_a, r_b;
+    std::vector<uint8_t> accepted;
+    std::vector<int8_t> ground_truth;
+
+    columns(nb::handle interactions, bool payoff_columns)
+    {
+        nb::object seq = nb::steal(PySequence_Fast(interactions.ptr(), "interactions: a sequence"));
+        if (!seq.is_valid())
+            throw nb::python_error();
+        const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
+        PyObject **items = PySequence_Fast_ITEMS(seq.ptr());
+        p.resize(n);
+        accepted.resize(n);
+        ground_truth.resize(n);
+        if (payoff_columns) {
+            tau.resize(n);
+            c_a.resize(n);
+            c_b.resize(n);
+            r_a.resize(n);
+            r_b.resize(n);
+        }
+        for (Py_ssize_t i = 0; i < n; ++i) {
+            PyObject *o = items[i];
+            p[i] = get_real(o, attr.p);
+            nb::object acc = get(o, attr.accepted);
+            const int truth = PyObject_IsTrue(acc.ptr());
+            if (truth < 0)
+                throw nb::python_error();
+            accepted[i] = (uint8_t)truth;
+            ground_truth[i] = get_ground_truth(o);
+            if (payoff_columns) {
+                tau[i] = get_real(o, attr.tau);
+                c_a[i] = get_real(o, attr.c_a);
+                c_b[i] = get_real(o, attr.c_b);
+                r_a[i] = get_real(o, attr.r_a);
+                r_b[i] = get_real(o, attr.r_b);
+            }
+        }
+    }
+
+    size_t size() const { return p.size(); }
+
+    sl_payoff_inputs_f64 inputs() const
+    {
+        auto col = [](const std::vector<double> &v) { return v.empty() ? nullptr : v.data(); };
+        return {p.data(), col(tau), col(c_a), col(c_b), col(r_a), col(r_b)};
+    }
+};
+
+struct metrics_deleter {
+    void operator()(sl_metrics *m) const { sl_metrics_free(m); }
+};
+struct report_deleter {
+    void operator()(sl_metrics_report *r) const { sl_metrics_report_free(r); }
+};
+
+nb::object opt(sl_opt_f64 v) { return v.present ? nb::object(nb::float_(v.value)) : nb::none(); }
+
+// Every metric of the library's report over the interactions, as a dict keyed by the report's
+// field names (bins as lists of (a, b, count) tuples). payoff_columns = false reads only p,
+// accepted and ground_truth (the payoff columns count as zero: for metrics that use no payoff).
+nb::dict metrics(nb::handle config, nb::handle interactions, unsigned bins,
+                 double quality_threshold, double uncertainty_band, double log_loss_eps,
+                 bool payoff_columns, bool auc)
+{
+    const sl_payoff_params pp = payoff_params(config.ptr());
+    const columns cols(interactions, payoff_columns);
+    sl_metrics_options opts;
+    sl_metrics_options_default(&opts);
+    opts.flags = auc ? 0u : SL_METRICS_NO_AUC;
+    opts.bins = bins;
+    opts.quality_threshold = quality_threshold;
+    opts.uncertainty_band = uncertainty_band;
+    opts.log_loss_eps = log_loss_eps;
+
+    sl_metrics *raw = nullptr;
+    c_calls += 3; // init, update, finalize
+    check(sl_metrics_init_ex(&raw, &pp, &opts));
+    std::unique_ptr<sl_metrics, metrics_deleter> m(raw);
+    const sl_payoff_inputs_f64 in = cols.inputs();
+    size_t first_invalid;
+    sl_metrics_report r{};
+    sl_status st;
+    {
+        nb::gil_scoped_release unlocked;
+        st = sl_metrics_update_f64(m.get(), &in, cols.accepted.data(), cols.ground_truth.data(),
+                                   cols.size(), &first_invalid);
+        if (st == SL_OK)
+            st = sl_metrics_finalize(m.get(), &r);
+    }
+    check(st, st == SL_OK ? -1 : (Py_ssize_t)first_invalid);
+    std::unique_ptr<sl_metrics_report, report_deleter> owned(&r);
+
+    nb::dict d;
+    d["n"] = r.n;
+    d["n_accepted"] = r.n_accepted;
+    d["n_rejected"] = r.n_rejected;
+    d["n_labelled"] = r.n_labelled;
+    d["toxicity_rate"] = r.toxicity_rate;
+    d["toxicity_rate_all"] = r.toxicity_rate_all;
+    d["conditional_loss_initiator"] = r.conditional_loss_initiator;
+    d["conditional_loss_counterparty"] = r.conditional_loss_counterparty;
+    d["spread"] = r.spread;
+    d["quality_gap"] = r.quality_gap;
+    d["high_quality_acceptance"] = r.high_quality_acceptance;
+    d["low_quality_acceptance"] = r.low_quality_acceptance;
+    d["high_quality_count"] = r.high_quality_count;
+    d["low_quality_count"] = r.low_quality_count;
+    d["high_quality_accepted"] = r.high_quality_accepted;
+    d["uncertain_fraction"] = r.uncertain_fraction;
+    d["uncertain_count"] = r.uncertain_count;
+    d["average_quality"] = r.average_quality;
+    d["average_quality_accepted"] = r.average_quality_accepted;
+    nb::list dist;
+    for (size_t b = 0; b < r.quality_distribution_len; ++b) {
+        const sl_quality_bin &q = r.quality_distribution[b];
+        dist.append(nb::make_tuple(q.start, q.end, q.count));
+    }
+    d["quality_distribution"] = dist;
+    d["total_welfare"] = r.total_welfare;
+    d["total_social_surplus"] = r.total_social_surplus;
+    d["net_social_welfare"] = r.net_social_welfare;
+    d["avg_initiator_payoff"] = r.avg_initiator_payoff;
+    d["avg_counterparty_payoff"] = r.avg_counterparty_payoff;
+    d["calibration_error"] = opt(r.calibration_error);
+    d["brier_score"] = opt(r.brier_score);
+    d["expected_calibration_error"] = opt(r.expected_calibration_error);
+    nb::list curve;
+    for (size_t b = 0; b < r.calibration_curve_len; ++b) {
+        const sl_calibration_bin &c = r.calibration_curve[b];
+        curve.append(nb::make_tuple(c.mean_predicted, c.fraction_positive, c.count));
+    }
+    d["calibration_curve"] = curve;
+    d["log_loss"] = opt(r.log_loss);
+    d["discrimination_auc"] = opt(r.discrimination_auc);
+    d["quality_variance"] = r.quality_variance;
+    d["quality_variance_accepted"] = r.quality_variance_accepted;
+    d["payoff_variance_initiator"] = r.payoff_variance_initiator;
+    d["payoff_variance_counterparty"] = r.payoff_variance_counterparty;
+    d["cv_p"] = r.cv_p;
+    d["cv_payoff_initiator"] = r.cv_payoff_initiator;
+    d["cv_payoff_counterparty"] = r.cv_payoff_counterparty;
+    return d;
+}
+
+} // namespace
+
+NB_MODULE(_swarm, m)
+{
+    m.doc() = "The C library calls behind softlabel.swarm (SWARM 1.9.0 drop-ins); private.";
+
+    attr = {intern("task_progress_delta"), intern("rework_count"), intern("verifier_rejections"),
+            intern("tool_misuse_flags"),   intern("counterparty_engagement_delta"),
+            intern("p"),     intern("accepted"), intern("tau"),  intern("c_a"),
+            intern("c_b"),   intern("r_a"),      intern("r_b"),  intern("ground_truth"),
+            intern("s_plus"), intern("s_minus"), intern("h"),    intern("theta"),
+            intern("rho_a"), intern("rho_b"),    intern("w_rep")};
+
+    status_error_type = PyErr_NewExceptionWithDoc(
+        "softlabel._swarm.StatusError",
+        "A softlabel C library call returned an error: the message is sl_status_str's (with the "
+        "row of a batch); .status is the sl_status, .row the first invalid row or -1.",
+        PyExc_ValueError, nullptr);
+    m.attr("StatusError") = nb::handle(status_error_type);
+    nb::register_exception_translator([](const std::exception_ptr &e, void *) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const status_error &s) {
+            std::string msg = sl_status_str(s.status);
+            if (s.row >= 0)
+                msg = "row " + std::to_string(s.row) + ": " + msg;
+            nb::object err = nb::steal(PyObject_CallOneArg(status_error_type,
+                                                           nb::str(msg.c_str()).ptr()));
+            if (!err.is_valid())
+                return; // the error of the failed call stands
+            nb::setattr(err, "status", nb::int_((int)s.status));
+            nb::setattr(err, "row", nb::int_(s.row));
+            PyErr_SetObject(status_error_type, err.ptr());
+        }
+    });
+
+    // The statuses softlabel.swarm words the way SWARM does.
+    m.attr("ERR_PARAM_W_PROGRESS") = (int)SL_ERR_PARAM_W_PROGRESS;
+    m.attr("ERR_PARAM_W_REWORK") = (int)SL_ERR_PARAM_W_REWORK;
+    m.attr("ERR_PARAM_W_VERIFIER") = (int)SL_ERR_PARAM_W_VERIFIER;
+    m.attr("ERR_PARAM_W_ENGAGEMENT") = (int)SL_ERR_PARAM_W_ENGAGEMENT;
+    m.attr("ERR_PARAM_SIGMOID_K") = (int)SL_ERR_PARAM_SIGMOID_K;
+    m.attr("ERR_PARAM_REWORK_DECAY") = (int)SL_ERR_PARAM_REWORK_DECAY;
+    m.attr("ERR_PARAM_REJECTION_DECAY") = (int)SL_ERR_PARAM_REJECTION_DECAY;
+    m.attr("ERR_PARAM_MISUSE_DECAY") = (int)SL_ERR_PARAM_MISUSE_DECAY;
+    m.attr("ERR_INVERSE_SIGMOID_DOMAIN") = (int)SL_ERR_INVERSE_SIGMOID_DOMAIN;
+
+    m.def("c_calls", [] { return c_calls; }, "Calls into the C library made through this module.");
+    m.def("version", [] { return std::string(sl_version()); }, "The library's version.");
+    m.def("isa", [] { return std::string(sl_isa_name()); }, "The library's active path.");
+
+    m.def("sigmoid", &sigmoid, nb::arg("v_hat"), nb::arg("k"),
+          "1 / (1 + exp(-k * v_hat)) by sl_sigmoid_ex_f64 (k in (0, 100]; v_hat not NaN).");
+    m.def("sigmoid_bounds", &sigmoid_bounds, nb::arg("k"),
+          "(sigmoid(-1, k), sigmoid(1, k)) in one sl_sigmoid_ex_f64 call.");
+    m.def("inverse_sigmoid", &inverse_sigmoid, nb::arg("p"), nb::arg("k"),
+          "-ln((1 - p) / p) / k by sl_inverse_sigmoid_f64 (0 < p < 1).");
+    m.def("inverse_sigmoid_band", &inverse_sigmoid_band, nb::arg("k"), nb::arg("threshold"),
+          "(inverse_sigmoid(0.5 - threshold, k), inverse_sigmoid(0.5 + threshold, k)).");
+
+    nb::class_<proxy>(m, "Proxy", "An sl_proxy (validated and normalized by sl_proxy_init).")
+        .def(nb::init<double, double, double, double, double, double, double, double>(),
+             nb::arg("w_progress"), nb::arg("w_rework"), nb::arg("w_verifier"),
+             nb::arg("w_engagement"), nb::arg("sigmoid_k"), nb::arg("rework_decay"),
+             nb::arg("rejection_decay"), nb::arg("misuse_decay"))
+        .def("labels", &proxy::labels, nb::arg("observables"),
+             "(v_hat, p) of one object with ProxyObservables' fields, by sl_score_f64.")
+        .def("v_hat", &proxy::v_hat, nb::arg("observables"), "v_hat alone, by sl_score_f64.")
+        .def("p", &proxy::p, nb::arg("v_hat"), "The proxy's sigmoid of v_hat.");
+
+    m.def("payoff", &payoff, nb::arg("config"), nb::arg("interaction"),
+          "(expected_surplus, expected_harm, payoff_initiator, payoff_counterparty, "
+          "social_surplus, total_welfare) of one interaction, by sl_payoff_f64.");
+    m.def("surplus_harm", &surplus_harm, nb::arg("config"), nb::arg("p"),
+          "(expected_surplus, expected_harm) of p, by sl_payoff_f64.");
+    m.def("break_even", &break_even, nb::arg("config"), nb::arg("social"),
+          "sl_break_even_p or sl_social_break_even_p; None when undefined (zero denominator).");
+    m.def("metrics", &metrics, nb::arg("config"), nb::arg("interactions"), nb::arg("bins"),
+          nb::arg("quality_threshold"), nb::arg("uncertainty_band"), nb::arg("log_loss_eps"),
+          nb::arg("payoff_columns"), nb::arg("auc"),
+          "The library's metrics report over a list of SoftInteractions, as a dict.");
+}
