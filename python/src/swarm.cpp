@@ -10,6 +10,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -44,6 +45,13 @@ struct names {
         *counterparty_engagement_delta;
     PyObject *p, *accepted, *tau, *c_a, *c_b, *r_a, *r_b, *ground_truth;
     PyObject *s_plus, *s_minus, *h, *theta, *rho_a, *rho_b, *w_rep;
+
+    std::array<PyObject *, 20> list() const
+    {
+        return {task_progress_delta, rework_count, verifier_rejections, tool_misuse_flags,
+                counterparty_engagement_delta, p, accepted, tau, c_a, c_b, r_a, r_b,
+                ground_truth, s_plus, s_minus, h, theta, rho_a, rho_b, w_rep};
+    }
 } attr;
 
 PyObject *intern(const char *s)
@@ -54,66 +62,129 @@ PyObject *intern(const char *s)
     return o;
 }
 
-nb::object get(PyObject *obj, PyObject *name)
+// Whether objects of type t keep every field this module reads in their instance __dict__ as the
+// attribute's value: t (or a base) defines none of the names itself (as a property or another
+// descriptor would). Pydantic models keep field values there. The answers for the last few types
+// seen (a config and an interaction type, typically) are kept, each holding a reference to its
+// type so that the address cannot be reused by another type meanwhile.
+bool fields_in_instance_dict(PyTypeObject *t)
 {
-    PyObject *v = PyObject_GetAttr(obj, name);
-    if (!v)
-        throw nb::python_error();
-    return nb::steal(v);
+    struct entry {
+        PyTypeObject *type;
+        bool answer;
+    };
+    static std::array<entry, 4> seen{};
+    static size_t next = 0;
+    for (const entry &e : seen)
+        if (e.type == t)
+            return e.answer;
+    bool answer = true;
+    for (PyObject *name : attr.list())
+        answer = answer && _PyType_Lookup(t, name) == nullptr;
+    Py_INCREF(t);
+    Py_XDECREF(seen[next].type);
+    seen[next] = {t, answer};
+    next = (next + 1) % seen.size();
+    return answer;
 }
 
-double get_real(PyObject *obj, PyObject *name)
-{
-    nb::object v = get(obj, name);
-    double d = PyFloat_AsDouble(v.ptr());
-    if (d == -1.0 && PyErr_Occurred())
-        throw nb::python_error();
-    return d;
-}
-
-// A count field as the library's int32 (negative counts are the library's to report). A Python
-// int outside int32 is an error naming the field, never a wrapped value.
-int32_t get_count(PyObject *obj, PyObject *name)
-{
-    nb::object v = get(obj, name);
-    int overflow = 0;
-    long long c = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
-    if (c == -1 && PyErr_Occurred())
-        throw nb::python_error();
-    if (overflow || c < INT32_MIN || c > INT32_MAX) {
-        nb::str field = nb::borrow<nb::str>(name);
-        throw nb::value_error(("softlabel: " + std::string(field.c_str()) + " = " +
-                               std::string(nb::str(v).c_str()) +
-                               " does not fit the library's 32-bit counts")
-                                  .c_str());
+// The fields of one of SWARM's model objects. Reading them from the instance __dict__ where that
+// is what getattr would return skips the attribute protocol (pydantic models define __getattr__,
+// which makes every getattr take CPython's slow path): most of the time of gathering 10^5
+// interactions. Anything else is read with getattr.
+class model {
+    // convert(value) of the field, the value borrowed from the instance dict (no reference
+    // count written: gathering a batch only reads the objects) or owned from getattr.
+    template <class Convert> auto read(PyObject *name, Convert convert) const
+    {
+        if (dict_.is_valid()) {
+            PyObject *v = PyDict_GetItemWithError(dict_.ptr(), name);
+            if (v)
+                return convert(v);
+            if (PyErr_Occurred())
+                throw nb::python_error();
+        }
+        nb::object v = nb::steal(PyObject_GetAttr(obj_.ptr(), name));
+        if (!v.is_valid())
+            throw nb::python_error();
+        return convert(v.ptr());
     }
-    return (int32_t)c;
-}
 
-// ground_truth: None -> 0 (no label); otherwise the int, which the library checks is +1 or -1.
-int8_t get_ground_truth(PyObject *obj)
-{
-    nb::object v = get(obj, attr.ground_truth);
-    if (v.is_none())
-        return 0;
-    long g = PyLong_AsLong(v.ptr());
-    if (g == -1 && PyErr_Occurred())
-        throw nb::python_error();
-    // Out-of-range labels become 2 so the library reports SL_ERR_INVALID_GROUND_TRUTH for the row.
-    return (g >= -1 && g <= 1) ? (int8_t)g : (int8_t)2;
-}
+  public:
+    explicit model(nb::handle obj) : obj_(obj)
+    {
+        if (fields_in_instance_dict(Py_TYPE(obj.ptr()))) {
+            PyObject *d = PyObject_GenericGetDict(obj.ptr(), nullptr);
+            if (d && PyDict_CheckExact(d))
+                dict_ = nb::steal(d);
+            else if (d)
+                Py_DECREF(d);
+            else
+                PyErr_Clear(); // no instance dict: getattr it is
+        }
+    }
 
-sl_payoff_params payoff_params(PyObject *config)
+    double real(PyObject *name) const
+    {
+        return read(name, [](PyObject *v) {
+            const double d = PyFloat_AsDouble(v);
+            if (d == -1.0 && PyErr_Occurred())
+                throw nb::python_error();
+            return d;
+        });
+    }
+
+    // A count as the library's int32 (negative counts are the library's to report). A Python int
+    // outside int32 is an error naming the field, never a wrapped value.
+    int32_t count(PyObject *name) const
+    {
+        return read(name, [name](PyObject *v) {
+            int overflow = 0;
+            const long long c = PyLong_AsLongLongAndOverflow(v, &overflow);
+            if (c == -1 && PyErr_Occurred())
+                throw nb::python_error();
+            if (overflow || c < INT32_MIN || c > INT32_MAX)
+                throw nb::value_error((std::string(nb::borrow<nb::str>(name).c_str()) + " = " +
+                                       nb::str(v).c_str() +
+                                       " does not fit the library's 32-bit counts")
+                                          .c_str());
+            return (int32_t)c;
+        });
+    }
+
+    bool flag(PyObject *name) const
+    {
+        return read(name, [](PyObject *v) {
+            const int truth = PyObject_IsTrue(v);
+            if (truth < 0)
+                throw nb::python_error();
+            return truth != 0;
+        });
+    }
+
+    // ground_truth: None -> 0 (no label), else the int; any value but -1, 0, +1 becomes 2, which
+    // the library reports as SL_ERR_INVALID_GROUND_TRUTH for the row.
+    int8_t ground_truth() const
+    {
+        return read(attr.ground_truth, [](PyObject *v) {
+            if (v == Py_None)
+                return (int8_t)0;
+            const long g = PyLong_AsLong(v);
+            if (g == -1 && PyErr_Occurred())
+                throw nb::python_error();
+            return (g >= -1 && g <= 1) ? (int8_t)g : (int8_t)2;
+        });
+    }
+
+    nb::handle obj_;
+    nb::object dict_; // the instance __dict__ when it holds the fields, else empty
+};
+
+sl_payoff_params payoff_params(nb::handle config)
 {
-    sl_payoff_params pp;
-    pp.s_plus = get_real(config, attr.s_plus);
-    pp.s_minus = get_real(config, attr.s_minus);
-    pp.h = get_real(config, attr.h);
-    pp.theta = get_real(config, attr.theta);
-    pp.rho_a = get_real(config, attr.rho_a);
-    pp.rho_b = get_real(config, attr.rho_b);
-    pp.w_rep = get_real(config, attr.w_rep);
-    return pp;
+    const model c(config);
+    return {c.real(attr.s_plus), c.real(attr.s_minus), c.real(attr.h),    c.real(attr.theta),
+            c.real(attr.rho_a),  c.real(attr.rho_b),   c.real(attr.w_rep)};
 }
 
 // ---- Sigmoid -----------------------------------------------------------------------------------
@@ -178,12 +249,12 @@ struct proxy {
     // Scores one ProxyObservables (or anything with its five fields); p_out NULL: v_hat only.
     void score(nb::handle observables, double *v_hat, double *p)
     {
-        PyObject *o = observables.ptr();
-        const double progress = get_real(o, attr.task_progress_delta);
-        const int32_t rework = get_count(o, attr.rework_count);
-        const int32_t rejections = get_count(o, attr.verifier_rejections);
-        const int32_t misuse = get_count(o, attr.tool_misuse_flags);
-        const double engagement = get_real(o, attr.counterparty_engagement_delta);
+        const model o(observables);
+        const double progress = o.real(attr.task_progress_delta);
+        const int32_t rework = o.count(attr.rework_count);
+        const int32_t rejections = o.count(attr.verifier_rejections);
+        const int32_t misuse = o.count(attr.tool_misuse_flags);
+        const double engagement = o.real(attr.counterparty_engagement_delta);
         const sl_observables_f64 obs = {&progress, &rework, &rejections, &misuse, &engagement};
         size_t first_invalid;
         ++c_calls;
@@ -213,11 +284,10 @@ struct proxy {
 // total_welfare) of one SoftInteraction under a PayoffConfig.
 nb::tuple payoff(nb::handle config, nb::handle interaction)
 {
-    const sl_payoff_params pp = payoff_params(config.ptr());
-    PyObject *o = interaction.ptr();
-    const double p = get_real(o, attr.p), tau = get_real(o, attr.tau),
-                 c_a = get_real(o, attr.c_a), c_b = get_real(o, attr.c_b),
-                 r_a = get_real(o, attr.r_a), r_b = get_real(o, attr.r_b);
+    const sl_payoff_params pp = payoff_params(config);
+    const model o(interaction);
+    const double p = o.real(attr.p), tau = o.real(attr.tau), c_a = o.real(attr.c_a),
+                 c_b = o.real(attr.c_b), r_a = o.real(attr.r_a), r_b = o.real(attr.r_b);
     const sl_payoff_inputs_f64 in = {&p, &tau, &c_a, &c_b, &r_a, &r_b};
     double s, e, pi_a, pi_b, social, welfare;
     const sl_payoff_outputs_f64 out = {&s, &e, &pi_a, &pi_b, &social, &welfare};
@@ -230,7 +300,7 @@ nb::tuple payoff(nb::handle config, nb::handle interaction)
 // (expected_surplus, expected_harm) of a bare p.
 nb::tuple surplus_harm(nb::handle config, double p)
 {
-    const sl_payoff_params pp = payoff_params(config.ptr());
+    const sl_payoff_params pp = payoff_params(config);
     const sl_payoff_inputs_f64 in = {&p, nullptr, nullptr, nullptr, nullptr, nullptr};
     double s, e;
     const sl_payoff_outputs_f64 out = {&s, &e, nullptr, nullptr, nullptr, nullptr};
@@ -243,7 +313,7 @@ nb::tuple surplus_harm(nb::handle config, double p)
 // break-even p, or None where the library reports it undefined (a zero denominator).
 nb::object break_even(nb::handle config, bool social)
 {
-    const sl_payoff_params pp = payoff_params(config.ptr());
+    const sl_payoff_params pp = payoff_params(config);
     double out;
     ++c_calls;
     const sl_status st = social ? sl_social_break_even_p(&pp, &out) : sl_break_even_p(&pp, &out);
@@ -279,20 +349,16 @@ struct columns {
             r_b.resize(n);
         }
         for (Py_ssize_t i = 0; i < n; ++i) {
-            PyObject *o = items[i];
-            p[i] = get_real(o, attr.p);
-            nb::object acc = get(o, attr.accepted);
-            const int truth = PyObject_IsTrue(acc.ptr());
-            if (truth < 0)
-                throw nb::python_error();
-            accepted[i] = (uint8_t)truth;
-            ground_truth[i] = get_ground_truth(o);
+            const model o(items[i]);
+            p[i] = o.real(attr.p);
+            accepted[i] = o.flag(attr.accepted);
+            ground_truth[i] = o.ground_truth();
             if (payoff_columns) {
-                tau[i] = get_real(o, attr.tau);
-                c_a[i] = get_real(o, attr.c_a);
-                c_b[i] = get_real(o, attr.c_b);
-                r_a[i] = get_real(o, attr.r_a);
-                r_b[i] = get_real(o, attr.r_b);
+                tau[i] = o.real(attr.tau);
+                c_a[i] = o.real(attr.c_a);
+                c_b[i] = o.real(attr.c_b);
+                r_a[i] = o.real(attr.r_a);
+                r_b[i] = o.real(attr.r_b);
             }
         }
     }
@@ -322,7 +388,7 @@ nb::dict metrics(nb::handle config, nb::handle interactions, unsigned bins,
                  double quality_threshold, double uncertainty_band, double log_loss_eps,
                  bool payoff_columns, bool auc)
 {
-    const sl_payoff_params pp = payoff_params(config.ptr());
+    const sl_payoff_params pp = payoff_params(config);
     const columns cols(interactions, payoff_columns);
     sl_metrics_options opts;
     sl_metrics_options_default(&opts);
