@@ -1,18 +1,28 @@
 /*
  * softlabel — calibrated soft labels for AI-agent interactions, in bulk.
  *
- * One umbrella header for C11 and C++. Every number computed here is defined in SPEC.md
- * (shared/SPEC.md in the project): section 1 for proxy scoring (observables -> v_hat -> p),
- * section 2 for soft payoffs, section 3 for batch metrics.
+ * One umbrella header for C11 and C++, and the library's complete contract: every function's
+ * formula, input ranges, accuracy bounds, errors and buffer rules are written beside its
+ * declaration below; nothing else needs to be read. (The project's SPEC.md, sections 1-4, is the
+ * same contract with the reference implementation's background; the formulas here follow it.)
  *
  * Conventions of every entry point:
- *  - Returns SL_OK or a status naming the failure; sl_status_str() gives a message.
+ *  - Returns SL_OK or a status naming the failure; sl_status_str() gives a message. A call that
+ *    returns an argument error (a NULL pointer, a bad parameter, a size or overlap error) has
+ *    written no output array.
  *  - Bulk calls allocate nothing, keep no hidden state and are safe to call from many threads at
  *    once on disjoint output buffers. Input and output buffers need no particular alignment.
  *  - Invalid rows (NaN in a real field, a negative count) are never silently scored: the call
  *    returns the status of the first invalid row, reports its index in *first_invalid, leaves the
  *    outputs of every invalid row untouched (never writes NaN or an out-of-range value there) and
  *    scores every valid row exactly as if the invalid rows were absent.
+ *  - Sizes: an array of n elements (or a label-major matrix spanning (k-1)*ld + n elements) must
+ *    fit in one object, i.e. its size in bytes must not exceed PTRDIFF_MAX; a larger n, k or ld
+ *    returns SL_ERR_SIZE_OVERFLOW before any element is read.
+ *  - Overlap: an output buffer must not share a byte with another output or with an input, except
+ *    where the function says "in place" (then the output is the very same array as that input:
+ *    same start, same length). The calls that write arrays check this before writing and return
+ *    SL_ERR_OVERLAP (a matrix input counts as its whole extent, gaps between columns included).
  */
 #ifndef SOFTLABEL_H
 #define SOFTLABEL_H
@@ -105,7 +115,40 @@ typedef enum sl_status {
     SL_ERR_ALPHA_TOTALS = 86,        /* per-unit totals given to sl_alpha_nominal_add do not match the votes */
 
     /* Multi-threaded entry points */
-    SL_ERR_THREAD_COUNT = 90         /* n_threads is 0 or above SL_MAX_THREADS */
+    SL_ERR_THREAD_COUNT = 90,        /* n_threads is 0 or above SL_MAX_THREADS */
+
+    /* Sizes and buffers (every entry point; see "Conventions" above) */
+    SL_ERR_SIZE_OVERFLOW = 100,      /* n, k * ld or a buffer's byte size exceeds PTRDIFF_MAX */
+    SL_ERR_OVERLAP = 101,            /* an output overlaps another output or an input */
+
+    /* Panel aggregation (softlabel_panel.h): a bad annotation names its field */
+    SL_ERR_PANEL_ITEM_ID = 110,      /* item_id missing or empty */
+    SL_ERR_PANEL_TASK = 111,         /* task missing or empty */
+    SL_ERR_PANEL_REVIEWER = 112,     /* reviewer missing or empty */
+    SL_ERR_PANEL_LABEL = 113,        /* label missing or empty */
+    SL_ERR_PANEL_CONFIDENCE = 114,   /* confidence not NaN (none) and not in [0, 1] */
+    SL_ERR_PANEL_ERROR_MARK = 115,   /* error not 0 or 1 */
+    SL_ERR_PANEL_UNKNOWN_TASK = 116, /* task not in the rubric */
+    SL_ERR_PANEL_UNKNOWN_LABEL = 117,/* label not a rubric label of the task */
+    SL_ERR_PANEL_UNKNOWN_GOLD = 118, /* gold not a rubric label of the task (the vote counts) */
+    SL_ERR_PANEL_TASK_CONFLICT = 119,/* the item has another task */
+    SL_ERR_PANEL_DUPLICATE = 120,    /* the reviewer annotated the item before */
+    SL_ERR_PANEL_GOLD_CONFLICT = 121,/* the item has another gold answer (the vote counts) */
+    SL_ERR_PANEL_STATE = 122,        /* the call does not fit the panel's state (finished or not) */
+    SL_ERR_PANEL_TASK_TWICE = 123,   /* a rubric gives the task twice */
+    SL_ERR_PANEL_LABEL_TWICE = 124,  /* a rubric gives a label of a task twice */
+    SL_ERR_PANEL_INDEX = 125,        /* an item, task, reviewer or conflict index out of range */
+    SL_ERR_PANEL_TOO_LARGE = 126,    /* 2^32 - 1 annotations, items, tasks, reviewers or labels */
+    SL_ERR_PARAM_ADJUDICATE = 127,   /* adjudicate not 0 or 1 (or -1 for a task) */
+    SL_ERR_PARAM_FLAG_ENTROPY = 128, /* flag_entropy not in [0, 1] */
+    SL_ERR_PARAM_FLAG_CONFIDENCE = 129,/* flag_confidence not in [0, 1] */
+
+    /* Reviewer reliability (sl_dawid_skene) */
+    SL_ERR_DS_ITEM = 140,            /* an annotation's item index is >= n_items */
+    SL_ERR_DS_REVIEWER = 141,        /* an annotation's reviewer index is >= n_reviewers */
+    SL_ERR_DS_LABEL = 142,           /* an annotation's label index is >= n_labels */
+    SL_ERR_PARAM_DS_ITERATIONS = 143,/* max_iterations is 0 */
+    SL_ERR_PARAM_DS_TOLERANCE = 144  /* tolerance is NaN or infinite */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -168,19 +211,38 @@ typedef struct sl_observables_f64 {
     const double *counterparty_engagement_delta;
 } sl_observables_f64;
 
-/* Scores n interactions: v_hat[i] in [-1, 1] and p[i] = 1/(1+exp(-k v_hat[i])) in [0, 1].
- * v_hat or p may be NULL when not wanted (both NULL: validates the input only). first_invalid may
- * be NULL; otherwise it receives the index of the first invalid row, or n when every row is valid.
- * Accuracy (SPEC 1): f64 within 2e-15 of the reference; f32 (computed in single precision) within
- * 1e-6; every SIMD path gives the same bits as every other; SIMD within 4 ULP of the scalar path. */
+/* Scores n interactions (SPEC 1). Per row, with the normalized weights w and k = sigmoid_k:
+ *   progress   = clamp(task_progress_delta, -1, 1),  engagement = clamp(engagement_delta, -1, 1)
+ *   signal(c, d) = 1 if c == 0, else 2 d^c - 1   (d^c underflows to 0 for large c: signal -1)
+ *   rework   = signal(rework_count, rework_decay)
+ *   verifier = (signal(verifier_rejections, rejection_decay) + signal(tool_misuse_flags,
+ *              misuse_decay)) / 2
+ *   v_hat = clamp(w_progress*progress + w_rework*rework + w_verifier*verifier
+ *                 + w_engagement*engagement, -1, 1)         in [-1, 1]
+ *   p     = 1 / (1 + exp(-k * v_hat))                       in [0, 1]
+ * +-infinity in a real field is valid (it clamps to +-1); NaN in a real field or a negative count
+ * makes the row invalid (SL_ERR_NAN_TASK_PROGRESS .. SL_ERR_NAN_ENGAGEMENT, first bad field in
+ * field order). v_hat or p may be NULL when not wanted (both NULL: validates the input only).
+ * first_invalid may be NULL; otherwise it receives the index of the first invalid row, or n when
+ * every row is valid. v_hat and p must not overlap each other or any observable column.
+ * Errors before any row: SL_ERR_NULL_ARGUMENT (px, obs or a required column NULL with n > 0),
+ * SL_ERR_NOT_INITIALIZED, SL_ERR_SIZE_OVERFLOW, SL_ERR_OVERLAP, SL_ERR_ISA_* (bad SOFTLABEL_ISA).
+ * Accuracy, absolute, against the reference implementation (swarm-safety's ProxyComputer): f64
+ * |dv_hat| <= 2e-15 and |dp| <= 2e-15 max(1, k) (the scalar f64 path reproduces it exactly);
+ * f32 (inputs rounded to float, computed in float) |dv_hat| <= 1e-6, |dp| <= 1e-6 max(1, k/2).
+ * Every SIMD path gives the same bits as every other SIMD path of the same precision, and is
+ * within 4 ULP of the scalar path (which uses libm's exp and pow). */
 SL_API sl_status sl_score_f32(const sl_proxy *px, const sl_observables_f32 *obs, size_t n,
                        float *v_hat, float *p, size_t *first_invalid);
 SL_API sl_status sl_score_f64(const sl_proxy *px, const sl_observables_f64 *obs, size_t n,
                        double *v_hat, double *p, size_t *first_invalid);
 
-/* Calibrated sigmoid alone: out[i] = 1/(1+exp(-k*x[i])), k in (0, 100]. x is not clamped; +-inf
- * gives 1 or 0. out may equal x (in place); other overlaps are not allowed. A NaN x[i] is invalid:
- * the call returns SL_ERR_NAN_INPUT, leaves out[i] untouched and computes every other element. */
+/* Calibrated sigmoid alone: out[i] = 1/(1+exp(-k*x[i])), k in (0, 100] (else
+ * SL_ERR_PARAM_SIGMOID_K). x is not clamped; +-inf gives 1 or 0. out may equal x (in place); any
+ * other overlap returns SL_ERR_OVERLAP. A NaN x[i] is invalid: the call returns SL_ERR_NAN_INPUT,
+ * leaves out[i] untouched and computes every other element. Accuracy: the scalar path computes
+ * 1/(1+exp(-k x)) with libm's exp (expf for f32); every SIMD path is within 4 ULP of it and gives
+ * the same bits as every other SIMD path of the same precision. */
 SL_API sl_status sl_sigmoid_f32(float k, const float *x, size_t n, float *out);
 SL_API sl_status sl_sigmoid_f64(double k, const double *x, size_t n, double *out);
 
@@ -253,7 +315,8 @@ typedef struct sl_payoff_inputs_f32 {
 } sl_payoff_inputs_f32;
 
 /* Payoff outputs, n elements each; each may be NULL (not computed). An output may be the very
- * same array as an input (in place); other overlaps are not allowed. */
+ * same array as an input column (in place); any other overlap (with an input, an observable column
+ * of the fused calls, or another output) returns SL_ERR_OVERLAP. */
 typedef struct sl_payoff_outputs_f64 {
     double *expected_surplus, *expected_harm, *payoff_initiator, *payoff_counterparty,
         *social_surplus, *total_welfare;
@@ -263,12 +326,14 @@ typedef struct sl_payoff_outputs_f32 {
         *social_surplus, *total_welfare;
 } sl_payoff_outputs_f32;
 
-/* Computes, for each of n rows (SPEC 2):
+/* Computes, for each of n rows (SPEC 2; accuracy: the scalar f64 path and every SIMD path give
+ * the reference's values exactly, f32 runs the same operations in float):
  *   expected_surplus S = p*s_plus - (1-p)*s_minus,  expected_harm E = (1-p)*h,
  *   payoff_initiator = theta*S - tau - c_a - rho_a*E + w_rep*r_a,
  *   payoff_counterparty = (1-theta)*S + tau - c_b - rho_b*E + w_rep*r_b,
  *   social_surplus = S - E,  total_welfare = payoff_initiator + payoff_counterparty.
- * Errors: SL_ERR_NULL_ARGUMENT (pp, in, out, or in->p with n > 0), a parameter status, or the
+ * Errors: SL_ERR_NULL_ARGUMENT (pp, in, out, or in->p with n > 0), a parameter status,
+ * SL_ERR_SIZE_OVERFLOW, SL_ERR_OVERLAP (see sl_payoff_outputs_f64; nothing computed then), or the
  * status of the first invalid row (SL_ERR_INVALID_P, SL_ERR_NONFINITE_TAU .. _R_B,
  * SL_ERR_PAYOFF_OVERFLOW); first_invalid (may be NULL) receives that row, or n.
  * f32: parameters are rounded to float and the same operations run in single precision. */
@@ -341,8 +406,23 @@ typedef struct sl_calibration_bin {
     uint64_t count;
 } sl_calibration_bin;
 
-/* Every metric of SPEC section 3, named as in the reference's JSON. "A" = accepted rows, "R" =
- * rejected, "T" = rows with ground truth. Means over an empty set are 0.0 where SPEC says so. */
+/* Every metric of SPEC section 3, named as in the reference's JSON (swarm-safety's SoftMetrics).
+ * "A" = accepted rows, "R" = rejected, "T" = rows with ground truth, v = (ground_truth + 1) / 2.
+ * A mean over an empty set is 0.0 unless the field is an sl_opt_f64 (then null). Definitions not
+ * given beside the fields:
+ *   conditional_loss_* = mean payoff over A - mean payoff over all (0.0 if A is empty);
+ *   spread = (s_plus + s_minus) (mean p over all - mean p over A) (0.0 if A is empty);
+ *   quality_gap = mean p over A - mean p over R (0.0 if either is empty);
+ *   *_quality_acceptance = the share of accepted rows among those with p >= 0.5 / p < 0.5;
+ *   calibration_error = mean p over T - share of T with v = 1;
+ *   brier_score = mean over T of (p - v)^2;
+ *   expected_calibration_error = sum over non-empty calibration bins of count/|T| |mean p - share
+ *     with v = 1|;
+ *   log_loss = mean over T of -(v ln q + (1 - v) ln(1 - q)), q = clamp(p, 1e-15, 1 - 1e-15);
+ *   discrimination_auc = P(p_pos > p_neg) + P(p_pos = p_neg) / 2 over all positive/negative pairs;
+ *   cv_* = std / max(|mean|, 1e-8 (|mean| + std)), 0.0 when std = 0 (population std).
+ * Accuracy: every value within 1e-12 (1 + |value|) of the reference on its golden batches, counts
+ * exact; sums stay within 1e-12 relative of the exactly rounded sum up to 10^8 rows. */
 typedef struct sl_metrics_report {
     uint64_t n;                                      /* valid rows accumulated */
     uint64_t n_accepted, n_rejected;                 /* |A|, |R| */
@@ -440,6 +520,12 @@ SL_API sl_status sl_metrics_update_observables_f32_mt(sl_metrics *m, const sl_pr
  * payoff parameters and flags (SL_ERR_STATE_MISMATCH). SL_ERR_OUT_OF_MEMORY leaves into unchanged. */
 SL_API sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from);
 
+/* The quality bin (0 .. SL_METRICS_BINS - 1) of p in [0, 1] as the metrics count it: b with
+ * b * w <= p < (b + 1) * w, w = 0.1 in double and each edge rounded as the reference rounds it
+ * (so p = 0.3, 0.6 and 0.7 lie in bins 2, 5 and 6), p = 1 in the last bin. Below 0 (and NaN): 0;
+ * above 1: the last bin. */
+SL_API int sl_quality_bin_index(double p);
+
 /* Computes the report from the state (which is unchanged and may keep accumulating). Allocates
  * scratch for the AUC sort (SL_ERR_OUT_OF_MEMORY). */
 SL_API sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out);
@@ -482,8 +568,9 @@ typedef struct sl_panel_stats_out {
  * entropy 0, top_share 0, top_label 0 and top_ties k. out->distribution may be votes itself
  * (in place, with distribution_ld == ld); no other overlap is allowed.
  * Errors: SL_ERR_NULL_ARGUMENT (votes or out NULL with n > 0), SL_ERR_PANEL_SHAPE (k == 0,
- * ld < n or distribution_ld < n), SL_ERR_PANEL_BAD_VOTES (an item with a negative, NaN or
- * infinite vote: its index goes to *first_invalid, n when every item is valid; may be NULL). */
+ * ld < n or distribution_ld < n), SL_ERR_SIZE_OVERFLOW (n, or the extent (k - 1) * ld + n of votes
+ * or of the distribution, past the largest object; nothing computed then), SL_ERR_PANEL_BAD_VOTES
+ * (an item with a negative, NaN or infinite vote: its index goes to *first_invalid, n when every item is valid; may be NULL). */
 SL_API sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
                                     const sl_panel_stats_out *out, size_t *first_invalid);
 
@@ -512,8 +599,9 @@ SL_API void sl_panel_rules_default(sl_panel_rules *out);
 /* Classifies n items: unresolved when reviewers[i] < min_reviewers or top_ties[i] >= 2, else
  * agreement when top_share[i] == 1, else minor when top_share[i] >= majority_threshold, else
  * major. Inputs as sl_panel_stats_f64 returns them; reviewers[i] is the number of reviewers
- * counted for item i. Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PARAM_MIN_REVIEWERS,
- * SL_ERR_PARAM_MAJORITY (nothing is classified then). */
+ * counted for item i. out must not overlap the inputs. Errors (nothing is classified then):
+ * SL_ERR_NULL_ARGUMENT, SL_ERR_PARAM_MIN_REVIEWERS, SL_ERR_PARAM_MAJORITY, SL_ERR_SIZE_OVERFLOW,
+ * SL_ERR_OVERLAP. */
 SL_API sl_status sl_panel_classify(const sl_panel_rules *rules, size_t n, const int32_t *reviewers,
                                    const double *top_share, const int32_t *top_ties,
                                    sl_disagreement *out);
@@ -541,8 +629,9 @@ typedef struct sl_divergence_out {
  * positive value or weighted by zero): JS = sum_c [ (p_c log2 p_c + q_c log2 q_c)/2 - m_c log2 m_c ],
  * m = (P + Q)/2. Rounding can take KL and JS a few ULP below 0 (or JS above 1) where the exact
  * value is at the bound: they are clamped to their range, so equal distributions give exactly 0.
+ * No output may overlap another or either matrix (its whole extent, (k-1)*ld + n values).
  * Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_SHAPE (k == 0 or a leading dimension < n),
- * SL_ERR_DIST_BAD_VALUE (a value NaN or outside [0, 1]) or SL_ERR_DIST_SUM (a sum off by more than
+ * SL_ERR_SIZE_OVERFLOW, SL_ERR_OVERLAP (nothing computed then), SL_ERR_DIST_BAD_VALUE (a value NaN or outside [0, 1]) or SL_ERR_DIST_SUM (a sum off by more than
  * the tolerance), whichever the first invalid item has (its index goes to *first_invalid). */
 SL_API sl_status sl_divergence_f64(const double *human, size_t ld_human, const double *model,
                                    size_t ld_model, size_t n, size_t k,
@@ -567,15 +656,74 @@ SL_API void sl_alpha_nominal_init(sl_alpha_nominal *acc);
 /* Adds n units of one value set. votes: k x n label-major (ld >= n), counts of values per unit
  * (finite, >= 0; integers for alpha to mean anything); total[u] = sum_c votes[c][u], as
  * sl_panel_stats_f64 returns it. Errors (nothing is added then): SL_ERR_NULL_ARGUMENT,
- * SL_ERR_PANEL_SHAPE, SL_ERR_PANEL_BAD_VOTES, SL_ERR_ALPHA_TOTALS (the totals do not add up to
+ * SL_ERR_PANEL_SHAPE, SL_ERR_SIZE_OVERFLOW, SL_ERR_PANEL_BAD_VOTES, SL_ERR_ALPHA_TOTALS (the totals do not add up to
  * the votes: their sums over the pairable units differ by more than 1e-9 relative). */
 SL_API sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes, size_t ld,
                                       size_t n, size_t k, const double *total);
 
 /* The alpha of everything added: 1 for perfect agreement, 0 for agreement at chance level,
  * negative below it. NaN when undefined: no pairable unit, or a single value used throughout
- * (no expected disagreement). */
+ * (no expected disagreement), or acc NULL. */
 SL_API double sl_alpha_nominal_value(const sl_alpha_nominal *acc);
+
+/* ---------------------------------------------------------------------------------------------
+ * Reviewer reliability: Dawid-Skene
+ *
+ * EM over one confusion matrix per reviewer (Dawid and Skene, 1979), with the rules and defaults
+ * of crowd-kit 1.4.2's DawidSkene(), whose posteriors it reproduces (checked within 1e-6 by the
+ * tests): started from each item's vote shares (the plurality vote's probabilities), priors their
+ * mean; the M-step sums the posteriors of the items each reviewer gave each label, floors the sums
+ * at 1e-10 and normalizes them per true label over the labels the reviewer used; the E-step adds
+ * log2 prior and log2 confusion entries; the loop stops when the evidence lower bound per
+ * annotation improves by less than `tolerance`, or after `max_iterations`. Priors and returned
+ * posteriors are floored at 1e-10 as crowd-kit floors them (so a posterior sums to 1 within k *
+ * 1e-10). Only labels some annotation uses take part. One call fits one model: call it once per
+ * task. The results are the same bits for every thread count.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct sl_dawid_skene_options {
+    uint32_t max_iterations; /* >= 1; default 100 */
+    double tolerance;        /* finite; default 1e-5 (per annotation) */
+    unsigned n_threads;      /* 1 .. SL_MAX_THREADS; default 1. Fewer are used below
+                                SL_MT_MIN_ROWS_PER_THREAD annotations per thread */
+} sl_dawid_skene_options;
+
+/* Fills *o with the defaults above (crowd-kit's). */
+SL_API void sl_dawid_skene_options_default(sl_dawid_skene_options *o);
+
+/* Results of sl_dawid_skene. The caller sets the pointers (each may be NULL when not wanted);
+ * the call writes them and the three fields after them. */
+typedef struct sl_dawid_skene_out {
+    double *posterior;   /* n_labels x n_items label-major (leading dimension posterior_ld >=
+                            n_items): P(true label = c | annotations) of item i at
+                            [c * posterior_ld + i]; 0 for a label no annotation uses; NaN for
+                            every label of an item without annotations */
+    size_t posterior_ld;
+    double *prior;       /* n_labels: the class priors (0 for a label no annotation uses) */
+    double *confusion;   /* n_reviewers x n_labels x n_labels: P(reviewer r answers y | true c) at
+                            [(r * n_labels + y) * n_labels + c]; 0 where r never answered y;
+                            NaN for a reviewer without annotations */
+    double *accuracy;    /* n_reviewers: sum_c prior_c * confusion[r][c][c] (the trace weighted
+                            by the class priors); NaN for a reviewer without annotations */
+    uint32_t iterations; /* EM iterations run */
+    int converged;       /* 1: stopped by the tolerance; 0: by max_iterations */
+    double elbo_per_annotation; /* the bound of the returned model (NaN without annotations) */
+} sl_dawid_skene_out;
+
+/* Fits one Dawid-Skene model to n annotations: annotation a says reviewer[a] gave label[a] to
+ * item[a] (indices below n_items, n_reviewers, n_labels). A reviewer's repeated annotations of
+ * one item each count. An annotation with an index out of range is left out and the others are
+ * fitted as if it were absent; the status is then that of the first one (SL_ERR_DS_ITEM,
+ * SL_ERR_DS_REVIEWER or SL_ERR_DS_LABEL, its index in *first_invalid, else n; may be NULL).
+ * Other errors (nothing is written): SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_SHAPE (posterior_ld <
+ * n_items), SL_ERR_PARAM_DS_ITERATIONS, SL_ERR_PARAM_DS_TOLERANCE, SL_ERR_THREAD_COUNT,
+ * SL_ERR_SIZE_OVERFLOW (an output's size, or a count above 2^32 - 1), SL_ERR_OVERLAP,
+ * SL_ERR_OUT_OF_MEMORY. Unlike the bulk calls it allocates its working memory: about 40 bytes
+ * per annotation and 16 bytes per label per item. */
+SL_API sl_status sl_dawid_skene(const sl_dawid_skene_options *opt, size_t n, const uint32_t *item,
+                                const uint32_t *reviewer, const uint32_t *label, size_t n_items,
+                                size_t n_reviewers, size_t n_labels, sl_dawid_skene_out *out,
+                                size_t *first_invalid);
 
 /* ---------------------------------------------------------------------------------------------
  * Instruction-set paths
@@ -587,6 +735,15 @@ SL_API double sl_alpha_nominal_value(const sl_alpha_nominal *acc);
  * name never falls back silently: every computing call then fails with SL_ERR_ISA_UNKNOWN or
  * SL_ERR_ISA_UNSUPPORTED until sl_set_isa() picks a valid path.
  * ------------------------------------------------------------------------------------------- */
+
+/* The paths compiled into this build, best first, the last always "scalar" (one list, which
+ * dispatch, sl_set_isa, SOFTLABEL_ISA, the command's usage text, the tests and the benchmarks all
+ * read): sl_isa_at(i) is the name of path i for i < sl_isa_count(), NULL past the end;
+ * sl_isa_description(i) says in a few words what it needs ("AVX-512F (x86-64)"), NULL past the
+ * end. Whether this machine runs a path: sl_isa_supported(name). */
+SL_API size_t sl_isa_count(void);
+SL_API const char *sl_isa_at(size_t i);
+SL_API const char *sl_isa_description(size_t i);
 
 /* The active path's name, or "none" while a bad SOFTLABEL_ISA override is in force. */
 SL_API const char *sl_isa_name(void);
@@ -604,5 +761,8 @@ SL_API sl_status sl_isa_status(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* Panel aggregation: annotations -> items (SPEC section 4). */
+#include "softlabel_panel.h"
 
 #endif /* SOFTLABEL_H */

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 
+#include "args_internal.h"
 #include "dispatch.h"
 #include "obs_internal.h"
 #include "proxy_internal.h"

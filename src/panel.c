@@ -4,6 +4,7 @@
  */
 #include <math.h>
 
+#include "args_internal.h"
 #include "dispatch.h"
 
 sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
@@ -15,6 +16,10 @@ sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
         return SL_ERR_NULL_ARGUMENT;
     if (k == 0 || ld < n || (out && out->distribution && out->distribution_ld < n))
         return SL_ERR_PANEL_SHAPE;
+    if (n > 0 && (sl_matrix_extent(ld, n, k, sizeof(double)) == 0 ||
+                  (out->distribution &&
+                   sl_matrix_extent(out->distribution_ld, n, k, sizeof(double)) == 0)))
+        return SL_ERR_SIZE_OVERFLOW;
     sl_status st;
     const sl_impl *impl = sl_active_impl(&st);
     if (!impl)
@@ -59,6 +64,14 @@ sl_status sl_panel_classify(const sl_panel_rules *rules, size_t n, const int32_t
     sl_status st = check_rules(rules);
     if (st != SL_OK)
         return st;
+    if (!sl_array_fits(n, sizeof(double)) || !sl_array_fits(n, sizeof *out))
+        return SL_ERR_SIZE_OVERFLOW;
+    sl_span ins[3] = {sl_span_of(reviewers, n, sizeof *reviewers),
+                      sl_span_of(top_share, n, sizeof *top_share),
+                      sl_span_of(top_ties, n, sizeof *top_ties)};
+    sl_span result = sl_span_of(out, n, sizeof *out);
+    if (sl_check_overlap(&result, 1, ins, 3, 0) != SL_OK)
+        return SL_ERR_OVERLAP;
     for (size_t i = 0; i < n; i++) {
         if (reviewers[i] < rules->min_reviewers || top_ties[i] >= 2)
             out[i] = SL_UNRESOLVED;
@@ -84,6 +97,29 @@ static sl_status divergence_status(const double *human, size_t ld_human, const d
     return SL_ERR_DIST_SUM;
 }
 
+/* The size and overlap checks of sl_divergence_f64's buffers: the two matrices must fit, and no
+ * output may overlap another or either matrix's extent. */
+static sl_status divergence_buffers_status(const double *human, size_t ld_human,
+                                           const double *model, size_t ld_model, size_t n,
+                                           size_t k, const sl_divergence_out *out)
+{
+    size_t human_extent = sl_matrix_extent(ld_human, n, k, sizeof(double));
+    size_t model_extent = sl_matrix_extent(ld_model, n, k, sizeof(double));
+    if (n > 0 && (human_extent == 0 || model_extent == 0))
+        return SL_ERR_SIZE_OVERFLOW;
+    if (n == 0 || !out)
+        return SL_OK;
+    sl_span ins[2] = {sl_span_of(human, human_extent, sizeof(double)),
+                      sl_span_of(model, model_extent, sizeof(double))};
+    sl_span outs[6] = {sl_span_of(out->cross_entropy_bits, n, sizeof(double)),
+                       sl_span_of(out->kl_bits, n, sizeof(double)),
+                       sl_span_of(out->js_bits, n, sizeof(double)),
+                       sl_span_of(out->total_variation, n, sizeof(double)),
+                       sl_span_of(out->brier, n, sizeof(double)),
+                       sl_span_of(out->top_label_agreement, n, sizeof(double))};
+    return sl_check_overlap(outs, 6, ins, 2, 0);
+}
+
 sl_status sl_divergence_f64(const double *human, size_t ld_human, const double *model,
                             size_t ld_model, size_t n, size_t k, const sl_divergence_out *out,
                             size_t *first_invalid)
@@ -94,7 +130,9 @@ sl_status sl_divergence_f64(const double *human, size_t ld_human, const double *
         return SL_ERR_NULL_ARGUMENT;
     if (k == 0 || ld_human < n || ld_model < n)
         return SL_ERR_PANEL_SHAPE;
-    sl_status st;
+    sl_status st = divergence_buffers_status(human, ld_human, model, ld_model, n, k, out);
+    if (st != SL_OK)
+        return st;
     const sl_impl *impl = sl_active_impl(&st);
     if (!impl)
         return st;
@@ -120,6 +158,8 @@ sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes, size_
         return SL_ERR_NULL_ARGUMENT;
     if (k == 0 || ld < n)
         return SL_ERR_PANEL_SHAPE;
+    if (n > 0 && sl_matrix_extent(ld, n, k, sizeof(double)) == 0)
+        return SL_ERR_SIZE_OVERFLOW;
     /* first pass: validity, and the pairable values according to the totals */
     double pairable = 0.0;
     for (size_t u = 0; u < n; u++) {
@@ -155,6 +195,8 @@ sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes, size_
 
 double sl_alpha_nominal_value(const sl_alpha_nominal *acc)
 {
+    if (!acc)
+        return NAN;
     double n = acc->pairable;
     double expected = n * n - acc->marginal_sq; /* sum over c != k of n_c n_k */
     if (n < 2.0 || expected <= 0.0)
