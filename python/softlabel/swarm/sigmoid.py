@@ -7,7 +7,8 @@ calibrated_sigmoid clamps v_hat to [-10, 10] (warning when it does, and when v_h
 
 Differences (the library's ranges, SPEC 1): k must be in (0, 100] for every function, including
 _sigmoid_fast (SWARM's does not check) and inverse_sigmoid (SWARM's takes any non-zero k); a NaN
-v_hat is an error in _sigmoid_fast.
+v_hat is an error in _sigmoid_fast; where -k * v_hat > 709 SWARM's math.exp raises OverflowError
+and the library returns p = 0 (its correctly rounded value).
 """
 
 import logging
