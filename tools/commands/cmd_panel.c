@@ -22,7 +22,7 @@ static int panel_usage(FILE *f, int code)
           "                       [--summary QA.json] [--report QA.html] [--min-reviewers N]\n"
           "                       [--majority T] [--adjudicate none|plurality]\n"
           "                       [--flag-entropy E] [--flag-confidence C] [--threads N]\n"
-          "                       [--max-errors N]\n"
+          "                       [--max-errors N] [--omit-zeros]\n"
           "  ANNOTATIONS: CSV with a header, or JSONL (.jsonl/.ndjson/.json, or a first byte '{'),\n"
           "  one record per (item, reviewer): item_id, task, reviewer, label, and optionally\n"
           "  confidence (0..1), evidence, error (0/1: a QA-marked reviewer error, excluded from the\n"
@@ -35,7 +35,8 @@ static int panel_usage(FILE *f, int code)
           "  --flag-entropy  normalized entropy from which items are flagged (default 0.5)\n"
           "  --flag-confidence  mean confidence below which a flag points at the rubric (0.5)\n"
           "  --threads       threads (default: the online CPUs)\n"
-          "  --max-errors    input errors printed in full (default 50; all are counted)\n",
+          "  --max-errors    input errors printed in full (default 50; all are counted)\n"
+          "  --omit-zeros    distributions list only the labels with votes (not every label)\n",
           f);
     return code;
 }
@@ -71,21 +72,24 @@ typedef struct panel_args {
     panel_options opt;
     const char *out, *summary, *report;
     long max_errors;
+    int omit_zeros;
 } panel_args;
 
 static int parse_args(int argc, char **argv, panel_args *a)
 {
     memset(a, 0, sizeof *a);
-    sl_panel_rules_default(&a->opt.rules);
+    sl_panel_options_default(&a->opt.panel);
     a->opt.threads = default_threads();
-    a->opt.flag_entropy = 0.5;
-    a->opt.flag_confidence = 0.5;
     a->max_errors = 50;
     for (int i = 0; i < argc; i++) {
         const char *opt = argv[i];
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
             panel_usage(stdout, 0);
             return -1; /* stop, exit 0 */
+        }
+        if (!strcmp(opt, "--omit-zeros")) {
+            a->omit_zeros = 1;
+            continue;
         }
         if (i + 1 >= argc) {
             fprintf(stderr, "softlabel panel: unknown option or missing value: '%s'\n", opt);
@@ -107,23 +111,23 @@ static int parse_args(int argc, char **argv, panel_args *a)
         } else if (!strcmp(opt, "--min-reviewers")) {
             if (parse_count(val, 1, 1000000, &n))
                 goto bad;
-            a->opt.rules.min_reviewers = (int32_t)n;
+            a->opt.panel.min_reviewers = (size_t)n;
         } else if (!strcmp(opt, "--majority")) {
             if (parse_real(val, &x) || !(x > 0.0 && x <= 1.0))
                 goto bad;
-            a->opt.rules.majority_threshold = x;
+            a->opt.panel.majority = x;
         } else if (!strcmp(opt, "--adjudicate")) {
             if (strcmp(val, "none") && strcmp(val, "plurality"))
                 goto bad;
-            a->opt.adjudicate = !strcmp(val, "plurality");
+            a->opt.panel.adjudicate = !strcmp(val, "plurality");
         } else if (!strcmp(opt, "--flag-entropy")) {
             if (parse_real(val, &x) || x < 0.0 || x > 1.0)
                 goto bad;
-            a->opt.flag_entropy = x;
+            a->opt.panel.flag_entropy = x;
         } else if (!strcmp(opt, "--flag-confidence")) {
             if (parse_real(val, &x) || x < 0.0 || x > 1.0)
                 goto bad;
-            a->opt.flag_confidence = x;
+            a->opt.panel.flag_confidence = x;
         } else if (!strcmp(opt, "--threads")) {
             if (parse_count(val, 1, 64, &n))
                 goto bad;
@@ -141,6 +145,7 @@ static int parse_args(int argc, char **argv, panel_args *a)
         fprintf(stderr, "softlabel panel: %s: invalid value '%s' (see --help)\n", opt, val);
         return SL_EX_USAGE;
     }
+    a->opt.panel.threads = a->opt.threads;
     if (!a->opt.in || !a->out) {
         fprintf(stderr, "softlabel panel: --in and --out are required (see --help)\n");
         return SL_EX_USAGE;
@@ -167,7 +172,7 @@ static int write_outputs(const panel_data *d, const panel_args *a)
     if (sl_outfile_open(&items, a->out) || (a->summary && sl_outfile_open(&summary, a->summary)) ||
         (a->report && sl_outfile_open(&report, a->report)))
         code = SL_EX_CANTCREAT;
-    if (!code && panel_write_items(d, sl_outfile_stream(&items), a->opt.threads))
+    if (!code && panel_write_items(d, sl_outfile_stream(&items), a->opt.threads, a->omit_zeros))
         code = write_error(a->out);
     if (!code && (a->summary || a->report) && panel_summarize(d, &a->opt, &s)) {
         fprintf(stderr, "softlabel panel: out of memory\n");
@@ -205,7 +210,7 @@ int sl_cmd_panel(int argc, char **argv)
     code = write_outputs(&d, &a);
     if (!code && d.errors.n) {
         fprintf(stderr, "softlabel panel: %zu input error%s (above); the %zu valid items were "
-                        "written\n", d.errors.n, d.errors.n == 1 ? "" : "s", d.n_items);
+                        "written\n", d.errors.n, d.errors.n == 1 ? "" : "s", sl_panel_count(d.pb));
         code = SL_EX_DATAERR;
     }
     panel_free(&d);

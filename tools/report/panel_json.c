@@ -115,27 +115,6 @@ void sl_jbuf_json_str(sl_jbuf *b, const char *s, size_t len)
     b->p[b->len++] = '"';
 }
 
-void sl_jbuf_json_csv_quoted(sl_jbuf *b, const char *s, size_t len)
-{
-    if (sl_jbuf_reserve(b, 6 * len + 2))
-        return;
-    b->p[b->len++] = '"';
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (!needs_escape[(unsigned char)s[i]])
-            continue;
-        char tmp[8];
-        const char *esc = json_escape((unsigned char)s[i], tmp);
-        put_raw(b, s + run, i - run);
-        put_raw(b, esc, strlen(esc));
-        if (s[i] == '"' && i + 1 < len && s[i + 1] == '"')
-            i++; /* "" in CSV is one quote */
-        run = i + 1;
-    }
-    put_raw(b, s + run, len - run);
-    b->p[b->len++] = '"';
-}
-
 size_t sl_format_double(char *out, double v)
 {
     for (int precision = 15; precision < 17; precision++) {

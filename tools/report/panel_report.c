@@ -21,6 +21,7 @@ typedef struct json_text {
 typedef struct write_shared {
     const panel_data *d;
     FILE *out;
+    int omit_zeros;        /* distributions list only the labels with votes */
     json_text *reviewer;   /* per reviewer id */
     json_text **label;     /* per task, per label index */
     json_text *task;       /* per task: its name */
@@ -87,182 +88,106 @@ static void raw_number(write_job *job, sl_jbuf *b, double v)
     raw(b, text, len);
 }
 
-/* Whether and why the panel is collapsed to one label. */
-typedef enum adjudication {
-    ADJ_GOLD,          /* to the item's gold answer */
-    ADJ_NO_VOTES,      /* hard labels requested, but no counted votes */
-    ADJ_TIE,           /* hard labels requested, but the plurality is tied */
-    ADJ_PLURALITY,     /* to the plurality label, as requested */
-    ADJ_NOT_REQUESTED  /* kept as a soft label */
-} adjudication;
-
-static adjudication decide(const panel_item *it, const panel_task *task, size_t row)
-{
-    if (it->gold >= 0)
-        return ADJ_GOLD;
-    if (!task->adjudicate)
-        return ADJ_NOT_REQUESTED;
-    if (task->total[row] == 0)
-        return ADJ_NO_VOTES;
-    return task->top_ties[row] >= 2 ? ADJ_TIE : ADJ_PLURALITY;
-}
-
-/* The adjudication_reason text: at most REASON_ROOM bytes, none of which needs a JSON escape. */
+/* The adjudication reason (at most REASON_ROOM bytes, none of which needs a JSON escape). */
 #define REASON_ROOM 256
-static void raw_reason(sl_jbuf *b, adjudication a, const panel_item *it, const panel_task *task,
-                       size_t row)
-{
-    switch (a) {
-    case ADJ_GOLD: raw_str(b, "gold: the item has a verifiable answer"); break;
-    case ADJ_NO_VOTES: raw_str(b, "hard labels requested, not adjudicated: no counted votes"); break;
-    case ADJ_TIE:
-        raw_str(b, "hard labels requested, not adjudicated: ");
-        raw_u64(b, (uint64_t)task->top_ties[row]);
-        raw_str(b, " labels tie for the plurality");
-        break;
-    case ADJ_PLURALITY: raw_str(b, "plurality: hard labels requested for this task"); break;
-    case ADJ_NOT_REQUESTED: raw_str(b, "not requested: the panel is kept as a soft label"); break;
-    }
-    if (it->error_marks) {
-        raw_str(b, "; ");
-        raw_u64(b, it->error_marks);
-        raw_str(b, it->error_marks == 1 ? " reviewer record marked as error by QA"
-                                        : " reviewer records marked as errors by QA");
-        raw_str(b, ": excluded from the distribution, kept in the rationales");
-    }
-}
 
 /* One item's JSON line. Each piece reserves its room, then writes without checks; on a failed
  * reservation (b->oom) the line is abandoned. */
-static void write_item(write_job *job, sl_jbuf *b, const panel_item *it)
+static void write_item(write_job *job, sl_jbuf *b, size_t i)
 {
     const write_shared *sh = job->sh;
-    const panel_data *d = sh->d;
-    const panel_task *task = &d->task[it->task];
-    const json_text *labels = sh->label[it->task];
-    size_t row = it->row, n = task->n;
-    double total = task->total[row];
+    sl_panel_item it;
+    if (sl_panel_get_sparse(sh->d->pb, i, &it) != SL_OK) {
+        b->oom = 1;
+        return;
+    }
+    size_t t = it.task_index;
+    const json_text *labels = sh->label[t];
+    double total = (double)it.reviewer_count;
     sl_jbuf_puts(b, "{\"item_id\":");
-    sl_jbuf_json_str(b, it->id, it->id_len);
-    if (sl_jbuf_reserve(b, sh->task[it->task].len + sh->label_room[it->task] +
-                               task->k * (NUMBER_ROOM + 2) + 3 * NUMBER_ROOM + 96))
+    sl_jbuf_json_str(b, it.item_id, it.item_id_len);
+    if (sl_jbuf_reserve(b, sh->task[t].len + sh->label_room[t] +
+                               it.n_labels * (NUMBER_ROOM + 2) + 3 * NUMBER_ROOM + 96))
         return;
     raw_str(b, ",\"task\":");
-    raw_text(b, sh->task[it->task]);
+    raw_text(b, sh->task[t]);
     raw_str(b, ",\"distribution\":");
     if (total > 0) {
+        /* every label of the task (0 where none), or with omit_zeros those with votes */
         b->p[b->len++] = '{';
-        for (size_t l = 0; l < task->k; l++) {
-            if (l)
+        size_t c = 0;
+        for (size_t l = 0; l < it.n_labels; l++) {
+            const sl_panel_label_votes *lv = c < it.n_label_votes && it.label_votes[c].label == l
+                                                 ? &it.label_votes[c++]
+                                                 : NULL;
+            if (!lv && sh->omit_zeros)
+                continue;
+            if (b->p[b->len - 1] != '{')
                 b->p[b->len++] = ',';
             raw_text(b, labels[l]);
             b->p[b->len++] = ':';
-            raw_share(job, b, task->votes[l * n + row], total, task->dist[l * n + row]);
+            raw_share(job, b, lv ? lv->votes : 0.0, total, lv ? lv->share : 0.0);
+            if (sh->omit_zeros && c == it.n_label_votes)
+                break;
         }
         b->p[b->len++] = '}';
     } else {
         raw_str(b, "null");
     }
     raw_str(b, ",\"reviewer_count\":");
-    raw_u64(b, (uint64_t)total);
+    raw_u64(b, (uint64_t)it.reviewer_count);
     raw_str(b, ",\"entropy_bits\":");
     if (total > 0)
-        raw_number(job, b, task->entropy[row]);
+        raw_number(job, b, it.entropy_bits);
     else
         raw_str(b, "null");
     raw_str(b, ",\"confidence\":{");
-    int first = 1;
-    for (size_t j = 0; j < it->count; j++) {
-        const panel_rec *a = &it->rec[j];
-        if (panel_rec_flags(a) & PA_DROPPED)
-            continue;
-        json_text rev = sh->reviewer[a->reviewer];
+    for (size_t j = 0; j < it.n_votes; j++) {
+        json_text rev = sh->reviewer[it.votes[j].reviewer];
         if (sl_jbuf_reserve(b, rev.len + NUMBER_ROOM + 2))
             return;
-        if (!first)
+        if (j)
             b->p[b->len++] = ',';
-        first = 0;
         raw_text(b, rev);
         b->p[b->len++] = ':';
-        raw_number(job, b, a->confidence); /* NaN: null */
+        raw_number(job, b, it.votes[j].confidence); /* NaN: null */
     }
     if (sl_jbuf_reserve(b, 64))
         return;
     raw_str(b, "},\"disagreement_class\":\"");
-    raw_str(b, sl_disagreement_name(task->cls[row]));
+    raw_str(b, it.disagreement_class);
     raw_str(b, "\",\"rationales\":[");
-    first = 1;
-    for (size_t j = 0; j < it->count; j++) {
-        const panel_rec *a = &it->rec[j];
-        unsigned flags = panel_rec_flags(a);
-        if (flags & PA_DROPPED)
-            continue;
-        json_text rev = sh->reviewer[a->reviewer];
-        json_text label = labels[d->label_index[a->label]];
+    for (size_t j = 0; j < it.n_votes; j++) {
+        const sl_panel_vote *v = &it.votes[j];
+        json_text rev = sh->reviewer[v->reviewer];
+        json_text label = labels[v->label];
         if (sl_jbuf_reserve(b, rev.len + label.len + 64))
             return;
-        raw_str(b, first ? "{\"reviewer\":" : ",{\"reviewer\":");
-        first = 0;
+        raw_str(b, j ? ",{\"reviewer\":" : "{\"reviewer\":");
         raw_text(b, rev);
         raw_str(b, ",\"label\":");
         raw_text(b, label);
         raw_str(b, ",\"evidence\":");
-        size_t len;
-        int csvq;
-        const char *ev = panel_evidence(d, it, a, &len, &csvq);
-        if (!ev)
+        if (!v->evidence)
             raw_str(b, "null");
-        else if (csvq)
-            sl_jbuf_json_csv_quoted(b, ev, len);
         else
-            sl_jbuf_json_str(b, ev, len);
+            sl_jbuf_json_str(b, v->evidence, v->evidence_len);
         if (sl_jbuf_reserve(b, 16))
             return;
-        if (flags & PA_ERROR)
+        if (v->error)
             raw_str(b, ",\"error\":true");
         b->p[b->len++] = '}';
     }
-    if (sl_jbuf_reserve(b, sh->label_room[it->task] + REASON_ROOM + 64))
+    if (sl_jbuf_reserve(b, sh->label_room[t] + REASON_ROOM + 64))
         return;
-    adjudication adj = decide(it, task, row);
-    int32_t label = adj == ADJ_GOLD ? it->gold : adj == ADJ_PLURALITY ? task->top_label[row] : -1;
     raw_str(b, "],\"adjudicated_label\":");
-    if (label >= 0)
-        raw_text(b, labels[label]);
+    if (it.adjudicated >= 0)
+        raw_text(b, labels[it.adjudicated]);
     else
         raw_str(b, "null");
     raw_str(b, ",\"adjudication_reason\":\"");
-    raw_reason(b, adj, it, task, row);
+    raw_str(b, it.adjudication_reason);
     raw_str(b, "\"}\n");
-}
-
-/* Items are scattered over the partitions, so formatting would wait for memory at every item.
- * Ahead of the item being formatted: the item struct (far), then its records and its evidence
- * (whose addresses are in the struct, by then at hand). */
-#define AHEAD_ITEM 8
-#define AHEAD_RECORDS 4
-
-/* Asks for every cache line of [from, to). */
-static void prefetch_range(const void *from, const void *to)
-{
-    uintptr_t line = (uintptr_t)from & ~(uintptr_t)63;
-    for (; line < (uintptr_t)to; line += 64)
-        panel_prefetch((const void *)line);
-}
-
-static void prefetch_ahead(const panel_data *d, size_t i, size_t end)
-{
-    if (i + AHEAD_ITEM < end)
-        prefetch_range(d->order[i + AHEAD_ITEM], d->order[i + AHEAD_ITEM] + 1);
-    if (i + AHEAD_RECORDS < end) {
-        const panel_item *it = d->order[i + AHEAD_RECORDS];
-        prefetch_range(it->rec, it->rec + it->count);
-        /* the item's evidence: contiguous, from its first record's position to its last's */
-        const char *ev = d->parts[it->part].evidence.p; /* NULL: no evidence at all */
-        if (ev && it->count)
-            prefetch_range(ev + panel_rec_offset(&it->rec[0]),
-                           ev + panel_rec_offset(&it->rec[it->count - 1]) + 64);
-    }
 }
 
 /* Takes blocks of items in order, formats each into memory, and writes it when every earlier
@@ -271,8 +196,8 @@ static void *write_blocks(void *arg)
 {
     write_job job = {arg, NULL, NULL};
     write_shared *sh = job.sh;
-    const panel_data *d = sh->d;
-    size_t blocks = (d->n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
+    size_t n_items = sl_panel_count(sh->d->pb);
+    size_t blocks = (n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
     sl_jbuf b = {0};
     job.share = calloc(SHARE_CACHE + 1, sizeof *job.share);
     job.numbers = calloc(1, sizeof *job.numbers);
@@ -283,11 +208,9 @@ static void *write_blocks(void *arg)
         if (blk >= blocks)
             break;
         b.len = 0;
-        size_t end = (blk + 1) * BLOCK_ITEMS < d->n_items ? (blk + 1) * BLOCK_ITEMS : d->n_items;
-        for (size_t i = blk * BLOCK_ITEMS; job.share && job.numbers && i < end && !b.oom; i++) {
-            prefetch_ahead(d, i, end);
-            write_item(&job, &b, d->order[i]);
-        }
+        size_t end = (blk + 1) * BLOCK_ITEMS < n_items ? (blk + 1) * BLOCK_ITEMS : n_items;
+        for (size_t i = blk * BLOCK_ITEMS; job.share && job.numbers && i < end && !b.oom; i++)
+            write_item(&job, &b, i);
         pthread_mutex_lock(&sh->lock);
         while (sh->next_to_write != blk)
             pthread_cond_wait(&sh->turn, &sh->lock);
@@ -307,11 +230,13 @@ static void *write_blocks(void *arg)
  * collected first and turned into pointers at the end (the text buffer moves while it grows). */
 static int render_literals(write_shared *sh)
 {
-    const panel_data *d = sh->d;
-    size_t n_labels = 0;
-    for (size_t t = 0; t < d->n_tasks; t++)
-        n_labels += d->task[t].k;
-    size_t n_rev = d->reviewers.count, n_task = d->n_tasks, n_all = n_rev + n_task + n_labels;
+    const sl_panel *pb = sh->d->pb;
+    size_t n_labels = 0, n_rev = sl_panel_reviewer_count(pb), n_task = sl_panel_task_count(pb);
+    sl_panel_task task;
+    sl_panel_reviewer rev;
+    for (size_t t = 0; t < n_task; t++)
+        n_labels += sl_panel_task_get(pb, t, &task) == SL_OK ? task.n_labels : 0;
+    size_t n_all = n_rev + n_task + n_labels;
     size_t *at = malloc((n_all + 1) * sizeof *at);
     sh->reviewer = calloc(n_all ? n_all : 1, sizeof *sh->reviewer);
     sh->label = calloc(n_task ? n_task : 1, sizeof *sh->label);
@@ -322,20 +247,20 @@ static int render_literals(write_shared *sh)
     }
     sh->task = sh->reviewer + n_rev; /* one array: reviewers, tasks, then every task's labels */
     size_t i = 0;
-    for (size_t r = 0; r < n_rev; r++, i++) {
+    for (size_t r = 0; r < n_rev && sl_panel_reviewer_get(pb, r, &rev) == SL_OK; r++, i++) {
         at[i] = sh->text.len;
-        sl_jbuf_json_str(&sh->text, d->reviewers.str[r], d->reviewers.len[r]);
+        sl_jbuf_json_str(&sh->text, rev.name, rev.name_len);
     }
-    for (size_t t = 0; t < n_task; t++, i++) {
+    for (size_t t = 0; t < n_task && sl_panel_task_get(pb, t, &task) == SL_OK; t++, i++) {
         at[i] = sh->text.len;
-        sl_jbuf_json_str(&sh->text, d->task[t].name, strlen(d->task[t].name));
+        sl_jbuf_json_str(&sh->text, task.name, strlen(task.name));
     }
-    for (size_t t = 0; t < n_task; t++) {
+    for (size_t t = 0; t < n_task && sl_panel_task_get(pb, t, &task) == SL_OK; t++) {
         size_t from = sh->text.len;
         sh->label[t] = sh->reviewer + i;
-        for (size_t l = 0; l < d->task[t].k; l++, i++) {
+        for (size_t l = 0; l < task.n_labels; l++, i++) {
             at[i] = sh->text.len;
-            sl_jbuf_json_str(&sh->text, d->task[t].labels[l], d->task[t].label_len[l]);
+            sl_jbuf_json_str(&sh->text, task.labels[l], strlen(task.labels[l]));
         }
         sh->label_room[t] = sh->text.len - from;
     }
@@ -346,10 +271,10 @@ static int render_literals(write_shared *sh)
     return sh->text.oom ? -1 : 0;
 }
 
-int panel_write_items(const panel_data *d, FILE *out, size_t threads)
+int panel_write_items(const panel_data *d, FILE *out, size_t threads, int omit_zeros)
 {
-    write_shared sh = {d,    out,  NULL, NULL, NULL, NULL, {0}, PTHREAD_MUTEX_INITIALIZER,
-                       PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    write_shared sh = {d,    out,  omit_zeros, NULL, NULL, NULL, NULL, {0},
+                       PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
     pthread_t *th = calloc(threads, sizeof *th);
     int rc = th && render_literals(&sh) == 0 ? 0 : -1;
     size_t started = 1; /* a thread that cannot be started leaves its blocks to the others */
@@ -373,44 +298,44 @@ int panel_write_items(const panel_data *d, FILE *out, size_t threads)
 int panel_summarize(const panel_data *d, const panel_options *opt, panel_summary *s)
 {
     memset(s, 0, sizeof *s);
-    s->items = d->n_items;
-    s->reviewers = d->reviewers.count;
+    const sl_panel *pb = d->pb;
+    sl_panel_qa qa;
+    if (sl_panel_qa_summary(pb, &qa) != SL_OK)
+        return -1;
+    s->items = qa.items;
+    s->annotations = qa.annotations;
+    s->reviewers = qa.reviewers;
     s->input_errors = d->errors.n;
-    s->alpha = sl_alpha_nominal_value(&d->alpha);
-    s->flag_entropy = opt->flag_entropy;
-    s->flag_confidence = opt->flag_confidence;
-    s->annotations = d->n_counted;
-    for (size_t t = 0; t < d->n_tasks; t++)
-        if (d->task[t].n && d->task[t].k > 1 && log2((double)d->task[t].k) > s->max_entropy)
-            s->max_entropy = log2((double)d->task[t].k);
-    s->flagged = malloc((d->n_items ? d->n_items : 1) * sizeof *s->flagged);
-    s->flag_reason = malloc((d->n_items ? d->n_items : 1) * sizeof *s->flag_reason);
+    s->with_votes = qa.with_votes;
+    s->mean_entropy_bits = qa.mean_entropy_bits;
+    memcpy(s->classes, qa.classes, sizeof s->classes);
+    s->alpha = qa.krippendorff_alpha;
+    s->gold_items = qa.gold_items;
+    s->flag_entropy = opt->panel.flag_entropy;
+    s->flag_confidence = opt->panel.flag_confidence;
+    for (size_t t = 0; t < sl_panel_task_count(pb); t++) {
+        sl_panel_task task;
+        if (sl_panel_task_get(pb, t, &task) == SL_OK && task.items && task.n_labels > 1 &&
+            log2((double)task.n_labels) > s->max_entropy)
+            s->max_entropy = log2((double)task.n_labels);
+    }
+    s->flagged = malloc((qa.flagged ? qa.flagged : 1) * sizeof *s->flagged);
+    s->flag_reason = malloc((qa.flagged ? qa.flagged : 1) * sizeof *s->flag_reason);
     if (!s->flagged || !s->flag_reason)
         return -1;
-    double sum = 0.0, carry = 0.0; /* Neumaier summation of the entropies */
-    for (size_t i = 0; i < d->n_items; i++) {
-        const panel_item *it = d->order[i];
-        const panel_task *task = &d->task[it->task];
-        s->classes[task->cls[it->row]]++;
-        if (task->total[it->row] <= 0)
+    for (size_t i = 0; i < qa.items; i++) {
+        sl_panel_item it;
+        if (sl_panel_get_sparse(pb, i, &it) != SL_OK)
+            return -1;
+        if (!it.reviewer_count)
             continue;
-        double h = task->entropy[it->row];
-        s->with_votes++;
-        double t = sum + h;
-        carry += fabs(sum) >= fabs(h) ? (sum - t) + h : (h - t) + sum;
-        sum = t;
-        int bin = s->max_entropy > 0 ? (int)(h / s->max_entropy * 10.0) : 0;
+        int bin = s->max_entropy > 0 ? (int)(it.entropy_bits / s->max_entropy * 10.0) : 0;
         s->histogram[bin > 9 ? 9 : bin < 0 ? 0 : bin]++;
-        double normalized = task->k > 1 ? h / log2((double)task->k) : 0.0;
-        if (normalized < opt->flag_entropy)
-            continue;
-        s->flagged[s->n_flagged] = (uint32_t)i;
-        s->flag_reason[s->n_flagged++] =
-            it->with_conf == 0 ? "high_entropy_no_confidence"
-            : it->conf_sum / it->with_conf < opt->flag_confidence ? "rubric_review"
-                                                                  : "genuine_ambiguity";
+        if (it.flag) {
+            s->flagged[s->n_flagged] = i;
+            s->flag_reason[s->n_flagged++] = it.flag;
+        }
     }
-    s->mean_entropy_bits = s->with_votes ? (sum + carry) / (double)s->with_votes : NAN;
     return 0;
 }
 
@@ -421,9 +346,11 @@ void panel_summary_free(panel_summary *s)
     memset(s, 0, sizeof *s);
 }
 
-static void put_item_id(sl_jbuf *b, const panel_data *d, uint32_t position)
+static void put_item_id(sl_jbuf *b, const panel_data *d, size_t position)
 {
-    sl_jbuf_json_str(b, d->order[position]->id, d->order[position]->id_len);
+    sl_panel_item it;
+    if (sl_panel_get_sparse(d->pb, position, &it) == SL_OK)
+        sl_jbuf_json_str(b, it.item_id, it.item_id_len);
 }
 
 int panel_write_summary(const panel_data *d, const panel_summary *s, FILE *out)
@@ -440,19 +367,20 @@ int panel_write_summary(const panel_data *d, const panel_summary *s, FILE *out)
     sl_jbuf_puts(&b, "},\n  \"krippendorff_alpha\": ");
     sl_jbuf_json_double(&b, s->alpha);
     sl_jbuf_puts(&b, ",\n  \"reviewer_gold_pass_rate\": ");
-    if (!d->any_gold) {
+    if (!s->gold_items) {
         sl_jbuf_puts(&b, "null");
     } else {
         sl_jbuf_putc(&b, '{');
         int first = 1;
-        for (size_t r = 0; r < d->reviewers.count; r++) {
-            if (!d->gold_attempts[r])
+        sl_panel_reviewer rev;
+        for (size_t r = 0; sl_panel_reviewer_get(d->pb, r, &rev) == SL_OK; r++) {
+            if (!rev.gold_items)
                 continue;
             sl_jbuf_puts(&b, first ? "\n    " : ",\n    ");
             first = 0;
-            sl_jbuf_json_str(&b, d->reviewers.str[r], d->reviewers.len[r]);
+            sl_jbuf_json_str(&b, rev.name, rev.name_len);
             sl_jbuf_puts(&b, ": ");
-            sl_jbuf_json_double(&b, (double)d->gold_passes[r] / (double)d->gold_attempts[r]);
+            sl_jbuf_json_double(&b, (double)rev.gold_passes / (double)rev.gold_items);
         }
         sl_jbuf_puts(&b, "\n  }");
     }
@@ -582,19 +510,20 @@ int panel_write_html(const panel_data *d, const panel_summary *s, FILE *out)
                       "entropy_bits over [0, %.3f] (log2 of the largest label count).</p>\n",
                   s->with_votes, s->max_entropy);
     sl_jbuf_puts(&b, "<h2>Reviewer pass rate on gold items</h2>\n");
-    if (!d->any_gold) {
+    if (!s->gold_items) {
         sl_jbuf_puts(&b, "<p>No gold items.</p>\n");
     } else {
         sl_jbuf_puts(&b, "<table id=\"gold\">\n<tr><th>reviewer</th><th>gold items</th>"
                         "<th>pass rate</th></tr>\n");
-        for (size_t r = 0; r < d->reviewers.count; r++) {
-            if (!d->gold_attempts[r])
+        sl_panel_reviewer rev;
+        for (size_t r = 0; sl_panel_reviewer_get(d->pb, r, &rev) == SL_OK; r++) {
+            if (!rev.gold_items)
                 continue;
             sl_jbuf_puts(&b, "<tr><td>");
-            sl_jbuf_html(&b, d->reviewers.str[r], d->reviewers.len[r]);
+            sl_jbuf_html(&b, rev.name, rev.name_len);
             sl_jbuf_printf(&b, "</td><td>%llu</td><td>%.4f</td></tr>\n",
-                          (unsigned long long)d->gold_attempts[r],
-                          (double)d->gold_passes[r] / (double)d->gold_attempts[r]);
+                          (unsigned long long)rev.gold_items,
+                          (double)rev.gold_passes / (double)rev.gold_items);
         }
         sl_jbuf_puts(&b, "</table>\n");
     }
@@ -608,9 +537,11 @@ int panel_write_html(const panel_data *d, const panel_summary *s, FILE *out)
     } else {
         sl_jbuf_puts(&b, "<table id=\"flagged\">\n<tr><th>item</th><th>reason</th></tr>\n");
         for (size_t i = 0; i < s->n_flagged && i < HTML_FLAGGED_ROWS; i++) {
-            const panel_item *it = d->order[s->flagged[i]];
+            sl_panel_item it;
+            if (sl_panel_get_sparse(d->pb, s->flagged[i], &it) != SL_OK)
+                break;
             sl_jbuf_puts(&b, "<tr><td>");
-            sl_jbuf_html(&b, it->id, it->id_len);
+            sl_jbuf_html(&b, it.item_id, it.item_id_len);
             sl_jbuf_printf(&b, "</td><td>%s</td></tr>\n", s->flag_reason[i]);
         }
         sl_jbuf_puts(&b, "</table>\n");
