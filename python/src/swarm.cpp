@@ -1,42 +1,31 @@
-// softlabel._swarm: the C library calls behind softlabel.swarm, the drop-in replacements of SWARM
-// 1.9.0's computing classes. SWARM works one object at a time (a ProxyObservables, a
+// softlabel._core.swarm: the C library calls behind softlabel.swarm, the drop-in replacements of
+// SWARM 1.9.0's computing classes. SWARM works one object at a time (a ProxyObservables, a
 // SoftInteraction, a PayoffConfig: pydantic models), and its tests time per-object calls, so each
 // function here reads the fields of SWARM's objects itself and makes one C call: one Python call
 // per SWARM method, no numpy arrays built for a single row. Batches (metrics over a list of
 // interactions) are gathered into columns here and handed to the library in one update.
 //
+// Errors are the package's (ParameterError, InvalidRowError with the row of a batch, ...).
 // c_calls() counts every call into the library made from here, so the pytest plugin can show that
 // SWARM's tests ran through C.
-#include <nanobind/nanobind.h>
-#include <nanobind/stl/string.h>
-
 #include <array>
-#include <cmath>
 #include <cstdint>
-#include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
-#include "softlabel.h"
+#include "common.h"
+#include "core.h"
 
-namespace nb = nanobind;
-
+namespace slpy {
 namespace {
 
 uint64_t c_calls = 0; // incremented with the GIL held
 
-PyObject *status_error_type = nullptr; // softlabel._swarm.StatusError(ValueError)
-
-// A library status other than SL_OK, raised in Python as StatusError(status, message, row).
-struct status_error {
-    sl_status status;
-    Py_ssize_t row; // first invalid row of a batch, -1 when not about a row
-};
-
-void check(sl_status st, Py_ssize_t row = -1)
+void check(sl_status st, const char *what, size_t row = 0)
 {
     if (st != SL_OK)
-        throw status_error{st, row};
+        raise_status(st, what, row);
 }
 
 // Interned attribute names of SWARM's models, created once at import.
@@ -194,7 +183,7 @@ double sigmoid(double v_hat, double k)
     double p;
     size_t first_invalid;
     ++c_calls;
-    check(sl_sigmoid_ex_f64(k, &v_hat, 1, &p, &first_invalid));
+    check(sl_sigmoid_ex_f64(k, &v_hat, 1, &p, &first_invalid), "sigmoid");
     return p;
 }
 
@@ -204,7 +193,7 @@ nb::tuple sigmoid_bounds(double k)
     double p[2];
     size_t first_invalid;
     ++c_calls;
-    check(sl_sigmoid_ex_f64(k, v, 2, p, &first_invalid));
+    check(sl_sigmoid_ex_f64(k, v, 2, p, &first_invalid), "sigmoid_bounds");
     return nb::make_tuple(p[0], p[1]);
 }
 
@@ -213,7 +202,7 @@ double inverse_sigmoid(double p, double k)
     double v;
     size_t first_invalid;
     ++c_calls;
-    check(sl_inverse_sigmoid_f64(k, &p, 1, &v, &first_invalid));
+    check(sl_inverse_sigmoid_f64(k, &p, 1, &v, &first_invalid), "inverse_sigmoid");
     return v;
 }
 
@@ -226,57 +215,41 @@ nb::tuple inverse_sigmoid_band(double k, double threshold)
     size_t first_invalid;
     ++c_calls;
     const sl_status st = sl_inverse_sigmoid_f64(k, p, 2, v, &first_invalid);
-    check(st, st == SL_OK ? -1 : (Py_ssize_t)first_invalid);
+    check(st, "effective_uncertainty_band", first_invalid);
     return nb::make_tuple(v[1], v[0]);
 }
 
 // ---- Proxy scoring -------------------------------------------------------------------------------
 
-struct proxy {
-    sl_proxy px;
-    double k;
+// Scores one ProxyObservables (or anything with its five fields) with a softlabel.Proxy; p NULL:
+// v_hat only.
+void score(const Proxy &proxy, nb::handle observables, double *v_hat, double *p)
+{
+    const model o(observables);
+    const double progress = o.real(attr.task_progress_delta);
+    const int32_t rework = o.count(attr.rework_count);
+    const int32_t rejections = o.count(attr.verifier_rejections);
+    const int32_t misuse = o.count(attr.tool_misuse_flags);
+    const double engagement = o.real(attr.counterparty_engagement_delta);
+    const sl_observables_f64 obs = {&progress, &rework, &rejections, &misuse, &engagement};
+    size_t first_invalid;
+    ++c_calls;
+    check(sl_score_f64(&proxy.px, &obs, 1, v_hat, p, &first_invalid), "compute_v_hat");
+}
 
-    proxy(double w_progress, double w_rework, double w_verifier, double w_engagement,
-          double sigmoid_k, double rework_decay, double rejection_decay, double misuse_decay)
-        : k(sigmoid_k)
-    {
-        const sl_proxy_params params = {w_progress, w_rework,   w_verifier,      w_engagement,
-                                        sigmoid_k,  rework_decay, rejection_decay, misuse_decay};
-        ++c_calls;
-        check(sl_proxy_init(&px, &params));
-    }
+nb::tuple labels(const Proxy &proxy, nb::handle observables)
+{
+    double v_hat, p;
+    score(proxy, observables, &v_hat, &p);
+    return nb::make_tuple(v_hat, p);
+}
 
-    // Scores one ProxyObservables (or anything with its five fields); p_out NULL: v_hat only.
-    void score(nb::handle observables, double *v_hat, double *p)
-    {
-        const model o(observables);
-        const double progress = o.real(attr.task_progress_delta);
-        const int32_t rework = o.count(attr.rework_count);
-        const int32_t rejections = o.count(attr.verifier_rejections);
-        const int32_t misuse = o.count(attr.tool_misuse_flags);
-        const double engagement = o.real(attr.counterparty_engagement_delta);
-        const sl_observables_f64 obs = {&progress, &rework, &rejections, &misuse, &engagement};
-        size_t first_invalid;
-        ++c_calls;
-        check(sl_score_f64(&px, &obs, 1, v_hat, p, &first_invalid));
-    }
-
-    nb::tuple labels(nb::handle observables)
-    {
-        double v_hat, p;
-        score(observables, &v_hat, &p);
-        return nb::make_tuple(v_hat, p);
-    }
-
-    double v_hat(nb::handle observables)
-    {
-        double v_hat;
-        score(observables, &v_hat, nullptr);
-        return v_hat;
-    }
-
-    double p(double v_hat) { return sigmoid(v_hat, k); }
-};
+double v_hat(const Proxy &proxy, nb::handle observables)
+{
+    double v;
+    score(proxy, observables, &v, nullptr);
+    return v;
+}
 
 // ---- Payoffs ---------------------------------------------------------------------------------
 
@@ -293,7 +266,7 @@ nb::tuple payoff(nb::handle config, nb::handle interaction)
     const sl_payoff_outputs_f64 out = {&s, &e, &pi_a, &pi_b, &social, &welfare};
     size_t first_invalid;
     ++c_calls;
-    check(sl_payoff_f64(&pp, &in, 1, &out, &first_invalid));
+    check(sl_payoff_f64(&pp, &in, 1, &out, &first_invalid), "payoff");
     return nb::make_tuple(s, e, pi_a, pi_b, social, welfare);
 }
 
@@ -306,7 +279,7 @@ nb::tuple surplus_harm(nb::handle config, double p)
     const sl_payoff_outputs_f64 out = {&s, &e, nullptr, nullptr, nullptr, nullptr};
     size_t first_invalid;
     ++c_calls;
-    check(sl_payoff_f64(&pp, &in, 1, &out, &first_invalid));
+    check(sl_payoff_f64(&pp, &in, 1, &out, &first_invalid), "expected_surplus");
     return nb::make_tuple(s, e);
 }
 
@@ -319,7 +292,7 @@ nb::object break_even(nb::handle config, bool social)
     const sl_status st = social ? sl_social_break_even_p(&pp, &out) : sl_break_even_p(&pp, &out);
     if (st == SL_ERR_BREAK_EVEN_UNDEFINED)
         return nb::none();
-    check(st);
+    check(st, social ? "social_break_even_p" : "break_even_p");
     return nb::float_(out);
 }
 
@@ -400,10 +373,10 @@ nb::dict metrics(nb::handle config, nb::handle interactions, unsigned bins,
 
     sl_metrics *raw = nullptr;
     c_calls += 3; // init, update, finalize
-    check(sl_metrics_init_ex(&raw, &pp, &opts));
+    check(sl_metrics_init_ex(&raw, &pp, &opts), "metrics");
     std::unique_ptr<sl_metrics, metrics_deleter> m(raw);
     const sl_payoff_inputs_f64 in = cols.inputs();
-    size_t first_invalid;
+    size_t first_invalid = 0;
     sl_metrics_report r{};
     sl_status st;
     {
@@ -413,7 +386,7 @@ nb::dict metrics(nb::handle config, nb::handle interactions, unsigned bins,
         if (st == SL_OK)
             st = sl_metrics_finalize(m.get(), &r);
     }
-    check(st, st == SL_OK ? -1 : (Py_ssize_t)first_invalid);
+    check(st, "metrics", first_invalid);
     std::unique_ptr<sl_metrics_report, report_deleter> owned(&r);
 
     nb::dict d;
@@ -470,9 +443,11 @@ nb::dict metrics(nb::handle config, nb::handle interactions, unsigned bins,
 
 } // namespace
 
-NB_MODULE(_swarm, m)
+void bind_swarm(nb::module_ &core)
 {
-    m.doc() = "The C library calls behind softlabel.swarm (SWARM 1.9.0 drop-ins); private.";
+    nb::module_ m = core.def_submodule(
+        "swarm", "The C library calls behind softlabel.swarm (SWARM 1.9.0 drop-ins): per SWARM "
+                 "object, one call.");
 
     attr = {intern("task_progress_delta"), intern("rework_count"), intern("verifier_rejections"),
             intern("tool_misuse_flags"),   intern("counterparty_engagement_delta"),
@@ -481,44 +456,7 @@ NB_MODULE(_swarm, m)
             intern("s_plus"), intern("s_minus"), intern("h"),    intern("theta"),
             intern("rho_a"), intern("rho_b"),    intern("w_rep")};
 
-    status_error_type = PyErr_NewExceptionWithDoc(
-        "softlabel._swarm.StatusError",
-        "A softlabel C library call returned an error: the message is sl_status_str's (with the "
-        "row of a batch); .status is the sl_status, .row the first invalid row or -1.",
-        PyExc_ValueError, nullptr);
-    m.attr("StatusError") = nb::handle(status_error_type);
-    nb::register_exception_translator([](const std::exception_ptr &e, void *) {
-        try {
-            std::rethrow_exception(e);
-        } catch (const status_error &s) {
-            std::string msg = sl_status_str(s.status);
-            if (s.row >= 0)
-                msg = "row " + std::to_string(s.row) + ": " + msg;
-            nb::object err = nb::steal(PyObject_CallOneArg(status_error_type,
-                                                           nb::str(msg.c_str()).ptr()));
-            if (!err.is_valid())
-                return; // the error of the failed call stands
-            nb::setattr(err, "status", nb::int_((int)s.status));
-            nb::setattr(err, "row", nb::int_(s.row));
-            PyErr_SetObject(status_error_type, err.ptr());
-        }
-    });
-
-    // The statuses softlabel.swarm words the way SWARM does.
-    m.attr("ERR_PARAM_W_PROGRESS") = (int)SL_ERR_PARAM_W_PROGRESS;
-    m.attr("ERR_PARAM_W_REWORK") = (int)SL_ERR_PARAM_W_REWORK;
-    m.attr("ERR_PARAM_W_VERIFIER") = (int)SL_ERR_PARAM_W_VERIFIER;
-    m.attr("ERR_PARAM_W_ENGAGEMENT") = (int)SL_ERR_PARAM_W_ENGAGEMENT;
-    m.attr("ERR_PARAM_SIGMOID_K") = (int)SL_ERR_PARAM_SIGMOID_K;
-    m.attr("ERR_PARAM_REWORK_DECAY") = (int)SL_ERR_PARAM_REWORK_DECAY;
-    m.attr("ERR_PARAM_REJECTION_DECAY") = (int)SL_ERR_PARAM_REJECTION_DECAY;
-    m.attr("ERR_PARAM_MISUSE_DECAY") = (int)SL_ERR_PARAM_MISUSE_DECAY;
-    m.attr("ERR_INVERSE_SIGMOID_DOMAIN") = (int)SL_ERR_INVERSE_SIGMOID_DOMAIN;
-
     m.def("c_calls", [] { return c_calls; }, "Calls into the C library made through this module.");
-    m.def("version", [] { return std::string(sl_version()); }, "The library's version.");
-    m.def("isa", [] { return std::string(sl_isa_name()); }, "The library's active path.");
-
     m.def("sigmoid", &sigmoid, nb::arg("v_hat"), nb::arg("k"),
           "1 / (1 + exp(-k * v_hat)) by sl_sigmoid_ex_f64 (k in (0, 100]; v_hat not NaN).");
     m.def("sigmoid_bounds", &sigmoid_bounds, nb::arg("k"),
@@ -526,18 +464,12 @@ NB_MODULE(_swarm, m)
     m.def("inverse_sigmoid", &inverse_sigmoid, nb::arg("p"), nb::arg("k"),
           "-ln((1 - p) / p) / k by sl_inverse_sigmoid_f64 (0 < p < 1).");
     m.def("inverse_sigmoid_band", &inverse_sigmoid_band, nb::arg("k"), nb::arg("threshold"),
-          "(inverse_sigmoid(0.5 - threshold, k), inverse_sigmoid(0.5 + threshold, k)).");
-
-    nb::class_<proxy>(m, "Proxy", "An sl_proxy (validated and normalized by sl_proxy_init).")
-        .def(nb::init<double, double, double, double, double, double, double, double>(),
-             nb::arg("w_progress"), nb::arg("w_rework"), nb::arg("w_verifier"),
-             nb::arg("w_engagement"), nb::arg("sigmoid_k"), nb::arg("rework_decay"),
-             nb::arg("rejection_decay"), nb::arg("misuse_decay"))
-        .def("labels", &proxy::labels, nb::arg("observables"),
-             "(v_hat, p) of one object with ProxyObservables' fields, by sl_score_f64.")
-        .def("v_hat", &proxy::v_hat, nb::arg("observables"), "v_hat alone, by sl_score_f64.")
-        .def("p", &proxy::p, nb::arg("v_hat"), "The proxy's sigmoid of v_hat.");
-
+          "(inverse_sigmoid(0.5 - threshold, k), inverse_sigmoid(0.5 + threshold, k)) in one "
+          "call; an invalid p is reported as row 0 for 0.5 + threshold, 1 for 0.5 - threshold.");
+    m.def("labels", &labels, nb::arg("proxy"), nb::arg("observables"),
+          "(v_hat, p) of one object with ProxyObservables' fields, by sl_score_f64.");
+    m.def("v_hat", &v_hat, nb::arg("proxy"), nb::arg("observables"),
+          "v_hat alone of one observables object, by sl_score_f64.");
     m.def("payoff", &payoff, nb::arg("config"), nb::arg("interaction"),
           "(expected_surplus, expected_harm, payoff_initiator, payoff_counterparty, "
           "social_surplus, total_welfare) of one interaction, by sl_payoff_f64.");
@@ -550,3 +482,5 @@ NB_MODULE(_swarm, m)
           nb::arg("payoff_columns"), nb::arg("auc"),
           "The library's metrics report over a list of SoftInteractions, as a dict.");
 }
+
+} // namespace slpy

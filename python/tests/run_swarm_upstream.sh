@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SWARM 1.9.0's own tests (swarm_upstream/, vendored unmodified) on softlabel: checks the vendored
-# files against SHA256SUMS (and that nothing was added under tests/), installs swarm-safety 1.9.0
-# and hypothesis into the environment of the given Python (which has softlabel installed), and runs
-# the tests with the plugin softlabel.swarm.pytest_plugin.
+# files against SHA256SUMS (and that nothing was added under tests/), then runs them with the
+# plugin softlabel.swarm.pytest_plugin in the given Python, which has softlabel installed with its
+# test extra (swarm-safety 1.9.0, hypothesis, pytest: pip install ".[test]").
 # Usage: python/tests/run_swarm_upstream.sh PYTHON [pytest arguments]
 set -euo pipefail
 python=$1
@@ -18,5 +18,4 @@ if [ "$listed" != "$present" ]; then
   exit 1
 fi
 
-"$python" -m pip install --quiet "swarm-safety==1.9.0" hypothesis
 PYTHONDONTWRITEBYTECODE=1 "$python" -m pytest -p softlabel.swarm.pytest_plugin tests "$@"

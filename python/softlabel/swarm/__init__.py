@@ -23,7 +23,8 @@ import swarm.core.sigmoid
 import swarm.metrics.reporters
 import swarm.metrics.soft_metrics
 
-from softlabel import _swarm
+import softlabel
+from softlabel import _core
 from softlabel.swarm.metrics import MetricsReporter, SoftMetrics
 from softlabel.swarm.payoff import SoftPayoffEngine
 from softlabel.swarm.proxy import ProxyComputer
@@ -55,18 +56,20 @@ __all__ = [
 
 
 def c_calls() -> int:
-    """How many calls into the C library softlabel.swarm has made in this process."""
-    return _swarm.c_calls()
+    """How many calls into the C library softlabel.swarm's per-object entry points
+    (softlabel._core.swarm) have made in this process (a ProxyComputer's softlabel.Proxy,
+    built once per parameter set, is not counted)."""
+    return _core.swarm.c_calls()
 
 
 def version() -> str:
     """The C library's version."""
-    return _swarm.version()
+    return softlabel.version()
 
 
 def isa() -> str:
     """The library's active instruction-set path ("avx512", "avx2", "neon", "scalar")."""
-    return _swarm.isa()
+    return softlabel.isa()
 
 
 _sig = swarm.core.sigmoid

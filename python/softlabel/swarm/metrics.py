@@ -24,9 +24,10 @@ from swarm.metrics import soft_metrics as _swarm_soft_metrics
 from swarm.metrics.reporters import MetricsSummary
 from swarm.models.interaction import SoftInteraction
 
-from softlabel import _swarm
+from softlabel import _core
 from softlabel.swarm.payoff import SoftPayoffEngine
 
+_swarm = _core.swarm
 _BINS, _THRESHOLD, _BAND, _EPS = 10, 0.5, 0.2, 1e-15  # SWARM's defaults
 
 

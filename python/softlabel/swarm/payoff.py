@@ -17,7 +17,9 @@ from swarm.core import payoff as _swarm_payoff
 from swarm.core.payoff import PayoffBreakdown, PayoffConfig
 from swarm.models.interaction import SoftInteraction
 
-from softlabel import _swarm
+from softlabel import _core
+
+_swarm = _core.swarm
 
 # Positions in the tuple _swarm.payoff returns.
 _SURPLUS, _HARM, _INITIATOR, _COUNTERPARTY, _SOCIAL, _WELFARE = range(6)

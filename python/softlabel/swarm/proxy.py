@@ -18,23 +18,22 @@ from typing import Optional
 from swarm.core import proxy as _swarm_proxy
 from swarm.core.proxy import ProxyObservables, ProxyWeights
 
-from softlabel import _swarm
+from softlabel import Proxy, _core
+from softlabel.errors import ParameterError
 from softlabel.swarm.sigmoid import k_error
 
+_swarm = _core.swarm
+
+# softlabel.Proxy's weight parameters -> SWARM's ProxyWeights fields
 _WEIGHT_FIELDS = {
-    _swarm.ERR_PARAM_W_PROGRESS: "task_progress",
-    _swarm.ERR_PARAM_W_REWORK: "rework_penalty",
-    _swarm.ERR_PARAM_W_VERIFIER: "verifier_penalty",
-    _swarm.ERR_PARAM_W_ENGAGEMENT: "engagement_signal",
-}
-_DECAYS = {
-    _swarm.ERR_PARAM_REWORK_DECAY: "rework_decay",
-    _swarm.ERR_PARAM_REJECTION_DECAY: "rejection_decay",
-    _swarm.ERR_PARAM_MISUSE_DECAY: "misuse_decay",
+    "w_progress": "task_progress",
+    "w_rework": "rework_penalty",
+    "w_verifier": "verifier_penalty",
+    "w_engagement": "engagement_signal",
 }
 
 
-def _decay_error(name: str, value: float, status_error: ValueError) -> ValueError:
+def _decay_error(name: str, value: float, error: ParameterError) -> ValueError:
     if value <= 0:
         return ValueError(
             f"{name} must be positive, got {value}. "
@@ -50,7 +49,7 @@ def _decay_error(name: str, value: float, status_error: ValueError) -> ValueErro
             f"{name} is extremely small ({value}), which may indicate a bug. "
             "Values below 0.01 cause signals to decay too rapidly."
         )
-    return ValueError(f"{name} = {value}: {status_error}")
+    return error
 
 
 class ProxyComputer(_swarm_proxy.ProxyComputer):
@@ -69,30 +68,27 @@ class ProxyComputer(_swarm_proxy.ProxyComputer):
         )
 
     def _configure(self, weights, sigmoid_k, rework_decay, rejection_decay, misuse_decay):
+        decays = {
+            "rework_decay": rework_decay,
+            "rejection_decay": rejection_decay,
+            "misuse_decay": misuse_decay,
+        }
         try:
-            proxy = _swarm.Proxy(
-                weights.task_progress,
-                weights.rework_penalty,
-                weights.verifier_penalty,
-                weights.engagement_signal,
-                sigmoid_k,
-                rework_decay,
-                rejection_decay,
-                misuse_decay,
+            proxy = Proxy(
+                w_progress=weights.task_progress,
+                w_rework=weights.rework_penalty,
+                w_verifier=weights.verifier_penalty,
+                w_engagement=weights.engagement_signal,
+                sigmoid_k=sigmoid_k,
+                **decays,
             )
-        except _swarm.StatusError as e:
-            decays = {
-                "rework_decay": rework_decay,
-                "rejection_decay": rejection_decay,
-                "misuse_decay": misuse_decay,
-            }
-            if e.status == _swarm.ERR_PARAM_SIGMOID_K:
+        except ParameterError as e:
+            if e.parameter == "sigmoid_k":
                 raise k_error(sigmoid_k, e) from None
-            if e.status in _DECAYS:
-                name = _DECAYS[e.status]
-                raise _decay_error(name, decays[name], e) from None
-            if e.status in _WEIGHT_FIELDS:
-                name = _WEIGHT_FIELDS[e.status]
+            if e.parameter in decays:
+                raise _decay_error(e.parameter, decays[e.parameter], e) from None
+            if e.parameter in _WEIGHT_FIELDS:
+                name = _WEIGHT_FIELDS[e.parameter]
                 raise ValueError(
                     f"{name} must be non-negative, got {getattr(weights, name)}. "
                     "Negative weights can lead to unintended behavior in proxy computation."
@@ -159,12 +155,12 @@ class ProxyComputer(_swarm_proxy.ProxyComputer):
 
     def compute_v_hat(self, observables: ProxyObservables) -> float:
         """v_hat in [-1, +1] of the observables (sl_score_f64)."""
-        return self._proxy.v_hat(observables)
+        return _swarm.v_hat(self._proxy, observables)
 
     def compute_p(self, v_hat: float) -> float:
         """p = 1 / (1 + exp(-sigmoid_k * v_hat)) (sl_sigmoid_ex_f64)."""
-        return self._proxy.p(v_hat)
+        return _swarm.sigmoid(v_hat, self._sigmoid_k)
 
     def compute_labels(self, observables: ProxyObservables) -> tuple[float, float]:
         """(v_hat, p) of the observables in one library call (sl_score_f64)."""
-        return self._proxy.labels(observables)
+        return _swarm.labels(self._proxy, observables)

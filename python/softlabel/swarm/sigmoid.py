@@ -14,16 +14,19 @@ and the library returns p = 0 (its correctly rounded value).
 import logging
 from typing import Tuple
 
-from softlabel import _swarm
+from softlabel import _core
+from softlabel.errors import InvalidRowError, ParameterError
 
+_swarm = _core.swarm
 logger = logging.getLogger("swarm.core.sigmoid")
 
 #: SWARM's fast path, straight to the library: one C call per call, no Python frame.
 _sigmoid_fast = _swarm.sigmoid
 
 
-def k_error(k: float, status_error: ValueError) -> ValueError:
-    """The ValueError SWARM raises for a sigmoid_k the library rejected."""
+def k_error(k: float, error: ParameterError) -> ValueError:
+    """The ValueError SWARM raises for a sigmoid_k the library rejected (the library's own
+    ParameterError where SWARM would not have rejected it, e.g. a NaN k)."""
     if k <= 0:
         return ValueError(f"sigmoid_k must be positive, got {k}")
     if k > 100:
@@ -31,16 +34,14 @@ def k_error(k: float, status_error: ValueError) -> ValueError:
             f"sigmoid_k is extremely large ({k}), which may indicate a bug. "
             "Values above 100 are rejected."
         )
-    return ValueError(f"sigmoid_k = {k}: {status_error}")
+    return error
 
 
 def _sigmoid(v_hat: float, k: float) -> float:
     try:
         return _swarm.sigmoid(v_hat, k)
-    except _swarm.StatusError as e:
-        if e.status == _swarm.ERR_PARAM_SIGMOID_K:
-            raise k_error(k, e) from None
-        raise
+    except ParameterError as e:
+        raise k_error(k, e) from None
 
 
 def calibrated_sigmoid(v_hat: float, k: float = 2.0) -> float:
@@ -64,10 +65,11 @@ def calibrated_sigmoid(v_hat: float, k: float = 2.0) -> float:
     return p
 
 
-def _inverse_error(p: float, k: float, e: "_swarm.StatusError") -> ValueError:
-    if e.status == _swarm.ERR_INVERSE_SIGMOID_DOMAIN:
+def _inverse_error(p: float, k: float, e: ValueError) -> ValueError:
+    """SWARM's ValueError for an inverse sigmoid the library refused (else the library's)."""
+    if isinstance(e, InvalidRowError) and e.column == "p":
         return ValueError(f"p must be in (0, 1), got {p}")
-    if e.status == _swarm.ERR_PARAM_SIGMOID_K and k == 0:
+    if isinstance(e, ParameterError) and k == 0:
         return ValueError("k cannot be zero for inverse sigmoid")
     return e
 
@@ -76,7 +78,7 @@ def inverse_sigmoid(p: float, k: float = 2.0) -> float:
     """v_hat = -ln((1 - p) / p) / k for 0 < p < 1."""
     try:
         return _swarm.inverse_sigmoid(p, k)
-    except _swarm.StatusError as e:
+    except (InvalidRowError, ParameterError) as e:
         raise _inverse_error(p, k, e) from None
 
 
@@ -90,16 +92,14 @@ def sigmoid_bounds(k: float = 2.0) -> Tuple[float, float]:
     """(p at v_hat = -1, p at v_hat = +1), in one library call."""
     try:
         return _swarm.sigmoid_bounds(k)
-    except _swarm.StatusError as e:
-        if e.status == _swarm.ERR_PARAM_SIGMOID_K:
-            raise k_error(k, e) from None
-        raise
+    except ParameterError as e:
+        raise k_error(k, e) from None
 
 
 def effective_uncertainty_band(k: float = 2.0, threshold: float = 0.1) -> Tuple[float, float]:
     """(v_min, v_max): the v_hat range where |p - 0.5| < threshold, in one library call."""
     try:
         return _swarm.inverse_sigmoid_band(k, threshold)
-    except _swarm.StatusError as e:
-        p = 0.5 + threshold if e.row == 0 else 0.5 - threshold
+    except (InvalidRowError, ParameterError) as e:
+        p = 0.5 + threshold if getattr(e, "row", 0) == 0 else 0.5 - threshold
         raise _inverse_error(p, k, e) from None
