@@ -82,20 +82,22 @@ bool fields_in_instance_dict(PyTypeObject *t)
 // which makes every getattr take CPython's slow path): most of the time of gathering 10^5
 // interactions. Anything else is read with getattr.
 class model {
-    // convert(value) of the field, the value borrowed from the instance dict (no reference
-    // count written: gathering a batch only reads the objects) or owned from getattr.
+    // convert(value) of the field, from the instance dict or getattr. The value is held while
+    // convert runs (converting a non-float may run Python code that changes the dict).
     template <class Convert> auto read(PyObject *name, Convert convert) const
     {
+        nb::object v;
         if (dict_.is_valid()) {
-            PyObject *v = PyDict_GetItemWithError(dict_.ptr(), name);
-            if (v)
-                return convert(v);
-            if (PyErr_Occurred())
+            PyObject *item = PyDict_GetItemWithError(dict_.ptr(), name);
+            if (!item && PyErr_Occurred())
+                throw nb::python_error();
+            v = nb::borrow(item);
+        }
+        if (!v.is_valid()) {
+            v = nb::steal(PyObject_GetAttr(obj_.ptr(), name));
+            if (!v.is_valid())
                 throw nb::python_error();
         }
-        nb::object v = nb::steal(PyObject_GetAttr(obj_.ptr(), name));
-        if (!v.is_valid())
-            throw nb::python_error();
         return convert(v.ptr());
     }
 
@@ -151,8 +153,9 @@ class model {
         });
     }
 
-    // ground_truth: None -> 0 (no label), else the int; any value but -1, 0, +1 becomes 2, which
-    // the library reports as SL_ERR_INVALID_GROUND_TRUTH for the row.
+    // ground_truth: None -> 0 (the library's "no label"), +1 and -1 as they are; anything else
+    // (0 too, which SWARM would count as a label of value 0.5) becomes 2, which the library
+    // reports as SL_ERR_INVALID_GROUND_TRUTH for the row.
     int8_t ground_truth() const
     {
         return read(attr.ground_truth, [](PyObject *v) {
@@ -161,10 +164,11 @@ class model {
             const long g = PyLong_AsLong(v);
             if (g == -1 && PyErr_Occurred())
                 throw nb::python_error();
-            return (g >= -1 && g <= 1) ? (int8_t)g : (int8_t)2;
+            return (g == 1 || g == -1) ? (int8_t)g : (int8_t)2;
         });
     }
 
+  private:
     nb::handle obj_;
     nb::object dict_; // the instance __dict__ when it holds the fields, else empty
 };

@@ -235,8 +235,9 @@ def test_summary_matches_swarm(n):
         assert ours.format_report(xs) == theirs.format_report(xs)
 
 
-def test_metrics_reject_invalid_rows_naming_the_row():
-    xs = [SoftInteraction(p=0.5), SoftInteraction(p=0.5, ground_truth=2)]
+@pytest.mark.parametrize("label", [2, 0])  # 0: SWARM would count it as a label of 0.5
+def test_metrics_reject_invalid_rows_naming_the_row(label):
+    xs = [SoftInteraction(p=0.5), SoftInteraction(p=0.5, ground_truth=label)]
     with pytest.raises(sl.InvalidRowError, match="row 1, column ground_truth"):
         slswarm.SoftMetrics().brier_score(xs)
 
