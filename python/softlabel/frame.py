@@ -43,6 +43,10 @@ def score_frame(table: Any, proxy: Optional["_core.Proxy"] = None, *,
             raise KeyError(f"score_frame: columns= maps unknown observables {sorted(unknown)}; "
                            f"known: {list(OBSERVABLES)}")
         names.update(columns)
+    if not (hasattr(table, "__arrow_c_stream__") or hasattr(table, "__arrow_c_array__")):
+        raise TypeError(f"score_frame: a {type(table).__name__} has no Arrow PyCapsule interface "
+                        "(__arrow_c_stream__ / __arrow_c_array__); pass a pyarrow Table, a "
+                        "polars or pandas DataFrame, a DuckDB relation, ...")
     kind = _kind(table)
     if kind in ("duckdb", "arrow"):  # a query result or a one-shot stream: materialize it once
         import pyarrow as pa

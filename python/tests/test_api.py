@@ -506,3 +506,44 @@ def test_status_enum_covers_every_library_status():
                 re.findall(r"SL_(?:ERR_)?([A-Z0-9_]+) = (\d+)", enum_body)}
     assert len(declared) > 40
     assert {s.name: int(s) for s in sl.Status} == declared
+
+
+def test_one_row_as_python_numbers():
+    """Scalars give floats, the same values as the one-row arrays (double precision)."""
+    px = sl.Proxy(sigmoid_k=3.0)
+    v, p = px.score(0.9, 0, 2, 0.8, 1)
+    va, pa_ = px.score(np.array([0.9]), np.array([0], I32), np.array([2], I32), np.array([0.8]),
+                       np.array([1], I32))
+    assert (v, p) == (va[0], pa_[0]) and isinstance(p, float)
+    assert px.score(0.9, 0, 2, 0.8) == px.score(0.9, 0, 2, 0.8, 0)
+    with pytest.raises(sl.InvalidRowError) as e:
+        px.score(0.1, -1, 0, 0.0)
+    assert (e.value.row, e.value.column) == (0, "rework_count")
+    assert all(math.isnan(x) for x in px.score(math.nan, 0, 0, 0.0, errors="mask"))
+    with pytest.raises(ValueError, match="int32"):
+        px.score(0.1, 2**32 + 1, 0, 0.0)
+    with pytest.raises(TypeError, match="rework_count"):
+        px.score(0.1, 1.0, 0, 0.0)
+    pp = sl.PayoffParams(theta=0.3, rho_a=0.5)
+    r = sl.payoffs(0.7, 0.1, 0.2, 0.0, 0.5, -0.5, params=pp)
+    ra = sl.payoffs(*(np.array([x]) for x in (0.7, 0.1, 0.2, 0.0, 0.5, -0.5)), params=pp)
+    assert isinstance(r, sl.Payoffs) and r == tuple(col[0] for col in ra)
+    assert sl.payoffs(0.7) == tuple(col[0] for col in sl.payoffs(np.array([0.7])))
+    with pytest.raises(sl.InvalidRowError):
+        sl.payoffs(1.5)
+    assert all(math.isnan(x) for x in sl.payoffs(1.5, errors="mask"))
+
+
+def test_type_stub_is_installed_and_complete():
+    """softlabel/_core.pyi (nanobind's stubgen at build time) parses and declares every public
+    name of the extension; the package is marked typed."""
+    import ast
+    import pathlib
+
+    pkg = pathlib.Path(sl.__file__).parent
+    assert (pkg / "py.typed").exists()
+    tree = ast.parse((pkg / "_core.pyi").read_text())
+    declared = {node.name for node in tree.body
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    public = {name for name in dir(sl._core) if not name.startswith("_")}
+    assert public <= declared, public - declared
