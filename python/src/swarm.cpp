@@ -1,4 +1,4 @@
-// softlabel._core.swarm: the C library calls behind softlabel.swarm, the drop-in replacements of
+// softlabel._core._swarm: the C library calls behind softlabel.swarm, the drop-in replacements of
 // SWARM 1.9.0's computing classes. SWARM works one object at a time (a ProxyObservables, a
 // SoftInteraction, a PayoffConfig: pydantic models), and its tests time per-object calls, so each
 // function here reads the fields of SWARM's objects itself and makes one C call: one Python call
@@ -450,7 +450,7 @@ nb::dict metrics(nb::handle config, nb::handle interactions, unsigned bins,
 void bind_swarm(nb::module_ &core)
 {
     nb::module_ m = core.def_submodule(
-        "swarm", "The C library calls behind softlabel.swarm (SWARM 1.9.0 drop-ins): per SWARM "
+        "_swarm", "The C library calls behind softlabel.swarm (SWARM 1.9.0 drop-ins): per SWARM "
                  "object, one call.");
 
     attr = {intern("task_progress_delta"), intern("rework_count"), intern("verifier_rejections"),

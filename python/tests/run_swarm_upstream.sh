@@ -5,7 +5,7 @@
 # test extra (swarm-safety 1.9.0, hypothesis, pytest: pip install ".[test]").
 # Usage: python/tests/run_swarm_upstream.sh PYTHON [pytest arguments]
 set -euo pipefail
-python=$1
+case $1 in /*) python=$1 ;; *) python=$PWD/$1 ;; esac # the tests run in swarm_upstream/
 shift
 cd "$(dirname "$0")/swarm_upstream"
 

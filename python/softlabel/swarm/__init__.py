@@ -57,9 +57,9 @@ __all__ = [
 
 def c_calls() -> int:
     """How many calls into the C library softlabel.swarm's per-object entry points
-    (softlabel._core.swarm) have made in this process (a ProxyComputer's softlabel.Proxy,
+    (softlabel._core._swarm) have made in this process (a ProxyComputer's softlabel.Proxy,
     built once per parameter set, is not counted)."""
-    return _core.swarm.c_calls()
+    return _core._swarm.c_calls()
 
 
 def version() -> str:

@@ -27,7 +27,7 @@ from swarm.models.interaction import SoftInteraction
 from softlabel import _core
 from softlabel.swarm.payoff import SoftPayoffEngine
 
-_swarm = _core.swarm
+_swarm = _core._swarm
 _BINS, _THRESHOLD, _BAND, _EPS = 10, 0.5, 0.2, 1e-15  # SWARM's defaults
 
 

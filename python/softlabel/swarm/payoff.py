@@ -19,7 +19,7 @@ from swarm.models.interaction import SoftInteraction
 
 from softlabel import _core
 
-_swarm = _core.swarm
+_swarm = _core._swarm
 
 # Positions in the tuple _swarm.payoff returns.
 _SURPLUS, _HARM, _INITIATOR, _COUNTERPARTY, _SOCIAL, _WELFARE = range(6)

@@ -22,7 +22,7 @@ from softlabel import Proxy, _core
 from softlabel.errors import ParameterError
 from softlabel.swarm.sigmoid import k_error
 
-_swarm = _core.swarm
+_swarm = _core._swarm
 
 # softlabel.Proxy's weight parameters -> SWARM's ProxyWeights fields
 _WEIGHT_FIELDS = {

@@ -17,7 +17,7 @@ from typing import Tuple
 from softlabel import _core
 from softlabel.errors import InvalidRowError, ParameterError
 
-_swarm = _core.swarm
+_swarm = _core._swarm
 logger = logging.getLogger("swarm.core.sigmoid")
 
 #: SWARM's fast path, straight to the library: one C call per call, no Python frame.
