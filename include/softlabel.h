@@ -157,6 +157,8 @@ typedef enum sl_status {
     SL_ERR_PARAM_UNCERTAINTY_BAND = 202,  /* uncertainty_band is NaN */
     SL_ERR_PARAM_LOG_LOSS_EPS = 203, /* log_loss_eps not in (0, 1) or 1 - eps rounds to 1 */
     SL_ERR_PARAM_METRICS_FLAGS = 204, /* a flag bit that is not a SL_METRICS_* flag */
+    SL_ERR_PARAM_AUC_SKETCH_BINS = 205, /* auc_sketch_bins not 0 or a power of two in 2^4 .. 2^20,
+                                           or given with SL_METRICS_NO_AUC */
 
     /* Serialized metrics states (sl_metrics_serialize / sl_metrics_deserialize) */
     SL_ERR_BLOB_TRUNCATED = 210,     /* shorter than its header says (or than a header) */
@@ -440,6 +442,16 @@ typedef struct sl_metrics sl_metrics; /* opaque */
  *                      1 - eps < 1 in double (eps > 2^-54), the range where the reference's
  *                      log of the clamped p and of 1 - clamped p are both defined; default 1e-15.
  *   flags              0 or SL_METRICS_NO_AUC.
+ *   auc_sketch_bins    0 (default): discrimination_auc is exact, from one 8-byte key per
+ *                      labelled row (the state grows with the rows). A power of two B in
+ *                      2^4 .. 2^20: a fixed-size mergeable sketch instead, a histogram of p in B
+ *                      equal bins per class (16 B bytes of state, merged by adding counts, the
+ *                      same for any partitioning and merge order); pairs in different bins are
+ *                      ordered exactly, pairs in one bin counted as ties, so the sketch's AUC is
+ *                      within discrimination_auc_error_bound = sum over bins of
+ *                      positives * negatives / (2 |T+| |T-|) of the exact one (proved: only
+ *                      same-bin pairs can differ, each by at most 1/2; at most 1/2 in all, about
+ *                      1/(2B) when p spreads evenly).
  * With every field at its default the active SIMD path computes the metrics; otherwise the
  * scalar path does (same results as the SIMD paths to the last few places, several times
  * slower: bench_metrics). Fill with sl_metrics_options_default, then change fields, so fields
@@ -450,16 +462,17 @@ typedef struct sl_metrics_options {
     double quality_threshold;
     double uncertainty_band;
     double log_loss_eps;
+    unsigned auc_sketch_bins;
 } sl_metrics_options;
 
 /* Fills *out with the defaults: flags 0, bins 10, quality_threshold 0.5, uncertainty_band 0.2,
- * log_loss_eps 1e-15 (the reference's defaults). */
+ * log_loss_eps 1e-15 (the reference's defaults), auc_sketch_bins 0 (exact AUC). */
 SL_API void sl_metrics_options_default(sl_metrics_options *out);
 
 /* SL_OK, or the status of the first invalid field in the order flags, bins, quality_threshold,
- * uncertainty_band, log_loss_eps (SL_ERR_PARAM_METRICS_FLAGS, SL_ERR_PARAM_BINS,
- * SL_ERR_PARAM_QUALITY_THRESHOLD, SL_ERR_PARAM_UNCERTAINTY_BAND, SL_ERR_PARAM_LOG_LOSS_EPS);
- * SL_ERR_NULL_ARGUMENT for NULL. */
+ * uncertainty_band, log_loss_eps, auc_sketch_bins (SL_ERR_PARAM_METRICS_FLAGS, SL_ERR_PARAM_BINS,
+ * SL_ERR_PARAM_QUALITY_THRESHOLD, SL_ERR_PARAM_UNCERTAINTY_BAND, SL_ERR_PARAM_LOG_LOSS_EPS,
+ * SL_ERR_PARAM_AUC_SKETCH_BINS); SL_ERR_NULL_ARGUMENT for NULL. */
 SL_API sl_status sl_metrics_options_validate(const sl_metrics_options *o);
 
 /* A metric that may be undefined (the reference's null): present = 0 means null, and value is
@@ -540,6 +553,9 @@ typedef struct sl_metrics_report {
     sl_opt_f64 log_loss;
     sl_opt_f64 discrimination_auc;                   /* null: a class of T empty, or untracked */
     int auc_tracked;                                 /* 0 when created with SL_METRICS_NO_AUC */
+    double discrimination_auc_error_bound;           /* |AUC - exact AUC| is at most this: 0 when
+                                                        exact, the sketch's bound with
+                                                        auc_sketch_bins (NaN when the AUC is null) */
     double quality_variance, quality_variance_accepted; /* population variances; 0.0 if n < 2 */
     double payoff_variance_initiator, payoff_variance_counterparty;
     double cv_p, cv_payoff_initiator, cv_payoff_counterparty; /* coefficient_of_variation */
@@ -639,16 +655,17 @@ SL_API int sl_quality_bin_index(double p);
  * The byte form (format version SL_METRICS_FORMAT_VERSION) is little endian and written field by
  * field, so it does not depend on struct layout, byte order or instruction set: magic
  * "SLMETRIC", version, header size, total size, the options (flags, bins, quality_threshold,
- * uncertainty_band, log_loss_eps) and payoff parameters, the accumulated sums, moments, counts
- * and bins, the AUC keys (8 bytes per labelled row unless SL_METRICS_NO_AUC), and an XXH3 64-bit
+ * uncertainty_band, log_loss_eps, auc_sketch_bins) and payoff parameters, the accumulated sums,
+ * moments, counts and bins, the AUC keys (8 bytes per labelled row unless SL_METRICS_NO_AUC) or
+ * sketch (16 bytes per sketch bin), and an XXH3 64-bit
  * checksum of everything before it. A deserialized state has the blob's options and parameters,
  * finalizes to the same bits as the state that was serialized, can be updated further, and
  * merges only with states of the same options and parameters (sl_metrics_merge's
  * SL_ERR_STATE_MISMATCH: states of other parameters are never combined). */
-#define SL_METRICS_FORMAT_VERSION 1u
+#define SL_METRICS_FORMAT_VERSION 2u /* 2: auc_sketch_bins in the header (1: none) */
 
-/* Bytes sl_metrics_serialize writes for m: 512 + 48 * (bins + 1) + 8 * (AUC keys); 0 for a NULL
- * or freed state. */
+/* Bytes sl_metrics_serialize writes for m: 520 + 48 (bins + 1) + 8 per AUC key (exact AUC) or
+ * + 16 auc_sketch_bins (sketch); 0 for a NULL or freed state. */
 SL_API size_t sl_metrics_serialized_size(const sl_metrics *m);
 
 /* Writes m's byte form into buf (capacity bytes); *size receives the size needed, also on

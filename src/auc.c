@@ -179,3 +179,22 @@ int sl_auc_from_keys(const uint64_t *keys, uint64_t *buf, uint64_t *spare, size_
     *auc = (double)w.twice_concordant / (2.0 * (double)w.positives * (double)w.below);
     return 1;
 }
+
+int sl_auc_from_histogram(const uint64_t *neg, const uint64_t *pos, size_t bins, double *auc,
+                          double *bound)
+{
+    walk w = {0};
+    unsigned __int128 same_bin = 0; /* pairs in one bin */
+    for (size_t b = 0; b < bins; b++) {
+        w.cp = pos[b];
+        w.cn = neg[b];
+        same_bin += (unsigned __int128)pos[b] * neg[b];
+        close_group(&w);
+    }
+    if (w.below == 0 || w.positives == 0)
+        return 0;
+    double pairs = (double)w.below * (double)w.positives;
+    *auc = (double)w.twice_concordant / (2 * pairs);
+    *bound = (double)same_bin / (2 * pairs);
+    return 1;
+}

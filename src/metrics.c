@@ -8,7 +8,8 @@
  * the same operation, so one pass, any chunking and any merge tree agree to within a few units
  * in the last place.
  *
- * For discrimination_auc the state keeps one sort key per labelled row (auc_internal.h).
+ * For discrimination_auc the state keeps one sort key per labelled row (auc_internal.h), or with
+ * auc_sketch_bins a histogram of p per class (merged by adding counts).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -94,10 +95,13 @@ static void counts_add(metrics_counts *into, const metrics_counts *from)
 
 static int tracks_auc(const sl_metrics *m) { return !(m->options.flags & SL_METRICS_NO_AUC); }
 
+/* The AUC sketch's bins per class (0: exact AUC, keys kept) */
+static size_t sketch_bins(const sl_metrics *m) { return m->options.auc_sketch_bins; }
+
 void sl_metrics_options_default(sl_metrics_options *out)
 {
     if (out)
-        *out = (sl_metrics_options){0, SL_METRICS_BINS, 0.5, 0.2, SL_LOG_EPS};
+        *out = (sl_metrics_options){0, SL_METRICS_BINS, 0.5, 0.2, SL_LOG_EPS, 0};
 }
 
 sl_status sl_metrics_options_validate(const sl_metrics_options *o)
@@ -115,6 +119,10 @@ sl_status sl_metrics_options_validate(const sl_metrics_options *o)
     double eps = o->log_loss_eps;
     if (!(eps > 0.0 && eps < 1.0 && 1.0 - eps < 1.0))
         return SL_ERR_PARAM_LOG_LOSS_EPS;
+    unsigned b = o->auc_sketch_bins;
+    if (b != 0 && ((b & (b - 1)) != 0 || b < 1u << 4 || b > 1u << 20 ||
+                   (o->flags & SL_METRICS_NO_AUC)))
+        return SL_ERR_PARAM_AUC_SKETCH_BINS;
     return SL_OK;
 }
 
@@ -158,9 +166,16 @@ sl_status sl_metrics_new_state(sl_metrics **out, const sl_payoff_params *pp,
             m->span->bin_sums = (sl_metrics_bin_sums *)(void *)(m->span + 1);
         }
     }
-    if (!m || !m->bins || (workspace && !m->span)) {
-        if (m)
+    if (m && options.auc_sketch_bins) { /* the sketch: a histogram per class, all zero */
+        m->auc_n = m->auc_cap = 2 * (size_t)options.auc_sketch_bins;
+        m->auc_keys = calloc(m->auc_n, sizeof *m->auc_keys);
+    }
+    if (!m || !m->bins || (workspace && !m->span) || (options.auc_sketch_bins && !m->auc_keys)) {
+        if (m) {
             free(m->bins);
+            free(m->span);
+            free(m->auc_keys);
+        }
         free(m);
         return SL_ERR_OUT_OF_MEMORY;
     }
@@ -235,9 +250,18 @@ static size_t count_labelled(const int8_t *ground_truth, size_t n)
     return count;
 }
 
-/* Appends the AUC keys of a block's valid labelled rows. */
+/* Appends the AUC keys of a block's valid labelled rows, or counts them into the sketch (the
+ * negatives' histogram, then the positives'). */
 static void collect_auc(sl_metrics *m, const sl_metrics_block *blk)
 {
+    size_t bins = sketch_bins(m);
+    if (bins) {
+        for (size_t i = 0; i < blk->n_labelled; i++) {
+            double v = blk->labelled[i];
+            m->auc_keys[(signbit(v) ? 0 : bins) + sl_auc_sketch_bin(fabs(v), bins)]++;
+        }
+        return;
+    }
     uint64_t *keys = m->auc_keys + m->auc_n;
     for (size_t i = 0; i < blk->n_labelled; i++) {
         double v = blk->labelled[i];
@@ -327,7 +351,7 @@ static sl_status begin_update(sl_metrics *m, int required_present, const int8_t 
     const sl_impl *scalar = sl_find_impl("scalar");
     kernel->impl = m->simd ? *impl : scalar;
     kernel->scalar = kernel->impl == scalar;
-    if (tracks_auc(m) && ground_truth)
+    if (tracks_auc(m) && !sketch_bins(m) && ground_truth)
         return reserve_auc(m, count_labelled(ground_truth, n));
     return SL_OK;
 }
@@ -413,7 +437,7 @@ static int same_params(const sl_payoff_params *a, const sl_payoff_params *b)
 
 static int same_options(const sl_metrics_options *a, const sl_metrics_options *b)
 {
-    return a->flags == b->flags && a->bins == b->bins &&
+    return a->flags == b->flags && a->bins == b->bins && a->auc_sketch_bins == b->auc_sketch_bins &&
            a->quality_threshold == b->quality_threshold &&
            a->uncertainty_band == b->uncertainty_band && a->log_loss_eps == b->log_loss_eps;
 }
@@ -439,7 +463,7 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
     if (into == from || !same_options(&into->options, &from->options) ||
         !same_params(&into->params, &from->params))
         return SL_ERR_STATE_MISMATCH;
-    if (tracks_auc(into) && reserve_auc(into, from->auc_n) != SL_OK)
+    if (tracks_auc(into) && !sketch_bins(into) && reserve_auc(into, from->auc_n) != SL_OK)
         return SL_ERR_OUT_OF_MEMORY;
     for (int s = 0; s < SL_MS_COUNT; s++)
         dd_add_dd(&into->sum[s], from->sum[s]);
@@ -455,7 +479,10 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
         t->cal_positive += f->cal_positive;
         dd_add_dd(&t->cal_sum_p, f->cal_sum_p);
     }
-    if (from->auc_n) {
+    if (sketch_bins(into)) {
+        for (size_t k = 0; k < into->auc_n; k++)
+            into->auc_keys[k] += from->auc_keys[k];
+    } else if (from->auc_n) {
         memcpy(into->auc_keys + into->auc_n, from->auc_keys, from->auc_n * sizeof *from->auc_keys);
         into->auc_n += from->auc_n;
     }
@@ -589,8 +616,19 @@ static sl_status report_auc(const sl_metrics *m, sl_metrics_report *r)
 {
     r->auc_tracked = tracks_auc(m);
     r->discrimination_auc = null_metric();
+    r->discrimination_auc_error_bound = NAN;
     if (!r->auc_tracked || r->n_positive == 0 || r->n_negative == 0)
         return SL_OK;
+    size_t bins = sketch_bins(m);
+    if (bins) {
+        double auc, bound;
+        if (sl_auc_from_histogram(m->auc_keys, m->auc_keys + bins, bins, &auc, &bound)) {
+            r->discrimination_auc = present(auc);
+            r->discrimination_auc_error_bound = bound;
+        }
+        return SL_OK;
+    }
+    r->discrimination_auc_error_bound = 0.0;
     uint64_t *scratch = malloc(2 * m->auc_n * sizeof *scratch);
     if (!scratch)
         return SL_ERR_OUT_OF_MEMORY;

@@ -13,10 +13,11 @@
  *   32      8*3   quality_threshold, uncertainty_band, log_loss_eps (IEEE 754 binary64 bits)
  *   56      8*7   payoff parameters s_plus, s_minus, h, theta, rho_a, rho_b, w_rep
  *   112     4     number of sums (SL_MS_COUNT)    116  4  number of moments (SL_MV_COUNT)
- *   120     body: sums (hi, lo) each; moments (n, sum hi, lo, m2 hi, lo) each; the 7 counts
+ *   120     4     auc_sketch_bins                 124  4  0
+ *   128     body: sums (hi, lo) each; moments (n, sum hi, lo, m2 hi, lo) each; the 7 counts
  *                 (n, n_accepted, n_labelled, n_positive, high, high_accepted, uncertain); bins + 1
  *                 bins (count, accepted, cal_count, cal_positive, cal_sum_p hi, lo); the number
- *                 of AUC keys and the keys
+ *                 of AUC words and the words: the keys, or with the sketch its 2 B counts
  *   end-8   8     XXH3 64-bit hash (xxHash, libxxhash) of every byte before it
  *
  * Reading checks, in order: the length against the header, magic, version, header size, total
@@ -34,7 +35,7 @@
 #include "auc_internal.h"
 #include "metrics_state.h"
 
-#define HEADER_BYTES 120u
+#define HEADER_BYTES 128u
 #define CHECKSUM_BYTES 8u
 #define SUM_BYTES 16u                     /* a dd */
 #define MOMENT_BYTES (8u + 2 * SUM_BYTES) /* n, sum, m2 */
@@ -166,6 +167,8 @@ sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t capacity, 
         o = put_f64(o, params[i]);
     o = put_u32(o, SL_MS_COUNT);
     o = put_u32(o, SL_MV_COUNT);
+    o = put_u32(o, m->options.auc_sketch_bins);
+    o = put_u32(o, 0);
     for (int s = 0; s < SL_MS_COUNT; s++)
         o = put_dd(o, m->sum[s]);
     for (int w = 0; w < SL_MV_COUNT; w++)
@@ -224,8 +227,9 @@ static int consistent_counts(const sl_metrics *m)
     return 1;
 }
 
-/* Whether the AUC keys are keys of labelled p in [0, 1] (sl_auc_key), one per labelled row when
- * the AUC is tracked (none otherwise), with n_positive of class +1. */
+/* Whether the AUC words are keys of labelled p in [0, 1] (sl_auc_key), one per labelled row when
+ * the AUC is tracked (none otherwise), with n_positive of class +1; or a sketch of 2 B counts
+ * whose classes hold the labelled rows. */
 static int consistent_auc(const sl_metrics *m)
 {
     uint64_t one;
@@ -233,6 +237,18 @@ static int consistent_auc(const sl_metrics *m)
     memcpy(&one, &p, sizeof one);
     if (m->options.flags & SL_METRICS_NO_AUC)
         return m->auc_n == 0;
+    size_t bins = m->options.auc_sketch_bins;
+    if (bins) {
+        uint64_t negatives = 0, positives = 0;
+        if (m->auc_n != 2 * bins)
+            return 0;
+        for (size_t b = 0; b < bins; b++)
+            if (add_checked(negatives, m->auc_keys[b], &negatives) ||
+                add_checked(positives, m->auc_keys[bins + b], &positives))
+                return 0;
+        return positives == m->count.n_positive &&
+               negatives == m->count.n_labelled - m->count.n_positive;
+    }
     if (m->auc_n != m->count.n_labelled)
         return 0;
     uint64_t positives = 0;
@@ -269,15 +285,17 @@ static sl_status read_body(reader *r, sl_metrics *m)
     if (bad || keys != (uint64_t)(r->end - r->at - CHECKSUM_BYTES) / 8 ||
         (size_t)(r->end - r->at) != keys * 8 + CHECKSUM_BYTES)
         return SL_ERR_BLOB_CORRUPT;
-    if (keys > 0) {
+    if (m->options.auc_sketch_bins && keys != m->auc_n)
+        return SL_ERR_BLOB_CORRUPT; /* the new state holds the sketch's 2 B counts already */
+    if (keys > 0 && !m->options.auc_sketch_bins) {
         m->auc_keys = malloc(keys * sizeof *m->auc_keys);
         if (!m->auc_keys)
             return SL_ERR_OUT_OF_MEMORY;
         m->auc_cap = keys;
-        for (uint64_t k = 0; k < keys; k++)
-            get_u64(r, &m->auc_keys[k]);
-        m->auc_n = keys;
     }
+    for (uint64_t k = 0; k < keys; k++)
+        get_u64(r, &m->auc_keys[k]);
+    m->auc_n = keys;
     return consistent_counts(m) && consistent_auc(m) ? SL_OK : SL_ERR_BLOB_CORRUPT;
 }
 
@@ -308,10 +326,10 @@ sl_status sl_metrics_deserialize(sl_metrics **out, const void *blob, size_t size
 
     /* the header's fields (all within the HEADER_BYTES checked above) */
     sl_metrics_options o = {load_u32(b + 24), load_u32(b + 28), load_f64(b + 32),
-                            load_f64(b + 40), load_f64(b + 48)};
+                            load_f64(b + 40), load_f64(b + 48),  load_u32(b + 120)};
     sl_payoff_params pp = {load_f64(b + 56), load_f64(b + 64), load_f64(b + 72), load_f64(b + 80),
                            load_f64(b + 88), load_f64(b + 96), load_f64(b + 104)};
-    if (load_u32(b + 112) != SL_MS_COUNT || load_u32(b + 116) != SL_MV_COUNT ||
+    if (load_u32(b + 112) != SL_MS_COUNT || load_u32(b + 116) != SL_MV_COUNT || load_u32(b + 124) ||
         sl_metrics_options_validate(&o) != SL_OK || sl_payoff_validate(&pp) != SL_OK ||
         total != blob_size(o.bins, (total - blob_size(o.bins, 0)) / 8))
         return SL_ERR_BLOB_CORRUPT;

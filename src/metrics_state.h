@@ -45,7 +45,8 @@ struct sl_metrics {
     moments var[SL_MV_COUNT];
     metrics_counts count;
     bin_state *bins; /* options.bins of them, then one for the rows in no bin (sl_metrics_bin_of) */
-    /* AUC: one key per labelled row (sl_auc_key) */
+    /* AUC: one key per labelled row (sl_auc_key); with options.auc_sketch_bins = B instead the
+     * sketch, auc_n = 2 B counts: negatives per bin, then positives per bin */
     uint64_t *auc_keys;
     size_t auc_n, auc_cap;
     /* the kernel's workspace during an update (nothing between updates), followed by the

@@ -85,6 +85,8 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_PARAM_LOG_LOSS_EPS:
         return "log_loss_eps must be in (0, 1) with 1 - eps below 1 in double";
     case SL_ERR_PARAM_METRICS_FLAGS: return "unknown metrics flag";
+    case SL_ERR_PARAM_AUC_SKETCH_BINS:
+        return "auc_sketch_bins must be 0 or a power of two in 2^4 .. 2^20, and the AUC tracked";
     case SL_ERR_BLOB_TRUNCATED: return "serialized metrics state: truncated";
     case SL_ERR_BLOB_MAGIC: return "not a serialized metrics state (no SLMETRIC magic)";
     case SL_ERR_BLOB_VERSION:

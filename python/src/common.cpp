@@ -97,6 +97,7 @@ const StatusInfo status_table[] = {
     {SL_ERR_PARAM_UNCERTAINTY_BAND, "PARAM_UNCERTAINTY_BAND", "uncertainty_band", nullptr},
     {SL_ERR_PARAM_LOG_LOSS_EPS, "PARAM_LOG_LOSS_EPS", "log_loss_eps", nullptr},
     {SL_ERR_PARAM_METRICS_FLAGS, "PARAM_METRICS_FLAGS", "flags", nullptr},
+    {SL_ERR_PARAM_AUC_SKETCH_BINS, "PARAM_AUC_SKETCH_BINS", "auc_sketch_bins", nullptr},
     {SL_ERR_BLOB_TRUNCATED, "BLOB_TRUNCATED", nullptr, nullptr},
     {SL_ERR_BLOB_MAGIC, "BLOB_MAGIC", nullptr, nullptr},
     {SL_ERR_BLOB_VERSION, "BLOB_VERSION", nullptr, nullptr},
