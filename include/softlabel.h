@@ -119,7 +119,29 @@ typedef enum sl_status {
 
     /* Sizes and buffers (every entry point; see "Conventions" above) */
     SL_ERR_SIZE_OVERFLOW = 100,      /* n, k * ld or a buffer's byte size exceeds PTRDIFF_MAX */
-    SL_ERR_OVERLAP = 101             /* an output overlaps another output or an input */
+    SL_ERR_OVERLAP = 101,            /* an output overlaps another output or an input */
+
+    /* Panel aggregation (softlabel_panel.h): a bad annotation names its field */
+    SL_ERR_PANEL_ITEM_ID = 110,      /* item_id missing or empty */
+    SL_ERR_PANEL_TASK = 111,         /* task missing or empty */
+    SL_ERR_PANEL_REVIEWER = 112,     /* reviewer missing or empty */
+    SL_ERR_PANEL_LABEL = 113,        /* label missing or empty */
+    SL_ERR_PANEL_CONFIDENCE = 114,   /* confidence not NaN (none) and not in [0, 1] */
+    SL_ERR_PANEL_ERROR_MARK = 115,   /* error not 0 or 1 */
+    SL_ERR_PANEL_UNKNOWN_TASK = 116, /* task not in the rubric */
+    SL_ERR_PANEL_UNKNOWN_LABEL = 117,/* label not a rubric label of the task */
+    SL_ERR_PANEL_UNKNOWN_GOLD = 118, /* gold not a rubric label of the task (the vote counts) */
+    SL_ERR_PANEL_TASK_CONFLICT = 119,/* the item has another task */
+    SL_ERR_PANEL_DUPLICATE = 120,    /* the reviewer annotated the item before */
+    SL_ERR_PANEL_GOLD_CONFLICT = 121,/* the item has another gold answer (the vote counts) */
+    SL_ERR_PANEL_STATE = 122,        /* the call does not fit the panel's state (finished or not) */
+    SL_ERR_PANEL_TASK_TWICE = 123,   /* a rubric gives the task twice */
+    SL_ERR_PANEL_LABEL_TWICE = 124,  /* a rubric gives a label of a task twice */
+    SL_ERR_PANEL_INDEX = 125,        /* an item, task, reviewer or conflict index out of range */
+    SL_ERR_PANEL_TOO_LARGE = 126,    /* 2^32 - 1 annotations, items, tasks, reviewers or labels */
+    SL_ERR_PARAM_ADJUDICATE = 127,   /* adjudicate not 0 or 1 (or -1 for a task) */
+    SL_ERR_PARAM_FLAG_ENTROPY = 128, /* flag_entropy not in [0, 1] */
+    SL_ERR_PARAM_FLAG_CONFIDENCE = 129 /* flag_confidence not in [0, 1] */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -533,8 +555,9 @@ typedef struct sl_panel_stats_out {
  * entropy 0, top_share 0, top_label 0 and top_ties k. out->distribution may be votes itself
  * (in place, with distribution_ld == ld); no other overlap is allowed.
  * Errors: SL_ERR_NULL_ARGUMENT (votes or out NULL with n > 0), SL_ERR_PANEL_SHAPE (k == 0,
- * ld < n or distribution_ld < n), SL_ERR_PANEL_BAD_VOTES (an item with a negative, NaN or
- * infinite vote: its index goes to *first_invalid, n when every item is valid; may be NULL). */
+ * ld < n or distribution_ld < n), SL_ERR_SIZE_OVERFLOW (n, or the extent (k - 1) * ld + n of votes
+ * or of the distribution, past the largest object; nothing computed then), SL_ERR_PANEL_BAD_VOTES
+ * (an item with a negative, NaN or infinite vote: its index goes to *first_invalid, n when every item is valid; may be NULL). */
 SL_API sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
                                     const sl_panel_stats_out *out, size_t *first_invalid);
 
@@ -627,7 +650,7 @@ SL_API sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes
 
 /* The alpha of everything added: 1 for perfect agreement, 0 for agreement at chance level,
  * negative below it. NaN when undefined: no pairable unit, or a single value used throughout
- * (no expected disagreement). */
+ * (no expected disagreement), or acc NULL. */
 SL_API double sl_alpha_nominal_value(const sl_alpha_nominal *acc);
 
 /* ---------------------------------------------------------------------------------------------
@@ -657,5 +680,8 @@ SL_API sl_status sl_isa_status(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* Panel aggregation: annotations -> items (SPEC section 4). */
+#include "softlabel_panel.h"
 
 #endif /* SOFTLABEL_H */

@@ -16,6 +16,10 @@ sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
         return SL_ERR_NULL_ARGUMENT;
     if (k == 0 || ld < n || (out && out->distribution && out->distribution_ld < n))
         return SL_ERR_PANEL_SHAPE;
+    if (n > 0 && (sl_matrix_extent(ld, n, k, sizeof(double)) == 0 ||
+                  (out->distribution &&
+                   sl_matrix_extent(out->distribution_ld, n, k, sizeof(double)) == 0)))
+        return SL_ERR_SIZE_OVERFLOW;
     sl_status st;
     const sl_impl *impl = sl_active_impl(&st);
     if (!impl)
@@ -191,6 +195,8 @@ sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes, size_
 
 double sl_alpha_nominal_value(const sl_alpha_nominal *acc)
 {
+    if (!acc)
+        return NAN;
     double n = acc->pairable;
     double expected = n * n - acc->marginal_sq; /* sum over c != k of n_c n_k */
     if (n < 2.0 || expected <= 0.0)

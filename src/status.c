@@ -53,6 +53,26 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_ALPHA_TOTALS: return "the per-unit totals do not add up to the votes";
     case SL_ERR_SIZE_OVERFLOW: return "an array size (n, k * ld) exceeds the largest object (PTRDIFF_MAX bytes)";
     case SL_ERR_OVERLAP: return "an output buffer overlaps another output or an input";
+    case SL_ERR_PANEL_ITEM_ID: return "annotation: item_id missing or empty";
+    case SL_ERR_PANEL_TASK: return "annotation: task missing or empty";
+    case SL_ERR_PANEL_REVIEWER: return "annotation: reviewer missing or empty";
+    case SL_ERR_PANEL_LABEL: return "annotation: label missing or empty";
+    case SL_ERR_PANEL_CONFIDENCE: return "annotation: confidence not in [0, 1]";
+    case SL_ERR_PANEL_ERROR_MARK: return "annotation: error mark not 0 or 1";
+    case SL_ERR_PANEL_UNKNOWN_TASK: return "annotation: task not in the rubric";
+    case SL_ERR_PANEL_UNKNOWN_LABEL: return "annotation: label not a rubric label of the task";
+    case SL_ERR_PANEL_UNKNOWN_GOLD: return "annotation: gold answer not a rubric label of the task (ignored; the vote counts)";
+    case SL_ERR_PANEL_TASK_CONFLICT: return "annotation: the item has another task";
+    case SL_ERR_PANEL_DUPLICATE: return "annotation: the reviewer annotated the item before";
+    case SL_ERR_PANEL_GOLD_CONFLICT: return "annotation: the item has another gold answer (ignored; the vote counts)";
+    case SL_ERR_PANEL_STATE: return "the panel is finished (no more annotations) or not finished yet";
+    case SL_ERR_PANEL_TASK_TWICE: return "rubric: the task is given twice";
+    case SL_ERR_PANEL_LABEL_TWICE: return "rubric: a label of the task is given twice";
+    case SL_ERR_PANEL_INDEX: return "index out of range";
+    case SL_ERR_PANEL_TOO_LARGE: return "the panel holds 2^32 - 1 annotations, items, tasks, reviewers or labels";
+    case SL_ERR_PARAM_ADJUDICATE: return "adjudicate must be 0 (none) or 1 (plurality)";
+    case SL_ERR_PARAM_FLAG_ENTROPY: return "flag_entropy must be in [0, 1]";
+    case SL_ERR_PARAM_FLAG_CONFIDENCE: return "flag_confidence must be in [0, 1]";
     }
     return "unknown status";
 }
