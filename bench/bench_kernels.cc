@@ -493,9 +493,9 @@ void bm_read_sum(benchmark::State &state)
 std::vector<std::string> supported_paths()
 {
     std::vector<std::string> paths;
-    for (const char *name : {"scalar", "avx2", "avx512", "neon"})
-        if (sl_isa_supported(name))
-            paths.push_back(name);
+    for (size_t i = sl_isa_count(); i-- > 0;) // the library's list, scalar first
+        if (sl_isa_supported(sl_isa_at(i)))
+            paths.push_back(sl_isa_at(i));
     return paths;
 }
 

@@ -240,10 +240,10 @@ void bm_finalize_auc(benchmark::State &state)
 
 void register_all()
 {
-    static const char *const isas[] = {"avx512", "avx2", "scalar"};
     static const int shares[] = {0, 1, 2};
     static const char *const share_names[] = {"0", "10", "100"};
-    for (const char *isa : isas) {
+    for (size_t i = 0; i < sl_isa_count(); i++) { // the library's list, best first
+        const char *isa = sl_isa_at(i);
         if (!sl_isa_supported(isa))
             continue;
         std::string s = isa;

@@ -123,10 +123,9 @@ int main(int argc, char **argv)
 
     path_result results[MAX_PATHS];
     size_t n_paths = 0;
-    const char *names[] = {"scalar", "avx2", "avx512", "neon"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (sl_isa_supported(names[i]))
-            results[n_paths++] = (path_result){names[i], 0.0, 0.0f};
+    for (size_t i = sl_isa_count(); i-- > 0;) /* the library's list, scalar first */
+        if (sl_isa_supported(sl_isa_at(i)) && n_paths + 1 < MAX_PATHS)
+            results[n_paths++] = (path_result){sl_isa_at(i), 0.0, 0.0f};
     results[n_paths++] = (path_result){"xnnpack", 0.0, 0.0f};
 
     float *x = malloc(BLOCK * sizeof *x);

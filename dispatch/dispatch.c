@@ -1,5 +1,6 @@
 /*
- * Dispatch as a table of implementations, best first. Detection and the SOFTLABEL_ISA override
+ * Dispatch as a table of implementations, best first: the one list of instruction-set paths
+ * (sl_isa_count / sl_isa_at expose it). Detection and the SOFTLABEL_ISA override
  * are resolved once (pthread_once) at first use; sl_set_isa() may replace the choice later. The
  * choice is one atomic pointer to a constant record, so readers never see half an update.
  */
@@ -20,21 +21,21 @@ static int has_avx512(void) { return sl_cpu_detect().avx512f; }
 static int has_neon(void) { return sl_cpu_detect().neon; }
 #endif
 
-#define SL_IMPL(isa, check)                                                                      \
-    { #isa, check, sl_score_f32_##isa, sl_score_f64_##isa, sl_sigmoid_f32_##isa,                 \
+#define SL_IMPL(isa, description, check)                                                         \
+    { #isa, description, check, sl_score_f32_##isa, sl_score_f64_##isa, sl_sigmoid_f32_##isa,                 \
       sl_sigmoid_f64_##isa, sl_payoff_f32_##isa, sl_payoff_f64_##isa,                            \
       sl_metrics_begin_f64_##isa, sl_metrics_feed_f64_##isa, sl_metrics_end_f64_##isa,                       \
       sl_panel_stats_f64_##isa, sl_divergence_f64_##isa }
 
 static const sl_impl impls[] = {
 #if defined(__x86_64__)
-    SL_IMPL(avx512, has_avx512),
-    SL_IMPL(avx2, has_avx2),
+    SL_IMPL(avx512, "AVX-512F (x86-64)", has_avx512),
+    SL_IMPL(avx2, "AVX2 + FMA (x86-64)", has_avx2),
 #endif
 #if defined(__aarch64__)
-    SL_IMPL(neon, has_neon),
+    SL_IMPL(neon, "Advanced SIMD (AArch64)", has_neon),
 #endif
-    SL_IMPL(scalar, always),
+    SL_IMPL(scalar, "plain C, any CPU (the reference)", always),
 };
 #define N_IMPLS (sizeof impls / sizeof impls[0])
 
@@ -111,6 +112,12 @@ sl_status sl_isa_status(void)
     sl_active_impl(&status);
     return status;
 }
+
+size_t sl_isa_count(void) { return N_IMPLS; }
+
+const char *sl_isa_at(size_t i) { return i < N_IMPLS ? impls[i].name : NULL; }
+
+const char *sl_isa_description(size_t i) { return i < N_IMPLS ? impls[i].description : NULL; }
 
 int sl_isa_supported(const char *name)
 {

@@ -6,6 +6,7 @@
 
 typedef struct sl_impl {
     const char *name;
+    const char *description;
     int (*supported)(void);
     sl_score_f32_fn score_f32;
     sl_score_f64_fn score_f64;

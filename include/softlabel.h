@@ -141,7 +141,14 @@ typedef enum sl_status {
     SL_ERR_PANEL_TOO_LARGE = 126,    /* 2^32 - 1 annotations, items, tasks, reviewers or labels */
     SL_ERR_PARAM_ADJUDICATE = 127,   /* adjudicate not 0 or 1 (or -1 for a task) */
     SL_ERR_PARAM_FLAG_ENTROPY = 128, /* flag_entropy not in [0, 1] */
-    SL_ERR_PARAM_FLAG_CONFIDENCE = 129 /* flag_confidence not in [0, 1] */
+    SL_ERR_PARAM_FLAG_CONFIDENCE = 129,/* flag_confidence not in [0, 1] */
+
+    /* Reviewer reliability (sl_dawid_skene) */
+    SL_ERR_DS_ITEM = 140,            /* an annotation's item index is >= n_items */
+    SL_ERR_DS_REVIEWER = 141,        /* an annotation's reviewer index is >= n_reviewers */
+    SL_ERR_DS_LABEL = 142,           /* an annotation's label index is >= n_labels */
+    SL_ERR_PARAM_DS_ITERATIONS = 143,/* max_iterations is 0 */
+    SL_ERR_PARAM_DS_TOLERANCE = 144  /* tolerance is NaN or infinite */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -513,6 +520,12 @@ SL_API sl_status sl_metrics_update_observables_f32_mt(sl_metrics *m, const sl_pr
  * payoff parameters and flags (SL_ERR_STATE_MISMATCH). SL_ERR_OUT_OF_MEMORY leaves into unchanged. */
 SL_API sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from);
 
+/* The quality bin (0 .. SL_METRICS_BINS - 1) of p in [0, 1] as the metrics count it: b with
+ * b * w <= p < (b + 1) * w, w = 0.1 in double and each edge rounded as the reference rounds it
+ * (so p = 0.3, 0.6 and 0.7 lie in bins 2, 5 and 6), p = 1 in the last bin. Below 0 (and NaN): 0;
+ * above 1: the last bin. */
+SL_API int sl_quality_bin_index(double p);
+
 /* Computes the report from the state (which is unchanged and may keep accumulating). Allocates
  * scratch for the AUC sort (SL_ERR_OUT_OF_MEMORY). */
 SL_API sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out);
@@ -654,6 +667,65 @@ SL_API sl_status sl_alpha_nominal_add(sl_alpha_nominal *acc, const double *votes
 SL_API double sl_alpha_nominal_value(const sl_alpha_nominal *acc);
 
 /* ---------------------------------------------------------------------------------------------
+ * Reviewer reliability: Dawid-Skene
+ *
+ * EM over one confusion matrix per reviewer (Dawid and Skene, 1979), with the rules and defaults
+ * of crowd-kit 1.4.2's DawidSkene(), whose posteriors it reproduces (checked within 1e-6 by the
+ * tests): started from each item's vote shares (the plurality vote's probabilities), priors their
+ * mean; the M-step sums the posteriors of the items each reviewer gave each label, floors the sums
+ * at 1e-10 and normalizes them per true label over the labels the reviewer used; the E-step adds
+ * log2 prior and log2 confusion entries; the loop stops when the evidence lower bound per
+ * annotation improves by less than `tolerance`, or after `max_iterations`. Priors and returned
+ * posteriors are floored at 1e-10 as crowd-kit floors them (so a posterior sums to 1 within k *
+ * 1e-10). Only labels some annotation uses take part. One call fits one model: call it once per
+ * task. The results are the same bits for every thread count.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct sl_dawid_skene_options {
+    uint32_t max_iterations; /* >= 1; default 100 */
+    double tolerance;        /* finite; default 1e-5 (per annotation) */
+    unsigned n_threads;      /* 1 .. SL_MAX_THREADS; default 1. Fewer are used below
+                                SL_MT_MIN_ROWS_PER_THREAD annotations per thread */
+} sl_dawid_skene_options;
+
+/* Fills *o with the defaults above (crowd-kit's). */
+SL_API void sl_dawid_skene_options_default(sl_dawid_skene_options *o);
+
+/* Results of sl_dawid_skene. The caller sets the pointers (each may be NULL when not wanted);
+ * the call writes them and the three fields after them. */
+typedef struct sl_dawid_skene_out {
+    double *posterior;   /* n_labels x n_items label-major (leading dimension posterior_ld >=
+                            n_items): P(true label = c | annotations) of item i at
+                            [c * posterior_ld + i]; 0 for a label no annotation uses; NaN for
+                            every label of an item without annotations */
+    size_t posterior_ld;
+    double *prior;       /* n_labels: the class priors (0 for a label no annotation uses) */
+    double *confusion;   /* n_reviewers x n_labels x n_labels: P(reviewer r answers y | true c) at
+                            [(r * n_labels + y) * n_labels + c]; 0 where r never answered y;
+                            NaN for a reviewer without annotations */
+    double *accuracy;    /* n_reviewers: sum_c prior_c * confusion[r][c][c] (the trace weighted
+                            by the class priors); NaN for a reviewer without annotations */
+    uint32_t iterations; /* EM iterations run */
+    int converged;       /* 1: stopped by the tolerance; 0: by max_iterations */
+    double elbo_per_annotation; /* the bound of the returned model (NaN without annotations) */
+} sl_dawid_skene_out;
+
+/* Fits one Dawid-Skene model to n annotations: annotation a says reviewer[a] gave label[a] to
+ * item[a] (indices below n_items, n_reviewers, n_labels). A reviewer's repeated annotations of
+ * one item each count. An annotation with an index out of range is left out and the others are
+ * fitted as if it were absent; the status is then that of the first one (SL_ERR_DS_ITEM,
+ * SL_ERR_DS_REVIEWER or SL_ERR_DS_LABEL, its index in *first_invalid, else n; may be NULL).
+ * Other errors (nothing is written): SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_SHAPE (posterior_ld <
+ * n_items), SL_ERR_PARAM_DS_ITERATIONS, SL_ERR_PARAM_DS_TOLERANCE, SL_ERR_THREAD_COUNT,
+ * SL_ERR_SIZE_OVERFLOW (an output's size, or a count above 2^32 - 1), SL_ERR_OVERLAP,
+ * SL_ERR_OUT_OF_MEMORY. Unlike the bulk calls it allocates its working memory: about 40 bytes
+ * per annotation and 16 bytes per label per item. */
+SL_API sl_status sl_dawid_skene(const sl_dawid_skene_options *opt, size_t n, const uint32_t *item,
+                                const uint32_t *reviewer, const uint32_t *label, size_t n_items,
+                                size_t n_reviewers, size_t n_labels, sl_dawid_skene_out *out,
+                                size_t *first_invalid);
+
+/* ---------------------------------------------------------------------------------------------
  * Instruction-set paths
  *
  * The best path this CPU and OS support is chosen once, at first use (thread-safe). Names:
@@ -663,6 +735,15 @@ SL_API double sl_alpha_nominal_value(const sl_alpha_nominal *acc);
  * name never falls back silently: every computing call then fails with SL_ERR_ISA_UNKNOWN or
  * SL_ERR_ISA_UNSUPPORTED until sl_set_isa() picks a valid path.
  * ------------------------------------------------------------------------------------------- */
+
+/* The paths compiled into this build, best first, the last always "scalar" (one list, which
+ * dispatch, sl_set_isa, SOFTLABEL_ISA, the command's usage text, the tests and the benchmarks all
+ * read): sl_isa_at(i) is the name of path i for i < sl_isa_count(), NULL past the end;
+ * sl_isa_description(i) says in a few words what it needs ("AVX-512F (x86-64)"), NULL past the
+ * end. Whether this machine runs a path: sl_isa_supported(name). */
+SL_API size_t sl_isa_count(void);
+SL_API const char *sl_isa_at(size_t i);
+SL_API const char *sl_isa_description(size_t i);
 
 /* The active path's name, or "none" while a bad SOFTLABEL_ISA override is in force. */
 SL_API const char *sl_isa_name(void);

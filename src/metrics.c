@@ -367,6 +367,11 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
 
 /* ---- finalize ---- */
 
+int sl_quality_bin_index(double p)
+{
+    return p >= 0.0 ? sl_quality_bin_of(p) : 0; /* false for NaN */
+}
+
 static uint64_t total(const uint64_t *counts, int from_bin)
 {
     uint64_t t = 0;

@@ -73,6 +73,11 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_PARAM_ADJUDICATE: return "adjudicate must be 0 (none) or 1 (plurality)";
     case SL_ERR_PARAM_FLAG_ENTROPY: return "flag_entropy must be in [0, 1]";
     case SL_ERR_PARAM_FLAG_CONFIDENCE: return "flag_confidence must be in [0, 1]";
+    case SL_ERR_DS_ITEM: return "an annotation's item index is not below the item count";
+    case SL_ERR_DS_REVIEWER: return "an annotation's reviewer index is not below the reviewer count";
+    case SL_ERR_DS_LABEL: return "an annotation's label index is not below the label count";
+    case SL_ERR_PARAM_DS_ITERATIONS: return "max_iterations must be at least 1";
+    case SL_ERR_PARAM_DS_TOLERANCE: return "tolerance must be finite";
     }
     return "unknown status";
 }

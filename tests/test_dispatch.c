@@ -12,13 +12,17 @@
 
 #include "test_util.h"
 
-/* Paths compiled into this build, best first. */
+/* Paths compiled into this build, best first (what sl_isa_at must list), and names of paths
+ * that belong to other architectures (unknown here). */
 #if defined(__x86_64__)
 static const char *const built[] = {"avx512", "avx2", "scalar", NULL};
+static const char *const foreign[] = {"neon", NULL};
 #elif defined(__aarch64__)
 static const char *const built[] = {"neon", "scalar", NULL};
+static const char *const foreign[] = {"avx512", "avx2", NULL};
 #else
 static const char *const built[] = {"scalar", NULL};
+static const char *const foreign[] = {"avx512", "avx2", "neon", NULL};
 #endif
 
 static int is_built(const char *name)
@@ -85,6 +89,10 @@ static void forcing_each_path(void **state)
             assert_string_equal(sl_isa_name(), "scalar"); /* unchanged, no silent fallback */
         }
     }
+    for (const char *const *name = foreign; *name; name++) {
+        assert_int_equal(sl_set_isa(*name), SL_ERR_ISA_UNKNOWN);
+        assert_int_equal(sl_isa_supported(*name), 0);
+    }
     assert_int_equal(sl_set_isa("no-such-isa"), SL_ERR_ISA_UNKNOWN);
     assert_int_equal(sl_set_isa(""), SL_ERR_ISA_UNKNOWN);
     assert_int_equal(sl_set_isa(NULL), SL_ERR_NULL_ARGUMENT);
@@ -95,11 +103,30 @@ static void forcing_each_path(void **state)
     assert_string_equal(sl_isa_name(), best_supported());
 }
 
+/* The public list is exactly the paths of this build, best first, each described. */
+static void the_one_list(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    while (built[n])
+        n++;
+    assert_int_equal(sl_isa_count(), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(sl_isa_at(i), built[i]);
+        assert_non_null(sl_isa_description(i));
+        assert_true(strlen(sl_isa_description(i)) > 0);
+    }
+    assert_null(sl_isa_at(n));
+    assert_null(sl_isa_description(n));
+    assert_string_equal(sl_isa_at(n - 1), "scalar");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_use),
         cmocka_unit_test(forcing_each_path),
+        cmocka_unit_test(the_one_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,17 +129,26 @@ uint32_t ulp_diff_f32(float a, float b)
     return (uint32_t)(ox > oy ? ox - oy : oy - ox);
 }
 
-static const char *const known_isas[] = {"scalar", "avx2", "avx512", "neon", NULL};
-
-const char *const *all_isa_names(void) { return known_isas; }
+/* From the library's one list of paths (sl_isa_at: best first), scalar first here. */
+const char *const *all_isa_names(void)
+{
+    static const char *list[16];
+    size_t n = sl_isa_count();
+    if (n >= sizeof list / sizeof list[0])
+        fail_msg("%zu paths: more than test_util expects", n);
+    for (size_t i = 0; i < n; i++)
+        list[i] = sl_isa_at(n - 1 - i);
+    list[n] = NULL;
+    return list;
+}
 
 const char *const *supported_isas(void)
 {
-    static const char *list[8];
+    static const char *list[16];
     size_t k = 0;
-    for (size_t i = 0; known_isas[i]; i++)
-        if (sl_isa_supported(known_isas[i]))
-            list[k++] = known_isas[i];
+    for (const char *const *name = all_isa_names(); *name; name++)
+        if (sl_isa_supported(*name))
+            list[k++] = *name;
     list[k] = NULL;
     return list;
 }

@@ -33,7 +33,8 @@ uint32_t ulp_diff_f32(float a, float b);
 
 /* The instruction-set paths of this build that this machine can run, NULL-terminated. */
 const char *const *supported_isas(void);
-/* Every path name the library knows of, supported here or not, NULL-terminated. */
+/* Every path of this build (the library's list, sl_isa_at), supported here or not, scalar
+ * first, NULL-terminated. */
 const char *const *all_isa_names(void);
 /* Forces a path; fails the test if that is refused. */
 void force_isa(const char *name);

@@ -652,8 +652,23 @@ class Interface(Workdir):
         code, out, _ = run(["info"])
         text = out.decode()
         self.assertEqual(code, 0)
-        for want in ("softlabel 0.", "active path:", "CPU features seen:", "paths this machine can run: scalar"):
+        for want in ("softlabel 0.", "active path:", "CPU features seen:", "paths this machine can run:"):
             self.assertIn(want, text)
+        self.assertIn("scalar", text.split("paths this machine can run:")[1].split())
+
+    def test_usage_names_every_path(self):
+        """The usage text takes the instruction-set names from the library's list (it once left
+        out neon): every path this machine runs is named in the SOFTLABEL_ISA line."""
+        _, info, _ = run(["info"])
+        paths = info.decode().split("paths this machine can run:")[1].split()
+        code, out, _ = run(["--help"])
+        self.assertEqual(code, 0)
+        line = [l for l in out.decode().splitlines() if l.startswith("environment: SOFTLABEL_ISA=")]
+        self.assertEqual(len(line), 1)
+        names = line[0].split("=", 1)[1].split()[0].split("|")
+        for p in paths:
+            self.assertIn(p, names)
+        self.assertEqual(names[-1], "auto")
 
     def test_usage_errors(self):
         for args in (["score", "--threads", "0"], ["score", "--precision", "f16"],
@@ -718,6 +733,142 @@ class Interface(Workdir):
         self.assertEqual(p.wait(), 0)
         os.close(master)
         self.assertRegex(seen.decode(), r"softlabel score: \d+ rows, [0-9.]+ M rows/s, ETA")
+
+
+H4 = "task_progress_delta,rework_count,verifier_rejections,counterparty_engagement_delta"
+
+
+class Hostile(Workdir):
+    """Regression tests of issue 18's defects in the command's input and output."""
+
+    def skip_args(self, out="o.csv", rejects="r.csv"):
+        return ["score", "--in", self.path("d.csv"), "--out", self.path(out), "--on-error", "skip",
+                "--rejects", self.path(rejects)]
+
+    def test_1_two_outputs_one_file_refused(self):
+        """score --out X --rejects X once exited 0 with X holding only the rejects."""
+        self.write("d.csv", H4 + "\n0.1,1,1,0.2\n0.1,1,1,x\n")
+        self.write("o.csv", "old\n")
+        os.mkdir(self.path("sub"))
+        os.symlink("o.csv", self.path("link.csv"))
+        os.link(self.path("o.csv"), self.path("hard.csv"))
+        for rejects in ("o.csv", "sub/../o.csv", "link.csv", "hard.csv"):
+            with self.subTest(rejects):
+                code, _, err = run(self.skip_args("o.csv", rejects))
+                self.assertEqual(code, EX_USAGE, err)
+                self.assertIn("name the same file", err)
+                self.assertEqual(self.read("o.csv"), b"old\n")
+        # a new file named twice (it does not exist yet) is refused too
+        code, _, err = run(self.skip_args("new.csv", "sub/../new.csv"))
+        self.assertEqual(code, EX_USAGE, err)
+        self.assertFalse(os.path.exists(self.path("new.csv")))
+
+    def test_9_reals_out_of_range_round_whatever_their_length(self):
+        long_one = "1" + "0" * 600
+        rows = ["1e999,0,0,0", long_one + ",0,0,0", "-" + long_one + ",0,0,0", "1e-999,0,0,0",
+                "0." + "0" * 600 + "1,0,0,0"]
+        self.write("d.csv", H4 + "\n" + "\n".join(rows) + "\n")
+        code, out, err = run(["score", "--in", self.path("d.csv")])
+        self.assertEqual(code, 0, err)
+        got = [l.split(",")[-2] for l in out.decode().splitlines()[1:]]
+        v_inf, _ = ref_score((math.inf, 0, 0, 0, 0))
+        v_ninf, _ = ref_score((-math.inf, 0, 0, 0, 0))
+        v_zero, _ = ref_score((0.0, 0, 0, 0, 0))
+        self.assertEqual([float(x) for x in got], [v_inf, v_inf, v_ninf, v_zero, v_zero])
+
+    def test_10_counts_must_be_exactly_whole(self):
+        bad = ["1e-400", "0.999999999999999999999", "3.0000000000000001", "2.5", "1e-1"]
+        good = ["3", "+3", "3.0", "3e0", "30e-1", "0.3e1", "-0", "2147483647"]
+        rows = ["0.1,%s,0,0" % c for c in bad + good]
+        self.write("d.csv", H4 + "\n" + "\n".join(rows) + "\n")
+        code, out, err = run(self.skip_args())
+        self.assertEqual(code, 0, err)
+        with open(self.path("r.csv"), newline="") as f:
+            rejected = list(csv.DictReader(f))
+        self.assertEqual([r["rework_count"] for r in rejected], bad)
+        for r in rejected:
+            self.assertIn("not a whole number", r["rejected_reason"])
+        self.assertEqual(len(self.read("o.csv").splitlines()), 1 + len(good))
+
+    def test_13_symlinked_output_replaces_its_target(self):
+        self.write("d.csv", H4 + "\n0.1,1,1,0.2\n")
+        self.write("target.csv", "old\n")
+        os.symlink("target.csv", self.path("link.csv"))
+        os.symlink("dangling_target.csv", self.path("dangling.csv"))
+        for link, target in (("link.csv", "target.csv"), ("dangling.csv", "dangling_target.csv")):
+            with self.subTest(link):
+                code, _, err = run(["score", "--in", self.path("d.csv"), "--out", self.path(link)])
+                self.assertEqual(code, 0, err)
+                self.assertTrue(os.path.islink(self.path(link)))
+                self.assertTrue(self.read(target).startswith(H4.encode() + b",v_hat,p"))
+        self.assertEqual([n for n in os.listdir(self.dir) if ".tmp." in n], [])
+
+    def interrupt(self, sig, want):
+        """Starts score on a pipe that stays open, waits for its temporary output, signals it."""
+        import signal
+        self.write("o.csv", "old\n")
+        p = subprocess.Popen(LAUNCHER + [BIN, "score", "--format", "csv", "--chunk-size", "4096",
+                                         "--out", self.path("o.csv"),
+                                         "--on-error", "skip", "--rejects", self.path("r.csv")],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            p.stdin.write((H4 + "\n" + "0.1,1,1,0.2\n" * 1000).encode())
+            p.stdin.flush()
+            deadline = time.time() + 60
+            while len([n for n in os.listdir(self.dir) if ".tmp." in n]) < 2:
+                self.assertLess(time.time(), deadline, "no temporary files appeared")
+                time.sleep(0.02)
+            p.send_signal(sig)
+            self.assertEqual(p.wait(timeout=60), want)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            p.stdin.close()
+            p.stderr.close()
+        self.assertEqual(sorted(os.listdir(self.dir)), ["o.csv"])
+        self.assertEqual(self.read("o.csv"), b"old\n")
+
+    def test_8_sigint_removes_temporary_files(self):
+        import signal
+        self.interrupt(signal.SIGINT, 130)
+
+    def test_8_sigterm_removes_temporary_files(self):
+        import signal
+        self.interrupt(signal.SIGTERM, 143)
+
+    def test_14_threads_do_not_raise_memory(self):
+        """--threads 1024 once kept 2049 chunks in flight (2.1 GB on a 3 GB input)."""
+        if LAUNCHER:
+            self.skipTest("peak memory of an emulated run means nothing")
+        code, _, err = run(["gen", "--n", "1500000", "--seed", "7", "--out", self.path("big.csv")])
+        self.assertEqual(code, 0, err)
+        p = subprocess.Popen([BIN, "score", "--in", self.path("big.csv"), "--out", os.devnull,
+                              "--threads", "1024"], stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)  # this child's own peak RSS
+        p.returncode = 0
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        peak_kib = usage.ru_maxrss
+        self.assertLess(peak_kib, 200 * 1024, "peak RSS %d KiB" % peak_kib)
+
+    def test_minor_config_out_of_range_is_a_config_error(self):
+        self.write("d.csv", H4 + "\n0.1,1,1,0.2\n")
+        self.write("c.json", '{"sigmoid_k": -1}')
+        code, _, err = run(["score", "--in", self.path("d.csv"), "--config", self.path("c.json")])
+        self.assertEqual(code, EX_CONFIG, err)
+        self.assertIn("c.json", err)
+        code, _, err = run(["score", "--in", self.path("d.csv"), "--k", "-1"])
+        self.assertEqual(code, EX_USAGE, err)
+
+    def test_minor_directory_as_input(self):
+        os.mkdir(self.path("dir"))
+        for args in (["score", "--in"], ["metrics", "--in"], ["panel", "--out", os.devnull, "--in"],
+                     ["eval", "--model", self.path("dir"), "--human"]):
+            with self.subTest(args[0]):
+                code, _, err = run(args + [self.path("dir")])
+                self.assertEqual(code, 66, err)
+                self.assertIn("dir", err)
+                self.assertIn("directory", err.lower())
 
 
 def main():

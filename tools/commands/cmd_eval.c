@@ -17,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "panel_intern.h"
 #include "panel_json.h"
@@ -91,9 +93,11 @@ static int eval_usage(FILE *f, int code)
 static int read_jsonl(eval_state *s, const char *path,
                       void (*fn)(eval_state *, json_t *, size_t))
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    int fd = sl_input_open("eval", path);
+    FILE *f = fd == STDIN_FILENO ? stdin : fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
-        fprintf(stderr, "softlabel eval: cannot read '%s': %s\n", path, strerror(errno));
+        if (fd > STDIN_FILENO)
+            close(fd);
         return -1;
     }
     char *line = NULL;
@@ -353,7 +357,7 @@ static int compute(eval_state *s)
         for (int m = 0; m < N_METRICS; m++)
             task->metric[m] = malloc(n * sizeof(double));
         if (!task->human || !task->model || !task->metric[N_METRICS - 1])
-            return 71;
+            return SL_EX_OSERR;
     }
     for (size_t i = 0; i < s->items.count; i++) {
         eval_item *it = &s->item[i];
@@ -380,7 +384,7 @@ static int compute(eval_state *s)
                 if (s->item[i].task == t && s->item[i].model && s->item[i].row == bad)
                     fprintf(stderr, "%s:%zu: item '%s': %s\n", s->human_path, s->item[i].line,
                             s->items.str[i], sl_status_str(st));
-            return 65;
+            return SL_EX_DATAERR;
         }
     }
     return 0;
@@ -508,7 +512,7 @@ int sl_cmd_eval(int argc, char **argv)
         }
         if (i + 1 >= argc) {
             fprintf(stderr, "softlabel eval: unknown option or missing value: '%s'\n", opt);
-            return 64;
+            return SL_EX_USAGE;
         }
         const char *val = argv[++i];
         if (!strcmp(opt, "--human")) {
@@ -522,48 +526,39 @@ int sl_cmd_eval(int argc, char **argv)
             long n = strtol(val, &end, 10);
             if (*end || end == val || n < 0) {
                 fprintf(stderr, "softlabel eval: --max-errors: invalid value '%s'\n", val);
-                return 64;
+                return SL_EX_USAGE;
             }
             s.max_errors = (size_t)n;
         } else {
             fprintf(stderr, "softlabel eval: unknown option '%s'\n", opt);
-            return 64;
+            return SL_EX_USAGE;
         }
     }
     if (!s.human_path || !s.model_path) {
         fprintf(stderr, "softlabel eval: --human and --model are required (see --help)\n");
-        return 64;
-    }
-    if (sl_isa_status() != SL_OK) {
-        fprintf(stderr, "softlabel: SOFTLABEL_ISA='%s': %s\n", getenv("SOFTLABEL_ISA"),
-                sl_status_str(sl_isa_status()));
-        return 78;
+        return SL_EX_USAGE;
     }
     int code = 0;
     if (read_jsonl(&s, s.human_path, human_line) || read_jsonl(&s, s.model_path, model_line)) {
         state_free(&s);
-        return 66;
+        return SL_EX_NOINPUT;
     }
     size_t no_model, no_human;
     missing_items(&s, allow, &no_model, &no_human);
     code = compute(&s);
-    FILE *per_item = NULL;
-    if (!code && out_path) {
-        per_item = strcmp(out_path, "-") == 0 ? stdout : fopen(out_path, "wb");
-        if (!per_item) {
-            fprintf(stderr, "softlabel eval: cannot create '%s': %s\n", out_path, strerror(errno));
-            code = 73;
-        }
-    }
-    if (!code && report(&s, per_item, allow, no_model, no_human))
-        code = 74;
-    if (per_item && per_item != stdout && fclose(per_item))
-        code = 74;
+    sl_outfile per_item = SL_OUTFILE_NONE; /* replaced only when complete */
+    if (!code && out_path && sl_outfile_open(&per_item, out_path))
+        code = SL_EX_CANTCREAT;
+    if (!code && report(&s, out_path ? sl_outfile_stream(&per_item) : NULL, allow, no_model, no_human))
+        code = SL_EX_IOERR;
+    if (!code && out_path && sl_outfile_commit(&per_item))
+        code = SL_EX_IOERR;
+    sl_outfile_abort(&per_item);
     if (!code && s.errors > s.max_errors)
         fprintf(stderr, "... %zu more input errors not shown (--max-errors)\n",
                 s.errors - s.max_errors);
     if (!code && (s.errors || (!allow && no_model + no_human)))
-        code = 65;
+        code = SL_EX_DATAERR;
     state_free(&s);
     return code;
 }

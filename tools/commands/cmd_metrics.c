@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "metrics_json.h"
 #include "softlabel.h"
@@ -68,7 +70,7 @@ static int parse_options(int argc, char **argv, options *o, int *done)
         }
         if (i + 1 >= argc) {
             fprintf(stderr, "softlabel metrics: unknown option or missing value: '%s'\n", argv[i]);
-            return usage(stderr, 64);
+            return usage(stderr, SL_EX_USAGE);
         }
         const char *value = argv[++i];
         if (!strcmp(argv[i - 1], "--in")) {
@@ -80,25 +82,25 @@ static int parse_options(int argc, char **argv, options *o, int *done)
             k++;
         if (k == sizeof params / sizeof params[0]) {
             fprintf(stderr, "softlabel metrics: unknown option '%s'\n", argv[i - 1]);
-            return usage(stderr, 64);
+            return usage(stderr, SL_EX_USAGE);
         }
         char *end;
         errno = 0;
         double x = strtod(value, &end);
         if (errno || end == value || *end || !isfinite(x)) {
             fprintf(stderr, "softlabel metrics: %s: not a finite number: '%s'\n", params[k].flag, value);
-            return 64;
+            return SL_EX_USAGE;
         }
         *(double *)((char *)&o->pp + params[k].offset) = x;
     }
     if (!o->in) {
         fprintf(stderr, "softlabel metrics: --in is required\n");
-        return usage(stderr, 64);
+        return usage(stderr, SL_EX_USAGE);
     }
     sl_status st = sl_payoff_validate(&o->pp);
     if (st != SL_OK) {
         fprintf(stderr, "softlabel metrics: %s\n", sl_status_str(st));
-        return 64;
+        return SL_EX_USAGE;
     }
     return 0;
 }
@@ -280,12 +282,12 @@ static int flush(const options *o, chunk *c, sl_metrics *m, bad_rows *bad)
     c->n = 0;
     if (st == SL_ERR_OUT_OF_MEMORY) {
         fprintf(stderr, "softlabel metrics: out of memory\n");
-        return 71;
+        return SL_EX_OSERR;
     }
     if (st != SL_OK) { /* cannot happen once the rows are checked: say so loudly */
         fprintf(stderr, "softlabel metrics: %s:%zu: %s\n", bad->file, c->line[first],
                 sl_status_str(st));
-        return 70;
+        return SL_EX_SOFTWARE;
     }
     return 0;
 }
@@ -318,7 +320,7 @@ static int read_rows(const options *o, reader *r, sl_metrics *m, bad_rows *bad)
     int got = next_row(r);
     if (got == 0) {
         fprintf(stderr, "softlabel metrics: %s: empty input (no header)\n", r->name);
-        return 65;
+        return SL_EX_DATAERR;
     }
     if (got < 0 || map_header(r, col) != 0) {
         if (got == -1)
@@ -363,22 +365,16 @@ int sl_cmd_metrics(int argc, char **argv)
     int code = parse_options(argc, argv, &o, &done);
     if (code != 0 || done)
         return code;
-    if (sl_isa_status() != SL_OK) {
-        fprintf(stderr, "softlabel: SOFTLABEL_ISA='%s': %s\n", getenv("SOFTLABEL_ISA"),
-                sl_status_str(sl_isa_status()));
-        return 78;
-    }
     reader r = {0};
     r.name = o.in;
-    r.f = strcmp(o.in, "-") ? fopen(o.in, "r") : stdin;
-    if (!r.f) {
-        fprintf(stderr, "softlabel metrics: cannot open %s: %s\n", o.in, strerror(errno));
-        return 66;
-    }
+    int fd = sl_input_open("metrics", o.in);
+    r.f = fd == STDIN_FILENO ? stdin : fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!r.f)
+        return SL_EX_NOINPUT;
     sl_metrics *m;
     if (sl_metrics_init(&m, &o.pp, 0) != SL_OK) {
         fprintf(stderr, "softlabel metrics: out of memory\n");
-        return 71;
+        return SL_EX_OSERR;
     }
     bad_rows bad = {0, o.in};
     code = read_rows(&o, &r, m, &bad);
@@ -400,7 +396,7 @@ int sl_cmd_metrics(int argc, char **argv)
         return code;
     if (sl_print_metrics_json(stdout, &report_out) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "softlabel metrics: cannot write the report: %s\n", strerror(errno));
-        return 74;
+        return SL_EX_IOERR;
     }
     if (bad.count > 0) {
         if (bad.count > MAX_REPORTED)
@@ -408,7 +404,7 @@ int sl_cmd_metrics(int argc, char **argv)
                     bad.count - MAX_REPORTED);
         fprintf(stderr, "softlabel metrics: %zu bad rows left out; the report covers the %llu "
                 "valid rows\n", bad.count, (unsigned long long)report_out.n);
-        return 65;
+        return SL_EX_DATAERR;
     }
     return 0;
 }

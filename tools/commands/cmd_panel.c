@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_util.h"
 #include "commands.h"
+#include "numtext.h"
 #include "panel_build.h"
 #include "panel_report.h"
 
@@ -38,35 +40,24 @@ static int panel_usage(FILE *f, int code)
     return code;
 }
 
-/* A decimal, or a fraction a/b, into *out. */
+/* A finite real, or a fraction a/b of two, into *out (numtext.h's rule). */
 static int parse_real(const char *s, double *out)
 {
-    char *end;
-    errno = 0;
-    double a = strtod(s, &end);
-    if (end == s || errno)
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    double a, b = 1.0;
+    if (sl_parse_f64(s, n, &a) || (slash && (sl_parse_f64(slash + 1, strlen(slash + 1), &b) || b == 0.0)))
         return -1;
-    if (*end == '/') {
-        const char *den = end + 1;
-        double b = strtod(den, &end);
-        if (end == den || *end || b == 0.0)
-            return -1;
-        a /= b;
-    } else if (*end) {
-        return -1;
-    }
-    *out = a;
-    return isfinite(a) ? 0 : -1;
+    *out = a / b;
+    return isfinite(*out) ? 0 : -1;
 }
 
 static int parse_count(const char *s, long lo, long hi, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi)
+    int64_t v;
+    if (sl_parse_whole(s, strlen(s), lo, hi, &v) != SL_WHOLE_OK)
         return -1;
-    *out = v;
+    *out = (long)v;
     return 0;
 }
 
@@ -98,7 +89,7 @@ static int parse_args(int argc, char **argv, panel_args *a)
         }
         if (i + 1 >= argc) {
             fprintf(stderr, "softlabel panel: unknown option or missing value: '%s'\n", opt);
-            return 64;
+            return SL_EX_USAGE;
         }
         const char *val = argv[++i];
         long n;
@@ -143,65 +134,56 @@ static int parse_args(int argc, char **argv, panel_args *a)
             a->max_errors = n;
         } else {
             fprintf(stderr, "softlabel panel: unknown option '%s'\n", opt);
-            return 64;
+            return SL_EX_USAGE;
         }
         continue;
     bad:
         fprintf(stderr, "softlabel panel: %s: invalid value '%s' (see --help)\n", opt, val);
-        return 64;
+        return SL_EX_USAGE;
     }
     if (!a->opt.in || !a->out) {
         fprintf(stderr, "softlabel panel: --in and --out are required (see --help)\n");
-        return 64;
+        return SL_EX_USAGE;
     }
+    const char *opts[] = {"--out", "--summary", "--report"}, *paths[] = {a->out, a->summary, a->report};
+    if (sl_outputs_distinct("panel", opts, paths, 3))
+        return SL_EX_USAGE;
     return 0;
 }
 
-/* Opens path for writing ("-": standard output). */
-static FILE *open_out(const char *path)
+static int write_error(const char *path)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-    if (!f)
-        fprintf(stderr, "softlabel panel: cannot create '%s': %s\n", path, strerror(errno));
-    return f;
+    fprintf(stderr, "softlabel panel: %s: write error: %s\n", path, strerror(errno));
+    return SL_EX_IOERR;
 }
 
-static int close_out(FILE *f, const char *path, int write_rc)
-{
-    int rc = write_rc;
-    if (f != stdout && fclose(f))
-        rc = -1;
-    if (rc)
-        fprintf(stderr, "softlabel panel: error writing '%s': %s\n", path, strerror(errno));
-    return rc;
-}
-
-/* The outputs: items, then the summary and the report when asked. */
+/* The outputs: items, then the summary and the report when asked, all replaced together at the
+ * end (a failing summary or report leaves the old items file untouched). */
 static int write_outputs(const panel_data *d, const panel_args *a)
 {
-    FILE *f = open_out(a->out);
-    if (!f)
-        return 73;
-    if (close_out(f, a->out, panel_write_items(d, f, a->opt.threads)))
-        return 74;
-    if (!a->summary && !a->report)
-        return 0;
-    panel_summary s;
-    if (panel_summarize(d, &a->opt, &s)) {
-        panel_summary_free(&s);
-        fprintf(stderr, "softlabel panel: out of memory\n");
-        return 71;
-    }
+    sl_outfile items = SL_OUTFILE_NONE, summary = SL_OUTFILE_NONE, report = SL_OUTFILE_NONE;
+    panel_summary s = {0};
     int code = 0;
-    if (a->summary) {
-        f = open_out(a->summary);
-        code = !f ? 73 : close_out(f, a->summary, panel_write_summary(d, &s, f)) ? 74 : 0;
+    if (sl_outfile_open(&items, a->out) || (a->summary && sl_outfile_open(&summary, a->summary)) ||
+        (a->report && sl_outfile_open(&report, a->report)))
+        code = SL_EX_CANTCREAT;
+    if (!code && panel_write_items(d, sl_outfile_stream(&items), a->opt.threads))
+        code = write_error(a->out);
+    if (!code && (a->summary || a->report) && panel_summarize(d, &a->opt, &s)) {
+        fprintf(stderr, "softlabel panel: out of memory\n");
+        code = SL_EX_OSERR;
     }
-    if (!code && a->report) {
-        f = open_out(a->report);
-        code = !f ? 73 : close_out(f, a->report, panel_write_html(d, &s, f)) ? 74 : 0;
-    }
-    panel_summary_free(&s);
+    if (!code && a->summary && panel_write_summary(d, &s, sl_outfile_stream(&summary)))
+        code = write_error(a->summary);
+    if (!code && a->report && panel_write_html(d, &s, sl_outfile_stream(&report)))
+        code = write_error(a->report);
+    sl_outfile *all[] = {&summary, &report, &items}; /* the items file replaced last */
+    if (!code && sl_outfile_commit_all(all, 3))
+        code = SL_EX_IOERR;
+    for (size_t i = 0; i < 3; i++)
+        sl_outfile_abort(all[i]);
+    if (a->summary || a->report)
+        panel_summary_free(&s);
     return code;
 }
 
@@ -211,11 +193,6 @@ int sl_cmd_panel(int argc, char **argv)
     int code = parse_args(argc, argv, &a);
     if (code)
         return code < 0 ? 0 : code;
-    if (sl_isa_status() != SL_OK) {
-        fprintf(stderr, "softlabel: SOFTLABEL_ISA='%s': %s\n", getenv("SOFTLABEL_ISA"),
-                sl_status_str(sl_isa_status()));
-        return 78;
-    }
     panel_data d;
     char err[512];
     code = panel_build(&d, &a.opt, err, sizeof err);
@@ -229,7 +206,7 @@ int sl_cmd_panel(int argc, char **argv)
     if (!code && d.errors.n) {
         fprintf(stderr, "softlabel panel: %zu input error%s (above); the %zu valid items were "
                         "written\n", d.errors.n, d.errors.n == 1 ? "" : "s", d.n_items);
-        code = 65;
+        code = SL_EX_DATAERR;
     }
     panel_free(&d);
     return code;

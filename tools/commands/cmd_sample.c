@@ -13,8 +13,6 @@
 #include "sample.h"
 #include "softlabel.h"
 
-static const char *const isa_names[] = {"scalar", "avx2", "avx512", "neon"};
-
 static int sample_usage(FILE *f, int code)
 {
     fputs("usage: softlabel sample [--n N] [--seed S] [--precision f64|f32] [--repeat R]\n"
@@ -50,40 +48,35 @@ int sl_cmd_sample(int argc, char **argv)
             return sample_usage(stdout, 0);
         if (i + 1 >= argc) {
             fprintf(stderr, "softlabel sample: unknown option or missing value: '%s'\n", opt);
-            return 64;
+            return SL_EX_USAGE;
         }
         const char *val = argv[++i];
         if (!strcmp(opt, "--n")) {
-            if (sl_parse_size_arg("sample", opt, val, &n)) return 64;
+            if (sl_parse_size_arg("sample", opt, val, &n)) return SL_EX_USAGE;
         } else if (!strcmp(opt, "--seed")) {
-            if (sl_parse_size_arg("sample", opt, val, &seed)) return 64;
+            if (sl_parse_size_arg("sample", opt, val, &seed)) return SL_EX_USAGE;
         } else if (!strcmp(opt, "--repeat")) {
-            if (sl_parse_size_arg("sample", opt, val, &repeat) || repeat == 0) return 64;
+            if (sl_parse_size_arg("sample", opt, val, &repeat) || repeat == 0) return SL_EX_USAGE;
         } else if (!strcmp(opt, "--precision")) {
             if (strcmp(val, "f32") && strcmp(val, "f64")) {
                 fprintf(stderr, "softlabel sample: --precision must be f32 or f64, not '%s'\n", val);
-                return 64;
+                return SL_EX_USAGE;
             }
             f32 = !strcmp(val, "f32");
         } else {
             fprintf(stderr, "softlabel sample: unknown option '%s'\n", opt);
-            return 64;
+            return SL_EX_USAGE;
         }
     }
     if (n == 0) {
         fprintf(stderr, "softlabel sample: --n must be at least 1\n");
-        return 64;
-    }
-    if (sl_isa_status() != SL_OK) {
-        fprintf(stderr, "softlabel: SOFTLABEL_ISA='%s': %s\n", getenv("SOFTLABEL_ISA"),
-                sl_status_str(sl_isa_status()));
-        return 78;
+        return SL_EX_USAGE;
     }
 
     sl_sample s;
     if (sl_sample_generate(&s, n, seed)) {
         fprintf(stderr, "softlabel sample: out of memory for %zu rows\n", n);
-        return 71;
+        return SL_EX_OSERR;
     }
     sl_proxy px;
     sl_proxy_params params;
@@ -100,7 +93,7 @@ int sl_cmd_sample(int argc, char **argv)
     }
     if (!v_hat || !p || !seconds || (f32 && (!prog32 || !eng32 || !v32 || !p32))) {
         fprintf(stderr, "softlabel sample: out of memory for %zu rows\n", n);
-        return 71;
+        return SL_EX_OSERR;
     }
     sl_observables_f64 obs = {s.task_progress_delta, s.rework_count, s.verifier_rejections,
                               s.tool_misuse_flags, s.counterparty_engagement_delta};
@@ -122,7 +115,7 @@ int sl_cmd_sample(int argc, char **argv)
     }
     if (st != SL_OK) {
         fprintf(stderr, "softlabel sample: row %zu: %s\n", bad, sl_status_str(st));
-        return 65;
+        return SL_EX_DATAERR;
     }
     if (f32)
         for (size_t i = 0; i < n; i++)
@@ -179,7 +172,7 @@ int sl_cmd_info(int argc, char **argv)
     }
     if (argc > 0) {
         fprintf(stderr, "softlabel info: unexpected argument '%s'\n", argv[0]);
-        return 64;
+        return SL_EX_USAGE;
     }
     printf("softlabel %s\n", sl_version());
     sl_status st = sl_isa_status();
@@ -187,9 +180,9 @@ int sl_cmd_info(int argc, char **argv)
            st == SL_OK ? "" : sl_status_str(st), st == SL_OK ? "" : ")");
     print_cpu_features();
     printf("paths this machine can run:");
-    for (size_t i = 0; i < sizeof isa_names / sizeof isa_names[0]; i++)
-        if (sl_isa_supported(isa_names[i]))
-            printf(" %s", isa_names[i]);
+    for (size_t i = 0; i < sl_isa_count(); i++)
+        if (sl_isa_supported(sl_isa_at(i)))
+            printf(" %s", sl_isa_at(i));
     printf("\n");
     return 0;
 }

@@ -86,7 +86,8 @@ static int usage(FILE *f, int code)
         "  --config FILE.json     an object with sl_proxy_params field names (options above win)\n"
         "  --precision f64|f32    arithmetic and output precision (default f64); numbers are read\n"
         "                         exactly and printed in shortest round-trip form\n"
-        "  --threads N            worker threads (default: all online cores)\n"
+        "  --threads N            worker threads (default: all online cores), at most as many as\n"
+        "                         keep 32 MiB of input in flight (63 at the default chunk size)\n"
         "  --on-error stop|skip   stop: the first bad row ends the run with FILE:LINE:COLUMN: what\n"
         "                         on stderr and exit code 65 (default); skip: needs --rejects\n"
         "  --rejects FILE         skip mode: every bad row, unchanged, with its line, column and\n"
@@ -94,7 +95,9 @@ static int usage(FILE *f, int code)
         "                         the line as a string); the counts printed at the end add up\n"
         "  --summary              print counts, rows/s and a summary of p on stderr at the end\n"
         "  --chunk-size BYTES     bytes read per chunk (default 4 MiB, less beyond 3 threads:\n"
-        "                         about 32 MiB of input in flight in all)\n"
+        "                         at most 32 MiB of input in flight in all, or 5 chunks when\n"
+        "                         they are larger than 6.4 MiB; output and parsed columns add\n"
+        "                         about 3 times that)\n"
         "\n"
         "  COLUMN is the 1-based field number in CSV and the 1-based byte position in JSONL.\n"
         "  Blank lines are ignored (and counted). A regular output file is replaced only when the\n"
@@ -174,10 +177,19 @@ static int parse_options(int argc, char **argv, score_options *o)
         size_t chunk = INFLIGHT_BUDGET / sl_pipeline_slots((int)o->threads);
         o->chunk = chunk > DEFAULT_CHUNK ? DEFAULT_CHUNK : chunk < MIN_DEFAULT_CHUNK ? MIN_DEFAULT_CHUNK : chunk;
     }
+    /* The memory bound: no more workers than keep the input in flight (2 x threads + 1 chunks)
+     * within INFLIGHT_BUDGET, or within 5 chunks when --chunk-size asks for chunks that large. */
+    size_t budget = INFLIGHT_BUDGET > 5 * o->chunk ? INFLIGHT_BUDGET : 5 * o->chunk;
+    size_t max_threads = (budget / o->chunk - 1) / 2;
+    if (o->threads > 1 && o->threads > max_threads)
+        o->threads = max_threads < 1 ? 1 : max_threads;
     if (o->skip && !o->rejects)
         return bad_option("--on-error skip needs --rejects FILE (bad rows are never just dropped)", "skip");
     if (o->rejects && !o->skip)
         return bad_option("--rejects goes with --on-error skip", o->rejects);
+    const char *opts[] = {"--out", "--rejects"}, *paths[] = {o->out, o->rejects};
+    if (sl_outputs_distinct("score", opts, paths, 2))
+        return SL_EX_USAGE;
     return 0;
 }
 
@@ -190,6 +202,11 @@ static int setup_params(const score_options *o, sl_proxy *px)
         int rc = sl_config_load(o->config, &p);
         if (rc)
             return rc;
+        sl_status st = sl_proxy_init(px, &p); /* the file's own values: a configuration error */
+        if (st != SL_OK) {
+            fprintf(stderr, "softlabel score: %s: invalid parameter: %s\n", o->config, sl_status_str(st));
+            return SL_EX_CONFIG;
+        }
     }
     double w[4], d[3];
     if (o->weights) {
@@ -415,11 +432,9 @@ static int open_input(score_run *run)
 {
     const char *path = run->opt.in;
     run->in_name = strcmp(path, "-") ? path : "<stdin>";
-    run->in_fd = strcmp(path, "-") ? open(path, O_RDONLY) : STDIN_FILENO;
-    if (run->in_fd < 0) {
-        fprintf(stderr, "softlabel score: %s: cannot open: %s\n", path, strerror(errno));
+    run->in_fd = sl_input_open("score", path);
+    if (run->in_fd < 0)
         return SL_EX_NOINPUT;
-    }
     struct stat st;
     if (fstat(run->in_fd, &st) == 0 && S_ISREG(st.st_mode)) {
         run->in_size = (uint64_t)st.st_size;
@@ -614,7 +629,8 @@ static int run_score(score_run *run)
     }
     if (pr > 0)
         return run->exit_code ? run->exit_code : SL_EX_SOFTWARE;
-    if (sl_outfile_commit(&run->out) || (run->opt.rejects && sl_outfile_commit(&run->rej)))
+    sl_outfile *outputs[] = {&run->rej, &run->out}; /* the main output replaced last */
+    if (sl_outfile_commit_all(outputs, 2))
         return SL_EX_IOERR;
     if (run->opt.skip || run->opt.summary)
         print_counts(run, sl_now() - t0);
@@ -623,15 +639,10 @@ static int run_score(score_run *run)
 
 int sl_cmd_score(int argc, char **argv)
 {
-    score_run run = {.in_fd = -1, .out = {.fd = -1}, .rej = {.fd = -1}};
+    score_run run = {.in_fd = -1, .out = SL_OUTFILE_NONE, .rej = SL_OUTFILE_NONE};
     int rc = parse_options(argc, argv, &run.opt);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (sl_isa_status() != SL_OK) {
-        fprintf(stderr, "softlabel: SOFTLABEL_ISA='%s': %s\n", getenv("SOFTLABEL_ISA"),
-                sl_status_str(sl_isa_status()));
-        return SL_EX_CONFIG;
-    }
     if ((rc = setup_params(&run.opt, &run.px)))
         return rc;
     run.job.px = &run.px;

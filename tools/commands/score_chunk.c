@@ -155,41 +155,22 @@ static const char *parse_real(const score_job *job, score_slot *s, int k, size_t
     return NULL;
 }
 
-/* A count: a whole number 0 .. INT32_MAX ("3", "+3", "3.0" and "3e0" all mean 3). */
+/* A count: a whole number 0 .. INT32_MAX by its exact decimal value (numtext.h). */
 static const char *parse_count(const char *p, size_t n, int32_t *out)
 {
     trim(&p, &n);
     if (n == 0)
         return "missing value";
-    size_t i = p[0] == '+' || p[0] == '-' ? 1 : 0;
-    bool negative = p[0] == '-', digits = i < n;
-    uint64_t v = 0;
-    for (size_t j = i; j < n && digits; j++) {
-        digits = p[j] >= '0' && p[j] <= '9';
-        if (v <= INT32_MAX)
-            v = v * 10 + (uint64_t)(p[j] - '0');
+    int64_t v;
+    switch (sl_parse_whole(p, n, 0, INT32_MAX, &v)) {
+    case SL_WHOLE_OK: *out = (int32_t)v; return NULL;
+    case SL_WHOLE_SYNTAX: return "not a number";
+    case SL_WHOLE_NAN: return "NaN is not a valid count";
+    case SL_WHOLE_FRACTION: return "not a whole number";
+    case SL_WHOLE_BELOW: return "negative count";
+    case SL_WHOLE_ABOVE: return "count above 2147483647";
     }
-    if (!digits) {
-        double d;
-        if (sl_parse_f64(p, n, &d))
-            return "not a number";
-        if (isnan(d))
-            return "NaN is not a valid count";
-        if (d < 0)
-            return "negative count";
-        if (d != floor(d))
-            return "not a whole number";
-        if (d > INT32_MAX)
-            return "count above 2147483647";
-        *out = (int32_t)d;
-        return NULL;
-    }
-    if (negative && v != 0)
-        return "negative count";
-    if (v > INT32_MAX)
-        return "count above 2147483647";
-    *out = (int32_t)v;
-    return NULL;
+    return "not a number";
 }
 
 static const char *parse_obs(const score_job *job, score_slot *s, int k, size_t row,

@@ -1,4 +1,6 @@
 #include "cli_util.h"
+#include "numtext.h"
+#include "softlabel.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,85 +76,26 @@ long long sl_read_full(int fd, void *buf, size_t n)
     return (long long)got;
 }
 
-int sl_outfile_open(sl_outfile *o, const char *path)
+int sl_input_open(const char *cmd, const char *path)
 {
-    *o = (sl_outfile){.fd = -1};
-    if (!strcmp(path, "-")) {
-        o->fd = STDOUT_FILENO;
-        return 0;
-    }
+    if (!strcmp(path, "-"))
+        return STDIN_FILENO;
+    int fd = open(path, O_RDONLY);
     struct stat st;
-    int exists = stat(path, &st) == 0;
-    o->path = strdup(path);
-    if (!o->path)
-        goto fail;
-    if (exists && !S_ISREG(st.st_mode)) {
-        o->fd = open(path, O_WRONLY | O_TRUNC);
-        if (o->fd < 0)
-            goto fail;
-        return 0;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        fd = -1;
+        errno = EISDIR;
     }
-    size_t len = strlen(path);
-    o->tmp_path = malloc(len + 16);
-    if (!o->tmp_path)
-        goto fail;
-    memcpy(o->tmp_path, path, len);
-    memcpy(o->tmp_path + len, ".tmp.XXXXXX", 12);
-    o->fd = mkstemp(o->tmp_path);
-    if (o->fd < 0)
-        goto fail;
-    /* mkstemp makes the file 0600; give it the mode a plain open() would (or the old file's) */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(o->fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
-    return 0;
-fail:
-    fprintf(stderr, "softlabel: %s: cannot create: %s\n", path, strerror(errno));
-    free(o->path);
-    free(o->tmp_path);
-    *o = (sl_outfile){.fd = -1};
-    return -1;
-}
-
-int sl_outfile_commit(sl_outfile *o)
-{
-    int rc = 0;
-    if (o->fd >= 0 && o->fd != STDOUT_FILENO && close(o->fd) != 0) {
-        fprintf(stderr, "softlabel: %s: %s\n", o->path, strerror(errno));
-        rc = -1;
-    }
-    if (o->fd == STDOUT_FILENO && fflush(stdout) != 0)
-        rc = -1;
-    o->fd = -1;
-    if (rc == 0 && o->tmp_path && rename(o->tmp_path, o->path) != 0) {
-        fprintf(stderr, "softlabel: %s: cannot replace: %s\n", o->path, strerror(errno));
-        rc = -1;
-    }
-    if (rc != 0 && o->tmp_path)
-        unlink(o->tmp_path);
-    free(o->path);
-    free(o->tmp_path);
-    *o = (sl_outfile){.fd = -1};
-    return rc;
-}
-
-void sl_outfile_abort(sl_outfile *o)
-{
-    if (o->fd >= 0 && o->fd != STDOUT_FILENO)
-        close(o->fd);
-    if (o->tmp_path)
-        unlink(o->tmp_path);
-    free(o->path);
-    free(o->tmp_path);
-    *o = (sl_outfile){.fd = -1};
+    if (fd < 0)
+        fprintf(stderr, "softlabel %s: %s: cannot open: %s\n", cmd, path, strerror(errno));
+    return fd;
 }
 
 int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || *end || arg[0] == '-' || arg[0] == '+' || end == arg || v > SIZE_MAX) {
+    int64_t v;
+    if (sl_parse_whole(arg, strlen(arg), 0, SIZE_MAX < INT64_MAX ? (int64_t)SIZE_MAX : INT64_MAX, &v)) {
         fprintf(stderr, "softlabel %s: %s: not a non-negative integer: '%s'\n", cmd, opt, arg);
         return -1;
     }
@@ -228,8 +171,7 @@ void sl_psummary_add(sl_psummary *s, double p)
     s->min = p < s->min ? p : s->min;
     s->max = p > s->max ? p : s->max;
     s->beneficial += p >= 0.5;
-    int b = (int)(p * 10.0);
-    s->bins[b > 9 ? 9 : b]++;
+    s->bins[sl_quality_bin_index(p)]++;
 }
 
 void sl_psummary_merge(sl_psummary *dst, const sl_psummary *src)

@@ -1,5 +1,5 @@
-/* Small helpers shared by the softlabel subcommands: growable buffers, whole writes, output files
- * replaced atomically, option values, the clock, the progress line and the summary of p. */
+/* Small helpers shared by the softlabel subcommands: exit codes, growable buffers, whole writes,
+ * option values, the clock, the progress line and the summary of p. */
 #ifndef SL_TOOLS_CLI_UTIL_H
 #define SL_TOOLS_CLI_UTIL_H
 
@@ -39,21 +39,11 @@ int sl_write_all(int fd, const void *data, size_t n);
 /* Reads until buf is full or end of input; returns the bytes read, or -1 with errno set. */
 long long sl_read_full(int fd, void *buf, size_t n);
 
-/* An output destination: "-" is standard output; a regular (or new) file is written to a
- * temporary file beside it and renamed over it by sl_outfile_commit, so a failed run never leaves
- * a truncated file behind and never clobbers an existing one; anything else (/dev/null, a FIFO)
- * is written in place. */
-typedef struct sl_outfile {
-    int fd;
-    char *path, *tmp_path; /* tmp_path NULL when written in place */
-} sl_outfile;
+#include "outfile.h" /* output files, replaced atomically */
 
-/* Opens path for writing; on failure prints "softlabel: PATH: reason" and returns -1. */
-int sl_outfile_open(sl_outfile *o, const char *path);
-/* Finishes a successful write (fsync is left to the OS); returns 0, or -1 after printing why. */
-int sl_outfile_commit(sl_outfile *o);
-/* Abandons the output: removes the temporary file. Safe to call on an unopened (zeroed) one. */
-void sl_outfile_abort(sl_outfile *o);
+/* Opens an input file for reading ("-": standard input), refusing a directory. Returns the fd, or
+ * -1 after printing "softlabel CMD: PATH: cannot open: reason" (exit code SL_EX_NOINPUT). */
+int sl_input_open(const char *cmd, const char *path);
 
 /* Parses a non-negative decimal integer option value; prints an error naming opt on failure. */
 int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out);
@@ -81,7 +71,7 @@ void sl_progress_end(sl_progress *p);
 typedef struct sl_psummary {
     uint64_t n, beneficial; /* beneficial: p >= 0.5 */
     double sum, sum_carry, sumsq, sumsq_carry, min, max;
-    uint64_t bins[10];      /* [b/10, (b+1)/10), the last one holding p = 1 */
+    uint64_t bins[10];      /* the library's quality bins (sl_quality_bin_index), as `metrics` counts */
 } sl_psummary;
 
 void sl_psummary_init(sl_psummary *s);

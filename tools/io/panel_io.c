@@ -1,6 +1,7 @@
 /* Reading annotation files: see panel_io.h. */
 #define _DEFAULT_SOURCE /* madvise (MADV_DONTNEED: posix_madvise ignores it on Linux) */
 #include "panel_io.h"
+#include "cli_util.h"
 #include "csv.h"
 #include "panel_json.h"
 
@@ -150,7 +151,7 @@ int pio_open(pio_file *f, const char *path, char *err, size_t errlen, int *code)
     f->path = path;
     if (map_file(path, f)) {
         snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-        *code = 66;
+        *code = SL_EX_NOINPUT;
         return -1;
     }
     size_t first = 0;
@@ -161,11 +162,11 @@ int pio_open(pio_file *f, const char *path, char *err, size_t errlen, int *code)
     f->format = jsonl ? PIO_JSONL : PIO_CSV;
     if (f->format == PIO_CSV && f->size == 0) {
         snprintf(err, errlen, "%s: empty file (a CSV file needs a header line)", path);
-        *code = 65;
+        *code = SL_EX_DATAERR;
         return -1;
     }
     if (f->format == PIO_CSV && read_header(f, err, errlen)) {
-        *code = 65;
+        *code = SL_EX_DATAERR;
         return -1;
     }
     return 0;
