@@ -6,6 +6,9 @@
  * value, and copy the object through byte for byte. Nested values are validated (RFC 8259
  * grammar, depth at most 256) and skipped. Besides RFC 8259 it accepts the NaN, Infinity and
  * -Infinity tokens that Python's json module writes. Strings are not checked for valid UTF-8.
+ * Hand-written rather than jansson (which `panel` and `eval` use) because `score` needs what a DOM
+ * parser drops: each value's exact bytes and offset, to copy records through unchanged, to parse
+ * numbers from their own text (numtext.h) and to name the byte position of a bad value.
  */
 #ifndef SL_TOOLS_JSON_H
 #define SL_TOOLS_JSON_H
