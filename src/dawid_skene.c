@@ -94,6 +94,18 @@ typedef struct ds_fit {
 
 /* ---- one pass of each kind, over one block ------------------------------------------------- */
 
+/* out[c] = the sum over j < n of table[rows[j] * k + c], in j order. */
+static void sum_rows(double *out, const double *table, const uint32_t *rows, size_t n, size_t k)
+{
+    for (size_t c = 0; c < k; c++)
+        out[c] = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        const double *row = table + (size_t)rows[j] * k;
+        for (size_t c = 0; c < k; c++)
+            out[c] += row[c];
+    }
+}
+
 /* E-step for the items of block b: new posteriors into post_next, their sums into block_prior;
  * with_bound: also this block's part of the bound of the current posteriors (post). */
 static void estep_block(ds_fit *f, size_t b, double *scratch)
@@ -104,13 +116,8 @@ static void estep_block(ds_fit *f, size_t b, double *scratch)
     double *s = scratch, *ll = scratch + k;
     memset(prior_sum, 0, k * sizeof *prior_sum);
     for (size_t i = from; i < to; i++) {
-        for (size_t c = 0; c < k; c++)
-            s[c] = 0.0;
-        for (size_t j = f->item_start[i]; j < f->item_start[i + 1]; j++) {
-            const double *row = f->log2_err + (size_t)f->item_pair[j] * k;
-            for (size_t c = 0; c < k; c++)
-                s[c] += row[c];
-        }
+        sum_rows(s, f->log2_err, f->item_pair + f->item_start[i],
+                 f->item_start[i + 1] - f->item_start[i], k);
         const double *cur = f->post + i * k;
         if (f->with_bound) {
             /* sum over the item's annotations a of sum_c cur_c (ln e_a,c + ln prior_c) */
@@ -144,13 +151,8 @@ static void msum_block(ds_fit *f, size_t b)
     size_t k = f->k;
     for (size_t p = f->pair_block[b]; p < f->pair_block[b + 1]; p++) {
         double *e = f->err + p * k;
-        for (size_t c = 0; c < k; c++)
-            e[c] = 0.0;
-        for (size_t j = f->pair_start[p]; j < f->pair_start[p + 1]; j++) {
-            const double *post = f->post + (size_t)f->pair_item[j] * k;
-            for (size_t c = 0; c < k; c++)
-                e[c] += post[c];
-        }
+        sum_rows(e, f->post, f->pair_item + f->pair_start[p], f->pair_start[p + 1] - f->pair_start[p],
+                 k);
         for (size_t c = 0; c < k; c++)
             e[c] = e[c] > DS_EPS ? e[c] : DS_EPS;
     }
