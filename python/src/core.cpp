@@ -759,5 +759,6 @@ NB_MODULE(_core, m)
 
     bind_panel(m);
     bind_arrow(m);
+    bind_swarm(m);
 
 }

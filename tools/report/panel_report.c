@@ -1,6 +1,7 @@
 /* What `softlabel panel` writes: see panel_report.h. */
 #include "panel_report.h"
 #include "numtext.h"
+#include "pipeline.h"
 
 #include "qa_report.h"
 
@@ -313,17 +314,13 @@ int panel_write_items(const panel_data *d, FILE *out, size_t threads, int omit_z
 {
     write_shared sh = {d,    out,  omit_zeros, reliability, NULL, NULL, NULL, NULL, {0},
                        PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
-    pthread_t *th = calloc(threads, sizeof *th);
-    int rc = th && render_literals(&sh) == 0 ? 0 : -1;
-    size_t started = 1; /* a thread that cannot be started leaves its blocks to the others */
-    for (; rc == 0 && started < threads; started++)
-        if (pthread_create(&th[started], NULL, write_blocks, &sh))
-            break;
-    if (rc == 0)
+    int rc = render_literals(&sh) == 0 ? 0 : -1;
+    if (rc == 0) { /* a thread that cannot be started leaves its blocks to the others */
+        sl_team team;
+        sl_team_start(&team, threads - 1, write_blocks, &sh);
         write_blocks(&sh);
-    for (size_t t = 1; rc == 0 && t < started; t++)
-        pthread_join(th[t], NULL);
-    free(th);
+        sl_team_join(&team);
+    }
     free(sh.reviewer);
     free(sh.label);
     free(sh.label_room);
