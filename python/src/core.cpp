@@ -456,6 +456,8 @@ nb::object finalize(Metrics &self)
     counts["n_labelled"] = r.n_labelled;
     counts["n_positive"] = r.n_positive;
     counts["n_negative"] = r.n_negative;
+    counts["high_quality_accepted"] = r.high_quality_accepted;
+    counts["uncertain_count"] = r.uncertain_count;
     return registered_type("MetricsReport")(report_dict(r), counts);
 }
 
@@ -519,9 +521,19 @@ double PayoffParams::break_even(sl_status (*fn)(const sl_payoff_params *, double
     return out;
 }
 
-Metrics::Metrics(const PayoffParams *pp, bool auc) : params(pp ? *pp : PayoffParams()), auc(auc)
+Metrics::Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
+                 double uncertainty_band, double log_loss_eps)
+    : params(pp ? *pp : PayoffParams())
 {
-    sl_status st = sl_metrics_init(&m, &params.params, auc ? 0u : SL_METRICS_NO_AUC);
+    sl_metrics_options_default(&options);
+    options.flags = auc ? 0u : SL_METRICS_NO_AUC;
+    // out-of-range counts stay out of range (0 or the largest unsigned), so the library names them
+    options.bins = bins < 1 ? 0u : bins > static_cast<long>(UINT_MAX) ? UINT_MAX
+                                                                       : static_cast<unsigned>(bins);
+    options.quality_threshold = quality_threshold;
+    options.uncertainty_band = uncertainty_band;
+    options.log_loss_eps = log_loss_eps;
+    sl_status st = sl_metrics_init_ex(&m, &params.params, &options);
     if (st != SL_OK)
         raise_status(st, "Metrics");
 }
@@ -682,9 +694,16 @@ NB_MODULE(_core, m)
                         "A mergeable batch-metrics state (SPEC section 3): update it with any "
                         "number of chunks, merge states from other threads or chunks, finalize "
                         "into a MetricsReport. auc=False keeps no per-row data (the report's "
-                        "discrimination_auc is then None).")
-        .def(nb::init<const PayoffParams *, bool>(), nb::arg("params").none() = nb::none(),
-             nb::kw_only(), nb::arg("auc") = true)
+                        "discrimination_auc is then None). SWARM's parameters: bins (of "
+                        "quality_distribution and calibration_curve, 1 .. 1024), "
+                        "quality_threshold (high quality: p >= it), uncertainty_band (uncertain: "
+                        "0.5 - band < p < 0.5 + band) and log_loss_eps (log loss clamps p to "
+                        "[eps, 1 - eps]); ParameterError names a bad one. Any non-default value "
+                        "computes on the scalar path (same results, slower).")
+        .def(nb::init<const PayoffParams *, bool, long, double, double, double>(),
+             nb::arg("params").none() = nb::none(), nb::kw_only(), nb::arg("auc") = true,
+             nb::arg("bins") = SL_METRICS_BINS, nb::arg("quality_threshold") = 0.5,
+             nb::arg("uncertainty_band") = 0.2, nb::arg("log_loss_eps") = 1e-15)
         .def("update", &update, nb::arg("p"), nb::arg("accepted"),
              nb::arg("ground_truth") = nb::none(), nb::arg("tau") = nb::none(),
              nb::arg("c_a") = nb::none(), nb::arg("c_b") = nb::none(),
@@ -717,14 +736,18 @@ NB_MODULE(_core, m)
             if (st != SL_OK)
                 raise_status(st, "Metrics.merge");
         }, nb::arg("other"), "Adds everything other has accumulated (other is unchanged). Both "
-                              "need the same PayoffParams and auc flag.")
+                              "need the same PayoffParams and options (auc, bins, ...).")
         .def("finalize", &finalize,
              "The MetricsReport of everything accumulated (the state is unchanged and may keep "
              "accumulating).")
         .def_prop_ro("count", [](const Metrics &s) { return sl_metrics_count(s.m); },
                      "Valid rows accumulated so far.")
         .def_prop_ro("params", [](const Metrics &s) { return s.params; })
-        .def_prop_ro("auc", [](const Metrics &s) { return s.auc; });
+        .def_prop_ro("auc", [](const Metrics &s) { return !(s.options.flags & SL_METRICS_NO_AUC); })
+        .def_prop_ro("bins", [](const Metrics &s) { return s.options.bins; })
+        .def_prop_ro("quality_threshold", [](const Metrics &s) { return s.options.quality_threshold; })
+        .def_prop_ro("uncertainty_band", [](const Metrics &s) { return s.options.uncertainty_band; })
+        .def_prop_ro("log_loss_eps", [](const Metrics &s) { return s.options.log_loss_eps; });
 
     m.def("discrimination_auc", &discrimination_auc,
           nb::sig("def discrimination_auc(p: numpy.ndarray, ground_truth: numpy.ndarray, *, "
@@ -736,5 +759,6 @@ NB_MODULE(_core, m)
 
     bind_panel(m);
     bind_arrow(m);
+    bind_swarm(m);
 
 }

@@ -58,8 +58,9 @@ int sl_json_next(sl_json_iter *it, sl_json_member *m);
 /* Whether the member's key, escapes undone, equals the NUL-terminated ASCII name. */
 bool sl_json_key_is(const sl_json_member *m, const char *name);
 
-/* Appends text as a JSON string literal (with quotes): '"', '\\' and control bytes escaped,
- * other bytes copied as they are. Returns 0, or -1 when memory runs out. */
-int sl_json_append_string(struct sl_buf *b, const char *text, size_t n);
+/* Appends s[0..len) as a JSON string literal (quotes included): '"', '\\' and control bytes
+ * escaped (\n, \t... or \u00XX), other bytes copied as they are (the inputs are UTF-8). The one
+ * JSON string writer of every command; out of memory sets b->oom. */
+void sl_json_put_string(struct sl_buf *b, const char *s, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 /* What `softlabel panel` writes: see panel_report.h. */
 #include "panel_report.h"
 #include "numtext.h"
+#include "pipeline.h"
 
 #include "qa_report.h"
 
@@ -30,7 +31,7 @@ typedef struct write_shared {
     json_text **label;     /* per task, per label index */
     json_text *task;       /* per task: its name */
     size_t *label_room;    /* per task: the bytes of all its label literals */
-    sl_jbuf text;          /* the literals' bytes */
+    sl_buf text;          /* the literals' bytes */
     pthread_mutex_t lock;
     pthread_cond_t turn;
     size_t next_to_format; /* the next block a thread takes */
@@ -45,17 +46,17 @@ typedef struct write_job {
 } write_job;
 
 /* Appends s[0..len) to b, which has the room (reserved before). */
-static void raw(sl_jbuf *b, const char *s, size_t len)
+static void raw(sl_buf *b, const char *s, size_t len)
 {
     memcpy(b->p + b->len, s, len);
     b->len += len;
 }
 
-static void raw_str(sl_jbuf *b, const char *s) { raw(b, s, strlen(s)); }
+static void raw_str(sl_buf *b, const char *s) { raw(b, s, strlen(s)); }
 
-static void raw_text(sl_jbuf *b, json_text t) { raw(b, t.s, t.len); }
+static void raw_text(sl_buf *b, json_text t) { raw(b, t.s, t.len); }
 
-static void raw_u64(sl_jbuf *b, uint64_t v)
+static void raw_u64(sl_buf *b, uint64_t v)
 {
     char tmp[24];
     size_t n = 0;
@@ -69,7 +70,7 @@ static void raw_u64(sl_jbuf *b, uint64_t v)
 
 /* c / n as the kernel computed it, formatted once (vote shares repeat endlessly); needs
  * NUMBER_ROOM bytes of room. */
-static void raw_share(write_job *job, sl_jbuf *b, double votes, double total, double share)
+static void raw_share(write_job *job, sl_buf *b, double votes, double total, double share)
 {
     if (total <= SHARE_CACHE && votes == floor(votes)) {
         char *s = job->share[(size_t)total][(size_t)votes];
@@ -85,7 +86,7 @@ static void raw_share(write_job *job, sl_jbuf *b, double votes, double total, do
 }
 
 /* A number through the thread's cache; needs NUMBER_ROOM bytes of room. */
-static void raw_number(write_job *job, sl_jbuf *b, double v)
+static void raw_number(write_job *job, sl_buf *b, double v)
 {
     size_t len;
     const char *text = sl_double_cache_text(job->numbers, v, &len);
@@ -99,12 +100,12 @@ static void raw_number(write_job *job, sl_jbuf *b, double v)
  * reservation (b->oom) the line is abandoned. */
 /* ,"reviewer_weighted_distribution":{...}: the item's Dawid-Skene posterior over its task's
  * labels (with omit_zeros, the non-zero ones), null for an item whose votes are all error marks. */
-static void write_posterior(write_job *job, sl_jbuf *b, const write_shared *sh, size_t i,
+static void write_posterior(write_job *job, sl_buf *b, const write_shared *sh, size_t i,
                             const sl_panel_item *it)
 {
     const double *post;
     if (sl_panel_quality_posterior(sh->reliability, i, &post) != SL_OK || !post ||
-        sl_jbuf_reserve(b, sh->label_room[it->task_index] + it->n_labels * (NUMBER_ROOM + 2) + 48)) {
+        sl_buf_reserve(b, sh->label_room[it->task_index] + it->n_labels * (NUMBER_ROOM + 2) + 48)) {
         b->oom = 1;
         return;
     }
@@ -126,7 +127,7 @@ static void write_posterior(write_job *job, sl_jbuf *b, const write_shared *sh, 
     b->p[b->len++] = '}';
 }
 
-static void write_item(write_job *job, sl_jbuf *b, size_t i)
+static void write_item(write_job *job, sl_buf *b, size_t i)
 {
     const write_shared *sh = job->sh;
     sl_panel_item it;
@@ -137,9 +138,9 @@ static void write_item(write_job *job, sl_jbuf *b, size_t i)
     size_t t = it.task_index;
     const json_text *labels = sh->label[t];
     double total = (double)it.reviewer_count;
-    sl_jbuf_puts(b, "{\"item_id\":");
-    sl_jbuf_json_str(b, it.item_id, it.item_id_len);
-    if (sl_jbuf_reserve(b, sh->task[t].len + sh->label_room[t] +
+    sl_buf_puts(b, "{\"item_id\":");
+    sl_json_put_string(b, it.item_id, it.item_id_len);
+    if (sl_buf_reserve(b, sh->task[t].len + sh->label_room[t] +
                                it.n_labels * (NUMBER_ROOM + 2) + 3 * NUMBER_ROOM + 96))
         return;
     raw_str(b, ",\"task\":");
@@ -177,7 +178,7 @@ static void write_item(write_job *job, sl_jbuf *b, size_t i)
     raw_str(b, ",\"confidence\":{");
     for (size_t j = 0; j < it.n_votes; j++) {
         json_text rev = sh->reviewer[it.votes[j].reviewer];
-        if (sl_jbuf_reserve(b, rev.len + NUMBER_ROOM + 2))
+        if (sl_buf_reserve(b, rev.len + NUMBER_ROOM + 2))
             return;
         if (j)
             b->p[b->len++] = ',';
@@ -185,7 +186,7 @@ static void write_item(write_job *job, sl_jbuf *b, size_t i)
         b->p[b->len++] = ':';
         raw_number(job, b, it.votes[j].confidence); /* NaN: null */
     }
-    if (sl_jbuf_reserve(b, 64))
+    if (sl_buf_reserve(b, 64))
         return;
     raw_str(b, "},\"disagreement_class\":\"");
     raw_str(b, it.disagreement_class);
@@ -194,7 +195,7 @@ static void write_item(write_job *job, sl_jbuf *b, size_t i)
         const sl_panel_vote *v = &it.votes[j];
         json_text rev = sh->reviewer[v->reviewer];
         json_text label = labels[v->label];
-        if (sl_jbuf_reserve(b, rev.len + label.len + 64))
+        if (sl_buf_reserve(b, rev.len + label.len + 64))
             return;
         raw_str(b, j ? ",{\"reviewer\":" : "{\"reviewer\":");
         raw_text(b, rev);
@@ -204,14 +205,14 @@ static void write_item(write_job *job, sl_jbuf *b, size_t i)
         if (!v->evidence)
             raw_str(b, "null");
         else
-            sl_jbuf_json_str(b, v->evidence, v->evidence_len);
-        if (sl_jbuf_reserve(b, 16))
+            sl_json_put_string(b, v->evidence, v->evidence_len);
+        if (sl_buf_reserve(b, 16))
             return;
         if (v->error)
             raw_str(b, ",\"error\":true");
         b->p[b->len++] = '}';
     }
-    if (sl_jbuf_reserve(b, sh->label_room[t] + REASON_ROOM + 64))
+    if (sl_buf_reserve(b, sh->label_room[t] + REASON_ROOM + 64))
         return;
     raw_str(b, "],\"adjudicated_label\":");
     if (it.adjudicated >= 0)
@@ -223,7 +224,7 @@ static void write_item(write_job *job, sl_jbuf *b, size_t i)
     b->p[b->len++] = '"';
     if (sh->reliability)
         write_posterior(job, b, sh, i, &it);
-    if (!sl_jbuf_reserve(b, 2))
+    if (!sl_buf_reserve(b, 2))
         raw_str(b, "}\n");
 }
 
@@ -235,7 +236,7 @@ static void *write_blocks(void *arg)
     write_shared *sh = job.sh;
     size_t n_items = sl_panel_count(sh->d->pb);
     size_t blocks = (n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
-    sl_jbuf b = {0};
+    sl_buf b = {0};
     job.share = calloc(SHARE_CACHE + 1, sizeof *job.share);
     job.numbers = calloc(1, sizeof *job.numbers);
     for (;;) {
@@ -251,13 +252,13 @@ static void *write_blocks(void *arg)
         pthread_mutex_lock(&sh->lock);
         while (sh->next_to_write != blk)
             pthread_cond_wait(&sh->turn, &sh->lock);
-        if (b.oom || !job.share || !job.numbers || sl_jbuf_flush(&b, sh->out))
+        if (b.oom || !job.share || !job.numbers || sl_buf_flush(&b, sh->out))
             sh->failed = 1;
         sh->next_to_write++;
         pthread_cond_broadcast(&sh->turn);
         pthread_mutex_unlock(&sh->lock);
     }
-    sl_jbuf_free(&b);
+    sl_buf_free(&b);
     free(job.share);
     free(job.numbers);
     return NULL;
@@ -286,18 +287,18 @@ static int render_literals(write_shared *sh)
     size_t i = 0;
     for (size_t r = 0; r < n_rev && sl_panel_reviewer_get(pb, r, &rev) == SL_OK; r++, i++) {
         at[i] = sh->text.len;
-        sl_jbuf_json_str(&sh->text, rev.name, rev.name_len);
+        sl_json_put_string(&sh->text, rev.name, rev.name_len);
     }
     for (size_t t = 0; t < n_task && sl_panel_task_get(pb, t, &task) == SL_OK; t++, i++) {
         at[i] = sh->text.len;
-        sl_jbuf_json_str(&sh->text, task.name, strlen(task.name));
+        sl_json_put_string(&sh->text, task.name, strlen(task.name));
     }
     for (size_t t = 0; t < n_task && sl_panel_task_get(pb, t, &task) == SL_OK; t++) {
         size_t from = sh->text.len;
         sh->label[t] = sh->reviewer + i;
         for (size_t l = 0; l < task.n_labels; l++, i++) {
             at[i] = sh->text.len;
-            sl_jbuf_json_str(&sh->text, task.labels[l], strlen(task.labels[l]));
+            sl_json_put_string(&sh->text, task.labels[l], strlen(task.labels[l]));
         }
         sh->label_room[t] = sh->text.len - from;
     }
@@ -313,21 +314,17 @@ int panel_write_items(const panel_data *d, FILE *out, size_t threads, int omit_z
 {
     write_shared sh = {d,    out,  omit_zeros, reliability, NULL, NULL, NULL, NULL, {0},
                        PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
-    pthread_t *th = calloc(threads, sizeof *th);
-    int rc = th && render_literals(&sh) == 0 ? 0 : -1;
-    size_t started = 1; /* a thread that cannot be started leaves its blocks to the others */
-    for (; rc == 0 && started < threads; started++)
-        if (pthread_create(&th[started], NULL, write_blocks, &sh))
-            break;
-    if (rc == 0)
+    int rc = render_literals(&sh) == 0 ? 0 : -1;
+    if (rc == 0) { /* a thread that cannot be started leaves its blocks to the others */
+        sl_team team;
+        sl_team_start(&team, threads - 1, write_blocks, &sh);
         write_blocks(&sh);
-    for (size_t t = 1; rc == 0 && t < started; t++)
-        pthread_join(th[t], NULL);
-    free(th);
+        sl_team_join(&team);
+    }
     free(sh.reviewer);
     free(sh.label);
     free(sh.label_room);
-    sl_jbuf_free(&sh.text);
+    sl_buf_free(&sh.text);
     return rc || sh.failed || fflush(out) ? -1 : 0;
 }
 
@@ -384,63 +381,63 @@ void panel_summary_free(panel_summary *s)
     memset(s, 0, sizeof *s);
 }
 
-static void put_item_id(sl_jbuf *b, const panel_data *d, size_t position)
+static void put_item_id(sl_buf *b, const panel_data *d, size_t position)
 {
     sl_panel_item it;
     if (sl_panel_get_sparse(d->pb, position, &it) == SL_OK)
-        sl_jbuf_json_str(b, it.item_id, it.item_id_len);
+        sl_json_put_string(b, it.item_id, it.item_id_len);
 }
 
 int panel_write_summary(const panel_data *d, const panel_summary *s, const sl_panel_quality *q,
                         const sl_panel_quality_options *qopt, FILE *out)
 {
-    sl_jbuf b = {0};
-    sl_jbuf_printf(&b, "{\n  \"items\": %zu,\n  \"annotations\": %zu,\n  \"reviewers\": %zu,\n",
+    sl_buf b = {0};
+    sl_buf_printf(&b, "{\n  \"items\": %zu,\n  \"annotations\": %zu,\n  \"reviewers\": %zu,\n",
                   s->items, s->annotations, s->reviewers);
-    sl_jbuf_puts(&b, "  \"mean_entropy_bits\": ");
-    sl_jbuf_json_double(&b, s->mean_entropy_bits);
-    sl_jbuf_puts(&b, ",\n  \"disagreement_classes\": {");
+    sl_buf_puts(&b, "  \"mean_entropy_bits\": ");
+    sl_json_put_double(&b, s->mean_entropy_bits);
+    sl_buf_puts(&b, ",\n  \"disagreement_classes\": {");
     for (int c = 0; c < SL_DISAGREEMENT_CLASSES; c++)
-        sl_jbuf_printf(&b, "%s\"%s\": %zu", c ? ", " : "", sl_disagreement_name((sl_disagreement)c),
+        sl_buf_printf(&b, "%s\"%s\": %zu", c ? ", " : "", sl_disagreement_name((sl_disagreement)c),
                       s->classes[c]);
-    sl_jbuf_puts(&b, "},\n  \"krippendorff_alpha\": ");
-    sl_jbuf_json_double(&b, s->alpha);
-    sl_jbuf_puts(&b, ",\n  \"reviewer_gold_pass_rate\": ");
+    sl_buf_puts(&b, "},\n  \"krippendorff_alpha\": ");
+    sl_json_put_double(&b, s->alpha);
+    sl_buf_puts(&b, ",\n  \"reviewer_gold_pass_rate\": ");
     if (!s->gold_items) {
-        sl_jbuf_puts(&b, "null");
+        sl_buf_puts(&b, "null");
     } else {
-        sl_jbuf_putc(&b, '{');
+        sl_buf_putc(&b, '{');
         int first = 1;
         sl_panel_reviewer rev;
         for (size_t r = 0; sl_panel_reviewer_get(d->pb, r, &rev) == SL_OK; r++) {
             if (!rev.gold_items)
                 continue;
-            sl_jbuf_puts(&b, first ? "\n    " : ",\n    ");
+            sl_buf_puts(&b, first ? "\n    " : ",\n    ");
             first = 0;
-            sl_jbuf_json_str(&b, rev.name, rev.name_len);
-            sl_jbuf_puts(&b, ": ");
-            sl_jbuf_json_double(&b, (double)rev.gold_passes / (double)rev.gold_items);
+            sl_json_put_string(&b, rev.name, rev.name_len);
+            sl_buf_puts(&b, ": ");
+            sl_json_put_double(&b, (double)rev.gold_passes / (double)rev.gold_items);
         }
-        sl_jbuf_puts(&b, "\n  }");
+        sl_buf_puts(&b, "\n  }");
     }
-    sl_jbuf_puts(&b, ",\n  \"flagged\": [");
+    sl_buf_puts(&b, ",\n  \"flagged\": [");
     for (size_t i = 0; i < s->n_flagged; i++) {
-        sl_jbuf_puts(&b, i ? ",\n    {\"item_id\": " : "\n    {\"item_id\": ");
+        sl_buf_puts(&b, i ? ",\n    {\"item_id\": " : "\n    {\"item_id\": ");
         put_item_id(&b, d, s->flagged[i]);
-        sl_jbuf_printf(&b, ", \"reason\": \"%s\"}", s->flag_reason[i]);
-        if (b.len > (1u << 20) && sl_jbuf_flush(&b, out))
+        sl_buf_printf(&b, ", \"reason\": \"%s\"}", s->flag_reason[i]);
+        if (b.len > (1u << 20) && sl_buf_flush(&b, out))
             break;
     }
-    sl_jbuf_puts(&b, s->n_flagged ? "\n  ],\n" : "],\n");
-    sl_jbuf_printf(&b, "  \"flag_thresholds\": {\"normalized_entropy\": ");
-    sl_jbuf_json_double(&b, s->flag_entropy);
-    sl_jbuf_puts(&b, ", \"mean_confidence\": ");
-    sl_jbuf_json_double(&b, s->flag_confidence);
-    sl_jbuf_printf(&b, "},\n  \"input_errors\": %zu", s->input_errors);
+    sl_buf_puts(&b, s->n_flagged ? "\n  ],\n" : "],\n");
+    sl_buf_printf(&b, "  \"flag_thresholds\": {\"normalized_entropy\": ");
+    sl_json_put_double(&b, s->flag_entropy);
+    sl_buf_puts(&b, ", \"mean_confidence\": ");
+    sl_json_put_double(&b, s->flag_confidence);
+    sl_buf_printf(&b, "},\n  \"input_errors\": %zu", s->input_errors);
     if (q)
         qa_json_sections(&b, d, q, qopt);
-    sl_jbuf_puts(&b, "\n}\n");
-    int rc = b.oom || sl_jbuf_flush(&b, out) || fflush(out) ? -1 : 0;
-    sl_jbuf_free(&b);
+    sl_buf_puts(&b, "\n}\n");
+    int rc = b.oom || sl_buf_flush(&b, out) || fflush(out) ? -1 : 0;
+    sl_buf_free(&b);
     return rc;
 }

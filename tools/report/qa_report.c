@@ -108,16 +108,23 @@ static int build_summary(const panel_summary *s, size_t n_tasks, size_t n_labels
     return 0;
 }
 
-static int build_tasks(const sl_panel *pb, const sl_panel_quality *q, qa_table *tasks,
-                       qa_table *labels)
+/* The labels of every task, added up. */
+static int count_labels(const sl_panel *pb, size_t *n_labels)
 {
-    size_t n_tasks = sl_panel_quality_task_count(q), n_label_rows = 0;
-    for (size_t t = 0; t < n_tasks; t++) {
+    *n_labels = 0;
+    for (size_t t = 0; t < sl_panel_task_count(pb); t++) {
         sl_panel_task task;
         if (sl_panel_task_get(pb, t, &task) != SL_OK)
             return -1;
-        n_label_rows += task.n_labels;
+        *n_labels += task.n_labels;
     }
+    return 0;
+}
+
+static int build_tasks(const sl_panel *pb, const sl_panel_quality *q, size_t n_label_rows,
+                       qa_table *tasks, qa_table *labels)
+{
+    size_t n_tasks = sl_panel_quality_task_count(q);
     if (table_alloc(tasks, "tasks", "Per task", TASK_COLS, n_tasks, TASK_HEAD, TASK_NUMERIC) ||
         table_alloc(labels, "labels", "Votes per label", 4, n_label_rows, LABEL_HEAD,
                     LABEL_NUMERIC))
@@ -242,14 +249,9 @@ int qa_content_build(const panel_data *d, const panel_summary *s, const sl_panel
     snprintf(c->histogram_note, sizeof c->histogram_note,
              "%zu items with at least one counted vote; bins of entropy_bits over [0, %.3f] "
              "(log2 of the largest label count).", s->with_votes, s->max_entropy);
-    size_t n_tasks = sl_panel_task_count(pb), n_labels = 0;
-    for (size_t t = 0; t < n_tasks; t++) {
-        sl_panel_task task;
-        if (sl_panel_task_get(pb, t, &task) != SL_OK)
-            return -1;
-        n_labels += task.n_labels;
-    }
-    if (build_summary(s, n_tasks, n_labels, &c->summary) || build_tasks(pb, q, &c->tasks, &c->labels) ||
+    size_t n_tasks = sl_panel_task_count(pb), n_labels;
+    if (count_labels(pb, &n_labels) || build_summary(s, n_tasks, n_labels, &c->summary) ||
+        build_tasks(pb, q, n_labels, &c->tasks, &c->labels) ||
         build_reviewers(pb, q, &c->reviewers) || build_items(d, s, c))
         return -1;
     snprintf(c->scatter_note, sizeof c->scatter_note,
@@ -283,54 +285,54 @@ static void css_color(char out[8], const unsigned char rgb[3])
     snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
 }
 
-static void html_text(sl_jbuf *b, const char *s) { sl_jbuf_html(b, s, strlen(s)); }
+static void html_text(sl_buf *b, const char *s) { sl_html_put(b, s, strlen(s)); }
 
-static void html_table(sl_jbuf *b, const qa_table *t)
+static void html_table(sl_buf *b, const qa_table *t)
 {
-    sl_jbuf_puts(b, "<h2>");
+    sl_buf_puts(b, "<h2>");
     html_text(b, t->title);
-    sl_jbuf_puts(b, "</h2>\n");
+    sl_buf_puts(b, "</h2>\n");
     if (t->note) {
-        sl_jbuf_puts(b, "<p class=\"note\">");
+        sl_buf_puts(b, "<p class=\"note\">");
         html_text(b, t->note);
-        sl_jbuf_puts(b, "</p>\n");
+        sl_buf_puts(b, "</p>\n");
     }
     if (!t->rows) {
-        sl_jbuf_puts(b, "<p>None.</p>\n");
+        sl_buf_puts(b, "<p>None.</p>\n");
         return;
     }
-    sl_jbuf_printf(b, "<table id=\"%s\">\n", t->id);
+    sl_buf_printf(b, "<table id=\"%s\">\n", t->id);
     int headed = strcmp(t->id, "summary") != 0; /* the summary is name/value rows */
     if (headed) {
-        sl_jbuf_puts(b, "<tr>");
+        sl_buf_puts(b, "<tr>");
         for (size_t c = 0; c < t->cols; c++) {
-            sl_jbuf_puts(b, "<th>");
+            sl_buf_puts(b, "<th>");
             for (const char *s = t->head[c]; s;) { /* the PDF's line breaks become spaces */
                 const char *nl = strchr(s, '\n');
-                sl_jbuf_html(b, s, nl ? (size_t)(nl - s) : strlen(s));
+                sl_html_put(b, s, nl ? (size_t)(nl - s) : strlen(s));
                 if (nl)
-                    sl_jbuf_putc(b, ' ');
+                    sl_buf_putc(b, ' ');
                 s = nl ? nl + 1 : NULL;
             }
-            sl_jbuf_puts(b, "</th>");
+            sl_buf_puts(b, "</th>");
         }
-        sl_jbuf_puts(b, "</tr>\n");
+        sl_buf_puts(b, "</tr>\n");
     }
     for (size_t r = 0; r < t->rows; r++) {
-        sl_jbuf_puts(b, "<tr>");
+        sl_buf_puts(b, "<tr>");
         for (size_t c = 0; c < t->cols; c++) {
             const char *tag = !headed && c == 0 ? "th" : "td";
-            sl_jbuf_printf(b, "<%s%s>", tag, t->numeric[c] ? " class=\"num\"" : "");
+            sl_buf_printf(b, "<%s%s>", tag, t->numeric[c] ? " class=\"num\"" : "");
             html_text(b, t->cell[r * t->cols + c]);
-            sl_jbuf_printf(b, "</%s>", tag);
+            sl_buf_printf(b, "</%s>", tag);
         }
-        sl_jbuf_puts(b, "</tr>\n");
+        sl_buf_puts(b, "</tr>\n");
     }
-    sl_jbuf_puts(b, "</table>\n");
+    sl_buf_puts(b, "</table>\n");
 }
 
 /* A vertical bar chart as inline SVG: n bars with labels under them and counts above. */
-static void svg_bars(sl_jbuf *b, const char *title, const char *const *labels, const size_t *counts,
+static void svg_bars(sl_buf *b, const char *title, const char *const *labels, const size_t *counts,
                      size_t n, const unsigned char (*rgb)[3], size_t n_rgb)
 {
     const int width = 640, height = 260, left = 50, bottom = 50, top = 30;
@@ -338,84 +340,84 @@ static void svg_bars(sl_jbuf *b, const char *title, const char *const *labels, c
     for (size_t i = 0; i < n; i++)
         max = counts[i] > max ? counts[i] : max;
     double slot = (double)(width - left - 10) / (double)n;
-    sl_jbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+    sl_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                       "role=\"img\" aria-label=\"", width, height);
     html_text(b, title);
-    sl_jbuf_puts(b, "\">\n<title>");
+    sl_buf_puts(b, "\">\n<title>");
     html_text(b, title);
-    sl_jbuf_printf(b, "</title>\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>\n",
+    sl_buf_printf(b, "</title>\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>\n",
                    left, height - bottom, width - 10, height - bottom);
     for (size_t i = 0; i < n; i++) {
         double h = (double)(height - bottom - top) * (double)counts[i] / (double)max;
         double x = left + slot * (double)i + slot * 0.1;
         char color[8];
         css_color(color, rgb[i % n_rgb]);
-        sl_jbuf_printf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+        sl_buf_printf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                           "height=\"%.1f\" fill=\"%s\"><title>",
                        x, (double)(height - bottom) - h, slot * 0.8, h, color);
         html_text(b, labels[i]);
-        sl_jbuf_printf(b, ": %zu</title></rect>\n", counts[i]);
-        sl_jbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">"
+        sl_buf_printf(b, ": %zu</title></rect>\n", counts[i]);
+        sl_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">"
                           "%zu</text>\n", x + slot * 0.4, (double)(height - bottom) - h - 4,
                        counts[i]);
-        sl_jbuf_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">",
+        sl_buf_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">",
                        x + slot * 0.4, height - bottom + 16);
         html_text(b, labels[i]);
-        sl_jbuf_puts(b, "</text>\n");
+        sl_buf_puts(b, "</text>\n");
     }
-    sl_jbuf_puts(b, "</svg>\n");
+    sl_buf_puts(b, "</svg>\n");
 }
 
-static void svg_scatter(sl_jbuf *b, const qa_content *c)
+static void svg_scatter(sl_buf *b, const qa_content *c)
 {
     const double size = 420, left = 60, top = 20, bottom = 50;
-    sl_jbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+    sl_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
                       "role=\"img\" aria-label=\"" QA_SCATTER_TITLE "\">\n<title>" QA_SCATTER_TITLE
                       "</title>\n", left + size + 150, top + size + bottom);
-    sl_jbuf_printf(b, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+    sl_buf_printf(b, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
                       "stroke=\"#444\"/>\n", left, top, size, size);
     for (int tick = 0; tick <= 4; tick++) {
         double v = tick / 4.0;
-        sl_jbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">"
+        sl_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">"
                           "%.2f</text>\n", left + v * size, top + size + 14, v);
-        sl_jbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">"
+        sl_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">"
                           "%.2f</text>\n", left - 4, top + size - v * size + 3, v);
     }
-    sl_jbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">"
+    sl_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">"
                       QA_SCATTER_X "</text>\n", left + size / 2, top + size + 32);
-    sl_jbuf_printf(b, "<text x=\"14\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" "
+    sl_buf_printf(b, "<text x=\"14\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" "
                       "transform=\"rotate(-90 14 %.1f)\">" QA_SCATTER_Y "</text>\n",
                    top + size / 2, top + size / 2);
     double fy = top + size - c->flag_entropy * size, fx = left + c->flag_confidence * size;
-    sl_jbuf_printf(b, "<line class=\"threshold\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+    sl_buf_printf(b, "<line class=\"threshold\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                       "stroke=\"#000\" stroke-dasharray=\"5,4\"/>\n", left, fy, left + size, fy);
-    sl_jbuf_printf(b, "<line class=\"threshold\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+    sl_buf_printf(b, "<line class=\"threshold\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                       "stroke=\"#000\" stroke-dasharray=\"5,4\"/>\n", fx, top, fx, fy);
     char color[SL_DISAGREEMENT_CLASSES][8];
     for (int k = 0; k < SL_DISAGREEMENT_CLASSES; k++)
         css_color(color[k], QA_CLASS_RGB[k]);
     for (size_t i = 0; i < c->n_points; i++) {
         const qa_point *p = &c->points[i];
-        sl_jbuf_printf(b, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" "
+        sl_buf_printf(b, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" "
                           "fill-opacity=\"0.6\"/>\n", left + p->confidence * size,
                        top + size - p->entropy * size, color[p->cls]);
     }
-    sl_jbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">rubric review</text>\n"
+    sl_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">rubric review</text>\n"
                       "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">"
                       "genuine ambiguity</text>\n", left + 4, top + 12, left + size - 4, top + 12);
     for (int k = 0; k < SL_DISAGREEMENT_CLASSES; k++) {
         double y = top + 10 + 18 * k;
-        sl_jbuf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n<text x=\"%.1f\" "
+        sl_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n<text x=\"%.1f\" "
                           "y=\"%.1f\" font-size=\"11\">%s</text>\n", left + size + 20, y,
                        color[k], left + size + 30, y + 4, QA_CLASS_NAMES[k]);
     }
-    sl_jbuf_puts(b, "</svg>\n");
+    sl_buf_puts(b, "</svg>\n");
 }
 
 int qa_write_html(const qa_content *c, FILE *out)
 {
-    sl_jbuf b = {0};
-    sl_jbuf_puts(&b,
+    sl_buf b = {0};
+    sl_buf_puts(&b,
                  "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
                  "<head>\n<meta charset=\"utf-8\"/>\n<title>softlabel panel QA report</title>\n"
                  "<style>body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}"
@@ -424,108 +426,108 @@ int qa_write_html(const qa_content *c, FILE *out)
                  "h2{margin-top:1.6em}.note{color:#666;font-size:90%}</style>\n</head>\n<body>\n"
                  "<h1>Reviewer panels: QA report</h1>\n<p class=\"note\">Input: ");
     html_text(&b, c->input);
-    sl_jbuf_puts(&b, "</p>\n");
+    sl_buf_puts(&b, "</p>\n");
     html_table(&b, &c->summary);
-    sl_jbuf_puts(&b, "<h2>Disagreement classes</h2>\n");
+    sl_buf_puts(&b, "<h2>Disagreement classes</h2>\n");
     svg_bars(&b, "Items per disagreement class", QA_CLASS_NAMES, c->classes,
              SL_DISAGREEMENT_CLASSES, QA_CLASS_RGB, SL_DISAGREEMENT_CLASSES);
-    sl_jbuf_puts(&b, "<h2>Entropy</h2>\n");
+    sl_buf_puts(&b, "<h2>Entropy</h2>\n");
     const char *bins[10];
     for (int i = 0; i < 10; i++)
         bins[i] = c->histogram_label[i];
     svg_bars(&b, "Items per entropy bin (bits)", bins, c->histogram, 10, QA_HISTOGRAM_RGB, 1);
-    sl_jbuf_puts(&b, "<p class=\"note\">");
+    sl_buf_puts(&b, "<p class=\"note\">");
     html_text(&b, c->histogram_note);
-    sl_jbuf_puts(&b, "</p>\n");
+    sl_buf_puts(&b, "</p>\n");
     html_table(&b, &c->tasks);
     html_table(&b, &c->labels);
     html_table(&b, &c->reviewers);
-    sl_jbuf_puts(&b, "<h2>Confidence and entropy</h2>\n");
+    sl_buf_puts(&b, "<h2>Confidence and entropy</h2>\n");
     svg_scatter(&b, c);
-    sl_jbuf_puts(&b, "<p class=\"note\">");
+    sl_buf_puts(&b, "<p class=\"note\">");
     html_text(&b, c->scatter_note);
-    sl_jbuf_puts(&b, "</p>\n");
+    sl_buf_puts(&b, "</p>\n");
     html_table(&b, &c->flagged);
     if (c->flagged_rest[0]) {
-        sl_jbuf_puts(&b, "<p class=\"note\">");
+        sl_buf_puts(&b, "<p class=\"note\">");
         html_text(&b, c->flagged_rest);
-        sl_jbuf_puts(&b, "</p>\n");
+        sl_buf_puts(&b, "</p>\n");
     }
-    sl_jbuf_puts(&b, "</body>\n</html>\n");
-    int rc = b.oom || sl_jbuf_flush(&b, out) || fflush(out) ? -1 : 0;
-    sl_jbuf_free(&b);
+    sl_buf_puts(&b, "</body>\n</html>\n");
+    int rc = b.oom || sl_buf_flush(&b, out) || fflush(out) ? -1 : 0;
+    sl_buf_free(&b);
     return rc;
 }
 
 /* ---- QA.json sections -------------------------------------------------------------------------- */
 
-static void json_key_real(sl_jbuf *b, const char *key, double v)
+static void json_key_real(sl_buf *b, const char *key, double v)
 {
-    sl_jbuf_printf(b, ", \"%s\": ", key);
-    sl_jbuf_json_double(b, v); /* NaN: null */
+    sl_buf_printf(b, ", \"%s\": ", key);
+    sl_json_put_double(b, v); /* NaN: null */
 }
 
-void qa_json_sections(sl_jbuf *b, const panel_data *d, const sl_panel_quality *q,
+void qa_json_sections(sl_buf *b, const panel_data *d, const sl_panel_quality *q,
                       const sl_panel_quality_options *o)
 {
     const sl_panel *pb = d->pb;
-    sl_jbuf_puts(b, ",\n  \"per_task\": [");
+    sl_buf_puts(b, ",\n  \"per_task\": [");
     for (size_t t = 0; t < sl_panel_quality_task_count(q); t++) {
         sl_panel_task task;
         sl_panel_task_quality tq;
         if (sl_panel_task_get(pb, t, &task) != SL_OK || sl_panel_quality_task(q, t, &tq) != SL_OK)
             continue;
-        sl_jbuf_puts(b, t ? ",\n    {\"task\": " : "\n    {\"task\": ");
-        sl_jbuf_json_str(b, task.name, strlen(task.name));
-        sl_jbuf_printf(b, ", \"items\": %zu, \"items_with_votes\": %zu, \"annotations\": %zu",
+        sl_buf_puts(b, t ? ",\n    {\"task\": " : "\n    {\"task\": ");
+        sl_json_put_string(b, task.name, strlen(task.name));
+        sl_buf_printf(b, ", \"items\": %zu, \"items_with_votes\": %zu, \"annotations\": %zu",
                        tq.items, tq.with_votes, tq.annotations);
-        sl_jbuf_puts(b, ", \"label_votes\": {");
+        sl_buf_puts(b, ", \"label_votes\": {");
         for (size_t l = 0; l < task.n_labels; l++) {
             if (l)
-                sl_jbuf_puts(b, ", ");
-            sl_jbuf_json_str(b, task.labels[l], strlen(task.labels[l]));
-            sl_jbuf_printf(b, ": %zu", tq.label_votes[l]);
+                sl_buf_puts(b, ", ");
+            sl_json_put_string(b, task.labels[l], strlen(task.labels[l]));
+            sl_buf_printf(b, ": %zu", tq.label_votes[l]);
         }
-        sl_jbuf_puts(b, "}");
+        sl_buf_puts(b, "}");
         json_key_real(b, "krippendorff_alpha", tq.krippendorff_alpha);
         json_key_real(b, "mean_entropy_bits", tq.mean_entropy_bits);
-        sl_jbuf_puts(b, ", \"disagreement_classes\": {");
+        sl_buf_puts(b, ", \"disagreement_classes\": {");
         for (int c = 0; c < SL_DISAGREEMENT_CLASSES; c++)
-            sl_jbuf_printf(b, "%s\"%s\": %zu", c ? ", " : "", QA_CLASS_NAMES[c], tq.classes[c]);
-        sl_jbuf_printf(b, "}, \"flagged\": %zu, \"gold_items\": %zu, \"gold_votes\": %zu",
+            sl_buf_printf(b, "%s\"%s\": %zu", c ? ", " : "", QA_CLASS_NAMES[c], tq.classes[c]);
+        sl_buf_printf(b, "}, \"flagged\": %zu, \"gold_items\": %zu, \"gold_votes\": %zu",
                        tq.flagged, tq.gold_items, tq.gold_votes);
         json_key_real(b, "gold_pass_rate", tq.gold_pass_rate);
         if (o->dawid_skene)
-            sl_jbuf_printf(b, ", \"dawid_skene_iterations\": %u, \"dawid_skene_converged\": %s",
+            sl_buf_printf(b, ", \"dawid_skene_iterations\": %u, \"dawid_skene_converged\": %s",
                            (unsigned)tq.ds_iterations, tq.ds_converged ? "true" : "false");
-        sl_jbuf_puts(b, "}");
+        sl_buf_puts(b, "}");
     }
-    sl_jbuf_puts(b, "\n  ],\n  \"per_reviewer\": [");
+    sl_buf_puts(b, "\n  ],\n  \"per_reviewer\": [");
     for (size_t p = 0; p < sl_panel_quality_reviewer_count(q); p++) {
         sl_panel_reviewer_quality rq;
         sl_panel_reviewer rev;
         if (sl_panel_quality_reviewer(q, p, &rq) != SL_OK ||
             sl_panel_reviewer_get(pb, rq.reviewer, &rev) != SL_OK)
             continue;
-        sl_jbuf_puts(b, p ? ",\n    {\"reviewer\": " : "\n    {\"reviewer\": ");
-        sl_jbuf_json_str(b, rev.name, rev.name_len);
-        sl_jbuf_printf(b, ", \"annotations\": %zu, \"error_marks\": %zu, \"compared\": %zu",
+        sl_buf_puts(b, p ? ",\n    {\"reviewer\": " : "\n    {\"reviewer\": ");
+        sl_json_put_string(b, rev.name, rev.name_len);
+        sl_buf_printf(b, ", \"annotations\": %zu, \"error_marks\": %zu, \"compared\": %zu",
                        rq.votes, rq.error_marks, rq.compared);
         json_key_real(b, "loo_agreement", rq.agreement);
-        sl_jbuf_printf(b, ", \"confidences\": %zu", rq.confidences);
+        sl_buf_printf(b, ", \"confidences\": %zu", rq.confidences);
         json_key_real(b, "mean_confidence", rq.mean_confidence);
-        sl_jbuf_printf(b, ", \"gold_items\": %zu", rq.gold_items);
+        sl_buf_printf(b, ", \"gold_items\": %zu", rq.gold_items);
         json_key_real(b, "gold_pass_rate", rq.gold_pass_rate);
         json_key_real(b, "dawid_skene_accuracy", rq.ds_accuracy);
-        sl_jbuf_puts(b, "}");
+        sl_buf_puts(b, "}");
     }
-    sl_jbuf_puts(b, "\n  ],\n  \"reliability\": ");
+    sl_buf_puts(b, "\n  ],\n  \"reliability\": ");
     if (o->dawid_skene) {
-        sl_jbuf_printf(b, "{\"method\": \"dawid-skene\", \"max_iterations\": %u, \"tolerance\": ",
+        sl_buf_printf(b, "{\"method\": \"dawid-skene\", \"max_iterations\": %u, \"tolerance\": ",
                        (unsigned)o->ds.max_iterations);
-        sl_jbuf_json_double(b, o->ds.tolerance);
-        sl_jbuf_puts(b, "}");
+        sl_json_put_double(b, o->ds.tolerance);
+        sl_buf_puts(b, "}");
     } else {
-        sl_jbuf_puts(b, "null");
+        sl_buf_puts(b, "null");
     }
 }

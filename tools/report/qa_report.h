@@ -77,7 +77,7 @@ int qa_write_pdf(const qa_content *c, FILE *out);
 
 /* QA.json's per-task and per-reviewer sections (",\n  \"per_task\": [...]", "per_reviewer",
  * then "reliability": the model's settings), appended to b; keys in README. */
-void qa_json_sections(sl_jbuf *b, const panel_data *d, const sl_panel_quality *q,
+void qa_json_sections(sl_buf *b, const panel_data *d, const sl_panel_quality *q,
                       const sl_panel_quality_options *o);
 
 #endif
