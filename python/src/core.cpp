@@ -457,6 +457,43 @@ nb::object finalize(Metrics &self)
     return registered_type("MetricsReport")(report_dict(r), counts);
 }
 
+// The state's byte form (sl_metrics_serialize), written straight into a new bytes object.
+nb::bytes to_bytes(Metrics &self)
+{
+    std::unique_lock<std::mutex> hold(self.lock);
+    size_t size = sl_metrics_serialized_size(self.m);
+    nb::bytes out = nb::steal<nb::bytes>(PyBytes_FromStringAndSize(nullptr, Py_ssize_t(size)));
+    if (!out.is_valid())
+        throw nb::python_error();
+    size_t written;
+    sl_status st;
+    {
+        nb::gil_scoped_release release;
+        st = sl_metrics_serialize(self.m, PyBytes_AS_STRING(out.ptr()), size, &written);
+    }
+    if (st != SL_OK)
+        raise_status(st, "Metrics.to_bytes");
+    return out;
+}
+
+// A state from its byte form: bytes, bytearray, memoryview or any contiguous buffer.
+sl_metrics *state_from_buffer(nb::handle data)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(data.ptr(), &view, PyBUF_C_CONTIGUOUS) != 0)
+        throw nb::python_error();
+    sl_metrics *m = nullptr;
+    sl_status st;
+    {
+        nb::gil_scoped_release release;
+        st = sl_metrics_deserialize(&m, view.buf, size_t(view.len));
+    }
+    PyBuffer_Release(&view);
+    if (st != SL_OK)
+        raise_status(st, "Metrics.from_bytes");
+    return m;
+}
+
 nb::object discrimination_auc(nb::handle p_h, nb::handle gt_h, bool cast)
 {
     nb::object keep_p, keep_gt;
@@ -532,6 +569,17 @@ Metrics::Metrics(const PayoffParams *pp, bool auc, long bins, double quality_thr
     sl_status st = sl_metrics_init_ex(&m, &params.params, &options);
     if (st != SL_OK)
         raise_status(st, "Metrics");
+}
+
+Metrics::Metrics(sl_metrics *adopt) : m(adopt)
+{
+    sl_status st = sl_metrics_get_params(m, &params.params);
+    if (st == SL_OK)
+        st = sl_metrics_get_options(m, &options);
+    if (st != SL_OK) {
+        sl_metrics_free(m);
+        raise_status(st, "Metrics");
+    }
 }
 
 Metrics::~Metrics() { sl_metrics_free(m); }
@@ -733,6 +781,22 @@ NB_MODULE(_core, m)
                 raise_status(st, "Metrics.merge");
         }, nb::arg("other"), "Adds everything other has accumulated (other is unchanged). Both "
                               "need the same PayoffParams and options (auc, bins, ...).")
+        .def("to_bytes", &to_bytes,
+             "The state's byte form (the library's serialized format: little endian, versioned, "
+             "checksummed; independent of machine and instruction set). Metrics.from_bytes gives "
+             "the state back; pickle uses the same form.")
+        .def_static("from_bytes", [](nb::handle data) { return new Metrics(state_from_buffer(data)); },
+                    nb::arg("data"),
+                    "The state a to_bytes() blob holds (bytes or any contiguous buffer), with "
+                    "its parameters and options: it finalizes to the same report, can be "
+                    "updated further and merges with states of the same parameters. A damaged "
+                    "or foreign blob raises SoftlabelError (status BLOB_CHECKSUM, BLOB_MAGIC, "
+                    "BLOB_TRUNCATED, BLOB_VERSION or BLOB_CORRUPT).",
+                    nb::rv_policy::take_ownership)
+        .def("__getstate__", &to_bytes)
+        .def("__setstate__", [](Metrics &self, nb::handle data) {
+            new (&self) Metrics(state_from_buffer(data));
+        })
         .def("finalize", &finalize,
              "The MetricsReport of everything accumulated (the state is unchanged and may keep "
              "accumulating).")
