@@ -42,20 +42,6 @@ void sl_arena_free(sl_arena *a)
     }
 }
 
-static uint64_t load64(const char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
-
-static uint64_t load32(const char *s)
-{
-    uint32_t w;
-    memcpy(&w, s, 4);
-    return w;
-}
-
 /* 8 bytes at a time with multiply-xorshift mixing, the last 1 to 8 bytes read as whole words that
  * may overlap the ones before (no byte loop, no variable-length copy), murmur3's finalizer: fast
  * and well spread for short ids; not meant to resist adversarial keys. */
@@ -66,12 +52,12 @@ uint64_t sl_hash_bytes(const char *s, size_t len)
     if (len > 8) {
         const char *last = s + len - 8;
         for (; s < last; s += 8) {
-            h = (h ^ (load64(s) * m)) * 0xbf58476d1ce4e5b9ull;
+            h = (h ^ (sl_load64(s) * m)) * 0xbf58476d1ce4e5b9ull;
             h ^= h >> 29;
         }
-        w = load64(last);
+        w = sl_load64(last);
     } else if (len >= 4) {
-        w = load32(s) << 32 | load32(s + len - 4);
+        w = sl_load32(s) << 32 | sl_load32(s + len - 4);
     } else if (len > 0) {
         w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[len / 2] << 8 |
             (unsigned char)s[len - 1];
