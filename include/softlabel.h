@@ -74,6 +74,7 @@ typedef enum sl_status {
     SL_ERR_NEGATIVE_TOOL_MISUSE = 33,        /* tool_misuse_flags < 0 */
     SL_ERR_NAN_ENGAGEMENT = 34,              /* counterparty_engagement_delta is NaN */
     SL_ERR_NAN_INPUT = 35,                   /* sigmoid input x is NaN */
+    SL_ERR_INVERSE_SIGMOID_DOMAIN = 36,      /* inverse sigmoid input p is not in (0, 1) */
 
     /* Instruction-set selection */
     SL_ERR_ISA_UNKNOWN = 50,         /* no path of that name exists in this build */
@@ -245,6 +246,24 @@ SL_API sl_status sl_score_f64(const sl_proxy *px, const sl_observables_f64 *obs,
  * the same bits as every other SIMD path of the same precision. */
 SL_API sl_status sl_sigmoid_f32(float k, const float *x, size_t n, float *out);
 SL_API sl_status sl_sigmoid_f64(double k, const double *x, size_t n, double *out);
+
+/* sl_sigmoid_f32 / _f64 that also tells where: *first_invalid (may be NULL) receives the index
+ * of the first NaN x[i], or n when there is none. Same results and statuses otherwise. */
+SL_API sl_status sl_sigmoid_ex_f32(float k, const float *x, size_t n, float *out,
+                                   size_t *first_invalid);
+SL_API sl_status sl_sigmoid_ex_f64(double k, const double *x, size_t n, double *out,
+                                   size_t *first_invalid);
+
+/* Inverse of the calibrated sigmoid (SPEC 1's inverse_sigmoid): out[i] = -ln((1-p)/p) / k for
+ * 0 < p[i] < 1, k in (0, 100], computed with libm's log in that order of operations (so f64
+ * gives the reference's bits). p[i] outside (0, 1) or NaN is invalid: SL_ERR_INVERSE_SIGMOID_DOMAIN,
+ * out[i] untouched, its index in *first_invalid (may be NULL; n when every p is valid), every
+ * other element computed. out may equal p (in place); other overlaps are not allowed. Scalar
+ * code on every path (a utility, not a bulk kernel). */
+SL_API sl_status sl_inverse_sigmoid_f32(float k, const float *p, size_t n, float *out,
+                                        size_t *first_invalid);
+SL_API sl_status sl_inverse_sigmoid_f64(double k, const double *p, size_t n, double *out,
+                                        size_t *first_invalid);
 
 /* ---------------------------------------------------------------------------------------------
  * Multi-threaded bulk scoring
@@ -519,6 +538,11 @@ SL_API sl_status sl_metrics_update_observables_f32_mt(sl_metrics *m, const sl_pr
 /* Adds everything *from has accumulated to *into (from is unchanged). Both must have the same
  * payoff parameters and flags (SL_ERR_STATE_MISMATCH). SL_ERR_OUT_OF_MEMORY leaves into unchanged. */
 SL_API sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from);
+
+/* The number of valid rows the state has accumulated (what the report's n will be): cheap,
+ * so a caller can tell how many rows an update that reported an invalid row still added.
+ * 0 for NULL. */
+SL_API uint64_t sl_metrics_count(const sl_metrics *m);
 
 /* The quality bin (0 .. SL_METRICS_BINS - 1) of p in [0, 1] as the metrics count it: b with
  * b * w <= p < (b + 1) * w, w = 0.1 in double and each edge rounded as the reference rounds it

@@ -525,6 +525,11 @@ sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out)
     return SL_OK;
 }
 
+uint64_t sl_metrics_count(const sl_metrics *m)
+{
+    return valid_state(m) ? total(m->bin, 0) : 0;
+}
+
 /* ---- AUC alone ---- */
 
 sl_status sl_discrimination_auc_f64(const double *p, const int8_t *ground_truth, size_t n,

@@ -21,6 +21,7 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_NEGATIVE_TOOL_MISUSE: return "tool_misuse_flags is negative";
     case SL_ERR_NAN_ENGAGEMENT: return "counterparty_engagement_delta is NaN";
     case SL_ERR_NAN_INPUT: return "input value is NaN";
+    case SL_ERR_INVERSE_SIGMOID_DOMAIN: return "inverse sigmoid input p must be in (0, 1)";
     case SL_ERR_ISA_UNKNOWN: return "no instruction-set path of that name in this build";
     case SL_ERR_ISA_UNSUPPORTED: return "this CPU or OS cannot run the requested instruction-set path";
     case SL_ERR_THREAD_COUNT: return "n_threads must be in 1 .. SL_MAX_THREADS";

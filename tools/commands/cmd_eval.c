@@ -105,6 +105,10 @@ static int read_jsonl(eval_state *s, const char *path,
     ssize_t len;
     while ((len = getline(&line, &cap, f)) >= 0) {
         number++;
+        if (number == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+            memmove(line, line + 3, (size_t)len - 2);
+            len -= 3;
+        }
         size_t blank = 0;
         while (blank < (size_t)len && strchr(" \t\r\n", line[blank]))
             blank++;

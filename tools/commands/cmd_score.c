@@ -30,8 +30,9 @@
 #define DEFAULT_CHUNK (4u << 20)
 #define MIN_DEFAULT_CHUNK (256u << 10)
 #define INFLIGHT_BUDGET (32u << 20)
-/* A record longer than this means the input cannot be split (typically an unbalanced quote that
- * swallows the rest of the file); stopping beats buffering a whole 10 GB file. */
+/* A CSV record still open after this many bytes (a quote never closed) is malformed: its first
+ * line is rejected and reading goes on (csv.h); a single line this long stops the run, since
+ * buffering a whole 10 GB file is no option. */
 #define MAX_RECORD (64u << 20)
 
 typedef struct score_options {
@@ -241,7 +242,9 @@ static int read_more(score_run *run, size_t want)
 static size_t last_boundary(const score_run *run, const char *buf, size_t n)
 {
     if (run->job.format == FORMAT_CSV)
-        return sl_csv_last_boundary(buf, n);
+        return sl_csv_chunk_end(buf, n, run->eof);
+    if (run->eof)
+        return n;
     const char *nl = memrchr(buf, '\n', n);
     return nl ? (size_t)(nl - buf) + 1 : 0;
 }
@@ -306,10 +309,12 @@ static int produce(void *ctx, size_t slot_index)
             return -1;
         if (in->len == 0)
             return 0;
-        size_t cut = run->eof ? in->len : last_boundary(run, in->data, in->len);
+        size_t cut = last_boundary(run, in->data, in->len);
+        if (cut == 0 && in->len >= MAX_RECORD && run->job.format == FORMAT_CSV)
+            cut = sl_csv_first_line_end(in->data, in->len); /* a quote open for 64 MiB: malformed */
         if (cut == 0 && in->len >= MAX_RECORD) {
             /* reported by consume, in order, once the line number is known */
-            slot->fatal = "a record longer than 64 MiB: an unbalanced quote? (nothing after it was read)";
+            slot->fatal = "a line longer than 64 MiB (nothing after it was read)";
             in->len = 0;
             run->stop_reading = true;
             return 1;
@@ -459,7 +464,8 @@ static score_format pick_format(const score_run *run)
         return FORMAT_CSV;
     if (ends_with(in, ".jsonl") || ends_with(in, ".ndjson"))
         return FORMAT_JSONL;
-    for (size_t i = 0; i < run->carry.len; i++) {
+    size_t bom = run->carry.len >= 3 && !memcmp(run->carry.data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    for (size_t i = bom; i < run->carry.len; i++) {
         char c = run->carry.data[i];
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
             return c == '{' ? FORMAT_JSONL : FORMAT_CSV;
@@ -485,7 +491,13 @@ static int map_columns(score_run *run, const sl_csv_field *fields, size_t nfield
     job->ncols = nfields;
     for (size_t c = 0; c < nfields; c++) {
         char name[256];
-        sl_csv_unquote(&fields[c], name, sizeof name);
+        const char *bad = sl_csv_header_name(&fields[c], name, sizeof name);
+        if (bad && fields[c].len < sizeof name) { /* a longer name is no observable's: passed on */
+            snprintf(name, sizeof name, "%.*s", (int)fields[c].len, fields[c].p); /* up to the NUL */
+            return header_error(run, c + 1, bad, name);
+        }
+        if (bad)
+            continue;
         if (!strcmp(name, "v_hat") || !strcmp(name, "p"))
             return header_error(run, c + 1, "the input already has the output column", name);
         for (int k = 0; k < OBS_COUNT; k++) {

@@ -214,7 +214,7 @@ static int process_csv(const score_job *job, score_slot *s)
         score_rec r = {(size_t)(rec.raw - in), rec.raw_len, (uint8_t)rec.term_len, 0, SIZE_MAX};
         if (push_rec(s, &r))
             return -1;
-        if (rec.raw_len == 0 && !rec.error) { /* an empty line: ignored, counted */
+        if (!rec.error && sl_csv_is_blank(rec.raw, rec.raw_len)) { /* ignored, counted */
             s->blank++;
         } else {
             size_t row = s->scored;
@@ -315,14 +315,6 @@ static int json_record(const score_job *job, score_slot *s, const char *raw, siz
     return 0;
 }
 
-static bool is_blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t')
-            return false;
-    return true;
-}
-
 static int process_jsonl(const score_job *job, score_slot *s)
 {
     const char *in = s->in.data;
@@ -338,13 +330,16 @@ static int process_jsonl(const score_job *job, score_slot *s)
         if (push_rec(s, &r))
             return -1;
         score_rec *rec = &s->recs[s->nrecs - 1];
-        if (is_blank(in + pos, rec->len)) { /* ignored, counted */
+        if (sl_csv_is_blank(in + pos, rec->len)) { /* ignored, counted */
             s->blank++;
         } else {
             size_t row = s->scored;
             if (reserve_row(job, s, row))
                 return -1;
-            int bad = json_record(job, s, in + pos, rec->len, line, row, &rec->splice);
+            /* a UTF-8 byte-order mark opening the input is kept in the output, not parsed */
+            size_t bom = s->in_offset == 0 && pos == 0 && rec->len >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3) ? 3 : 0;
+            int bad = json_record(job, s, in + pos + bom, rec->len - bom, line, row, &rec->splice);
+            rec->splice += bom;
             if (bad < 0)
                 return -1;
             if (!bad) {

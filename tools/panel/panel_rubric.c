@@ -162,6 +162,21 @@ int sl_rubric_load(const char *path, sl_rubric *out, char *err, size_t errlen)
         parse_ctx c = {&doc, path, err, errlen};
         rc = read_rubric(&c, out);
         yaml_document_delete(&doc);
+        /* a second document would be ignored silently: refuse it (an empty load is the end) */
+        if (rc == 0 && !yaml_parser_load(&parser, &doc)) {
+            snprintf(err, errlen, "%s:%lu: not valid YAML: %s", path,
+                     (unsigned long)parser.problem_mark.line + 1,
+                     parser.problem ? parser.problem : "parse error");
+            rc = -1;
+        } else if (rc == 0) {
+            yaml_node_t *extra = yaml_document_get_root_node(&doc);
+            if (extra) {
+                snprintf(err, errlen, "%s:%lu: a second YAML document: a rubric is one document",
+                         path, (unsigned long)extra->start_mark.line + 1);
+                rc = -1;
+            }
+            yaml_document_delete(&doc);
+        }
     }
     yaml_parser_delete(&parser);
     fclose(f);

@@ -1,78 +1,14 @@
 #include "metrics_json.h"
+#include "numtext.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Python's repr: the fewest significant digits that read back exactly; positional notation for
- * decimal exponents -4 .. 15, scientific otherwise ("1e-05", "1.5e+16"); always a '.', an 'e' or
- * a non-finite word, so the value stays a float in JSON. Non-finite values as Python's json
- * writes them. */
-static void format_python_float(char *buf, size_t size, double x)
-{
-    if (isnan(x)) {
-        snprintf(buf, size, "NaN");
-        return;
-    }
-    if (isinf(x)) {
-        snprintf(buf, size, x > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    char sci[40];
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(sci, sizeof sci, "%.*e", digits - 1, x);
-        if (strtod(sci, NULL) == x)
-            break;
-    }
-    /* sci = [-]d[.ddd]e[+-]XX: split into sign, digit string and decimal exponent */
-    const char *s = sci;
-    int negative = *s == '-';
-    if (negative)
-        s++;
-    char mantissa[20];
-    size_t k = 0;
-    for (; *s && *s != 'e'; s++)
-        if (*s != '.')
-            mantissa[k++] = *s;
-    mantissa[k] = '\0';
-    int exponent = atoi(s + 1);
-    while (k > 1 && mantissa[k - 1] == '0') /* %.*e may pad with zeros */
-        mantissa[--k] = '\0';
-
-    char *o = buf, *end = buf + size - 1;
-    if (negative && o < end)
-        *o++ = '-';
-    if (exponent >= -4 && exponent < 16) {
-        if (exponent < 0) { /* 0.000ddd */
-            o += snprintf(o, (size_t)(end - o + 1), "0.");
-            for (int z = -1; z > exponent && o < end; z--)
-                *o++ = '0';
-            o += snprintf(o, (size_t)(end - o + 1), "%s", mantissa);
-        } else {            /* ddd.ddd, at least one digit after the point */
-            for (int i = 0; i <= exponent && o < end; i++)
-                *o++ = i < (int)k ? mantissa[i] : '0';
-            if (o < end)
-                *o++ = '.';
-            if ((int)k > exponent + 1)
-                o += snprintf(o, (size_t)(end - o + 1), "%s", mantissa + exponent + 1);
-            else if (o < end)
-                *o++ = '0';
-        }
-    } else {
-        if (o < end)
-            *o++ = mantissa[0];
-        if (k > 1)
-            o += snprintf(o, (size_t)(end - o + 1), ".%s", mantissa + 1);
-        o += snprintf(o, (size_t)(end - o + 1), "e%c%02d", exponent < 0 ? '-' : '+', abs(exponent));
-    }
-    *o = '\0';
-}
-
 static void put_double(FILE *out, double x)
 {
-    char buf[48];
-    format_python_float(buf, sizeof buf, x);
-    fputs(buf, out);
+    char buf[SL_NUMTEXT_MAX];
+    fwrite(buf, 1, sl_format_f64_python(x, buf), out);
 }
 
 static void put_optional(FILE *out, sl_opt_f64 v)

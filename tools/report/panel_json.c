@@ -1,5 +1,6 @@
 /* Output helpers: see panel_json.h. */
 #include "panel_json.h"
+#include "numtext.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -115,16 +116,6 @@ void sl_jbuf_json_str(sl_jbuf *b, const char *s, size_t len)
     b->p[b->len++] = '"';
 }
 
-size_t sl_format_double(char *out, double v)
-{
-    for (int precision = 15; precision < 17; precision++) {
-        int n = snprintf(out, 32, "%.*g", precision, v);
-        if (strtod(out, NULL) == v)
-            return (size_t)n;
-    }
-    return (size_t)snprintf(out, 32, "%.17g", v);
-}
-
 void sl_jbuf_json_double(sl_jbuf *b, double v)
 {
     if (!isfinite(v)) {
@@ -132,7 +123,7 @@ void sl_jbuf_json_double(sl_jbuf *b, double v)
         return;
     }
     char tmp[32];
-    sl_jbuf_put(b, tmp, sl_format_double(tmp, v));
+    sl_jbuf_put(b, tmp, sl_format_f64_g15(v, tmp));
 }
 
 const char *sl_double_cache_text(sl_double_cache *c, double v, size_t *len)
@@ -147,7 +138,7 @@ const char *sl_double_cache_text(sl_double_cache *c, double v, size_t *len)
     if (!c->len[slot] || c->bits[slot] != bits) {
         /* at most 24 characters ("-2.2250738585072014e-308"): the slot always has room */
         char tmp[32];
-        size_t n = sl_format_double(tmp, v);
+        size_t n = sl_format_f64_g15(v, tmp);
         memcpy(c->text[slot], tmp, n);
         c->len[slot] = (unsigned char)n;
         c->bits[slot] = bits;

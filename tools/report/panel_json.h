@@ -29,12 +29,10 @@ void sl_jbuf_printf(sl_jbuf *b, const char *fmt, ...) __attribute__((format(prin
  * bytes pass through (the inputs are UTF-8). */
 void sl_jbuf_json_str(sl_jbuf *b, const char *s, size_t len);
 
-/* A double in the shortest decimal that reads back as the same double (%.15g, %.16g or %.17g);
- * null for NaN or an infinity (JSON has neither). */
+/* A double as sl_format_f64_g15 writes it (%.15g, %.16g or %.17g, the first that reads back as
+ * the same double); null for NaN or an infinity (JSON has neither). */
 void sl_jbuf_json_double(sl_jbuf *b, double v);
 
-/* The shortest round-trip decimal of v into out (at least 32 bytes); returns its length. */
-size_t sl_format_double(char *out, double v);
 
 /* A direct-mapped cache of formatted doubles: outputs repeat the same values (confidences given
  * to two decimals, entropies of the same vote splits) and formatting one costs a printf and a

@@ -1,5 +1,6 @@
 /* What `softlabel panel` writes: see panel_report.h. */
 #include "panel_report.h"
+#include "numtext.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -70,13 +71,13 @@ static void raw_share(write_job *job, sl_jbuf *b, double votes, double total, do
     if (total <= SHARE_CACHE && votes == floor(votes)) {
         char *s = job->share[(size_t)total][(size_t)votes];
         if (!s[0])
-            sl_format_double(s, share);
+            s[sl_format_f64_g15(share, s)] = '\0';
         raw_str(b, s);
     } else if (!isfinite(share)) {
         raw_str(b, "null");
     } else {
         char tmp[32];
-        raw(b, tmp, sl_format_double(tmp, share));
+        raw(b, tmp, sl_format_f64_g15(share, tmp));
     }
 }
 
