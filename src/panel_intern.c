@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Blocks double from ARENA_FIRST to ARENA_BLOCK bytes: a table of a few strings (a rubric
+ * task's labels) stays small, a large one allocates rarely. */
+#define ARENA_FIRST 256u
 #define ARENA_BLOCK (1u << 20)
 
 struct sl_arena_block {
@@ -16,7 +19,9 @@ char *sl_arena_copy(sl_arena *a, const char *s, size_t len)
 {
     struct sl_arena_block *b = a->head;
     if (!b || b->cap - b->used < len + 1) {
-        size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+        size_t cap = !b ? ARENA_FIRST : b->cap < ARENA_BLOCK ? 2 * b->cap : ARENA_BLOCK;
+        if (cap < len + 1)
+            cap = len + 1;
         b = malloc(sizeof *b + cap);
         if (!b)
             return NULL;
