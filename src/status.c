@@ -79,6 +79,12 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_DS_LABEL: return "an annotation's label index is not below the label count";
     case SL_ERR_PARAM_DS_ITERATIONS: return "max_iterations must be at least 1";
     case SL_ERR_PARAM_DS_TOLERANCE: return "tolerance must be finite";
+    case SL_ERR_PARAM_BINS: return "bins must be in 1 .. SL_METRICS_MAX_BINS";
+    case SL_ERR_PARAM_QUALITY_THRESHOLD: return "quality_threshold must not be NaN";
+    case SL_ERR_PARAM_UNCERTAINTY_BAND: return "uncertainty_band must not be NaN";
+    case SL_ERR_PARAM_LOG_LOSS_EPS:
+        return "log_loss_eps must be in (0, 1) with 1 - eps below 1 in double";
+    case SL_ERR_PARAM_METRICS_FLAGS: return "unknown metrics flag";
     }
     return "unknown status";
 }

@@ -48,7 +48,8 @@ class MetricsReport:
     ``MetricsReporter`` output: floats, ints for counts, ``None`` for undefined metrics, bins as
     ``[start, end, count]`` lists). Top-level metrics are attributes too (``report.toxicity_rate``),
     and so are the row counts ``n``, ``n_accepted``, ``n_rejected``, ``n_labelled``,
-    ``n_positive``, ``n_negative``."""
+    ``n_positive``, ``n_negative``, ``high_quality_accepted`` (accepted rows with p at or above
+    the quality threshold) and ``uncertain_count`` (rows in the uncertainty band)."""
 
     __slots__ = ("_metrics", "_counts")
 

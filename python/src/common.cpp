@@ -92,6 +92,11 @@ const StatusInfo status_table[] = {
     {SL_ERR_DS_LABEL, "DS_LABEL", nullptr, "label"},
     {SL_ERR_PARAM_DS_ITERATIONS, "PARAM_DS_ITERATIONS", "max_iterations", nullptr},
     {SL_ERR_PARAM_DS_TOLERANCE, "PARAM_DS_TOLERANCE", "tolerance", nullptr},
+    {SL_ERR_PARAM_BINS, "PARAM_BINS", "bins", nullptr},
+    {SL_ERR_PARAM_QUALITY_THRESHOLD, "PARAM_QUALITY_THRESHOLD", "quality_threshold", nullptr},
+    {SL_ERR_PARAM_UNCERTAINTY_BAND, "PARAM_UNCERTAINTY_BAND", "uncertainty_band", nullptr},
+    {SL_ERR_PARAM_LOG_LOSS_EPS, "PARAM_LOG_LOSS_EPS", "log_loss_eps", nullptr},
+    {SL_ERR_PARAM_METRICS_FLAGS, "PARAM_METRICS_FLAGS", "flags", nullptr},
 };
 
 const StatusInfo *find_status(sl_status st)

@@ -158,5 +158,6 @@ nb::handle registered_type(const char *name);
 
 void bind_panel(nb::module_ &m);
 void bind_arrow(nb::module_ &m);
+void bind_swarm(nb::module_ &m); // softlabel._core._swarm (swarm.cpp)
 
 } // namespace slpy

@@ -4,6 +4,8 @@
 #include "common.h"
 #include "core.h"
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -11,6 +13,38 @@
 using namespace slpy;
 
 namespace {
+
+// ---- one row given as Python numbers (a float result back, no arrays) ------------------------
+
+bool is_number(nb::handle h) { return PyFloat_Check(h.ptr()) || PyLong_Check(h.ptr()); }
+
+double real_number(nb::handle h, const char *name)
+{
+    if (!is_number(h))
+        throw nb::type_error((std::string(name) + ": expected a number (the first argument is "
+                                                  "one; arrays are all arrays)")
+                                 .c_str());
+    double v = PyFloat_AsDouble(h.ptr());
+    if (v == -1.0 && PyErr_Occurred())
+        throw nb::python_error();
+    return v;
+}
+
+// A count as the library takes it: an int in int32's range (negative: an invalid row).
+int32_t count_number(nb::handle h, const char *name)
+{
+    if (!PyLong_Check(h.ptr()))
+        throw nb::type_error((std::string(name) + ": expected an int").c_str());
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+    if (v == -1 && PyErr_Occurred())
+        throw nb::python_error();
+    if (overflow > 0 || v > INT32_MAX)
+        throw nb::value_error((std::string(name) + " = " + text(h) +
+                               " cannot be represented as int32")
+                                  .c_str());
+    return overflow < 0 || v < 0 ? -1 : static_cast<int32_t>(v);
+}
 
 // ---- scoring --------------------------------------------------------------------------------
 
@@ -64,6 +98,28 @@ nb::tuple score(const Proxy &self, nb::handle progress, nb::handle rework, nb::h
 {
     bool mask = parse_errors(errors);
     unsigned t = parse_threads(threads);
+    if (is_number(progress)) { // one interaction: (v_hat, p) as floats
+        if (!out.is_none())
+            throw nb::type_error("Proxy.score: out= needs array arguments");
+        double x = real_number(progress, "task_progress_delta");
+        int32_t r = count_number(rework, "rework_count");
+        int32_t vr = count_number(verifier, "verifier_rejections");
+        double e = real_number(engagement, "counterparty_engagement_delta");
+        int32_t m = misuse.is_none() ? 0 : count_number(misuse, "tool_misuse_flags");
+        sl_observables_f64 obs = {&x, &r, &vr, &m, &e};
+        double v_hat, p;
+        size_t bad;
+        sl_status st;
+        {
+            nb::gil_scoped_release release;
+            st = sl_score_f64(&self.px, &obs, 1, &v_hat, &p, &bad);
+        }
+        if (st != SL_OK && mask && is_row_status(st))
+            v_hat = p = std::numeric_limits<double>::quiet_NaN();
+        else if (st != SL_OK)
+            raise_status(st, "Proxy.score", 0);
+        return nb::make_tuple(v_hat, p);
+    }
     if (precision_of(progress, "task_progress_delta", cast) == 32)
         return score_impl<float>(self, progress, rework, verifier, engagement, misuse, out, t,
                                  mask, cast);
@@ -103,7 +159,11 @@ nb::object elementwise(ElementwiseF64 f64, ElementwiseF32 f32, const char *what,
         if (xv == -1.0 && PyErr_Occurred())
             throw nb::python_error();
         size_t bad;
-        sl_status st = f64(k, &xv, 1, &r, &bad);
+        sl_status st;
+        {
+            nb::gil_scoped_release release;
+            st = f64(k, &xv, 1, &r, &bad);
+        }
         if (st != SL_OK && mask && is_row_status(st))
             return nb::float_(std::numeric_limits<double>::quiet_NaN());
         if (st != SL_OK)
@@ -193,6 +253,26 @@ nb::object payoffs(nb::handle p, nb::handle tau, nb::handle c_a, nb::handle c_b,
     const PayoffParams &pp = params ? *params : defaults;
     bool mask = parse_errors(errors);
     const nb::handle cols[6] = {p, tau, c_a, c_b, r_a, r_b};
+    if (is_number(p)) { // one interaction: Payoffs of floats
+        if (!out.is_none())
+            throw nb::type_error("payoffs: out= needs array arguments");
+        double v[6], r[6];
+        for (int i = 0; i < 6; i++)
+            v[i] = cols[i].is_none() ? 0.0 : real_number(cols[i], payoff_columns[i]);
+        sl_payoff_inputs_f64 in = {&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]};
+        sl_payoff_outputs_f64 o = {&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]};
+        size_t bad;
+        sl_status st;
+        {
+            nb::gil_scoped_release release;
+            st = sl_payoff_f64(&pp.params, &in, 1, &o, &bad);
+        }
+        if (st != SL_OK && mask && is_row_status(st))
+            std::fill(r, r + 6, std::numeric_limits<double>::quiet_NaN());
+        else if (st != SL_OK)
+            raise_status(st, "payoffs", 0);
+        return registered_type("Payoffs")(r[0], r[1], r[2], r[3], r[4], r[5]);
+    }
     if (precision_of(p, "p", cast) == 32)
         return payoffs_impl<float>(pp, cols, out, mask, cast);
     return payoffs_impl<double>(pp, cols, out, mask, cast);
@@ -365,6 +445,10 @@ nb::object finalize(Metrics &self)
     }
     if (st != SL_OK)
         raise_status(st, "Metrics.finalize");
+    struct report_owner { // the report's bin arrays (sl_metrics_report_free), also on a throw
+        sl_metrics_report *r;
+        ~report_owner() { sl_metrics_report_free(r); }
+    } owner{&r};
     nb::dict counts;
     counts["n"] = r.n;
     counts["n_accepted"] = r.n_accepted;
@@ -372,6 +456,8 @@ nb::object finalize(Metrics &self)
     counts["n_labelled"] = r.n_labelled;
     counts["n_positive"] = r.n_positive;
     counts["n_negative"] = r.n_negative;
+    counts["high_quality_accepted"] = r.high_quality_accepted;
+    counts["uncertain_count"] = r.uncertain_count;
     return registered_type("MetricsReport")(report_dict(r), counts);
 }
 
@@ -435,9 +521,19 @@ double PayoffParams::break_even(sl_status (*fn)(const sl_payoff_params *, double
     return out;
 }
 
-Metrics::Metrics(const PayoffParams *pp, bool auc) : params(pp ? *pp : PayoffParams()), auc(auc)
+Metrics::Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
+                 double uncertainty_band, double log_loss_eps)
+    : params(pp ? *pp : PayoffParams())
 {
-    sl_status st = sl_metrics_init(&m, &params.params, auc ? 0u : SL_METRICS_NO_AUC);
+    sl_metrics_options_default(&options);
+    options.flags = auc ? 0u : SL_METRICS_NO_AUC;
+    // out-of-range counts stay out of range (0 or the largest unsigned), so the library names them
+    options.bins = bins < 1 ? 0u : bins > static_cast<long>(UINT_MAX) ? UINT_MAX
+                                                                       : static_cast<unsigned>(bins);
+    options.quality_threshold = quality_threshold;
+    options.uncertainty_band = uncertainty_band;
+    options.log_loss_eps = log_loss_eps;
+    sl_status st = sl_metrics_init_ex(&m, &params.params, &options);
     if (st != SL_OK)
         raise_status(st, "Metrics");
 }
@@ -492,7 +588,15 @@ NB_MODULE(_core, m)
                               std::get<4>(t), std::get<5>(t), std::get<6>(t), std::get<7>(t));
         })
         .def("__repr__", &Proxy::repr)
-        .def("score", &score, nb::arg("task_progress_delta"), nb::arg("rework_count"),
+        .def("score", &score,
+             nb::sig("def score(self, task_progress_delta: numpy.ndarray | float, "
+                     "rework_count: numpy.ndarray | int, verifier_rejections: numpy.ndarray | int, "
+                     "counterparty_engagement_delta: numpy.ndarray | float, "
+                     "tool_misuse_flags: numpy.ndarray | int | None = None, *, "
+                     "out: tuple[numpy.ndarray | None, numpy.ndarray | None] | None = None, "
+                     "threads: int = 1, errors: str = 'raise', cast: bool = False) -> "
+                     "tuple[numpy.ndarray, numpy.ndarray] | tuple[float, float]"),
+             nb::arg("task_progress_delta"), nb::arg("rework_count"),
              nb::arg("verifier_rejections"), nb::arg("counterparty_engagement_delta"),
              nb::arg("tool_misuse_flags") = nb::none(), nb::kw_only(), nb::arg("out") = nb::none(),
              nb::arg("threads") = 1, nb::arg("errors") = "raise", nb::arg("cast") = false,
@@ -508,7 +612,9 @@ NB_MODULE(_core, m)
              "many threads (same bits). The GIL is released while scoring.\n\n"
              "Invalid rows (NaN in a real column, a negative count): errors=\"raise\" raises "
              "InvalidRowError with .row (the first) and .column, after every valid row was "
-             "scored into out; errors=\"mask\" writes NaN to both outputs of every invalid row.");
+             "scored into out; errors=\"mask\" writes NaN to both outputs of every invalid row.\n\n"
+             "One interaction as Python numbers (floats, ints for the counts) gives (v_hat, p) "
+             "as floats, computed in double.");
 
     nb::class_<PayoffParams>(m, "PayoffParams",
                              "Soft-payoff parameters (SPEC section 2), validated at construction "
@@ -545,20 +651,34 @@ NB_MODULE(_core, m)
         })
         .def("__repr__", &PayoffParams::repr);
 
-    m.def("sigmoid", &sigmoid, nb::arg("x"), nb::arg("k") = 2.0, nb::kw_only(),
+    m.def("sigmoid", &sigmoid,
+          nb::sig("def sigmoid(x: numpy.ndarray | float, k: float = 2.0, *, "
+                  "out: numpy.ndarray | None = None, errors: str = 'raise', cast: bool = False) "
+                  "-> numpy.ndarray | float"),
+          nb::arg("x"), nb::arg("k") = 2.0, nb::kw_only(),
           nb::arg("out") = nb::none(), nb::arg("errors") = "raise", nb::arg("cast") = false,
           "The calibrated sigmoid 1 / (1 + exp(-k x)), k in (0, 100]. x: a float64 or float32 "
           "array (result of the same dtype; out= to write in place of allocating, may be x itself) "
           "or one Python number (a float back). NaN is invalid: InvalidRowError (column \"x\") "
           "with errors=\"raise\", NaN out with errors=\"mask\". GIL released.");
-    m.def("inverse_sigmoid", &inverse_sigmoid, nb::arg("p"), nb::arg("k") = 2.0, nb::kw_only(),
+    m.def("inverse_sigmoid", &inverse_sigmoid,
+          nb::sig("def inverse_sigmoid(p: numpy.ndarray | float, k: float = 2.0, *, "
+                  "out: numpy.ndarray | None = None, errors: str = 'raise', cast: bool = False) "
+                  "-> numpy.ndarray | float"),
+          nb::arg("p"), nb::arg("k") = 2.0, nb::kw_only(),
           nb::arg("out") = nb::none(), nb::arg("errors") = "raise", nb::arg("cast") = false,
           "The inverse of the calibrated sigmoid, -ln((1-p)/p) / k (SPEC 1's inverse_sigmoid). "
           "p outside (0, 1) or NaN is invalid: InvalidRowError (column \"p\", status "
           "INVERSE_SIGMOID_DOMAIN) with errors=\"raise\", NaN with errors=\"mask\". Arrays or one "
           "number, as sigmoid().");
 
-    m.def("payoffs", &payoffs, nb::arg("p"), nb::arg("tau") = nb::none(),
+    m.def("payoffs", &payoffs,
+          nb::sig("def payoffs(p: numpy.ndarray | float, tau: numpy.ndarray | float | None = "
+                  "None, c_a: numpy.ndarray | float | None = None, c_b: numpy.ndarray | float | "
+                  "None = None, r_a: numpy.ndarray | float | None = None, r_b: numpy.ndarray | "
+                  "float | None = None, *, params: PayoffParams | None = None, out: tuple | None "
+                  "= None, errors: str = 'raise', cast: bool = False) -> tuple"),
+          nb::arg("p"), nb::arg("tau") = nb::none(),
           nb::arg("c_a") = nb::none(), nb::arg("c_b") = nb::none(), nb::arg("r_a") = nb::none(),
           nb::arg("r_b") = nb::none(), nb::kw_only(), nb::arg("params").none() = nb::none(),
           nb::arg("out") = nb::none(), nb::arg("errors") = "raise", nb::arg("cast") = false,
@@ -567,15 +687,23 @@ NB_MODULE(_core, m)
           "social_surplus, total_welfare. p in [0, 1]; tau, c_a, c_b, r_a, r_b finite or None "
           "(zero); all of p's dtype (float64 or float32). params: PayoffParams (None: the "
           "defaults). out: a tuple of 6 arrays (None entries are allocated). Invalid rows as in "
-          "Proxy.score (InvalidRowError, or NaN with errors=\"mask\").");
+          "Proxy.score (InvalidRowError, or NaN with errors=\"mask\"). p and the columns as "
+          "Python numbers: one row, a Payoffs of floats.");
 
     nb::class_<Metrics>(m, "Metrics",
                         "A mergeable batch-metrics state (SPEC section 3): update it with any "
                         "number of chunks, merge states from other threads or chunks, finalize "
                         "into a MetricsReport. auc=False keeps no per-row data (the report's "
-                        "discrimination_auc is then None).")
-        .def(nb::init<const PayoffParams *, bool>(), nb::arg("params").none() = nb::none(),
-             nb::kw_only(), nb::arg("auc") = true)
+                        "discrimination_auc is then None). SWARM's parameters: bins (of "
+                        "quality_distribution and calibration_curve, 1 .. 1024), "
+                        "quality_threshold (high quality: p >= it), uncertainty_band (uncertain: "
+                        "0.5 - band < p < 0.5 + band) and log_loss_eps (log loss clamps p to "
+                        "[eps, 1 - eps]); ParameterError names a bad one. Any non-default value "
+                        "computes on the scalar path (same results, slower).")
+        .def(nb::init<const PayoffParams *, bool, long, double, double, double>(),
+             nb::arg("params").none() = nb::none(), nb::kw_only(), nb::arg("auc") = true,
+             nb::arg("bins") = SL_METRICS_BINS, nb::arg("quality_threshold") = 0.5,
+             nb::arg("uncertainty_band") = 0.2, nb::arg("log_loss_eps") = 1e-15)
         .def("update", &update, nb::arg("p"), nb::arg("accepted"),
              nb::arg("ground_truth") = nb::none(), nb::arg("tau") = nb::none(),
              nb::arg("c_a") = nb::none(), nb::arg("c_b") = nb::none(),
@@ -608,21 +736,29 @@ NB_MODULE(_core, m)
             if (st != SL_OK)
                 raise_status(st, "Metrics.merge");
         }, nb::arg("other"), "Adds everything other has accumulated (other is unchanged). Both "
-                              "need the same PayoffParams and auc flag.")
+                              "need the same PayoffParams and options (auc, bins, ...).")
         .def("finalize", &finalize,
              "The MetricsReport of everything accumulated (the state is unchanged and may keep "
              "accumulating).")
         .def_prop_ro("count", [](const Metrics &s) { return sl_metrics_count(s.m); },
                      "Valid rows accumulated so far.")
         .def_prop_ro("params", [](const Metrics &s) { return s.params; })
-        .def_prop_ro("auc", [](const Metrics &s) { return s.auc; });
+        .def_prop_ro("auc", [](const Metrics &s) { return !(s.options.flags & SL_METRICS_NO_AUC); })
+        .def_prop_ro("bins", [](const Metrics &s) { return s.options.bins; })
+        .def_prop_ro("quality_threshold", [](const Metrics &s) { return s.options.quality_threshold; })
+        .def_prop_ro("uncertainty_band", [](const Metrics &s) { return s.options.uncertainty_band; })
+        .def_prop_ro("log_loss_eps", [](const Metrics &s) { return s.options.log_loss_eps; });
 
-    m.def("discrimination_auc", &discrimination_auc, nb::arg("p"), nb::arg("ground_truth"),
+    m.def("discrimination_auc", &discrimination_auc,
+          nb::sig("def discrimination_auc(p: numpy.ndarray, ground_truth: numpy.ndarray, *, "
+                  "cast: bool = False) -> float | None"),
+          nb::arg("p"), nb::arg("ground_truth"),
           nb::kw_only(), nb::arg("cast") = false,
           "P(p_pos > p_neg) + P(p_pos = p_neg)/2 over the rows with ground_truth +1 / -1 (int8; "
           "0: unlabelled); None when a class is empty. p float64 in [0, 1]. O(n log n).");
 
     bind_panel(m);
     bind_arrow(m);
+    bind_swarm(m);
 
 }

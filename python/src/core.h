@@ -219,10 +219,11 @@ RowFailure run_rows(size_t n, bool mask, Call call, Mark on_invalid)
 struct Metrics {
     sl_metrics *m = nullptr;
     PayoffParams params;
-    bool auc;
+    sl_metrics_options options;
     std::mutex lock; // a state takes one update at a time; the GIL is released during one
 
-    Metrics(const PayoffParams *pp, bool auc);
+    Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
+            double uncertainty_band, double log_loss_eps);
     ~Metrics();
     Metrics(const Metrics &) = delete;
     Metrics &operator=(const Metrics &) = delete;

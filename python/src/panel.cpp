@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <mutex>
 
 namespace slpy {
 
@@ -100,6 +101,7 @@ nb::object divergence(nb::handle human_h, nb::handle model_h, const char *errors
 
 struct AlphaNominal {
     sl_alpha_nominal acc;
+    std::mutex lock; // add() runs with the GIL released: one at a time
     AlphaNominal() { sl_alpha_nominal_init(&acc); }
 
     void add(nb::handle votes_h, nb::handle total_h, bool cast)
@@ -109,23 +111,29 @@ struct AlphaNominal {
         const double *votes = matrix(votes_h, "votes", cast, keep[0], &k, &n);
         In<double> total = input<double>(total_h, "total", cast, keep[1]);
         std::unique_ptr<double[]> own;
-        if (total.ptr) {
+        if (total.ptr)
             check_length(n, total.n, "total");
-        } else { // the library's own per-item totals
+        else // the library's own per-item totals
             own.reset(new double[n ? n : 1]);
-            sl_panel_stats_out out = {};
-            out.total = own.get();
-            size_t bad;
-            sl_status st = sl_panel_stats_f64(votes, n, n, k, &out, &bad);
-            if (st != SL_OK)
-                raise_status(st, "AlphaNominal.add", bad, "votes");
-            total.ptr = own.get();
-        }
-        sl_status st;
+        sl_status st = SL_OK;
+        size_t bad = 0;
+        bool totals_failed = false;
         {
             nb::gil_scoped_release release;
-            st = sl_alpha_nominal_add(&acc, votes, n, n, k, total.ptr);
+            if (own) {
+                sl_panel_stats_out out = {};
+                out.total = own.get();
+                st = sl_panel_stats_f64(votes, n, n, k, &out, &bad);
+                totals_failed = st != SL_OK;
+                total.ptr = own.get();
+            }
+            if (st == SL_OK) {
+                std::lock_guard<std::mutex> hold(lock);
+                st = sl_alpha_nominal_add(&acc, votes, n, n, k, total.ptr);
+            }
         }
+        if (totals_failed)
+            raise_status(st, "AlphaNominal.add", bad, "votes");
         if (st != SL_OK)
             raise_status(st, "AlphaNominal.add");
     }
@@ -135,19 +143,29 @@ struct AlphaNominal {
 
 void bind_panel(nb::module_ &m)
 {
-    m.def("panel_stats", &panel_stats, nb::arg("votes"), nb::kw_only(), nb::arg("cast") = false,
+    m.def("panel_stats", &panel_stats,
+          nb::sig("def panel_stats(votes: numpy.ndarray, *, cast: bool = False) -> tuple"),
+          nb::arg("votes"), nb::kw_only(), nb::arg("cast") = false,
           "Distribution, entropy and top label of n items from their votes: a (k, n) float64 "
           "array (row c: the votes for label c; finite, >= 0). Returns PanelStats(distribution "
           "(k, n), total, entropy_bits, top_share, top_label (int32), top_ties (int32)); an item "
           "without votes gets an all-zero distribution, entropy 0, top_label 0 and top_ties k. A "
           "bad vote raises InvalidRowError (.row: the item).");
-    m.def("classify", &classify, nb::arg("reviewers"), nb::arg("top_share"), nb::arg("top_ties"),
+    m.def("classify", &classify,
+          nb::sig("def classify(reviewers: numpy.ndarray, top_share: numpy.ndarray, "
+                  "top_ties: numpy.ndarray, *, min_reviewers: int = 2, "
+                  "majority_threshold: float = 0.6666666666666666, cast: bool = False) -> "
+                  "numpy.ndarray"),
+          nb::arg("reviewers"), nb::arg("top_share"), nb::arg("top_ties"),
           nb::kw_only(), nb::arg("min_reviewers") = 2, nb::arg("majority_threshold") = 2.0 / 3.0,
           nb::arg("cast") = false,
           "Disagreement class of each item (SPEC 4) as int32: 0 agreement, 1 minor, 2 major, 3 "
           "unresolved (names in DISAGREEMENT_CLASSES). reviewers int32; top_share float64 and "
           "top_ties int32 as panel_stats returns them.");
-    m.def("divergence", &divergence, nb::arg("human"), nb::arg("model"), nb::kw_only(),
+    m.def("divergence", &divergence,
+          nb::sig("def divergence(human: numpy.ndarray, model: numpy.ndarray, *, "
+                  "errors: str = 'raise', cast: bool = False) -> tuple"),
+          nb::arg("human"), nb::arg("model"), nb::kw_only(),
           nb::arg("errors") = "raise", nb::arg("cast") = false,
           "Compares model distributions with human (panel) ones item by item: two (k, n) float64 "
           "arrays, each item's values in [0, 1] summing to 1 within 1e-6. Returns "
@@ -157,11 +175,17 @@ void bind_panel(nb::module_ &m)
                              "Krippendorff's alpha for nominal data, accumulated over batches of "
                              "units; each add() brings its own label set.")
         .def(nb::init<>())
-        .def("add", &AlphaNominal::add, nb::arg("votes"), nb::arg("total") = nb::none(),
+        .def("add", &AlphaNominal::add,
+             nb::sig("def add(self, votes: numpy.ndarray, total: numpy.ndarray | None = None, *, "
+                     "cast: bool = False) -> None"),
+             nb::arg("votes"), nb::arg("total") = nb::none(),
              nb::kw_only(), nb::arg("cast") = false,
              "Adds n units: votes (k, n) float64 counts of values per unit; total: each unit's "
              "sum of votes (None: computed).")
-        .def("merge", [](AlphaNominal &self, const AlphaNominal &o) {
+        .def("merge", [](AlphaNominal &self, AlphaNominal &o) {
+            if (&self == &o)
+                throw nb::value_error("AlphaNominal.merge: an accumulator into itself");
+            std::scoped_lock hold(self.lock, o.lock);
             self.acc.pairable += o.acc.pairable;
             self.acc.agreement += o.acc.agreement;
             self.acc.marginal_sq += o.acc.marginal_sq;

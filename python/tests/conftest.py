@@ -8,6 +8,9 @@ import pytest
 
 import softlabel as sl
 
+# SWARM's vendored tests run on their own, with the plugin: python/tests/run_swarm_upstream.sh.
+collect_ignore = ["swarm_upstream"]
+
 GOLDEN = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "golden"
 ISAS = [name for name in ("scalar", "avx2", "avx512", "neon") if sl.isa_supported(name)]
 

@@ -506,3 +506,111 @@ def test_status_enum_covers_every_library_status():
                 re.findall(r"SL_(?:ERR_)?([A-Z0-9_]+) = (\d+)", enum_body)}
     assert len(declared) > 40
     assert {s.name: int(s) for s in sl.Status} == declared
+
+
+def test_one_row_as_python_numbers():
+    """Scalars give floats, the same values as the one-row arrays (double precision)."""
+    px = sl.Proxy(sigmoid_k=3.0)
+    v, p = px.score(0.9, 0, 2, 0.8, 1)
+    va, pa_ = px.score(np.array([0.9]), np.array([0], I32), np.array([2], I32), np.array([0.8]),
+                       np.array([1], I32))
+    assert (v, p) == (va[0], pa_[0]) and isinstance(p, float)
+    assert px.score(0.9, 0, 2, 0.8) == px.score(0.9, 0, 2, 0.8, 0)
+    with pytest.raises(sl.InvalidRowError) as e:
+        px.score(0.1, -1, 0, 0.0)
+    assert (e.value.row, e.value.column) == (0, "rework_count")
+    assert all(math.isnan(x) for x in px.score(math.nan, 0, 0, 0.0, errors="mask"))
+    with pytest.raises(ValueError, match="int32"):
+        px.score(0.1, 2**32 + 1, 0, 0.0)
+    with pytest.raises(TypeError, match="rework_count"):
+        px.score(0.1, 1.0, 0, 0.0)
+    pp = sl.PayoffParams(theta=0.3, rho_a=0.5)
+    r = sl.payoffs(0.7, 0.1, 0.2, 0.0, 0.5, -0.5, params=pp)
+    ra = sl.payoffs(*(np.array([x]) for x in (0.7, 0.1, 0.2, 0.0, 0.5, -0.5)), params=pp)
+    assert isinstance(r, sl.Payoffs) and r == tuple(col[0] for col in ra)
+    assert sl.payoffs(0.7) == tuple(col[0] for col in sl.payoffs(np.array([0.7])))
+    with pytest.raises(sl.InvalidRowError):
+        sl.payoffs(1.5)
+    assert all(math.isnan(x) for x in sl.payoffs(1.5, errors="mask"))
+
+
+def test_type_stub_is_installed_and_complete():
+    """softlabel/_core.pyi (nanobind's stubgen at build time) parses and declares every public
+    name of the extension; the package is marked typed."""
+    import ast
+    import pathlib
+
+    pkg = pathlib.Path(sl.__file__).parent
+    assert (pkg / "py.typed").exists()
+    tree = ast.parse((pkg / "_core.pyi").read_text())
+    declared = {node.name for node in tree.body
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    public = {name for name in dir(sl._core) if not name.startswith("_")}
+    assert public <= declared, public - declared
+
+
+def test_readme_example_runs(capsys):
+    """The README's Python example, as written there."""
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Python"):]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start:section.index("```", start)]
+    exec(compile(code, "README.md", "exec"), {})
+    isa, toxicity = capsys.readouterr().out.split()
+    assert isa == sl.isa() and 0.0 <= float(toxicity) <= 1.0
+
+
+def test_bad_isa_environment_fails_loudly():
+    """SOFTLABEL_ISA naming no path: every computing call raises IsaError until set_isa."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, softlabel as sl\n"
+            "assert sl.isa() == 'none', sl.isa()\n"
+            "try:\n"
+            "    sl.sigmoid(np.zeros(3))\n"
+            "except sl.IsaError as e:\n"
+            "    print(e.status.name)\n"
+            "sl.set_isa('auto')\n"
+            "print(sl.sigmoid(0.0))\n")
+    env = dict(__import__("os").environ, SOFTLABEL_ISA="sse9")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["ISA_UNKNOWN", "0.5"]
+
+
+def test_metrics_options():
+    """SWARM's bins=, quality threshold, uncertainty band and log-loss epsilon."""
+    p = np.array([0.05, 0.25, 0.45, 0.55, 0.65, 0.95, 1.0])
+    accepted = np.array([1, 0, 1, 1, 0, 1, 1], bool)
+    gt = np.array([-1, -1, 1, 1, -1, 1, 1], np.int8)
+    m = sl.Metrics(bins=5, quality_threshold=0.6, uncertainty_band=0.1, log_loss_eps=1e-3)
+    assert (m.bins, m.quality_threshold, m.uncertainty_band, m.log_loss_eps) == (5, 0.6, 0.1, 1e-3)
+    m.update(p, accepted, gt)
+    r = m.finalize()
+    d = r.to_dict()
+    w = 1.0 / 5
+    assert [b[:2] for b in d["quality_distribution"]] == [[b * w, (b + 1) * w] for b in range(5)]
+    assert [b[2] for b in d["quality_distribution"]] == [1, 1, 2, 1, 2]
+    assert len(d["calibration_curve"]) == 5
+    pq = d["participation_by_quality"]
+    assert (pq["high_quality_count"], pq["low_quality_count"]) == (3, 4)  # p >= 0.6
+    assert r.high_quality_accepted == 2
+    assert r.uncertain_count == 2 and d["uncertain_fraction"] == 2 / 7  # 0.4 < p < 0.6
+    q = np.clip(p, 1e-3, 1 - 1e-3)
+    v = (gt + 1) / 2
+    assert d["log_loss"] == pytest.approx(np.mean(-(v * np.log(q) + (1 - v) * np.log(1 - q))),
+                                          rel=1e-12)
+    for name, value in (("bins", 0), ("bins", 100_000), ("quality_threshold", math.nan),
+                        ("uncertainty_band", math.nan), ("log_loss_eps", 0.0)):
+        with pytest.raises(sl.ParameterError) as e:
+            sl.Metrics(**{name: value})
+        assert e.value.parameter == name
+    with pytest.raises(sl.SoftlabelError) as e:
+        sl.Metrics(bins=5).merge(sl.Metrics())
+    assert e.value.status == sl.Status.STATE_MISMATCH
+    default = sl.Metrics()
+    assert (default.bins, default.quality_threshold, default.uncertainty_band,
+            default.log_loss_eps) == (10, 0.5, 0.2, 1e-15)

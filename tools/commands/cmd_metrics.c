@@ -135,7 +135,7 @@ static int next_row(reader *r)
         if (r->eof && r->pos >= r->buf.len)
             return 0;
         /* drop what was parsed, read on, find the whole records */
-        memmove(r->buf.data, r->buf.data + r->pos, r->buf.len - r->pos);
+        memmove(r->buf.p, r->buf.p + r->pos, r->buf.len - r->pos);
         r->buf.len -= r->pos;
         r->pos = 0;
         if (!r->eof) {
@@ -143,7 +143,7 @@ static int next_row(reader *r)
                 fprintf(stderr, "softlabel metrics: out of memory\n");
                 return -1;
             }
-            long long got = sl_read_full(r->fd, r->buf.data + r->buf.len, READ_BLOCK);
+            long long got = sl_read_full(r->fd, r->buf.p + r->buf.len, READ_BLOCK);
             if (got < 0) {
                 fprintf(stderr, "softlabel metrics: %s: read error: %s\n", r->name, strerror(errno));
                 return -1;
@@ -151,9 +151,9 @@ static int next_row(reader *r)
             r->buf.len += (size_t)got;
             r->eof = (size_t)got < READ_BLOCK;
         }
-        r->cut = sl_csv_chunk_end(r->buf.data, r->buf.len, r->eof);
+        r->cut = sl_csv_chunk_end(r->buf.p, r->buf.len, r->eof);
         if (r->cut == 0 && r->buf.len >= MAX_RECORD)
-            r->cut = sl_csv_first_line_end(r->buf.data, r->buf.len);
+            r->cut = sl_csv_first_line_end(r->buf.p, r->buf.len);
         if (r->cut == 0 && r->buf.len >= MAX_RECORD) {
             fprintf(stderr, "softlabel metrics: %s:%zu: a line longer than 64 MiB\n", r->name,
                     r->next_line);
@@ -161,7 +161,7 @@ static int next_row(reader *r)
         }
     }
     r->line_no = r->next_line;
-    sl_csv_next_record(r->buf.data, r->cut, &r->pos, r->fields, r->max_fields, &r->rec);
+    sl_csv_next_record(r->buf.p, r->cut, &r->pos, r->fields, r->max_fields, &r->rec);
     r->next_line += r->rec.newlines;
     r->n_fields = r->rec.nfields < r->max_fields ? r->rec.nfields : r->max_fields;
     return 1;
@@ -367,9 +367,9 @@ static int read_rows(const options *o, reader *r, sl_metrics *m, bad_rows *bad)
         fprintf(stderr, "softlabel metrics: out of memory\n");
         return SL_EX_OSERR;
     }
-    size_t pos, bom = r->buf.len >= 3 && !memcmp(r->buf.data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    size_t pos, bom = r->buf.len >= 3 && !memcmp(r->buf.p, "\xEF\xBB\xBF", 3) ? 3 : 0;
     pos = bom; /* the header again, with its fields kept (the UTF-8 byte-order mark skipped) */
-    sl_csv_next_record(r->buf.data, r->cut, &pos, r->fields, header_fields, &r->rec);
+    sl_csv_next_record(r->buf.p, r->cut, &pos, r->fields, header_fields, &r->rec);
     r->n_fields = header_fields;
     if (map_header(r, col) != 0)
         return SL_EX_DATAERR;
@@ -434,7 +434,9 @@ int sl_cmd_metrics(int argc, char **argv)
     sl_metrics_free(m);
     if (code != 0)
         return code;
-    if (sl_print_metrics_json(stdout, &report_out) != 0 || fflush(stdout) != 0) {
+    int written = sl_print_metrics_json(stdout, &report_out) == 0 && fflush(stdout) == 0;
+    sl_metrics_report_free(&report_out);
+    if (!written) {
         fprintf(stderr, "softlabel metrics: cannot write the report: %s\n", strerror(errno));
         return SL_EX_IOERR;
     }

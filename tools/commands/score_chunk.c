@@ -77,7 +77,7 @@ static int append_excerpt(sl_buf *b, const char *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
         if (c >= 0x20 && c != 0x7f) {
-            b->data[b->len++] = (char)c;
+            b->p[b->len++] = (char)c;
             continue;
         }
         const char *esc = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
@@ -206,7 +206,7 @@ static int csv_record(const score_job *job, score_slot *s, const sl_csv_record *
 
 static int process_csv(const score_job *job, score_slot *s)
 {
-    const char *in = s->in.data;
+    const char *in = s->in.p;
     size_t pos = 0, line = 0;
     while (pos < s->in.len) {
         sl_csv_record rec;
@@ -317,7 +317,7 @@ static int json_record(const score_job *job, score_slot *s, const char *raw, siz
 
 static int process_jsonl(const score_job *job, score_slot *s)
 {
-    const char *in = s->in.data;
+    const char *in = s->in.p;
     size_t pos = 0, line = 0;
     while (pos < s->in.len) {
         const char *nl = memchr(in + pos, '\n', s->in.len - pos);
@@ -397,8 +397,8 @@ static int format_output(const score_job *job, score_slot *s)
 {
     if (sl_buf_reserve(&s->out, s->in.len + s->scored * (2 * SL_NUMTEXT_MAX + 24)))
         return -1;
-    char *o = s->out.data;
-    const char *in = s->in.data;
+    char *o = s->out.p;
+    const char *in = s->in.p;
     for (size_t i = 0; i < s->nrecs; i++) {
         const score_rec *r = &s->recs[i];
         if (r->row == SIZE_MAX)
@@ -413,7 +413,7 @@ static int format_output(const score_job *job, score_slot *s)
         memcpy(o, eol, eol_len);
         o += eol_len;
     }
-    s->out.len = (size_t)(o - s->out.data);
+    s->out.len = (size_t)(o - s->out.p);
     return 0;
 }
 

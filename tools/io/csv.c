@@ -272,12 +272,12 @@ int sl_csv_append_field(sl_buf *b, const char *text, size_t n)
         return sl_buf_append(b, text, n);
     if (sl_buf_reserve(b, 2 * n + 2))
         return -1;
-    b->data[b->len++] = '"';
+    b->p[b->len++] = '"';
     for (size_t i = 0; i < n; i++) {
         if (text[i] == '"')
-            b->data[b->len++] = '"';
-        b->data[b->len++] = text[i];
+            b->p[b->len++] = '"';
+        b->p[b->len++] = text[i];
     }
-    b->data[b->len++] = '"';
+    b->p[b->len++] = '"';
     return 0;
 }
