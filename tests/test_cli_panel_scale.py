@@ -85,7 +85,7 @@ def own_labels(d):
     write(os.path.join(d, "own.csv"), "item_id,task,reviewer,label\n" +
           "".join(f"i{i},t,r1,l{i}\n" for i in range(n)))
     rc, err, rss = run(["panel", "--in", "own.csv", "--out", "own.jsonl", "--omit-zeros",
-                        "--summary", "own.json", "--threads", "2"], d)
+                        "--threads", "2"], d)
     if rc != 0:
         fail(f"own labels: exit {rc}: {err}")
     items = [json.loads(l) for l in open(os.path.join(d, "own.jsonl"))]
