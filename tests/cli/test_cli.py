@@ -1033,8 +1033,12 @@ class Hostile(Workdir):
 
     def test_minor_directory_as_input(self):
         os.mkdir(self.path("dir"))
+        self.write("d.csv", H4 + "\n0.1,1,1,0.2\n")
+        self.write("a.csv", "item_id,task,reviewer,label\ni1,t,r1,x\n")
         for args in (["score", "--in"], ["metrics", "--in"], ["panel", "--out", os.devnull, "--in"],
-                     ["eval", "--model", self.path("dir"), "--human"]):
+                     ["eval", "--model", self.path("dir"), "--human"],
+                     ["score", "--in", self.path("d.csv"), "--config"],
+                     ["panel", "--in", self.path("a.csv"), "--out", os.devnull, "--rubric"]):
             with self.subTest(args[0]):
                 code, _, err = run(args + [self.path("dir")])
                 self.assertEqual(code, 66, err)
