@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <mutex>
 
 namespace slpy {
 
@@ -100,6 +101,7 @@ nb::object divergence(nb::handle human_h, nb::handle model_h, const char *errors
 
 struct AlphaNominal {
     sl_alpha_nominal acc;
+    std::mutex lock; // add() runs with the GIL released: one at a time
     AlphaNominal() { sl_alpha_nominal_init(&acc); }
 
     void add(nb::handle votes_h, nb::handle total_h, bool cast)
@@ -109,23 +111,29 @@ struct AlphaNominal {
         const double *votes = matrix(votes_h, "votes", cast, keep[0], &k, &n);
         In<double> total = input<double>(total_h, "total", cast, keep[1]);
         std::unique_ptr<double[]> own;
-        if (total.ptr) {
+        if (total.ptr)
             check_length(n, total.n, "total");
-        } else { // the library's own per-item totals
+        else // the library's own per-item totals
             own.reset(new double[n ? n : 1]);
-            sl_panel_stats_out out = {};
-            out.total = own.get();
-            size_t bad;
-            sl_status st = sl_panel_stats_f64(votes, n, n, k, &out, &bad);
-            if (st != SL_OK)
-                raise_status(st, "AlphaNominal.add", bad, "votes");
-            total.ptr = own.get();
-        }
-        sl_status st;
+        sl_status st = SL_OK;
+        size_t bad = 0;
+        bool totals_failed = false;
         {
             nb::gil_scoped_release release;
-            st = sl_alpha_nominal_add(&acc, votes, n, n, k, total.ptr);
+            if (own) {
+                sl_panel_stats_out out = {};
+                out.total = own.get();
+                st = sl_panel_stats_f64(votes, n, n, k, &out, &bad);
+                totals_failed = st != SL_OK;
+                total.ptr = own.get();
+            }
+            if (st == SL_OK) {
+                std::lock_guard<std::mutex> hold(lock);
+                st = sl_alpha_nominal_add(&acc, votes, n, n, k, total.ptr);
+            }
         }
+        if (totals_failed)
+            raise_status(st, "AlphaNominal.add", bad, "votes");
         if (st != SL_OK)
             raise_status(st, "AlphaNominal.add");
     }
@@ -174,7 +182,10 @@ void bind_panel(nb::module_ &m)
              nb::kw_only(), nb::arg("cast") = false,
              "Adds n units: votes (k, n) float64 counts of values per unit; total: each unit's "
              "sum of votes (None: computed).")
-        .def("merge", [](AlphaNominal &self, const AlphaNominal &o) {
+        .def("merge", [](AlphaNominal &self, AlphaNominal &o) {
+            if (&self == &o)
+                throw nb::value_error("AlphaNominal.merge: an accumulator into itself");
+            std::scoped_lock hold(self.lock, o.lock);
             self.acc.pairable += o.acc.pairable;
             self.acc.agreement += o.acc.agreement;
             self.acc.marginal_sq += o.acc.marginal_sq;
