@@ -224,6 +224,7 @@ struct Metrics {
 
     Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
             double uncertainty_band, double log_loss_eps);
+    explicit Metrics(sl_metrics *adopt); // a state made by sl_metrics_deserialize
     ~Metrics();
     Metrics(const Metrics &) = delete;
     Metrics &operator=(const Metrics &) = delete;
