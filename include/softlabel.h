@@ -156,7 +156,16 @@ typedef enum sl_status {
     SL_ERR_PARAM_QUALITY_THRESHOLD = 201, /* quality_threshold is NaN */
     SL_ERR_PARAM_UNCERTAINTY_BAND = 202,  /* uncertainty_band is NaN */
     SL_ERR_PARAM_LOG_LOSS_EPS = 203, /* log_loss_eps not in (0, 1) or 1 - eps rounds to 1 */
-    SL_ERR_PARAM_METRICS_FLAGS = 204 /* a flag bit that is not a SL_METRICS_* flag */
+    SL_ERR_PARAM_METRICS_FLAGS = 204, /* a flag bit that is not a SL_METRICS_* flag */
+
+    /* Serialized metrics states (sl_metrics_serialize / sl_metrics_deserialize) */
+    SL_ERR_BLOB_TRUNCATED = 210,     /* shorter than its header says (or than a header) */
+    SL_ERR_BLOB_MAGIC = 211,         /* does not start with the magic "SLMETRIC" */
+    SL_ERR_BLOB_VERSION = 212,       /* a format version this library does not read */
+    SL_ERR_BLOB_CHECKSUM = 213,      /* its bytes do not match their checksum: corrupted */
+    SL_ERR_BLOB_CORRUPT = 214,       /* checksum right, but not a state (bad header, trailing
+                                        bytes, parameters out of range, counts that disagree) */
+    SL_ERR_BUFFER_TOO_SMALL = 215    /* the output buffer is smaller than the size needed */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -553,6 +562,10 @@ SL_API sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, u
 /* The options a state was created with (SL_ERR_NULL_ARGUMENT for a NULL or freed state). */
 SL_API sl_status sl_metrics_get_options(const sl_metrics *m, sl_metrics_options *out);
 
+/* The payoff parameters a state was created with (or read back from a serialized state), e.g. to
+ * create a state it can merge with (SL_ERR_NULL_ARGUMENT for a NULL or freed state). */
+SL_API sl_status sl_metrics_get_params(const sl_metrics *m, sl_payoff_params *out);
+
 /* Frees a state (NULL is allowed). */
 SL_API void sl_metrics_free(sl_metrics *m);
 
@@ -624,6 +637,38 @@ SL_API uint64_t sl_metrics_count(const sl_metrics *m);
  * (so p = 0.3, 0.6 and 0.7 lie in bins 2, 5 and 6), p = 1 in the last bin. Below 0 (and NaN): 0;
  * above 1: the last bin. */
 SL_API int sl_quality_bin_index(double p);
+
+/* ---- Serialized states: move states between processes and machines, then merge them ----
+ *
+ * The byte form (format version SL_METRICS_FORMAT_VERSION) is little endian and written field by
+ * field, so it does not depend on struct layout, byte order or instruction set: magic
+ * "SLMETRIC", version, header size, total size, the options (flags, bins, quality_threshold,
+ * uncertainty_band, log_loss_eps) and payoff parameters, the accumulated sums, moments, counts
+ * and bins, the AUC keys (8 bytes per labelled row unless SL_METRICS_NO_AUC), and an XXH3 64-bit
+ * checksum of everything before it. A deserialized state has the blob's options and parameters,
+ * finalizes to the same bits as the state that was serialized, can be updated further, and
+ * merges only with states of the same options and parameters (sl_metrics_merge's
+ * SL_ERR_STATE_MISMATCH: states of other parameters are never combined). */
+#define SL_METRICS_FORMAT_VERSION 1u
+
+/* Bytes sl_metrics_serialize writes for m: 512 + 48 * (bins + 1) + 8 * (AUC keys); 0 for a NULL
+ * or freed state. */
+SL_API size_t sl_metrics_serialized_size(const sl_metrics *m);
+
+/* Writes m's byte form into buf (capacity bytes); *size receives the size needed, also on
+ * SL_ERR_BUFFER_TOO_SMALL (capacity below it; nothing written). SL_ERR_NULL_ARGUMENT for a NULL
+ * or freed m, a NULL size, or a NULL buf with enough capacity. m is unchanged. */
+SL_API sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t capacity,
+                                      size_t *size);
+
+/* Creates in *out (NULL on error) the state that the `size` bytes at blob describe. Refused,
+ * with nothing read outside [blob, blob + size): SL_ERR_BLOB_MAGIC (not a metrics state),
+ * SL_ERR_BLOB_VERSION (another format version), SL_ERR_BLOB_TRUNCATED (fewer bytes than the
+ * header says), SL_ERR_BLOB_CHECKSUM (bytes changed), SL_ERR_BLOB_CORRUPT (checksum right but
+ * the content is not a state this library produces: extra bytes, options or parameters out of
+ * range, counts that do not add up, AUC keys outside [0, 1] or of the wrong class totals);
+ * SL_ERR_NULL_ARGUMENT, SL_ERR_OUT_OF_MEMORY. */
+SL_API sl_status sl_metrics_deserialize(sl_metrics **out, const void *blob, size_t size);
 
 /* Computes the report from the state (which is unchanged and may keep accumulating). Allocates
  * the report's bin arrays (release with sl_metrics_report_free) and scratch for the AUC sort;

@@ -17,17 +17,13 @@
 #include "auc_internal.h"
 #include "dispatch.h"
 #include "metrics_internal.h"
+#include "metrics_state.h"
 #include "payoff_internal.h"
 #include "proxy_internal.h"
 
-#define SL_METRICS_MAGIC 0x736c6d6574726963ull /* "slmetric" */
 
 /* ---- compensated sums ---- */
 
-/* A sum carried as hi + lo, |lo| far below an ulp of hi (Knuth's TwoSum on every addition). */
-typedef struct dd {
-    double hi, lo;
-} dd;
 
 static void dd_add(dd *s, double x)
 {
@@ -61,11 +57,6 @@ static dd dd_count_minus(uint64_t count, dd s)
     return r;
 }
 
-/* Count, sum and sum of squared deviations from the mean of a quantity. */
-typedef struct moments {
-    uint64_t n;
-    dd sum, m2;
-} moments;
 
 /* Adds a set with nb rows, sum sb and m2 m2b (Chan, Golub & LeVeque): the squared deviations of
  * the union are those of each part plus delta^2 * na * nb / (na + nb), delta the means' gap.
@@ -88,18 +79,6 @@ static void moments_merge(moments *a, uint64_t nb, dd sb, dd m2b)
 
 /* ---- the state ---- */
 
-/* One bin's totals (sl_metrics_bin_sums, the sum compensated) */
-typedef struct bin_state {
-    uint64_t count, accepted, cal_count, cal_positive;
-    dd cal_sum_p;
-} bin_state;
-
-/* The state's row counts (valid rows only) */
-typedef struct metrics_counts {
-    uint64_t n, n_accepted, n_labelled, n_positive; /* all, A, T, T with ground_truth +1 */
-    uint64_t high, high_accepted;                  /* p >= quality_threshold, and accepted */
-    uint64_t uncertain;                             /* inside the uncertainty band */
-} metrics_counts;
 
 static void counts_add(metrics_counts *into, const metrics_counts *from)
 {
@@ -112,24 +91,6 @@ static void counts_add(metrics_counts *into, const metrics_counts *from)
     into->uncertain += from->uncertain;
 }
 
-struct sl_metrics {
-    uint64_t magic;
-    sl_payoff_params params;
-    sl_payoff_consts pc;
-    sl_metrics_options options;
-    sl_metrics_config cfg;
-    int simd; /* the options are the defaults: the active path's kernel runs, else the scalar one */
-    dd sum[SL_MS_COUNT];
-    moments var[SL_MV_COUNT];
-    metrics_counts count;
-    bin_state *bins; /* options.bins of them, then one for the rows in no bin (sl_metrics_bin_of) */
-    /* AUC: one key per labelled row (sl_auc_key) */
-    uint64_t *auc_keys;
-    size_t auc_n, auc_cap;
-    /* the kernel's workspace during an update (nothing between updates), followed by the
-     * scalar path's table of options.bins + 1 sl_metrics_bin_sums (span->bin_sums), all zero */
-    sl_metrics_span *span;
-};
 
 static int tracks_auc(const sl_metrics *m) { return !(m->options.flags & SL_METRICS_NO_AUC); }
 
@@ -167,9 +128,7 @@ static int default_kernel_options(const sl_metrics_options *o)
            o->uncertainty_band == d.uncertainty_band && o->log_loss_eps == d.log_loss_eps;
 }
 
-/* A new empty state; `workspace`: with the span its updates run through (without, it must
- * borrow one: sl_metrics_swap_workspace) */
-static sl_status metrics_new(sl_metrics **out, const sl_payoff_params *pp,
+sl_status sl_metrics_new_state(sl_metrics **out, const sl_payoff_params *pp,
                              const sl_metrics_options *o, int workspace)
 {
     if (!out)
@@ -219,7 +178,7 @@ static sl_status metrics_new(sl_metrics **out, const sl_payoff_params *pp,
 sl_status sl_metrics_init_ex(sl_metrics **out, const sl_payoff_params *pp,
                              const sl_metrics_options *o)
 {
-    return metrics_new(out, pp, o, 1);
+    return sl_metrics_new_state(out, pp, o, 1);
 }
 
 sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned flags)
@@ -227,7 +186,7 @@ sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned
     sl_metrics_options o;
     sl_metrics_options_default(&o);
     o.flags = flags;
-    return metrics_new(out, pp, &o, 1);
+    return sl_metrics_new_state(out, pp, &o, 1);
 }
 
 void sl_metrics_free(sl_metrics *m)
@@ -241,13 +200,21 @@ void sl_metrics_free(sl_metrics *m)
     free(m);
 }
 
-static int valid_state(const sl_metrics *m) { return m && m->magic == SL_METRICS_MAGIC; }
+int sl_metrics_valid_state(const sl_metrics *m) { return m && m->magic == SL_METRICS_MAGIC; }
 
 sl_status sl_metrics_get_options(const sl_metrics *m, sl_metrics_options *out)
 {
-    if (!valid_state(m) || !out)
+    if (!sl_metrics_valid_state(m) || !out)
         return SL_ERR_NULL_ARGUMENT;
     *out = m->options;
+    return SL_OK;
+}
+
+sl_status sl_metrics_get_params(const sl_metrics *m, sl_payoff_params *out)
+{
+    if (!sl_metrics_valid_state(m) || !out)
+        return SL_ERR_NULL_ARGUMENT;
+    *out = m->params;
     return SL_OK;
 }
 
@@ -359,7 +326,7 @@ static void feed_block(sl_metrics *m, const metrics_kernel *kernel, const sl_met
 static sl_status begin_update(sl_metrics *m, int required_present, const int8_t *ground_truth,
                               size_t n, const sl_impl **impl, metrics_kernel *kernel)
 {
-    if (!valid_state(m) || (n > 0 && !required_present))
+    if (!sl_metrics_valid_state(m) || (n > 0 && !required_present))
         return SL_ERR_NULL_ARGUMENT;
     sl_status st;
     *impl = sl_active_impl(&st);
@@ -461,9 +428,9 @@ static int same_options(const sl_metrics_options *a, const sl_metrics_options *b
 
 sl_status sl_metrics_init_like(const sl_metrics *m, sl_metrics **out, int workspace)
 {
-    if (!valid_state(m))
+    if (!sl_metrics_valid_state(m))
         return SL_ERR_NULL_ARGUMENT;
-    return metrics_new(out, &m->params, &m->options, workspace);
+    return sl_metrics_new_state(out, &m->params, &m->options, workspace);
 }
 
 void sl_metrics_swap_workspace(sl_metrics *a, sl_metrics *b)
@@ -475,7 +442,7 @@ void sl_metrics_swap_workspace(sl_metrics *a, sl_metrics *b)
 
 sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
 {
-    if (!valid_state(into) || !valid_state(from))
+    if (!sl_metrics_valid_state(into) || !sl_metrics_valid_state(from))
         return SL_ERR_NULL_ARGUMENT;
     if (into == from || !same_options(&into->options, &from->options) ||
         !same_params(&into->params, &from->params))
@@ -654,7 +621,7 @@ void sl_metrics_report_free(sl_metrics_report *r)
 
 sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out)
 {
-    if (!valid_state(m) || !out)
+    if (!sl_metrics_valid_state(m) || !out)
         return SL_ERR_NULL_ARGUMENT;
     sl_metrics_report r;
     memset(&r, 0, sizeof r);
@@ -683,7 +650,7 @@ sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out)
 
 uint64_t sl_metrics_count(const sl_metrics *m)
 {
-    return valid_state(m) ? m->count.n : 0;
+    return sl_metrics_valid_state(m) ? m->count.n : 0;
 }
 
 /* ---- AUC alone ---- */

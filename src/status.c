@@ -85,6 +85,13 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_PARAM_LOG_LOSS_EPS:
         return "log_loss_eps must be in (0, 1) with 1 - eps below 1 in double";
     case SL_ERR_PARAM_METRICS_FLAGS: return "unknown metrics flag";
+    case SL_ERR_BLOB_TRUNCATED: return "serialized metrics state: truncated";
+    case SL_ERR_BLOB_MAGIC: return "not a serialized metrics state (no SLMETRIC magic)";
+    case SL_ERR_BLOB_VERSION:
+        return "serialized metrics state: a format version this library does not read";
+    case SL_ERR_BLOB_CHECKSUM: return "serialized metrics state: checksum mismatch (corrupted)";
+    case SL_ERR_BLOB_CORRUPT: return "serialized metrics state: content is not a valid state";
+    case SL_ERR_BUFFER_TOO_SMALL: return "the output buffer is smaller than the size needed";
     }
     return "unknown status";
 }

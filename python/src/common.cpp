@@ -97,6 +97,12 @@ const StatusInfo status_table[] = {
     {SL_ERR_PARAM_UNCERTAINTY_BAND, "PARAM_UNCERTAINTY_BAND", "uncertainty_band", nullptr},
     {SL_ERR_PARAM_LOG_LOSS_EPS, "PARAM_LOG_LOSS_EPS", "log_loss_eps", nullptr},
     {SL_ERR_PARAM_METRICS_FLAGS, "PARAM_METRICS_FLAGS", "flags", nullptr},
+    {SL_ERR_BLOB_TRUNCATED, "BLOB_TRUNCATED", nullptr, nullptr},
+    {SL_ERR_BLOB_MAGIC, "BLOB_MAGIC", nullptr, nullptr},
+    {SL_ERR_BLOB_VERSION, "BLOB_VERSION", nullptr, nullptr},
+    {SL_ERR_BLOB_CHECKSUM, "BLOB_CHECKSUM", nullptr, nullptr},
+    {SL_ERR_BLOB_CORRUPT, "BLOB_CORRUPT", nullptr, nullptr},
+    {SL_ERR_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL", nullptr, nullptr},
 };
 
 const StatusInfo *find_status(sl_status st)

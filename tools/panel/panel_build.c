@@ -1,5 +1,6 @@
 /* `softlabel panel`'s input side: see panel_build.h. */
 #include "panel_build.h"
+#include "cli_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -426,8 +427,9 @@ static int stop(char *err, size_t errlen, const char *what, sl_status st)
 int panel_build(panel_data *d, const panel_options *opt, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
-    if (opt->rubric_path && sl_rubric_load(opt->rubric_path, &d->rubric, err, errlen))
-        return 65;
+    int loaded = opt->rubric_path ? sl_rubric_load(opt->rubric_path, &d->rubric, err, errlen) : 0;
+    if (loaded)
+        return loaded == -2 ? SL_EX_NOINPUT : SL_EX_DATAERR;
     int code;
     if (pio_open(&d->file, opt->in, err, errlen, &code))
         return code;

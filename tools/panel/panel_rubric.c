@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "panel_intern.h"
@@ -145,9 +146,15 @@ int sl_rubric_load(const char *path, sl_rubric *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
     if (!f) {
         snprintf(err, errlen, "cannot read rubric '%s': %s", path, strerror(errno));
-        return -1;
+        return -2;
     }
     yaml_parser_t parser;
     yaml_document_t doc;
