@@ -578,6 +578,10 @@ SL_API sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, u
 /* The options a state was created with (SL_ERR_NULL_ARGUMENT for a NULL or freed state). */
 SL_API sl_status sl_metrics_get_options(const sl_metrics *m, sl_metrics_options *out);
 
+/* The payoff parameters a state was created with (or read back from a serialized state), e.g. to
+ * create a state it can merge with (SL_ERR_NULL_ARGUMENT for a NULL or freed state). */
+SL_API sl_status sl_metrics_get_params(const sl_metrics *m, sl_payoff_params *out);
+
 /* Frees a state (NULL is allowed). */
 SL_API void sl_metrics_free(sl_metrics *m);
 

@@ -225,6 +225,14 @@ sl_status sl_metrics_get_options(const sl_metrics *m, sl_metrics_options *out)
     return SL_OK;
 }
 
+sl_status sl_metrics_get_params(const sl_metrics *m, sl_payoff_params *out)
+{
+    if (!sl_metrics_valid_state(m) || !out)
+        return SL_ERR_NULL_ARGUMENT;
+    *out = m->params;
+    return SL_OK;
+}
+
 /* Makes room for `more` keys; SL_ERR_OUT_OF_MEMORY changes nothing. */
 static sl_status reserve_auc(sl_metrics *m, size_t more)
 {

@@ -1,7 +1,8 @@
 /*
  * The sigmoid utilities the Python binding's SWARM drop-in needs: sl_sigmoid_ex_* (the sigmoid
- * with the first NaN's index), sl_inverse_sigmoid_* (SPEC 1's inverse_sigmoid) and
- * sl_metrics_count (how many valid rows a metrics state holds), on every path this CPU runs.
+ * with the first NaN's index), sl_inverse_sigmoid_* (SPEC 1's inverse_sigmoid),
+ * sl_metrics_count (how many valid rows a metrics state holds) and sl_metrics_get_params (the
+ * payoff parameters of a state, also of a deserialized one), on every path this CPU runs.
  */
 #include <float.h>
 #include <math.h>
@@ -153,6 +154,29 @@ static void metrics_count_counts_valid_rows(void **state)
     sl_metrics_free(other);
 }
 
+/* sl_metrics_get_params: the payoff parameters given to init, also after a serialize round trip. */
+static void metrics_get_params_gives_init_params(void **state)
+{
+    (void)state;
+    sl_payoff_params pp = {3.0, 0.5, 1.25, 0.3, 0.1, 0.2, 2.0}, got;
+    sl_metrics *m, *back;
+    assert_int_equal(sl_metrics_init(&m, &pp, 0), SL_OK);
+    assert_int_equal(sl_metrics_get_params(m, &got), SL_OK);
+    assert_memory_equal(&got, &pp, sizeof pp);
+    size_t size = sl_metrics_serialized_size(m), written;
+    unsigned char *blob = test_malloc(size);
+    assert_int_equal(sl_metrics_serialize(m, blob, size, &written), SL_OK);
+    assert_int_equal(sl_metrics_deserialize(&back, blob, written), SL_OK);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(sl_metrics_get_params(back, &got), SL_OK);
+    assert_memory_equal(&got, &pp, sizeof pp);
+    assert_int_equal(sl_metrics_get_params(NULL, &got), SL_ERR_NULL_ARGUMENT);
+    assert_int_equal(sl_metrics_get_params(m, NULL), SL_ERR_NULL_ARGUMENT);
+    test_free(blob);
+    sl_metrics_free(m);
+    sl_metrics_free(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +184,7 @@ int main(void)
         cmocka_unit_test(inverse_sigmoid_round_trip),
         cmocka_unit_test(inverse_sigmoid_domain),
         cmocka_unit_test(metrics_count_counts_valid_rows),
+        cmocka_unit_test(metrics_get_params_gives_init_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,7 +89,7 @@ struct ArrayOwner {
 struct ColumnType {
     char format;
     size_t width;
-    bool is_signed, is_real;
+    bool is_real;
 };
 
 bool column_type(const char *format, ColumnType *t)
@@ -97,16 +97,16 @@ bool column_type(const char *format, ColumnType *t)
     if (!format || !format[0] || format[1])
         return false;
     switch (format[0]) {
-    case 'g': *t = {'g', 8, true, true}; return true;
-    case 'f': *t = {'f', 4, true, true}; return true;
-    case 'c': *t = {'c', 1, true, false}; return true;
-    case 'C': *t = {'C', 1, false, false}; return true;
-    case 's': *t = {'s', 2, true, false}; return true;
-    case 'S': *t = {'S', 2, false, false}; return true;
-    case 'i': *t = {'i', 4, true, false}; return true;
-    case 'I': *t = {'I', 4, false, false}; return true;
-    case 'l': *t = {'l', 8, true, false}; return true;
-    case 'L': *t = {'L', 8, false, false}; return true;
+    case 'g': *t = {'g', 8, true}; return true;
+    case 'f': *t = {'f', 4, true}; return true;
+    case 'c': *t = {'c', 1, false}; return true;
+    case 'C': *t = {'C', 1, false}; return true;
+    case 's': *t = {'s', 2, false}; return true;
+    case 'S': *t = {'S', 2, false}; return true;
+    case 'i': *t = {'i', 4, false}; return true;
+    case 'I': *t = {'I', 4, false}; return true;
+    case 'l': *t = {'l', 8, false}; return true;
+    case 'L': *t = {'L', 8, false}; return true;
     }
     return false;
 }
@@ -269,16 +269,14 @@ template <class T> struct FrameScorer {
         return Failure{};
     }
 
+    // The observable a row status names (-1: none), by the column name the status table gives.
     static int column_of(sl_status st)
     {
-        switch (st) {
-        case SL_ERR_NAN_TASK_PROGRESS: return PROGRESS;
-        case SL_ERR_NEGATIVE_REWORK_COUNT: return REWORK;
-        case SL_ERR_NEGATIVE_VERIFIER_REJECTIONS: return VERIFIER;
-        case SL_ERR_NEGATIVE_TOOL_MISUSE: return MISUSE;
-        case SL_ERR_NAN_ENGAGEMENT: return ENGAGEMENT;
-        default: return -1;
-        }
+        const char *column = status_column(st);
+        for (int o = 0; column && o < 5; o++)
+            if (std::strcmp(column, observable_names[o]) == 0)
+                return o;
+        return -1;
     }
 
     // The block's values of the columns that are not usable as they are, into the buffers:

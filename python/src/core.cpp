@@ -48,28 +48,39 @@ int32_t count_number(nb::handle h, const char *name)
 
 // ---- scoring --------------------------------------------------------------------------------
 
-template <class T> nb::tuple score_impl(const Proxy &self, nb::handle progress_h,
-                                        nb::handle rework_h, nb::handle verifier_h,
-                                        nb::handle engagement_h, nb::handle misuse_h,
+// The observable columns (task_progress_delta, rework_count, verifier_rejections,
+// counterparty_engagement_delta, tool_misuse_flags) as one structure of arrays of length n.
+template <class T> struct ObsColumns {
+    nb::object keep[5];
+    typename Prec<T>::Obs obs{};
+    size_t n = 0;
+
+    ObsColumns(const nb::handle (&h)[5], bool cast)
+    {
+        In<T> progress = input<T>(h[0], "task_progress_delta", cast, keep[0]);
+        In<int32_t> rework = input<int32_t>(h[1], "rework_count", cast, keep[1]);
+        In<int32_t> verifier = input<int32_t>(h[2], "verifier_rejections", cast, keep[2]);
+        In<T> engagement = input<T>(h[3], "counterparty_engagement_delta", cast, keep[3]);
+        In<int32_t> misuse = input<int32_t>(h[4], "tool_misuse_flags", cast, keep[4]);
+        if (!rework.ptr || !verifier.ptr || !engagement.ptr)
+            throw nb::type_error("rework_count, verifier_rejections and "
+                                 "counterparty_engagement_delta are required (tool_misuse_flags "
+                                 "may be None)");
+        n = progress.n;
+        check_length(n, rework.n, "rework_count");
+        check_length(n, verifier.n, "verifier_rejections");
+        check_length(n, engagement.n, "counterparty_engagement_delta");
+        if (misuse.ptr)
+            check_length(n, misuse.n, "tool_misuse_flags");
+        obs = {progress.ptr, rework.ptr, verifier.ptr, misuse.ptr, engagement.ptr};
+    }
+};
+
+template <class T> nb::tuple score_impl(const Proxy &self, const nb::handle (&obs_h)[5],
                                         nb::handle out, unsigned threads, bool mask, bool cast)
 {
-    nb::object keep[5];
-    In<T> progress = input<T>(progress_h, "task_progress_delta", cast, keep[0]);
-    size_t n = progress.n;
-    In<int32_t> rework = input<int32_t>(rework_h, "rework_count", cast, keep[1]);
-    In<int32_t> verifier = input<int32_t>(verifier_h, "verifier_rejections", cast, keep[2]);
-    In<T> engagement = input<T>(engagement_h, "counterparty_engagement_delta", cast, keep[3]);
-    In<int32_t> misuse = input<int32_t>(misuse_h, "tool_misuse_flags", cast, keep[4]);
-    if (!rework.ptr || !verifier.ptr || !engagement.ptr)
-        throw nb::type_error("score: rework_count, verifier_rejections and "
-                             "counterparty_engagement_delta are required (tool_misuse_flags may "
-                             "be None)");
-    check_length(n, rework.n, "rework_count");
-    check_length(n, verifier.n, "verifier_rejections");
-    check_length(n, engagement.n, "counterparty_engagement_delta");
-    if (misuse.ptr)
-        check_length(n, misuse.n, "tool_misuse_flags");
-
+    ObsColumns<T> cols(obs_h, cast);
+    size_t n = cols.n;
     nb::handle out_v = nb::none(), out_p = nb::none();
     if (!out.is_none()) {
         if (!nb::isinstance<nb::tuple>(out) || nb::len(out) != 2)
@@ -81,10 +92,8 @@ template <class T> nb::tuple score_impl(const Proxy &self, nb::handle progress_h
     nb::object v_obj = output_or_new<T>(out_v, "out[0] (v_hat)", n, &v);
     nb::object p_obj = output_or_new<T>(out_p, "out[1] (p)", n, &p);
 
-    typename Prec<T>::Obs obs = {progress.ptr, rework.ptr, verifier.ptr, misuse.ptr,
-                                 engagement.ptr};
     RowFailure fail = run_rows(n, mask, [&](size_t start, size_t *bad) {
-        typename Prec<T>::Obs o = shifted(obs, start);
+        typename Prec<T>::Obs o = shifted(cols.obs, start);
         return Prec<T>::score(&self.px, &o, n - start, v + start, p + start, bad, threads);
     }, [&](size_t row) { v[row] = p[row] = std::numeric_limits<T>::quiet_NaN(); });
     if (fail.status != SL_OK)
@@ -120,11 +129,10 @@ nb::tuple score(const Proxy &self, nb::handle progress, nb::handle rework, nb::h
             raise_status(st, "Proxy.score", 0);
         return nb::make_tuple(v_hat, p);
     }
+    const nb::handle obs[5] = {progress, rework, verifier, engagement, misuse};
     if (precision_of(progress, "task_progress_delta", cast) == 32)
-        return score_impl<float>(self, progress, rework, verifier, engagement, misuse, out, t,
-                                 mask, cast);
-    return score_impl<double>(self, progress, rework, verifier, engagement, misuse, out, t, mask,
-                              cast);
+        return score_impl<float>(self, obs, out, t, mask, cast);
+    return score_impl<double>(self, obs, out, t, mask, cast);
 }
 
 // ---- the sigmoid and its inverse: arrays, or one Python number ------------------------------
@@ -328,18 +336,8 @@ void update_observables_impl(Metrics &self, const Proxy &px, const nb::handle (&
                              nb::handle accepted_h, nb::handle gt_h, const nb::handle (&rest)[5],
                              unsigned threads, bool cast)
 {
-    nb::object keep[5];
-    In<T> progress = input<T>(obs_h[0], "task_progress_delta", cast, keep[0]);
-    size_t n = progress.n;
-    In<int32_t> rework = input<int32_t>(obs_h[1], "rework_count", cast, keep[1]);
-    In<int32_t> verifier = input<int32_t>(obs_h[2], "verifier_rejections", cast, keep[2]);
-    In<T> engagement = input<T>(obs_h[3], "counterparty_engagement_delta", cast, keep[3]);
-    In<int32_t> misuse = input<int32_t>(obs_h[4], "tool_misuse_flags", cast, keep[4]);
-    check_length(n, rework.n, "rework_count");
-    check_length(n, verifier.n, "verifier_rejections");
-    check_length(n, engagement.n, "counterparty_engagement_delta");
-    if (misuse.ptr)
-        check_length(n, misuse.n, "tool_misuse_flags");
+    ObsColumns<T> o(obs_h, cast);
+    size_t n = o.n;
     const nb::handle cols[6] = {nb::none(), rest[0], rest[1], rest[2], rest[3], rest[4]};
     PayoffColumns<T> c(cols, cast, false, n);
     nb::object keep_acc, keep_gt;
@@ -349,11 +347,9 @@ void update_observables_impl(Metrics &self, const Proxy &px, const nb::handle (&
     In<int8_t> gt = input<int8_t>(gt_h, "ground_truth", cast, keep_gt);
     if (gt.ptr)
         check_length(n, gt.n, "ground_truth");
-    typename Prec<T>::Obs obs = {progress.ptr, rework.ptr, verifier.ptr, misuse.ptr,
-                                 engagement.ptr};
     self.run_update("Metrics.update_observables", [&](size_t *bad) {
-        return Prec<T>::metrics_update_observables(self.m, &px.px, &obs, &c.in, accepted, gt.ptr,
-                                                   n, bad, threads);
+        return Prec<T>::metrics_update_observables(self.m, &px.px, &o.obs, &c.in, accepted,
+                                                   gt.ptr, n, bad, threads);
     });
 }
 
@@ -449,16 +445,44 @@ nb::object finalize(Metrics &self)
         sl_metrics_report *r;
         ~report_owner() { sl_metrics_report_free(r); }
     } owner{&r};
-    nb::dict counts;
-    counts["n"] = r.n;
-    counts["n_accepted"] = r.n_accepted;
-    counts["n_rejected"] = r.n_rejected;
-    counts["n_labelled"] = r.n_labelled;
-    counts["n_positive"] = r.n_positive;
-    counts["n_negative"] = r.n_negative;
-    counts["high_quality_accepted"] = r.high_quality_accepted;
-    counts["uncertain_count"] = r.uncertain_count;
-    return registered_type("MetricsReport")(report_dict(r), counts);
+    return metrics_report(r);
+}
+
+// The state's byte form (sl_metrics_serialize), written straight into a new bytes object.
+nb::bytes to_bytes(Metrics &self)
+{
+    std::unique_lock<std::mutex> hold(self.lock);
+    size_t size = sl_metrics_serialized_size(self.m);
+    nb::bytes out = nb::steal<nb::bytes>(PyBytes_FromStringAndSize(nullptr, Py_ssize_t(size)));
+    if (!out.is_valid())
+        throw nb::python_error();
+    size_t written;
+    sl_status st;
+    {
+        nb::gil_scoped_release release;
+        st = sl_metrics_serialize(self.m, PyBytes_AS_STRING(out.ptr()), size, &written);
+    }
+    if (st != SL_OK)
+        raise_status(st, "Metrics.to_bytes");
+    return out;
+}
+
+// A state from its byte form: bytes, bytearray, memoryview or any contiguous buffer.
+sl_metrics *state_from_buffer(nb::handle data)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(data.ptr(), &view, PyBUF_C_CONTIGUOUS) != 0)
+        throw nb::python_error();
+    sl_metrics *m = nullptr;
+    sl_status st;
+    {
+        nb::gil_scoped_release release;
+        st = sl_metrics_deserialize(&m, view.buf, size_t(view.len));
+    }
+    PyBuffer_Release(&view);
+    if (st != SL_OK)
+        raise_status(st, "Metrics.from_bytes");
+    return m;
 }
 
 nb::object discrimination_auc(nb::handle p_h, nb::handle gt_h, bool cast)
@@ -487,6 +511,20 @@ void set_isa(const char *name)
 }
 
 } // namespace
+
+nb::object slpy::metrics_report(const sl_metrics_report &r)
+{
+    nb::dict counts;
+    counts["n"] = r.n;
+    counts["n_accepted"] = r.n_accepted;
+    counts["n_rejected"] = r.n_rejected;
+    counts["n_labelled"] = r.n_labelled;
+    counts["n_positive"] = r.n_positive;
+    counts["n_negative"] = r.n_negative;
+    counts["high_quality_accepted"] = r.high_quality_accepted;
+    counts["uncertain_count"] = r.uncertain_count;
+    return registered_type("MetricsReport")(report_dict(r), counts);
+}
 
 // ---- Proxy, PayoffParams, Metrics (core.h) ----------------------------------------------------
 
@@ -536,6 +574,17 @@ Metrics::Metrics(const PayoffParams *pp, bool auc, long bins, double quality_thr
     sl_status st = sl_metrics_init_ex(&m, &params.params, &options);
     if (st != SL_OK)
         raise_status(st, "Metrics");
+}
+
+Metrics::Metrics(sl_metrics *adopt) : m(adopt)
+{
+    sl_status st = sl_metrics_get_params(m, &params.params);
+    if (st == SL_OK)
+        st = sl_metrics_get_options(m, &options);
+    if (st != SL_OK) {
+        sl_metrics_free(m);
+        raise_status(st, "Metrics");
+    }
 }
 
 Metrics::~Metrics() { sl_metrics_free(m); }
@@ -737,6 +786,22 @@ NB_MODULE(_core, m)
                 raise_status(st, "Metrics.merge");
         }, nb::arg("other"), "Adds everything other has accumulated (other is unchanged). Both "
                               "need the same PayoffParams and options (auc, bins, ...).")
+        .def("to_bytes", &to_bytes,
+             "The state's byte form (the library's serialized format: little endian, versioned, "
+             "checksummed; independent of machine and instruction set). Metrics.from_bytes gives "
+             "the state back; pickle uses the same form.")
+        .def_static("from_bytes", [](nb::handle data) { return new Metrics(state_from_buffer(data)); },
+                    nb::arg("data"),
+                    "The state a to_bytes() blob holds (bytes or any contiguous buffer), with "
+                    "its parameters and options: it finalizes to the same report, can be "
+                    "updated further and merges with states of the same parameters. A damaged "
+                    "or foreign blob raises SoftlabelError (status BLOB_CHECKSUM, BLOB_MAGIC, "
+                    "BLOB_TRUNCATED, BLOB_VERSION or BLOB_CORRUPT).",
+                    nb::rv_policy::take_ownership)
+        .def("__getstate__", &to_bytes)
+        .def("__setstate__", [](Metrics &self, nb::handle data) {
+            new (&self) Metrics(state_from_buffer(data));
+        })
         .def("finalize", &finalize,
              "The MetricsReport of everything accumulated (the state is unchanged and may keep "
              "accumulating).")

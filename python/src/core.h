@@ -224,6 +224,7 @@ struct Metrics {
 
     Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
             double uncertainty_band, double log_loss_eps);
+    explicit Metrics(sl_metrics *adopt); // a state made by sl_metrics_deserialize
     ~Metrics();
     Metrics(const Metrics &) = delete;
     Metrics &operator=(const Metrics &) = delete;
@@ -247,5 +248,9 @@ struct Metrics {
                          is_row_status(st) ? static_cast<long long>(added) : -1);
     }
 };
+
+// The package's MetricsReport of a finalized report (its metrics as the reference's JSON object,
+// its row counts as attributes); the caller still owns and frees the report's bin arrays.
+nb::object metrics_report(const sl_metrics_report &r);
 
 } // namespace slpy

@@ -614,3 +614,44 @@ def test_metrics_options():
     default = sl.Metrics()
     assert (default.bins, default.quality_threshold, default.uncertainty_band,
             default.log_loss_eps) == (10, 0.5, 0.2, 1e-15)
+
+
+def test_metrics_bytes_and_pickle_round_trip():
+    rng = np.random.default_rng(4)
+    p = rng.uniform(0, 1, 3000)
+    accepted = rng.integers(0, 2, 3000).astype(bool)
+    gt = rng.integers(-1, 2, 3000).astype(np.int8)
+    pp = sl.PayoffParams(s_plus=3.0, h=1.5)
+    m = sl.Metrics(pp, bins=7, quality_threshold=0.4)
+    m.update(p[:2000], accepted[:2000], gt[:2000])
+    blob = m.to_bytes()
+    assert isinstance(blob, bytes) and len(blob) > 512
+    back = sl.Metrics.from_bytes(blob)
+    assert back.params.params() == pp.params() and back.bins == 7
+    assert back.quality_threshold == 0.4 and back.auc and back.count == 2000
+    assert back.finalize().to_dict() == m.finalize().to_dict()
+    assert sl.Metrics.from_bytes(bytearray(blob)).count == 2000
+    assert sl.Metrics.from_bytes(memoryview(blob)).count == 2000
+    clone = pickle.loads(pickle.dumps(m))
+    assert clone.finalize().to_dict() == m.finalize().to_dict()
+    # a restored state keeps accumulating and merges like the original
+    rest = sl.Metrics(pp, bins=7, quality_threshold=0.4)
+    rest.update(p[2000:], accepted[2000:], gt[2000:])
+    back.merge(rest)
+    whole = sl.Metrics(pp, bins=7, quality_threshold=0.4)
+    whole.update(p, accepted, gt)
+    a, b = back.finalize().to_dict(), whole.finalize().to_dict()
+    assert a["quality_distribution"] == b["quality_distribution"]
+    assert a["discrimination_auc"] == b["discrimination_auc"]
+    assert a["brier_score"] == pytest.approx(b["brier_score"], rel=1e-12)
+    damaged = bytearray(blob)
+    damaged[600] ^= 1
+    with pytest.raises(sl.SoftlabelError) as e:
+        sl.Metrics.from_bytes(bytes(damaged))
+    assert e.value.status == sl.Status.BLOB_CHECKSUM
+    with pytest.raises(sl.SoftlabelError) as e:
+        sl.Metrics.from_bytes(blob[:100])
+    assert e.value.status in (sl.Status.BLOB_TRUNCATED, sl.Status.BLOB_CORRUPT)
+    with pytest.raises(sl.SoftlabelError) as e:
+        sl.Metrics.from_bytes(b"x" * 600)
+    assert e.value.status == sl.Status.BLOB_MAGIC

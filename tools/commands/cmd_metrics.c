@@ -135,7 +135,8 @@ static int next_row(reader *r)
         if (r->eof && r->pos >= r->buf.len)
             return 0;
         /* drop what was parsed, read on, find the whole records */
-        memmove(r->buf.p, r->buf.p + r->pos, r->buf.len - r->pos);
+        if (r->pos > 0) /* before the first read buf.p is NULL, and memmove's arguments must not be */
+            memmove(r->buf.p, r->buf.p + r->pos, r->buf.len - r->pos);
         r->buf.len -= r->pos;
         r->pos = 0;
         if (!r->eof) {

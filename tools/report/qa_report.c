@@ -108,16 +108,23 @@ static int build_summary(const panel_summary *s, size_t n_tasks, size_t n_labels
     return 0;
 }
 
-static int build_tasks(const sl_panel *pb, const sl_panel_quality *q, qa_table *tasks,
-                       qa_table *labels)
+/* The labels of every task, added up. */
+static int count_labels(const sl_panel *pb, size_t *n_labels)
 {
-    size_t n_tasks = sl_panel_quality_task_count(q), n_label_rows = 0;
-    for (size_t t = 0; t < n_tasks; t++) {
+    *n_labels = 0;
+    for (size_t t = 0; t < sl_panel_task_count(pb); t++) {
         sl_panel_task task;
         if (sl_panel_task_get(pb, t, &task) != SL_OK)
             return -1;
-        n_label_rows += task.n_labels;
+        *n_labels += task.n_labels;
     }
+    return 0;
+}
+
+static int build_tasks(const sl_panel *pb, const sl_panel_quality *q, size_t n_label_rows,
+                       qa_table *tasks, qa_table *labels)
+{
+    size_t n_tasks = sl_panel_quality_task_count(q);
     if (table_alloc(tasks, "tasks", "Per task", TASK_COLS, n_tasks, TASK_HEAD, TASK_NUMERIC) ||
         table_alloc(labels, "labels", "Votes per label", 4, n_label_rows, LABEL_HEAD,
                     LABEL_NUMERIC))
@@ -242,14 +249,9 @@ int qa_content_build(const panel_data *d, const panel_summary *s, const sl_panel
     snprintf(c->histogram_note, sizeof c->histogram_note,
              "%zu items with at least one counted vote; bins of entropy_bits over [0, %.3f] "
              "(log2 of the largest label count).", s->with_votes, s->max_entropy);
-    size_t n_tasks = sl_panel_task_count(pb), n_labels = 0;
-    for (size_t t = 0; t < n_tasks; t++) {
-        sl_panel_task task;
-        if (sl_panel_task_get(pb, t, &task) != SL_OK)
-            return -1;
-        n_labels += task.n_labels;
-    }
-    if (build_summary(s, n_tasks, n_labels, &c->summary) || build_tasks(pb, q, &c->tasks, &c->labels) ||
+    size_t n_tasks = sl_panel_task_count(pb), n_labels;
+    if (count_labels(pb, &n_labels) || build_summary(s, n_tasks, n_labels, &c->summary) ||
+        build_tasks(pb, q, n_labels, &c->tasks, &c->labels) ||
         build_reviewers(pb, q, &c->reviewers) || build_items(d, s, c))
         return -1;
     snprintf(c->scatter_note, sizeof c->scatter_note,
