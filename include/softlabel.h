@@ -683,7 +683,9 @@ SL_API sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t cap
  * SL_ERR_BLOB_VERSION (another format version), SL_ERR_BLOB_TRUNCATED (fewer bytes than the
  * header says), SL_ERR_BLOB_CHECKSUM (bytes changed), SL_ERR_BLOB_CORRUPT (checksum right but
  * the content is not a state this library produces: extra bytes, options or parameters out of
- * range, counts that do not add up, AUC keys outside [0, 1] or of the wrong class totals);
+ * range, counts that do not add up, sums outside what rows of p in [0, 1] give (e.g. a sum of p
+ * above its row count, a negative squared deviation, NaN), AUC keys outside [0, 1] or of the
+ * wrong class totals);
  * SL_ERR_NULL_ARGUMENT, SL_ERR_OUT_OF_MEMORY. */
 SL_API sl_status sl_metrics_deserialize(sl_metrics **out, const void *blob, size_t size);
 

@@ -22,8 +22,9 @@
  *
  * Reading checks, in order: the length against the header, magic, version, header size, total
  * length, checksum, and then that the content is a state this library can produce (valid
- * options and parameters, counts that add up, AUC keys of p in [0, 1] with the right class
- * totals), so a corrupted or forged blob is refused with a status and never read out of bounds.
+ * options and parameters, counts that add up, sums in the ranges rows of p in [0, 1] give, AUC
+ * keys of p in [0, 1] with the right class totals), so a corrupted or forged blob is refused
+ * with a status and never read out of bounds.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -227,6 +228,42 @@ static int consistent_counts(const sl_metrics *m)
     return 1;
 }
 
+/* v within [lo, hi] (false for NaN). Strict: a sum of terms in [0, 1] rounded to nearest never
+ * passes its count (rounding is monotone), so the report's rates stay in [0, 1]. The one
+ * exception would be a SIMD span whose p are almost all exactly 1 but not its first (its shifted
+ * sum may then pass the count by an ulp): such a state would be refused, never misread. */
+static int within(dd v, double lo, double hi)
+{
+    double x = v.hi + v.lo;
+    return x >= lo && x <= hi;
+}
+
+/* Whether the sums could come from rows of p in [0, 1]: p sums within their row counts, Brier
+ * terms in [0, 1] and log-likelihoods in [ln(eps), 0] per labelled row, squared deviations not
+ * negative (nor NaN), payoff sums not NaN. */
+static int consistent_sums(const sl_metrics *m)
+{
+    const metrics_counts *c = &m->count;
+    double n = (double)c->n, na = (double)c->n_accepted, nt = (double)c->n_labelled;
+    double log_floor = nt * log(m->options.log_loss_eps) * (1 + 0x1p-40); /* ln rounds too */
+    if (!within(m->sum[SL_MS_P_A], 0, na) || !within(m->sum[SL_MS_P_R], 0, n - na) ||
+        !within(m->sum[SL_MS_BRIER], 0, nt) || !within(m->sum[SL_MS_LOG], log_floor, 0))
+        return 0;
+    for (int s = SL_MS_PA_A; s <= SL_MS_WELFARE_A; s++)
+        if (isnan(m->sum[s].hi + m->sum[s].lo))
+            return 0;
+    for (int w = 0; w < SL_MV_COUNT; w++)
+        if (!(m->var[w].m2.hi + m->var[w].m2.lo >= 0.0) ||
+            isnan(m->var[w].sum.hi + m->var[w].sum.lo))
+            return 0;
+    if (!within(m->var[SL_MV_P].sum, 0, n) || !within(m->var[SL_MV_P_A].sum, 0, na))
+        return 0;
+    for (unsigned b = 0; b <= m->options.bins; b++)
+        if (!within(m->bins[b].cal_sum_p, 0, (double)m->bins[b].cal_count))
+            return 0;
+    return 1;
+}
+
 /* Whether the AUC words are keys of labelled p in [0, 1] (sl_auc_key), one per labelled row when
  * the AUC is tracked (none otherwise), with n_positive of class +1; or a sketch of 2 B counts
  * whose classes hold the labelled rows. */
@@ -296,7 +333,8 @@ static sl_status read_body(reader *r, sl_metrics *m)
     for (uint64_t k = 0; k < keys; k++)
         get_u64(r, &m->auc_keys[k]);
     m->auc_n = keys;
-    return consistent_counts(m) && consistent_auc(m) ? SL_OK : SL_ERR_BLOB_CORRUPT;
+    return consistent_counts(m) && consistent_sums(m) && consistent_auc(m) ? SL_OK
+                                                                            : SL_ERR_BLOB_CORRUPT;
 }
 
 sl_status sl_metrics_deserialize(sl_metrics **out, const void *blob, size_t size)

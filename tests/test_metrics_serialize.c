@@ -378,6 +378,12 @@ static void test_forged_content(void **state)
         {"key count huge", keys - 8, UINT64_MAX / 8, SL_ERR_BLOB_CORRUPT},
         {"key above p = 1", keys, 0x7ff0000000000000ull << 1, SL_ERR_BLOB_CORRUPT},
         {"key of the other class", keys, 0, SL_ERR_BLOB_CORRUPT},
+        {"sum of accepted p above n_accepted", 128, 0x40f0000000000000ull, SL_ERR_BLOB_CORRUPT},
+        {"NaN Brier sum", 128 + 8 * 16, 0x7ff8000000000000ull, SL_ERR_BLOB_CORRUPT},
+        {"positive log-likelihood", 128 + 9 * 16, 0x3ff0000000000000ull, SL_ERR_BLOB_CORRUPT},
+        {"negative squared deviations", 128 + 10 * 16 + 24, 0xbff0000000000000ull,
+         SL_ERR_BLOB_CORRUPT},
+        {"bin sum of p above its count", bins + 32, 0x4130000000000000ull, SL_ERR_BLOB_CORRUPT},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         memcpy(b, blob, size);
@@ -411,8 +417,8 @@ static void test_forged_content(void **state)
 }
 
 /* Random corruption of 1 to 8 bytes of the body, resealed: never a crash or an out-of-bounds
- * read (ASan), never a state whose counts do not add up; refused as corrupt unless only sums
- * (free values) changed. */
+ * read (ASan), never a state whose counts do not add up or whose rates leave [0, 1]; refused as
+ * corrupt unless the change keeps a possible state (e.g. a payoff sum changed). */
 static void test_random_corruption(void **state)
 {
     (void)state;
@@ -439,6 +445,11 @@ static void test_random_corruption(void **state)
             sl_metrics_report rep;
             assert_int_equal(sl_metrics_finalize(back, &rep), SL_OK);
             assert_true(rep.n_accepted <= rep.n && rep.n_labelled <= rep.n);
+            assert_true(rep.toxicity_rate >= 0 && rep.toxicity_rate <= 1);
+            assert_true(rep.average_quality >= 0 && rep.average_quality <= 1);
+            assert_true(rep.quality_variance >= 0 && rep.payoff_variance_initiator >= 0);
+            assert_true(!rep.brier_score.present ||
+                        (rep.brier_score.value >= 0 && rep.brier_score.value <= 1));
             sl_metrics_report_free(&rep);
             sl_metrics_free(back);
             accepted++;
