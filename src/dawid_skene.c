@@ -65,7 +65,7 @@ typedef struct ds_fit {
      * pairs are ordered by reviewer, then label; reviewer r owns pairs [rev_pair[r], rev_pair[r+1]) */
     size_t *pair_start;
     uint32_t *pair_item;
-    uint32_t *pair_label; /* label in use (0 .. k) */
+    uint32_t *pair_label; /* its label, numbered among the labels in use (0 .. k - 1) */
     size_t *rev_pair;
     /* model */
     double *post, *post_next; /* n_active x k, item-major */
