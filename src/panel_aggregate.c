@@ -237,29 +237,15 @@ typedef struct memo_slot {
     uint64_t id;
 } memo_slot;
 
-static uint64_t load64(const char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
-
-static uint64_t load32(const char *s)
-{
-    uint32_t w;
-    memcpy(&w, s, 4);
-    return w;
-}
-
 /* s[0..len) as two words that determine it, with its length (len <= 16). */
 static void short_words(const char *s, size_t len, uint64_t *a, uint64_t *b)
 {
     if (len >= 8) {
-        *a = load64(s);
-        *b = load64(s + len - 8);
+        *a = sl_load64(s);
+        *b = sl_load64(s + len - 8);
     } else if (len >= 4) {
-        *a = load32(s);
-        *b = load32(s + len - 4);
+        *a = sl_load32(s);
+        *b = sl_load32(s + len - 4);
     } else {
         *a = len ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << 8 |
                        (uint64_t)(unsigned char)s[len - 1] << 16

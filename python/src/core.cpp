@@ -445,16 +445,7 @@ nb::object finalize(Metrics &self)
         sl_metrics_report *r;
         ~report_owner() { sl_metrics_report_free(r); }
     } owner{&r};
-    nb::dict counts;
-    counts["n"] = r.n;
-    counts["n_accepted"] = r.n_accepted;
-    counts["n_rejected"] = r.n_rejected;
-    counts["n_labelled"] = r.n_labelled;
-    counts["n_positive"] = r.n_positive;
-    counts["n_negative"] = r.n_negative;
-    counts["high_quality_accepted"] = r.high_quality_accepted;
-    counts["uncertain_count"] = r.uncertain_count;
-    return registered_type("MetricsReport")(report_dict(r), counts);
+    return metrics_report(r);
 }
 
 // The state's byte form (sl_metrics_serialize), written straight into a new bytes object.
@@ -520,6 +511,20 @@ void set_isa(const char *name)
 }
 
 } // namespace
+
+nb::object slpy::metrics_report(const sl_metrics_report &r)
+{
+    nb::dict counts;
+    counts["n"] = r.n;
+    counts["n_accepted"] = r.n_accepted;
+    counts["n_rejected"] = r.n_rejected;
+    counts["n_labelled"] = r.n_labelled;
+    counts["n_positive"] = r.n_positive;
+    counts["n_negative"] = r.n_negative;
+    counts["high_quality_accepted"] = r.high_quality_accepted;
+    counts["uncertain_count"] = r.uncertain_count;
+    return registered_type("MetricsReport")(report_dict(r), counts);
+}
 
 // ---- Proxy, PayoffParams, Metrics (core.h) ----------------------------------------------------
 

@@ -249,4 +249,8 @@ struct Metrics {
     }
 };
 
+// The package's MetricsReport of a finalized report (its metrics as the reference's JSON object,
+// its row counts as attributes); the caller still owns and frees the report's bin arrays.
+nb::object metrics_report(const sl_metrics_report &r);
+
 } // namespace slpy

@@ -356,14 +356,12 @@ struct report_deleter {
     void operator()(sl_metrics_report *r) const { sl_metrics_report_free(r); }
 };
 
-nb::object opt(sl_opt_f64 v) { return v.present ? nb::object(nb::float_(v.value)) : nb::none(); }
-
-// Every metric of the library's report over the interactions, as a dict keyed by the report's
-// field names (bins as lists of (a, b, count) tuples). payoff_columns = false reads only p,
-// accepted and ground_truth (the payoff columns count as zero: for metrics that use no payoff).
-nb::dict metrics(nb::handle config, nb::handle interactions, unsigned bins,
-                 double quality_threshold, double uncertainty_band, double log_loss_eps,
-                 bool payoff_columns, bool auc)
+// The library's metrics report (softlabel.MetricsReport) over a list of SoftInteractions.
+// payoff_columns = false reads only p, accepted and ground_truth (the payoff columns count as
+// zero: for the metrics that use no payoff).
+nb::object metrics(nb::handle config, nb::handle interactions, unsigned bins,
+                   double quality_threshold, double uncertainty_band, double log_loss_eps,
+                   bool payoff_columns, bool auc)
 {
     const sl_payoff_params pp = payoff_params(config);
     const columns cols(interactions, payoff_columns);
@@ -392,57 +390,7 @@ nb::dict metrics(nb::handle config, nb::handle interactions, unsigned bins,
     }
     check(st, "metrics", first_invalid);
     std::unique_ptr<sl_metrics_report, report_deleter> owned(&r);
-
-    nb::dict d;
-    d["n"] = r.n;
-    d["n_accepted"] = r.n_accepted;
-    d["n_rejected"] = r.n_rejected;
-    d["n_labelled"] = r.n_labelled;
-    d["toxicity_rate"] = r.toxicity_rate;
-    d["toxicity_rate_all"] = r.toxicity_rate_all;
-    d["conditional_loss_initiator"] = r.conditional_loss_initiator;
-    d["conditional_loss_counterparty"] = r.conditional_loss_counterparty;
-    d["spread"] = r.spread;
-    d["quality_gap"] = r.quality_gap;
-    d["high_quality_acceptance"] = r.high_quality_acceptance;
-    d["low_quality_acceptance"] = r.low_quality_acceptance;
-    d["high_quality_count"] = r.high_quality_count;
-    d["low_quality_count"] = r.low_quality_count;
-    d["high_quality_accepted"] = r.high_quality_accepted;
-    d["uncertain_fraction"] = r.uncertain_fraction;
-    d["uncertain_count"] = r.uncertain_count;
-    d["average_quality"] = r.average_quality;
-    d["average_quality_accepted"] = r.average_quality_accepted;
-    nb::list dist;
-    for (size_t b = 0; b < r.quality_distribution_len; ++b) {
-        const sl_quality_bin &q = r.quality_distribution[b];
-        dist.append(nb::make_tuple(q.start, q.end, q.count));
-    }
-    d["quality_distribution"] = dist;
-    d["total_welfare"] = r.total_welfare;
-    d["total_social_surplus"] = r.total_social_surplus;
-    d["net_social_welfare"] = r.net_social_welfare;
-    d["avg_initiator_payoff"] = r.avg_initiator_payoff;
-    d["avg_counterparty_payoff"] = r.avg_counterparty_payoff;
-    d["calibration_error"] = opt(r.calibration_error);
-    d["brier_score"] = opt(r.brier_score);
-    d["expected_calibration_error"] = opt(r.expected_calibration_error);
-    nb::list curve;
-    for (size_t b = 0; b < r.calibration_curve_len; ++b) {
-        const sl_calibration_bin &c = r.calibration_curve[b];
-        curve.append(nb::make_tuple(c.mean_predicted, c.fraction_positive, c.count));
-    }
-    d["calibration_curve"] = curve;
-    d["log_loss"] = opt(r.log_loss);
-    d["discrimination_auc"] = opt(r.discrimination_auc);
-    d["quality_variance"] = r.quality_variance;
-    d["quality_variance_accepted"] = r.quality_variance_accepted;
-    d["payoff_variance_initiator"] = r.payoff_variance_initiator;
-    d["payoff_variance_counterparty"] = r.payoff_variance_counterparty;
-    d["cv_p"] = r.cv_p;
-    d["cv_payoff_initiator"] = r.cv_payoff_initiator;
-    d["cv_payoff_counterparty"] = r.cv_payoff_counterparty;
-    return d;
+    return metrics_report(r);
 }
 
 } // namespace
@@ -484,7 +432,8 @@ void bind_swarm(nb::module_ &core)
     m.def("metrics", &metrics, nb::arg("config"), nb::arg("interactions"), nb::arg("bins"),
           nb::arg("quality_threshold"), nb::arg("uncertainty_band"), nb::arg("log_loss_eps"),
           nb::arg("payoff_columns"), nb::arg("auc"),
-          "The library's metrics report over a list of SoftInteractions, as a dict.");
+          "The library's metrics report (softlabel.MetricsReport) over a list of "
+          "SoftInteractions.");
 }
 
 } // namespace slpy

@@ -179,10 +179,14 @@ static void human_line(eval_state *s, json_t *o, size_t line)
         return;
     }
     eval_task *task = &s->task[t];
-    /* the first item of a task fixes its labels and their order */
+    /* the first valid item of a task fixes its labels and their order: they are collected apart
+     * and become the task's only once the whole line is valid */
     int first_of_task = task->labels.count == 0;
     size_t k = first_of_task ? json_object_size(dist) : task->labels.count;
     double *shares = NULL;
+    sl_intern fresh;
+    sl_intern_init(&fresh);
+    sl_intern *labels = first_of_task ? &fresh : &task->labels;
     if (json_is_object(dist)) {
         if (!first_of_task && json_object_size(dist) != k) {
             bad_line(s, path, line, "item '%s' has %zu labels; task '%s' has %zu", id,
@@ -193,12 +197,13 @@ static void human_line(eval_state *s, json_t *o, size_t line)
         const char *label;
         json_t *v;
         json_object_foreach(dist, label, v) {
-            int64_t l = first_of_task ? sl_intern_add(&task->labels, label, strlen(label), NULL)
-                                      : sl_intern_find(&task->labels, label, strlen(label));
+            int64_t l = first_of_task ? sl_intern_add(labels, label, strlen(label), NULL)
+                                      : sl_intern_find(labels, label, strlen(label));
             if (l < 0 || !json_is_number(v)) {
                 bad_line(s, path, line, "distribution of item '%s': label '%s' %s", id, label,
                          l < 0 ? "is not a label of its task" : "has no numeric share");
                 free(shares);
+                sl_intern_free(&fresh);
                 return;
             }
             shares[l] = json_number_value(v);
@@ -213,6 +218,7 @@ static void human_line(eval_state *s, json_t *o, size_t line)
             bad_line(s, path, line, "distribution of item '%s': shares outside [0, 1] or summing "
                      "to %.17g, not 1", id, sum);
             free(shares);
+            sl_intern_free(&fresh);
             return;
         }
     }
@@ -222,7 +228,12 @@ static void human_line(eval_state *s, json_t *o, size_t line)
         if (i >= 0)
             bad_line(s, path, line, "item '%s' appears twice (line %zu)", id, s->item[i].line);
         free(shares);
+        sl_intern_free(&fresh);
         return;
+    }
+    if (first_of_task) { /* the line is valid: its labels are the task's */
+        sl_intern_free(&task->labels);
+        task->labels = fresh;
     }
     if ((size_t)i >= s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -526,13 +537,8 @@ int sl_cmd_eval(int argc, char **argv)
         } else if (!strcmp(opt, "--out")) {
             out_path = val;
         } else if (!strcmp(opt, "--max-errors")) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (*end || end == val || n < 0) {
-                fprintf(stderr, "softlabel eval: --max-errors: invalid value '%s'\n", val);
+            if (sl_parse_size_arg("eval", opt, val, &s.max_errors))
                 return SL_EX_USAGE;
-            }
-            s.max_errors = (size_t)n;
         } else {
             fprintf(stderr, "softlabel eval: unknown option '%s'\n", opt);
             return SL_EX_USAGE;

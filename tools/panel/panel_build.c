@@ -1,12 +1,15 @@
 /* `softlabel panel`'s input side: see panel_build.h. */
 #include "panel_build.h"
+#include "cli_util.h"
+#include "numtext.h"
 
-#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "pipeline.h"
 
 static int errors_add(panel_errors *l, uint32_t code, uint32_t field, uint64_t offset, uint64_t aux)
 {
@@ -24,35 +27,6 @@ static int errors_add(panel_errors *l, uint32_t code, uint32_t field, uint64_t o
 
 /* ---- reading values ------------------------------------------------------------------------- */
 
-/* s[0..len) as a plain decimal (digits with at most one '.', 1 to 19 digits, nothing else) whose
- * digits fit 53 bits and whose fraction has at most 22 digits: then it is M / 10^k with M and
- * 10^k exact doubles, and one IEEE division gives the correctly rounded value, the same double as
- * strtod. Returns 0 and *out, or -1 when the text is not of this form (strtod decides then). */
-static int parse_plain_decimal(const char *s, size_t len, double *out)
-{
-    static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    uint64_t m = 0;
-    size_t digits = 0, frac = 0;
-    int dot = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned c = (unsigned char)s[i];
-        if (c == '.' && !dot) {
-            dot = 1;
-            continue;
-        }
-        if (c - '0' > 9 || ++digits > 19)
-            return -1;
-        m = m * 10 + (c - '0');
-        frac += (size_t)dot;
-    }
-    if (digits == 0 || m > (UINT64_C(1) << 53) || frac > 22)
-        return -1;
-    *out = (double)m / pow10[frac];
-    return 0;
-}
-
 /* A confidence value: 0 and *out (NaN when not given), or -1 when it is not a number in [0, 1]. */
 static int read_confidence(const pio_value *v, double *out)
 {
@@ -61,17 +35,15 @@ static int read_confidence(const pio_value *v, double *out)
         return 0;
     if (v->kind == PV_NUM) {
         *out = v->num;
-    } else if (v->kind == PV_STR) {
-        if (parse_plain_decimal(v->s, v->len, out)) {
-            char tmp[64], *end;
-            if (v->len == 0 || v->len >= sizeof tmp)
-                return -1;
-            memcpy(tmp, v->s, v->len);
-            tmp[v->len] = '\0';
-            *out = strtod(tmp, &end);
-            if (*end)
-                return -1;
-        }
+    } else if (v->kind == PV_STR) { /* trimmed as every value; then numtext.h's one rule */
+        const char *s = v->s;
+        size_t n = v->len;
+        while (n > 0 && (*s == ' ' || *s == '\t'))
+            s++, n--;
+        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            n--;
+        if (sl_parse_f64(s, n, out))
+            return -1;
     } else {
         return -1;
     }
@@ -269,40 +241,6 @@ static void parse_chunk(const pio_file *f, size_t start, size_t end, batch *b)
 /* Chunks of about this much input: a few of them per thread are in memory at a time. */
 #define CHUNK_BYTES ((size_t)4 << 20)
 
-typedef struct pipeline {
-    const pio_file *f;
-    const size_t *starts;
-    size_t n_chunks, window;
-    batch *slot;        /* chunk j in slot[j % window] */
-    uint8_t *ready;     /* per slot */
-    size_t next;        /* the next chunk to parse */
-    size_t added;       /* chunks added to the panel */
-    int stop;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-} pipeline;
-
-static void *parse_ahead(void *arg)
-{
-    pipeline *p = arg;
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        while (!p->stop && p->next < p->n_chunks && p->next >= p->added + p->window)
-            pthread_cond_wait(&p->cond, &p->lock);
-        if (p->stop || p->next >= p->n_chunks)
-            break;
-        size_t j = p->next++;
-        pthread_mutex_unlock(&p->lock);
-        batch *b = &p->slot[j % p->window];
-        parse_chunk(p->f, p->starts[j], p->starts[j + 1], b);
-        pthread_mutex_lock(&p->lock);
-        p->ready[j % p->window] = 1;
-        pthread_cond_broadcast(&p->cond);
-    }
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
-}
-
 /* What the add call's status means for the record: a refusal (its error), a remark on a record
  * that was added (the unknown gold answer), or a failure that stops the run (-1). */
 static int add_status(panel_errors *errors, sl_status st, uint64_t offset)
@@ -345,60 +283,73 @@ static int add_batch(panel_data *d, batch *b, sl_status *failure)
     return 0;
 }
 
+/* The chunks through the ordered pipeline: threads parse them ahead, the calling thread adds them
+ * to the panel in input order. */
+typedef struct add_job {
+    panel_data *d;
+    const size_t *starts;
+    size_t n_chunks, next;
+    size_t *chunk_of; /* per slot: the chunk it holds */
+    batch *slot;
+    int split_wrong;  /* a chunk did not end where the next one starts */
+    sl_status failure;
+} add_job;
+
+static int produce_chunk(void *ctx, size_t slot)
+{
+    add_job *job = ctx;
+    if (job->next == job->n_chunks)
+        return 0;
+    job->chunk_of[slot] = job->next++;
+    return 1;
+}
+
+static void parse_slot(void *ctx, size_t slot)
+{
+    add_job *job = ctx;
+    size_t j = job->chunk_of[slot];
+    parse_chunk(&job->d->file, job->starts[j], job->starts[j + 1], &job->slot[slot]);
+}
+
+static int add_slot(void *ctx, size_t slot)
+{
+    add_job *job = ctx;
+    size_t j = job->chunk_of[slot];
+    batch *b = &job->slot[slot];
+    int rc = 0;
+    if (b->final_pos != job->starts[j + 1] && !b->oom)
+        rc = job->split_wrong = 1;
+    else if (add_batch(job->d, b, &job->failure))
+        rc = -1;
+    /* the chunk is in the panel: its input need not stay resident */
+    pio_release(&job->d->file, job->starts[j], job->starts[j + 1]);
+    batch_reset(b);
+    return rc;
+}
+
 /* Parses the chunks (ahead, on `threads` threads; on the calling thread alone for one) and adds
  * them in order. Returns 0, 1 when a chunk did not end where the next one starts (a quote out of
  * place made the quote-parity split wrong: the caller starts again with one chunk), or -1. */
 static int parse_and_add(panel_data *d, size_t n_chunks, size_t threads, sl_status *failure)
 {
+    size_t slots = sl_pipeline_slots((int)threads);
+    add_job job = {.d = d, .n_chunks = n_chunks, .failure = SL_ERR_OUT_OF_MEMORY};
     size_t *starts = malloc((n_chunks + 1) * sizeof *starts);
-    pipeline p = {.f = &d->file, .starts = starts, .n_chunks = n_chunks,
-                  .window = threads > 1 ? 2 * threads : 1,
-                  .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-    p.slot = calloc(p.window, sizeof *p.slot);
-    p.ready = calloc(p.window, 1);
-    pthread_t th[64];
-    size_t started = 0;
-    int rc = starts && p.slot && p.ready ? 0 : -1;
-    if (rc == 0) {
+    job.chunk_of = calloc(slots, sizeof *job.chunk_of);
+    job.slot = calloc(slots, sizeof *job.slot);
+    int rc = -1;
+    if (starts && job.chunk_of && job.slot) {
         pio_split(&d->file, n_chunks, starts);
-        for (; threads > 1 && started < threads && started < 64; started++)
-            if (pthread_create(&th[started], NULL, parse_ahead, &p))
-                break;
+        job.starts = starts;
+        sl_pipeline_ops ops = {&job, produce_chunk, parse_slot, add_slot};
+        rc = sl_pipeline_run(&ops, slots, (int)threads) == 0 ? 0 : job.split_wrong ? 1 : -1;
     }
-    for (size_t j = 0; rc == 0 && j < n_chunks; j++) {
-        batch *b = &p.slot[j % p.window];
-        if (started == 0) {
-            parse_chunk(&d->file, starts[j], starts[j + 1], b);
-        } else {
-            pthread_mutex_lock(&p.lock);
-            while (!p.ready[j % p.window])
-                pthread_cond_wait(&p.cond, &p.lock);
-            pthread_mutex_unlock(&p.lock);
-        }
-        if (b->final_pos != starts[j + 1] && !b->oom)
-            rc = 1;
-        else if (add_batch(d, b, failure))
-            rc = -1;
-        /* the chunk is in the panel: its input need not stay resident */
-        pio_release(&d->file, starts[j], starts[j + 1]);
-        batch_reset(b);
-        pthread_mutex_lock(&p.lock);
-        p.ready[j % p.window] = 0;
-        p.added++;
-        pthread_cond_broadcast(&p.cond);
-        pthread_mutex_unlock(&p.lock);
-    }
-    pthread_mutex_lock(&p.lock);
-    p.stop = 1;
-    pthread_cond_broadcast(&p.cond);
-    pthread_mutex_unlock(&p.lock);
-    for (size_t t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
-    for (size_t s = 0; p.slot && s < p.window; s++)
-        batch_free(&p.slot[s]);
-    free(p.slot);
-    free(p.ready);
+    for (size_t s = 0; job.slot && s < slots; s++)
+        batch_free(&job.slot[s]);
+    free(job.slot);
+    free(job.chunk_of);
     free(starts);
+    *failure = job.failure;
     return rc;
 }
 
@@ -446,8 +397,9 @@ static int stop(char *err, size_t errlen, const char *what, sl_status st)
 int panel_build(panel_data *d, const panel_options *opt, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
-    if (opt->rubric_path && sl_rubric_load(opt->rubric_path, &d->rubric, err, errlen))
-        return 65;
+    int loaded = opt->rubric_path ? sl_rubric_load(opt->rubric_path, &d->rubric, err, errlen) : 0;
+    if (loaded)
+        return loaded == -2 ? SL_EX_NOINPUT : SL_EX_DATAERR;
     int code;
     if (pio_open(&d->file, opt->in, err, errlen, &code))
         return code;
