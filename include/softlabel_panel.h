@@ -34,9 +34,7 @@
  *    is >= flag_entropy; reason "high_entropy_no_confidence" when no counted vote gave a
  *    confidence, else "rubric_review" when the mean confidence is < flag_confidence, else
  *    "genuine_ambiguity".
- *  - Every figure is the same bits for any number of threads and for any split of the input,
- *    and (up to the order of reviewers' and tasks' first appearance) for any order of annotations
- *    that keeps each item's annotations in order.
+ *  - Every figure is the same bits for any number of threads (options.threads).
  *
  * Cost: time and memory proportional to the annotations (with their strings), the labels and the
  * items: never labels x items (a dense distribution is built only when sl_panel_get asks for it).
@@ -216,7 +214,8 @@ typedef struct sl_panel_task {
 SL_API size_t sl_panel_task_count(const sl_panel *pb);
 SL_API sl_status sl_panel_task_get(const sl_panel *pb, size_t t, sl_panel_task *out);
 
-/* Reviewers in the order of first appearance (of any annotation added, refused ones excepted). */
+/* Reviewers in the order of first appearance, in the annotations the add calls accepted (those
+ * refused at finish included: their votes count 0). */
 typedef struct sl_panel_reviewer {
     const char *name;
     size_t name_len;

@@ -414,8 +414,7 @@ static void threads_partitions_same_output(void **state)
         free(all[i]);
 }
 
-/* Confidences as written: the parser's fast path for plain decimals must give exactly strtod's
- * double, and the other forms strtod accepts must still be read by strtod. */
+/* Confidences as written (numtext.h's rule, values trimmed of spaces): exactly strtod's double. */
 static void confidence_text(void **state)
 {
     (void)state;

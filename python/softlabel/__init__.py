@@ -19,6 +19,7 @@ from . import _core
 from ._core import (
     AlphaNominal,
     Metrics,
+    Panel,
     PayoffParams,
     Proxy,
     classify,
@@ -59,8 +60,8 @@ __version__ = version()
 
 __all__ = [
     "AlphaNominal", "DISAGREEMENT_CLASSES", "Divergence", "InvalidRowError", "IsaError",
-    "Metrics", "MetricsReport", "PanelStats", "ParameterError", "PayoffParams", "Payoffs",
-    "Proxy", "SoftlabelError", "Status", "classify", "discrimination_auc", "divergence",
+    "Metrics", "MetricsReport", "Panel", "PanelStats", "ParameterError", "PayoffParams",
+    "Payoffs", "Proxy", "SoftlabelError", "Status", "classify", "discrimination_auc", "divergence",
     "inverse_sigmoid", "isa", "isa_supported", "panel_stats", "payoffs", "score_frame",
     "set_isa", "sigmoid", "version",
 ]

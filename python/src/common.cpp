@@ -237,6 +237,22 @@ void check_length(size_t n, size_t got, const char *name)
 
 int precision_of(nb::handle h, const char *name, bool cast)
 {
+    // numpy's float64 / float32 dtypes are singletons: comparing h.dtype with them is much
+    // cheaper than importing the array a second time (the strict check follows in input_array)
+    static nb::handle np_f64, np_f32;
+    if (!np_f64.is_valid()) {
+        nb::object np = nb::module_::import_("numpy");
+        np_f64 = np.attr("dtype")("float64").release();
+        np_f32 = np.attr("dtype")("float32").release();
+    }
+    PyObject *dtype = PyObject_GetAttrString(h.ptr(), "dtype");
+    if (!dtype)
+        PyErr_Clear();
+    Py_XDECREF(dtype); // only its identity is compared below
+    if (dtype == np_f64.ptr())
+        return 64;
+    if (dtype == np_f32.ptr())
+        return 32;
     nb::ndarray<nb::ro, nb::device::cpu> a;
     if (nb::try_cast(h, a, false)) {
         if (a.dtype() == nb::dtype<double>())

@@ -8,6 +8,13 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 namespace slpy {
 
@@ -139,10 +146,221 @@ struct AlphaNominal {
     }
 };
 
+// sl_panel (softlabel_panel.h): annotations in, items out. One call at a time (a mutex: finish
+// runs with the GIL released).
+struct Panel {
+    sl_panel *pb = nullptr;
+    uint64_t calls = 0; // tags as sl_panel_add gives them: the number of add calls before
+    std::mutex lock;
+
+    Panel(size_t min_reviewers, double majority, const std::string &adjudicate,
+          double flag_entropy, double flag_confidence, size_t threads)
+    {
+        sl_panel_options o;
+        sl_panel_options_default(&o);
+        o.min_reviewers = min_reviewers;
+        o.majority = majority;
+        o.adjudicate = adjudicate_mode(adjudicate, false);
+        o.flag_entropy = flag_entropy;
+        o.flag_confidence = flag_confidence;
+        o.threads = threads;
+        sl_status st = sl_panel_create(&o, &pb);
+        if (st != SL_OK)
+            raise_status(st, "Panel");
+    }
+    ~Panel() { sl_panel_free(pb); }
+    Panel(const Panel &) = delete;
+    Panel &operator=(const Panel &) = delete;
+
+    static int adjudicate_mode(const std::string &s, bool allow_default)
+    {
+        if (s == "none")
+            return 0;
+        if (s == "plurality")
+            return 1;
+        if (allow_default && s == "default")
+            return -1;
+        throw nb::value_error(("adjudicate: 'none' or 'plurality'" +
+                               std::string(allow_default ? " or 'default'" : "") + ", not '" +
+                               s + "'").c_str());
+    }
+
+    void add_task(const std::string &task, const std::vector<std::string> &labels,
+                  const std::string &adjudicate)
+    {
+        std::lock_guard<std::mutex> hold(lock);
+        std::vector<const char *> ptrs;
+        for (const std::string &l : labels)
+            ptrs.push_back(l.c_str());
+        sl_status st = sl_panel_add_task(pb, task.c_str(), ptrs.data(), ptrs.size());
+        if (st == SL_OK)
+            st = sl_panel_set_adjudicate(pb, task.c_str(), adjudicate_mode(adjudicate, true));
+        if (st != SL_OK)
+            raise_status(st, "Panel.add_task");
+    }
+
+    bool add(const std::string &item_id, const std::string &task, const std::string &reviewer,
+             const std::string &label, std::optional<double> confidence, bool error,
+             std::optional<std::string> gold, std::optional<std::string> evidence)
+    {
+        std::lock_guard<std::mutex> hold(lock);
+        auto span = [](const std::string &s) { return sl_str{s.data(), s.size()}; };
+        sl_annotation_span a = {span(item_id), span(task), span(reviewer), span(label),
+                                confidence ? *confidence : std::nan(""), error ? 1 : 0,
+                                gold ? span(*gold) : sl_str{nullptr, 0},
+                                evidence ? span(*evidence) : sl_str{nullptr, 0}, calls++};
+        sl_status st = sl_panel_add_span(pb, &a);
+        if (st == SL_ERR_PANEL_UNKNOWN_GOLD)
+            return false; // added; its gold answer is not a label of the task
+        if (st != SL_OK)
+            raise_status(st, "Panel.add");
+        return true;
+    }
+
+    void finish()
+    {
+        sl_status st;
+        {
+            nb::gil_scoped_release release;
+            std::lock_guard<std::mutex> hold(lock);
+            st = sl_panel_finish(pb);
+        }
+        if (st != SL_OK)
+            raise_status(st, "Panel.finish");
+    }
+
+    size_t count() { return sl_panel_count(pb); }
+
+    nb::dict item(size_t i)
+    {
+        std::lock_guard<std::mutex> hold(lock);
+        sl_panel_item it;
+        sl_status st = sl_panel_get_sparse(pb, i, &it);
+        if (st == SL_ERR_PANEL_INDEX)
+            throw nb::index_error("Panel: item index out of range");
+        if (st != SL_OK)
+            raise_status(st, "Panel.item");
+        nb::dict dist, d;
+        size_t c = 0;
+        for (size_t l = 0; l < it.n_labels; l++) {
+            bool voted = c < it.n_label_votes && it.label_votes[c].label == l;
+            dist[it.labels[l]] = voted ? it.label_votes[c++].share : 0.0;
+        }
+        nb::list votes;
+        for (size_t j = 0; j < it.n_votes; j++) {
+            const sl_panel_vote &v = it.votes[j];
+            sl_panel_reviewer r;
+            sl_panel_reviewer_get(pb, v.reviewer, &r);
+            nb::dict vd;
+            vd["reviewer"] = nb::str(r.name, r.name_len);
+            vd["label"] = it.labels[v.label];
+            vd["confidence"] = std::isnan(v.confidence) ? nb::none() : nb::cast(v.confidence);
+            vd["error"] = v.error != 0;
+            vd["evidence"] = v.evidence ? nb::object(nb::str(v.evidence, v.evidence_len))
+                                        : nb::none();
+            vd["tag"] = v.tag;
+            votes.append(vd);
+        }
+        auto text = [](const char *s) { return s ? nb::object(nb::str(s)) : nb::none(); };
+        d["item_id"] = nb::str(it.item_id, it.item_id_len);
+        d["task"] = it.task;
+        d["distribution"] = it.reviewer_count ? nb::object(dist) : nb::none();
+        d["reviewer_count"] = it.reviewer_count;
+        d["entropy_bits"] = it.reviewer_count ? nb::cast(it.entropy_bits) : nb::none();
+        d["disagreement_class"] = it.disagreement_class;
+        d["adjudicated_label"] = text(it.adjudicated_label);
+        d["adjudication_reason"] = it.adjudication_reason;
+        d["gold"] = it.gold >= 0 ? nb::object(nb::str(it.labels[it.gold])) : nb::none();
+        d["mean_confidence"] = it.confidences ? nb::cast(it.mean_confidence) : nb::none();
+        d["flag"] = text(it.flag);
+        d["votes"] = votes;
+        return d;
+    }
+
+    nb::dict qa()
+    {
+        std::lock_guard<std::mutex> hold(lock);
+        sl_panel_qa q;
+        sl_status st = sl_panel_qa_summary(pb, &q);
+        if (st != SL_OK)
+            raise_status(st, "Panel.qa");
+        auto real = [](double x) { return std::isnan(x) ? nb::none() : nb::cast(x); };
+        nb::dict d, classes, gold;
+        for (int c = 0; c < SL_DISAGREEMENT_CLASSES; c++)
+            classes[sl_disagreement_name(static_cast<sl_disagreement>(c))] = q.classes[c];
+        for (size_t r = 0; r < sl_panel_reviewer_count(pb); r++) {
+            sl_panel_reviewer rev;
+            sl_panel_reviewer_get(pb, r, &rev);
+            if (rev.gold_items)
+                gold[nb::str(rev.name, rev.name_len)] =
+                    static_cast<double>(rev.gold_passes) / static_cast<double>(rev.gold_items);
+        }
+        d["items"] = q.items;
+        d["annotations"] = q.annotations;
+        d["reviewers"] = q.reviewers;
+        d["mean_entropy_bits"] = real(q.mean_entropy_bits);
+        d["krippendorff_alpha"] = real(q.krippendorff_alpha);
+        d["reviewer_gold_pass_rate"] = real(q.reviewer_gold_pass_rate);
+        d["reviewer_gold_pass_rates"] = gold;
+        d["flagged"] = q.flagged;
+        d["disagreement_classes"] = classes;
+        return d;
+    }
+
+    nb::list conflicts()
+    {
+        std::lock_guard<std::mutex> hold(lock);
+        nb::list out;
+        for (size_t i = 0; i < sl_panel_conflict_count(pb); i++) {
+            sl_panel_conflict c;
+            sl_panel_conflict_get(pb, i, &c);
+            out.append(nb::make_tuple(c.tag, c.other_tag, static_cast<int>(c.status)));
+        }
+        return out;
+    }
+};
+
 } // namespace
 
 void bind_panel(nb::module_ &m)
 {
+    nb::class_<Panel>(m, "Panel",
+                      "Panel aggregation (SPEC 4): reviewer annotations in, one soft label per "
+                      "item out, with the QA figures; the C library's sl_panel. add() annotations "
+                      "in any order, finish(), then read items (len(), [i], iteration) and qa().")
+        .def(nb::init<size_t, double, const std::string &, double, double, size_t>(),
+             nb::kw_only(), nb::arg("min_reviewers") = 2, nb::arg("majority") = 2.0 / 3.0,
+             nb::arg("adjudicate") = "none", nb::arg("flag_entropy") = 0.5,
+             nb::arg("flag_confidence") = 0.5, nb::arg("threads") = 1)
+        .def("add_task", &Panel::add_task, nb::arg("task"), nb::arg("labels"), nb::kw_only(),
+             nb::arg("adjudicate") = "default",
+             "The rubric entry of a task: its labels in order (before the first add()); "
+             "adjudicate 'none', 'plurality' or 'default' (the panel's).")
+        .def("add", &Panel::add, nb::arg("item_id"), nb::arg("task"), nb::arg("reviewer"),
+             nb::arg("label"), nb::kw_only(), nb::arg("confidence") = nb::none(),
+             nb::arg("error") = false, nb::arg("gold") = nb::none(),
+             nb::arg("evidence") = nb::none(),
+             "Adds one annotation (its tag: the number of add() calls before it). A bad field "
+             "raises SoftlabelError whose .status names it (PANEL_ITEM_ID, PANEL_CONFIDENCE, "
+             "PANEL_UNKNOWN_LABEL, ...): nothing is added, nothing added before is lost. Returns "
+             "False when the annotation was added but its gold answer is not a label of the "
+             "task (ignored), else True.")
+        .def("finish", &Panel::finish,
+             "Groups the annotations into items and computes everything (duplicates and task "
+             "conflicts: conflicts()).")
+        .def("__len__", &Panel::count)
+        .def("__getitem__", &Panel::item, nb::arg("i"),
+             "Item i as a dict: item_id, task, distribution (every label), reviewer_count, "
+             "entropy_bits, disagreement_class, adjudicated_label, adjudication_reason, gold, "
+             "mean_confidence, flag, votes (reviewer, label, confidence, error, evidence, tag).")
+        .def("qa", &Panel::qa,
+             "The QA summary: items, annotations, reviewers, mean_entropy_bits, "
+             "krippendorff_alpha, reviewer_gold_pass_rate (mean) and reviewer_gold_pass_rates, "
+             "flagged, disagreement_classes.")
+        .def("conflicts", &Panel::conflicts,
+             "What finish() resolved: (tag, other_tag, status) with status a Status value "
+             "(PANEL_DUPLICATE, PANEL_TASK_CONFLICT: refused; PANEL_GOLD_CONFLICT: gold ignored).");
+
     m.def("panel_stats", &panel_stats,
           nb::sig("def panel_stats(votes: numpy.ndarray, *, cast: bool = False) -> tuple"),
           nb::arg("votes"), nb::kw_only(), nb::arg("cast") = false,

@@ -537,13 +537,8 @@ int sl_cmd_eval(int argc, char **argv)
         } else if (!strcmp(opt, "--out")) {
             out_path = val;
         } else if (!strcmp(opt, "--max-errors")) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (*end || end == val || n < 0) {
-                fprintf(stderr, "softlabel eval: --max-errors: invalid value '%s'\n", val);
+            if (sl_parse_size_arg("eval", opt, val, &s.max_errors))
                 return SL_EX_USAGE;
-            }
-            s.max_errors = (size_t)n;
         } else {
             fprintf(stderr, "softlabel eval: unknown option '%s'\n", opt);
             return SL_EX_USAGE;

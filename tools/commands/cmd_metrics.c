@@ -88,10 +88,8 @@ static int parse_options(int argc, char **argv, options *o, int *done)
             fprintf(stderr, "softlabel metrics: unknown option '%s'\n", argv[i - 1]);
             return usage(stderr, SL_EX_USAGE);
         }
-        char *end;
-        errno = 0;
-        double x = strtod(value, &end);
-        if (errno || end == value || *end || !isfinite(x)) {
+        double x;
+        if (sl_parse_f64(value, strlen(value), &x) || !isfinite(x)) {
             fprintf(stderr, "softlabel metrics: %s: not a finite number: '%s'\n", params[k].flag, value);
             return SL_EX_USAGE;
         }

@@ -1,6 +1,7 @@
 /* `softlabel panel`'s input side: see panel_build.h. */
 #include "panel_build.h"
 #include "cli_util.h"
+#include "numtext.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,35 +27,6 @@ static int errors_add(panel_errors *l, uint32_t code, uint32_t field, uint64_t o
 
 /* ---- reading values ------------------------------------------------------------------------- */
 
-/* s[0..len) as a plain decimal (digits with at most one '.', 1 to 19 digits, nothing else) whose
- * digits fit 53 bits and whose fraction has at most 22 digits: then it is M / 10^k with M and
- * 10^k exact doubles, and one IEEE division gives the correctly rounded value, the same double as
- * strtod. Returns 0 and *out, or -1 when the text is not of this form (strtod decides then). */
-static int parse_plain_decimal(const char *s, size_t len, double *out)
-{
-    static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    uint64_t m = 0;
-    size_t digits = 0, frac = 0;
-    int dot = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned c = (unsigned char)s[i];
-        if (c == '.' && !dot) {
-            dot = 1;
-            continue;
-        }
-        if (c - '0' > 9 || ++digits > 19)
-            return -1;
-        m = m * 10 + (c - '0');
-        frac += (size_t)dot;
-    }
-    if (digits == 0 || m > (UINT64_C(1) << 53) || frac > 22)
-        return -1;
-    *out = (double)m / pow10[frac];
-    return 0;
-}
-
 /* A confidence value: 0 and *out (NaN when not given), or -1 when it is not a number in [0, 1]. */
 static int read_confidence(const pio_value *v, double *out)
 {
@@ -63,17 +35,15 @@ static int read_confidence(const pio_value *v, double *out)
         return 0;
     if (v->kind == PV_NUM) {
         *out = v->num;
-    } else if (v->kind == PV_STR) {
-        if (parse_plain_decimal(v->s, v->len, out)) {
-            char tmp[64], *end;
-            if (v->len == 0 || v->len >= sizeof tmp)
-                return -1;
-            memcpy(tmp, v->s, v->len);
-            tmp[v->len] = '\0';
-            *out = strtod(tmp, &end);
-            if (*end)
-                return -1;
-        }
+    } else if (v->kind == PV_STR) { /* trimmed as every value; then numtext.h's one rule */
+        const char *s = v->s;
+        size_t n = v->len;
+        while (n > 0 && (*s == ' ' || *s == '\t'))
+            s++, n--;
+        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            n--;
+        if (sl_parse_f64(s, n, out))
+            return -1;
     } else {
         return -1;
     }
