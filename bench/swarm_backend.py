@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """softlabel as SWARM's backend, measured against SWARM 1.9.0 itself (issue 16's benchmark).
 
-In one run, with interleaved rounds and medians (wall time, time.perf_counter):
+In one run, with interleaved rounds and medians of wall time (time.perf_counter) and of process
+CPU time (time.process_time: steadier on a shared machine, where a contender's wall time includes
+the time other processes hold the cores; every contender here runs on one thread):
   (a)  SWARM's ProxyComputer.compute_labels, one ProxyObservables object at a time;
   (a') softlabel.swarm.ProxyComputer (the drop-in), the same objects one at a time;
   (b)  numpy, the same formulas vectorized over the columns;
@@ -95,18 +97,20 @@ def interactions(n, seed):
 
 
 def timed(fn):
-    t0 = time.perf_counter()
+    """(wall seconds, CPU seconds) of one call."""
+    w0, c0 = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - t0
+    return time.perf_counter() - w0, time.process_time() - c0
 
 
 def interleaved(contenders, rounds):
-    """Median wall seconds of each contender over `rounds` rounds, run in turn in each round."""
+    """{name: (median wall s, median CPU s)} over `rounds` rounds, the contenders run in turn in
+    each round."""
     times = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, fn in contenders.items():
             times[name].append(timed(fn))
-    return {name: statistics.median(t) for name, t in times.items()}
+    return {name: tuple(statistics.median(x) for x in zip(*t)) for name, t in times.items()}
 
 
 def check_summaries(ours, theirs):
@@ -175,44 +179,54 @@ def main():
                                            for m in SOFT_METRICS_CALLS],
     }, args.rounds)
 
-    per_row_a = t_obj["a"] / args.rows_a
-    a_at_rows = per_row_a * args.rows
-    fig = {
-        "isa": sl.isa(),
-        "rows": args.rows,
-        "rows_a": args.rows_a,
-        "rows_metrics": args.rows_metrics,
-        "a_swarm_per_object_s": t_obj["a"],
-        "a_drop_in_per_object_s": t_obj["a'"],
-        "b_numpy_s": t_col["b"],
-        "c_softlabel_s": t_col["c"],
-        "c_vs_a": a_at_rows / t_col["c"],
-        "c_vs_b": t_col["b"] / t_col["c"],
-        "a_vs_drop_in_per_object": t_obj["a"] / t_obj["a'"],
-        "d_summary_swarm_s": t_met["summary swarm"],
-        "d_summary_softlabel_s": t_met["summary softlabel"],
-        "d_summary_ratio": t_met["summary swarm"] / t_met["summary softlabel"],
-        "d_soft_metrics_swarm_s": t_met["soft_metrics swarm"],
-        "d_soft_metrics_softlabel_s": t_met["soft_metrics softlabel"],
-        "d_soft_metrics_ratio": t_met["soft_metrics swarm"] / t_met["soft_metrics softlabel"],
-        "d_summary_max_rel_diff": summary_err,
-    }
-    scaled = "" if args.rows_a == args.rows else f" (scaled from {args.rows_a} rows)"
-    print(f"(a)  SWARM ProxyComputer per object: {t_obj['a']:.3f} s for {args.rows_a} rows, "
-          f"{per_row_a * 1e9:.0f} ns/row")
-    print(f"(a') softlabel.swarm.ProxyComputer per object: {fig['a_drop_in_per_object_s']:.3f} s "
-          f"(SWARM's time / this: {fig['a_vs_drop_in_per_object']:.2f}x)")
-    print(f"(b)  numpy, {args.rows} rows: {t_col['b'] * 1e3:.2f} ms")
-    print(f"(c)  softlabel.Proxy.score, {args.rows} rows: {t_col['c'] * 1e3:.3f} ms")
-    print(f"     (c) vs (a){scaled}: {fig['c_vs_a']:.0f}x (target >= 1000x); "
-          f"(c) vs (b): {fig['c_vs_b']:.1f}x (target >= 30x)")
+    fig = {"isa": sl.isa(), "rows": args.rows, "rows_a": args.rows_a,
+           "rows_metrics": args.rows_metrics}
+    for clock, i in (("wall", 0), ("cpu", 1)):
+        a, a_drop_in = t_obj["a"][i], t_obj["a'"][i]
+        b, c = t_col["b"][i], t_col["c"][i]
+        fig[clock] = {
+            "a_swarm_per_object_s": a,
+            "a_drop_in_per_object_s": a_drop_in,
+            "b_numpy_s": b,
+            "c_softlabel_s": c,
+            "c_vs_a": a / args.rows_a * args.rows / c,
+            "c_vs_b": b / c,
+            "a_vs_drop_in": a / a_drop_in,
+            "d_summary_swarm_s": t_met["summary swarm"][i],
+            "d_summary_softlabel_s": t_met["summary softlabel"][i],
+            "d_summary_ratio": t_met["summary swarm"][i] / t_met["summary softlabel"][i],
+            "d_soft_metrics_swarm_s": t_met["soft_metrics swarm"][i],
+            "d_soft_metrics_softlabel_s": t_met["soft_metrics softlabel"][i],
+            "d_soft_metrics_ratio": (t_met["soft_metrics swarm"][i]
+                                     / t_met["soft_metrics softlabel"][i]),
+        }
+    fig["d_summary_max_rel_diff"] = summary_err
+
+    scaled = "" if args.rows_a == args.rows else f", (a) scaled from {args.rows_a} rows"
+    print(f"medians of interleaved rounds; wall time | CPU time{scaled}")
+    w, c = fig["wall"], fig["cpu"]
+    print(f"(a)  SWARM ProxyComputer per object, {args.rows_a} rows: "
+          f"{w['a_swarm_per_object_s']:.3f} s | {c['a_swarm_per_object_s']:.3f} s")
+    print(f"(a') softlabel.swarm.ProxyComputer per object: {w['a_drop_in_per_object_s']:.3f} s | "
+          f"{c['a_drop_in_per_object_s']:.3f} s  (SWARM / this: {w['a_vs_drop_in']:.2f}x | "
+          f"{c['a_vs_drop_in']:.2f}x)")
+    print(f"(b)  numpy, {args.rows} rows: {w['b_numpy_s'] * 1e3:.2f} ms | "
+          f"{c['b_numpy_s'] * 1e3:.2f} ms")
+    print(f"(c)  softlabel.Proxy.score, {args.rows} rows: {w['c_softlabel_s'] * 1e3:.3f} ms | "
+          f"{c['c_softlabel_s'] * 1e3:.3f} ms")
+    print(f"     (c) vs (a): {w['c_vs_a']:.0f}x | {c['c_vs_a']:.0f}x (target >= 1000x); "
+          f"(c) vs (b): {w['c_vs_b']:.1f}x | {c['c_vs_b']:.1f}x (target >= 30x)")
     print(f"(d)  MetricsReporter.summary, {args.rows_metrics} interactions: SWARM "
-          f"{t_met['summary swarm'] * 1e3:.1f} ms, softlabel.swarm "
-          f"{t_met['summary softlabel'] * 1e3:.2f} ms: {fig['d_summary_ratio']:.1f}x "
-          f"(target >= 20x; max relative difference {summary_err:.1e})")
+          f"{w['d_summary_swarm_s'] * 1e3:.1f} | {c['d_summary_swarm_s'] * 1e3:.1f} ms, "
+          f"softlabel.swarm {w['d_summary_softlabel_s'] * 1e3:.2f} | "
+          f"{c['d_summary_softlabel_s'] * 1e3:.2f} ms: {w['d_summary_ratio']:.1f}x | "
+          f"{c['d_summary_ratio']:.1f}x (target >= 20x; max relative difference "
+          f"{summary_err:.1e})")
     print(f"     SoftMetrics, {len(SOFT_METRICS_CALLS)} methods: SWARM "
-          f"{t_met['soft_metrics swarm'] * 1e3:.1f} ms, softlabel.swarm "
-          f"{t_met['soft_metrics softlabel'] * 1e3:.1f} ms: {fig['d_soft_metrics_ratio']:.1f}x")
+          f"{w['d_soft_metrics_swarm_s'] * 1e3:.1f} | {c['d_soft_metrics_swarm_s'] * 1e3:.1f} ms, "
+          f"softlabel.swarm {w['d_soft_metrics_softlabel_s'] * 1e3:.1f} | "
+          f"{c['d_soft_metrics_softlabel_s'] * 1e3:.1f} ms: {w['d_soft_metrics_ratio']:.1f}x | "
+          f"{c['d_soft_metrics_ratio']:.1f}x")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(fig, f, indent=2)

@@ -150,6 +150,7 @@ static void metrics_count_counts_valid_rows(void **state)
     sl_metrics_report r;
     assert_int_equal(sl_metrics_finalize(m, &r), SL_OK);
     assert_int_equal(r.n, sl_metrics_count(m));
+    sl_metrics_report_free(&r);
     sl_metrics_free(m);
     sl_metrics_free(other);
 }

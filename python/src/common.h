@@ -142,7 +142,7 @@ const char *status_column(sl_status st);
 // errors="raise" | "mask"
 bool parse_errors(const char *errors);
 
-// Rows of the thread count argument: 1 .. SL_MAX_THREADS.
+// The threads= argument, checked: 1 .. SL_MAX_THREADS (ParameterError "threads" otherwise).
 unsigned parse_threads(long threads);
 
 // str(h), as Python gives it.

@@ -90,7 +90,7 @@ def longest_pause_during(call):
     return elapsed, gaps["max"]
 
 
-GIL_ROWS = 2_000_000  # on the scalar path: a call of a few hundred milliseconds
+GIL_ROWS = N  # on the scalar path: a call of several hundred milliseconds, even unloaded
 
 
 def test_gil_released_during_scoring(cols):
