@@ -302,6 +302,9 @@ static int refuse(pio_reader *r, const char *fmt, ...)
 /* The end of the blank line (nothing but spaces, tabs and a CR) that starts at p, or p. */
 static size_t blank_line_end(const pio_file *f, size_t p)
 {
+    char c = p < f->size ? f->data[p] : '\n';
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+        return p; /* the common case, without looking for the line's end */
     const char *nl = p < f->size ? memchr(f->data + p, '\n', f->size - p) : NULL;
     size_t end = nl ? (size_t)(nl - f->data) : f->size;
     if (!sl_csv_is_blank(f->data + p, end - p))
