@@ -268,6 +268,8 @@ typedef struct sl_panel_quality sl_panel_quality; /* opaque */
 typedef struct sl_panel_quality_options {
     int dawid_skene;            /* 1 (default): fit Dawid-Skene per task; 0: skip it */
     sl_dawid_skene_options ds;  /* its options (crowd-kit's defaults) */
+    size_t ds_max_labels;       /* tasks with more labels are not fitted (default 64): its model
+                                   holds labels x labels per reviewer and labels per item */
 } sl_panel_quality_options;
 
 /* Fills *o with the defaults above. */
@@ -290,6 +292,7 @@ typedef struct sl_panel_task_quality {
     size_t flagged;
     size_t gold_items, gold_votes, gold_passes;
     double gold_pass_rate;       /* gold_passes / gold_votes; NaN without gold items */
+    int ds_fitted;               /* 1: Dawid-Skene was fitted (0: not asked, or too many labels) */
     uint32_t ds_iterations;      /* Dawid-Skene's EM iterations (0: not fitted) */
     int ds_converged;            /* 1: stopped by its tolerance */
 } sl_panel_task_quality;
@@ -321,7 +324,7 @@ SL_API sl_status sl_panel_quality_reviewer(const sl_panel_quality *q, size_t pos
 
 /* Item i's (sl_panel_get's order) Dawid-Skene posterior: n_labels doubles in its task's label
  * order, as sl_dawid_skene gives them (labels no vote of the task uses: 0; an item whose votes are
- * all error marks: NaN); *out NULL when Dawid-Skene was not fitted. Valid until
+ * all error marks: NaN); *out NULL when Dawid-Skene was not fitted to its task. Valid until
  * sl_panel_quality_free. Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_INDEX. */
 SL_API sl_status sl_panel_quality_posterior(const sl_panel_quality *q, size_t i,
                                             const double **out);

@@ -23,9 +23,13 @@ struct sl_panel_quality {
     size_t *post_at;
 };
 
+/* post_at of an item whose task is not fitted */
+#define NO_POSTERIOR SIZE_MAX
+
 void sl_panel_quality_options_default(sl_panel_quality_options *o)
 {
     o->dawid_skene = 1;
+    o->ds_max_labels = 64;
     sl_dawid_skene_options_default(&o->ds);
 }
 
@@ -144,8 +148,9 @@ static sl_status tally(const sl_panel *pb, sl_panel_quality *q, reviewer_sums *s
 /* Dawid-Skene per task on the counted votes without error marks; each reviewer's accuracy is the
  * mean of its per-task accuracies weighted by its votes in each task. */
 static sl_status fit_reliability(const sl_panel *pb, sl_panel_quality *q,
-                                 const sl_dawid_skene_options *ds)
+                                 const sl_panel_quality_options *o)
 {
+    const sl_dawid_skene_options *ds = &o->ds;
     size_t n_items = q->n_items, n_rev = q->n_reviewers, n_tasks = q->n_tasks;
     size_t *task_start = calloc(n_tasks + 1, sizeof *task_start);  /* votes, by task */
     size_t *task_item = calloc(n_tasks + 1, sizeof *task_item);    /* items so far, by task */
@@ -169,8 +174,9 @@ static sl_status fit_reliability(const sl_panel *pb, sl_panel_quality *q,
         if ((st = sl_panel_get_sparse(pb, i, &it)) != SL_OK)
             goto done;
         local[i] = task_item[it.task_index]++;
-        q->post_at[i] = n_post;
-        n_post += it.n_labels;
+        int fitted = it.n_labels <= o->ds_max_labels;
+        q->post_at[i] = fitted ? n_post : NO_POSTERIOR;
+        n_post += fitted ? it.n_labels : 0;
         for (size_t v = 0; v < it.n_votes; v++)
             task_start[it.task_index + 1] += !it.votes[v].error;
     }
@@ -207,6 +213,9 @@ static sl_status fit_reliability(const sl_panel *pb, sl_panel_quality *q,
         if ((st = sl_panel_task_get(pb, t, &task)) != SL_OK)
             goto done;
         size_t n_t = item_start[t + 1] - item_start[t], from = task_start[t];
+        if (task.n_labels > o->ds_max_labels)
+            continue; /* not fitted: its items have no posterior, its votes no accuracy */
+        q->task[t].ds_fitted = 1;
         free(post);
         post = malloc((n_t * task.n_labels + 1) * sizeof *post);
         st = SL_ERR_OUT_OF_MEMORY;
@@ -347,7 +356,7 @@ sl_status sl_panel_quality_create(const sl_panel *pb, const sl_panel_quality_opt
             rq->ds_accuracy = NAN;
         }
         if (o->dawid_skene)
-            st = fit_reliability(pb, q, &o->ds);
+            st = fit_reliability(pb, q, o);
     }
     free(sums);
     free(alpha);
@@ -397,6 +406,6 @@ sl_status sl_panel_quality_posterior(const sl_panel_quality *q, size_t i, const 
         return SL_ERR_NULL_ARGUMENT;
     if (i >= q->n_items)
         return SL_ERR_PANEL_INDEX;
-    *out = q->posterior ? q->posterior + q->post_at[i] : NULL;
+    *out = q->posterior && q->post_at[i] != NO_POSTERIOR ? q->posterior + q->post_at[i] : NULL;
     return SL_OK;
 }

@@ -140,6 +140,21 @@ static void worked_example(void **state)
     assert_int_equal(r3.ds_votes, 3);
     sl_panel_quality_free(q);
 
+    /* a task with more labels than ds_max_labels is not fitted: u (3 labels) with a cap of 2 */
+    o.ds_max_labels = 2;
+    assert_int_equal(sl_panel_quality_create(pb, &o, &q), SL_OK);
+    assert_int_equal(sl_panel_quality_task(q, 0, &t), SL_OK);
+    assert_int_equal(sl_panel_quality_task(q, 1, &u), SL_OK);
+    assert_true(t.ds_fitted == 1 && u.ds_fitted == 0 && u.ds_iterations == 0);
+    const double *pu = post;
+    assert_int_equal(sl_panel_quality_posterior(q, 4, &pu), SL_OK); /* j1, of task u */
+    assert_null(pu);
+    assert_int_equal(sl_panel_quality_posterior(q, 0, &pu), SL_OK); /* i1, of task t */
+    assert_non_null(pu);
+    assert_int_equal(reviewer_named(pb, q, "r3", &p3).ds_votes, 2); /* task t's votes only */
+    sl_panel_quality_free(q);
+    o.ds_max_labels = 64;
+
     o.dawid_skene = 0;
     assert_int_equal(sl_panel_quality_create(pb, &o, &q), SL_OK);
     const double *p = post;

@@ -134,7 +134,7 @@ def check_json(qa, rows, rubric):
         check((got is None and rate is None) or
               (got is not None and rate is not None and abs(got - rate) < 1e-15),
               f"{name}: gold pass rate {got} vs {rate}")
-        check(t["dawid_skene_iterations"] >= 1, f"{name}: Dawid-Skene ran")
+        check(t["dawid_skene_fitted"] and t["dawid_skene_iterations"] >= 1, f"{name}: Dawid-Skene ran")
     agreements = []
     for r in qa["per_reviewer"]:
         e = reviewers[r["reviewer"]]
@@ -150,8 +150,8 @@ def check_json(qa, rows, rubric):
     check(agreements == sorted(agreements), "per_reviewer: outliers (lowest agreement) first")
     check(sorted(r["reviewer"] for r in qa["per_reviewer"]) == sorted(reviewers),
           "per_reviewer: every reviewer")
-    check(qa["reliability"] == {"method": "dawid-skene", "max_iterations": 100, "tolerance": 1e-5},
-          "reliability settings")
+    check(qa["reliability"] == {"method": "dawid-skene", "max_iterations": 100, "tolerance": 1e-5,
+                                "max_labels": 64}, "reliability settings")
 
 
 def check_reliability(items_plain, items_ds, rows):

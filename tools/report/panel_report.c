@@ -99,18 +99,19 @@ static void raw_number(write_job *job, sl_buf *b, double v)
 /* One item's JSON line. Each piece reserves its room, then writes without checks; on a failed
  * reservation (b->oom) the line is abandoned. */
 /* ,"reviewer_weighted_distribution":{...}: the item's Dawid-Skene posterior over its task's
- * labels (with omit_zeros, the non-zero ones), null for an item whose votes are all error marks. */
+ * labels (with omit_zeros, the non-zero ones); null for an item whose votes are all error marks or
+ * whose task was not fitted (more labels than sl_panel_quality_options.ds_max_labels). */
 static void write_posterior(write_job *job, sl_buf *b, const write_shared *sh, size_t i,
                             const sl_panel_item *it)
 {
     const double *post;
-    if (sl_panel_quality_posterior(sh->reliability, i, &post) != SL_OK || !post ||
+    if (sl_panel_quality_posterior(sh->reliability, i, &post) != SL_OK ||
         sl_buf_reserve(b, sh->label_room[it->task_index] + it->n_labels * (NUMBER_ROOM + 2) + 48)) {
         b->oom = 1;
         return;
     }
     raw_str(b, ",\"reviewer_weighted_distribution\":");
-    if (it->reviewer_count == 0) {
+    if (!post || it->reviewer_count == 0) { /* a task not fitted, or no counted votes */
         raw_str(b, "null");
         return;
     }

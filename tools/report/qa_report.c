@@ -498,8 +498,9 @@ void qa_json_sections(sl_buf *b, const panel_data *d, const sl_panel_quality *q,
                        tq.flagged, tq.gold_items, tq.gold_votes);
         json_key_real(b, "gold_pass_rate", tq.gold_pass_rate);
         if (o->dawid_skene)
-            sl_buf_printf(b, ", \"dawid_skene_iterations\": %u, \"dawid_skene_converged\": %s",
-                           (unsigned)tq.ds_iterations, tq.ds_converged ? "true" : "false");
+            sl_buf_printf(b, ", \"dawid_skene_fitted\": %s, \"dawid_skene_iterations\": %u, "
+                             "\"dawid_skene_converged\": %s", tq.ds_fitted ? "true" : "false",
+                          (unsigned)tq.ds_iterations, tq.ds_converged ? "true" : "false");
         sl_buf_puts(b, "}");
     }
     sl_buf_puts(b, "\n  ],\n  \"per_reviewer\": [");
@@ -526,7 +527,7 @@ void qa_json_sections(sl_buf *b, const panel_data *d, const sl_panel_quality *q,
         sl_buf_printf(b, "{\"method\": \"dawid-skene\", \"max_iterations\": %u, \"tolerance\": ",
                        (unsigned)o->ds.max_iterations);
         sl_json_put_double(b, o->ds.tolerance);
-        sl_buf_puts(b, "}");
+        sl_buf_printf(b, ", \"max_labels\": %zu}", o->ds_max_labels);
     } else {
         sl_buf_puts(b, "null");
     }
