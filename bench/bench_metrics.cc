@@ -233,6 +233,7 @@ void bm_finalize_auc(benchmark::State &state)
         sl_metrics_report r;
         check(state, sl_metrics_finalize(m, &r));
         benchmark::DoNotOptimize(r);
+        sl_metrics_report_free(&r);
     }
     sl_metrics_free(m);
     finish(state, n);

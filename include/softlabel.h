@@ -74,6 +74,7 @@ typedef enum sl_status {
     SL_ERR_NEGATIVE_TOOL_MISUSE = 33,        /* tool_misuse_flags < 0 */
     SL_ERR_NAN_ENGAGEMENT = 34,              /* counterparty_engagement_delta is NaN */
     SL_ERR_NAN_INPUT = 35,                   /* sigmoid input x is NaN */
+    SL_ERR_INVERSE_SIGMOID_DOMAIN = 36,      /* inverse sigmoid input p is not in (0, 1) */
 
     /* Instruction-set selection */
     SL_ERR_ISA_UNKNOWN = 50,         /* no path of that name exists in this build */
@@ -148,7 +149,23 @@ typedef enum sl_status {
     SL_ERR_DS_REVIEWER = 141,        /* an annotation's reviewer index is >= n_reviewers */
     SL_ERR_DS_LABEL = 142,           /* an annotation's label index is >= n_labels */
     SL_ERR_PARAM_DS_ITERATIONS = 143,/* max_iterations is 0 */
-    SL_ERR_PARAM_DS_TOLERANCE = 144  /* tolerance is NaN or infinite */
+    SL_ERR_PARAM_DS_TOLERANCE = 144, /* tolerance is NaN or infinite */
+
+    /* Metrics options (sl_metrics_options; nothing is created) */
+    SL_ERR_PARAM_BINS = 200,         /* bins not in 1 .. SL_METRICS_MAX_BINS */
+    SL_ERR_PARAM_QUALITY_THRESHOLD = 201, /* quality_threshold is NaN */
+    SL_ERR_PARAM_UNCERTAINTY_BAND = 202,  /* uncertainty_band is NaN */
+    SL_ERR_PARAM_LOG_LOSS_EPS = 203, /* log_loss_eps not in (0, 1) or 1 - eps rounds to 1 */
+    SL_ERR_PARAM_METRICS_FLAGS = 204, /* a flag bit that is not a SL_METRICS_* flag */
+
+    /* Serialized metrics states (sl_metrics_serialize / sl_metrics_deserialize) */
+    SL_ERR_BLOB_TRUNCATED = 210,     /* shorter than its header says (or than a header) */
+    SL_ERR_BLOB_MAGIC = 211,         /* does not start with the magic "SLMETRIC" */
+    SL_ERR_BLOB_VERSION = 212,       /* a format version this library does not read */
+    SL_ERR_BLOB_CHECKSUM = 213,      /* its bytes do not match their checksum: corrupted */
+    SL_ERR_BLOB_CORRUPT = 214,       /* checksum right, but not a state (bad header, trailing
+                                        bytes, parameters out of range, counts that disagree) */
+    SL_ERR_BUFFER_TOO_SMALL = 215    /* the output buffer is smaller than the size needed */
 } sl_status;
 
 /* A static English message for s ("unknown status" for a value not listed above). Never NULL. */
@@ -245,6 +262,24 @@ SL_API sl_status sl_score_f64(const sl_proxy *px, const sl_observables_f64 *obs,
  * the same bits as every other SIMD path of the same precision. */
 SL_API sl_status sl_sigmoid_f32(float k, const float *x, size_t n, float *out);
 SL_API sl_status sl_sigmoid_f64(double k, const double *x, size_t n, double *out);
+
+/* sl_sigmoid_f32 / _f64 that also tells where: *first_invalid (may be NULL) receives the index
+ * of the first NaN x[i], or n when there is none. Same results and statuses otherwise. */
+SL_API sl_status sl_sigmoid_ex_f32(float k, const float *x, size_t n, float *out,
+                                   size_t *first_invalid);
+SL_API sl_status sl_sigmoid_ex_f64(double k, const double *x, size_t n, double *out,
+                                   size_t *first_invalid);
+
+/* Inverse of the calibrated sigmoid (SPEC 1's inverse_sigmoid): out[i] = -ln((1-p)/p) / k for
+ * 0 < p[i] < 1, k in (0, 100], computed with libm's log in that order of operations (so f64
+ * gives the reference's bits). p[i] outside (0, 1) or NaN is invalid: SL_ERR_INVERSE_SIGMOID_DOMAIN,
+ * out[i] untouched, its index in *first_invalid (may be NULL; n when every p is valid), every
+ * other element computed. out may equal p (in place); other overlaps are not allowed. Scalar
+ * code on every path (a utility, not a bulk kernel). */
+SL_API sl_status sl_inverse_sigmoid_f32(float k, const float *p, size_t n, float *out,
+                                        size_t *first_invalid);
+SL_API sl_status sl_inverse_sigmoid_f64(double k, const double *p, size_t n, double *out,
+                                        size_t *first_invalid);
 
 /* ---------------------------------------------------------------------------------------------
  * Multi-threaded bulk scoring
@@ -373,6 +408,9 @@ SL_API sl_status sl_social_break_even_p(const sl_payoff_params *pp, double *out)
  * exactly rounded value (measured: within 3e-15). Every SIMD path gives the same bits as every
  * other on the same input; the scalar path agrees to the last few places.
  *
+ * What is binned and counted (bins, quality threshold, uncertainty band, log-loss epsilon) is set
+ * by sl_metrics_options (sl_metrics_init_ex); sl_metrics_init takes the defaults.
+ *
  * discrimination_auc is not mergeable from moments: the state keeps the p of every labelled row
  * (8 bytes per labelled row, growing as needed; merge concatenates) unless created with
  * SL_METRICS_NO_AUC, in which case the report has auc_tracked = 0 and a null AUC. Finalize sorts a
@@ -380,10 +418,49 @@ SL_API sl_status sl_social_break_even_p(const sl_payoff_params *pp, double *out)
  * the reference's all-pairs comparison does.
  * --------------------------------------------------------------------------------------------- */
 
-#define SL_METRICS_NO_AUC 1u /* sl_metrics_init flag: do not keep labelled p for the AUC */
-#define SL_METRICS_BINS 10   /* bins of quality_distribution and calibration_curve */
+#define SL_METRICS_NO_AUC 1u /* option flag: do not keep labelled p for the AUC */
+#define SL_METRICS_BINS 10   /* default bins of quality_distribution and calibration_curve */
+#define SL_METRICS_MAX_BINS 1024 /* most bins a state takes (48 bytes of state per bin) */
 
 typedef struct sl_metrics sl_metrics; /* opaque */
+
+/* What a metrics state computes beyond the payoff parameters: SWARM 1.9.0's SoftMetrics /
+ * MetricsReporter parameters, with its semantics exactly (every comparison below is in double,
+ * on the same operands the reference compares):
+ *   bins               quality_distribution and calibration_curve (SoftMetrics' bins=): with
+ *                      w = 1.0 / bins, bin b holds b*w <= p < (b+1)*w, and the last bin also
+ *                      p == 1.0. For some bins (e.g. 49) bins*w < 1, and a p in [bins*w, 1)
+ *                      lies in no bin, as in the reference (the bin counts then add up to less
+ *                      than n). 1 .. SL_METRICS_MAX_BINS; default 10.
+ *   quality_threshold  high quality: p >= threshold (participation_by_quality's threshold,
+ *                      MetricsReporter's quality_threshold). Any non-NaN value; default 0.5.
+ *   uncertainty_band   uncertain: 0.5 - band < p < 0.5 + band (is_uncertain(band)). Any non-NaN
+ *                      value (a negative band: no row is uncertain); default 0.2.
+ *   log_loss_eps       log loss clamps p to max(eps, min(1 - eps, p)). 0 < eps < 1 and
+ *                      1 - eps < 1 in double (eps > 2^-54), the range where the reference's
+ *                      log of the clamped p and of 1 - clamped p are both defined; default 1e-15.
+ *   flags              0 or SL_METRICS_NO_AUC.
+ * With every field at its default the active SIMD path computes the metrics; otherwise the
+ * scalar path does (same results as the SIMD paths to the last few places, several times
+ * slower: bench_metrics). Fill with sl_metrics_options_default, then change fields, so fields
+ * added in later versions keep their defaults. */
+typedef struct sl_metrics_options {
+    unsigned flags;
+    unsigned bins;
+    double quality_threshold;
+    double uncertainty_band;
+    double log_loss_eps;
+} sl_metrics_options;
+
+/* Fills *out with the defaults: flags 0, bins 10, quality_threshold 0.5, uncertainty_band 0.2,
+ * log_loss_eps 1e-15 (the reference's defaults). */
+SL_API void sl_metrics_options_default(sl_metrics_options *out);
+
+/* SL_OK, or the status of the first invalid field in the order flags, bins, quality_threshold,
+ * uncertainty_band, log_loss_eps (SL_ERR_PARAM_METRICS_FLAGS, SL_ERR_PARAM_BINS,
+ * SL_ERR_PARAM_QUALITY_THRESHOLD, SL_ERR_PARAM_UNCERTAINTY_BAND, SL_ERR_PARAM_LOG_LOSS_EPS);
+ * SL_ERR_NULL_ARGUMENT for NULL. */
+SL_API sl_status sl_metrics_options_validate(const sl_metrics_options *o);
 
 /* A metric that may be undefined (the reference's null): present = 0 means null, and value is
  * then NaN, never a number to use. */
@@ -392,15 +469,15 @@ typedef struct sl_opt_f64 {
     double value;
 } sl_opt_f64;
 
-/* quality_distribution bin b: [start, end) = [b*0.1, (b+1)*0.1) computed in double (the last bin
- * also holds p = 1.0) and the number of rows in it. */
+/* quality_distribution bin b: [start, end) = [b*w, (b+1)*w), w = 1.0 / bins, computed in double
+ * (the last bin also holds p = 1.0) and the number of rows in it. */
 typedef struct sl_quality_bin {
     double start, end;
     uint64_t count;
 } sl_quality_bin;
 
 /* calibration_curve bin: mean p and share of ground_truth = +1 over the labelled rows in the
- * bin, and their number; an empty bin is (bin midpoint, 0.0, 0) as in the reference. */
+ * bin, and their number; an empty bin is (b*w + w/2, 0.0, 0) as in the reference. */
 typedef struct sl_calibration_bin {
     double mean_predicted, fraction_positive;
     uint64_t count;
@@ -413,16 +490,23 @@ typedef struct sl_calibration_bin {
  *   conditional_loss_* = mean payoff over A - mean payoff over all (0.0 if A is empty);
  *   spread = (s_plus + s_minus) (mean p over all - mean p over A) (0.0 if A is empty);
  *   quality_gap = mean p over A - mean p over R (0.0 if either is empty);
- *   *_quality_acceptance = the share of accepted rows among those with p >= 0.5 / p < 0.5;
+ *   *_quality_acceptance = the share of accepted rows among those with p >= quality_threshold /
+ *     p < quality_threshold (sl_metrics_options; default 0.5);
  *   calibration_error = mean p over T - share of T with v = 1;
  *   brier_score = mean over T of (p - v)^2;
- *   expected_calibration_error = sum over non-empty calibration bins of count/|T| |mean p - share
- *     with v = 1|;
- *   log_loss = mean over T of -(v ln q + (1 - v) ln(1 - q)), q = clamp(p, 1e-15, 1 - 1e-15);
+ *   expected_calibration_error = sum over non-empty calibration bins of count/|T binned| |mean p -
+ *     share with v = 1| (|T binned|: the labelled rows in some bin, which is |T| unless rows lie
+ *     in no bin, see sl_metrics_options; null when it is 0);
+ *   log_loss = mean over T of -(v ln q + (1 - v) ln(1 - q)), q = max(eps, min(1 - eps, p)),
+ *     eps = log_loss_eps (default 1e-15);
  *   discrimination_auc = P(p_pos > p_neg) + P(p_pos = p_neg) / 2 over all positive/negative pairs;
  *   cv_* = std / max(|mean|, 1e-8 (|mean| + std)), 0.0 when std = 0 (population std).
  * Accuracy: every value within 1e-12 (1 + |value|) of the reference on its golden batches, counts
- * exact; sums stay within 1e-12 relative of the exactly rounded sum up to 10^8 rows. */
+ * exact; sums stay within 1e-12 relative of the exactly rounded sum up to 10^8 rows.
+ * The two bin arrays (of `bins` entries each, of which the reference shows the first *_len:
+ * quality bins always carry their edges, empty calibration bins are zeros) are allocated by
+ * sl_metrics_finalize and owned by the report: release them with sl_metrics_report_free (a copy
+ * of the struct shares them). */
 typedef struct sl_metrics_report {
     uint64_t n;                                      /* valid rows accumulated */
     uint64_t n_accepted, n_rejected;                 /* |A|, |R| */
@@ -434,21 +518,25 @@ typedef struct sl_metrics_report {
     double conditional_loss_counterparty;
     double spread;                                   /* (s_plus+s_minus)(mean p all - mean p A) */
     double quality_gap;                              /* mean p over A - over R */
-    double high_quality_acceptance;                  /* participation_by_quality: p >= 0.5 */
-    double low_quality_acceptance;                   /*   p < 0.5 */
+    double high_quality_acceptance;                  /* participation_by_quality: p >= threshold */
+    double low_quality_acceptance;                   /*   p < threshold */
     uint64_t high_quality_count, low_quality_count;
-    double uncertain_fraction;                       /* share with 0.3 < p < 0.7 */
+    uint64_t high_quality_accepted;                  /* accepted rows with p >= threshold (so
+                                                        MetricsReporter's hard toxicity is
+                                                        (n_accepted - this) / n_accepted) */
+    double uncertain_fraction;                       /* share with 0.5-band < p < 0.5+band */
+    uint64_t uncertain_count;                        /* rows with 0.5-band < p < 0.5+band */
     double average_quality, average_quality_accepted;
-    size_t quality_distribution_len;                 /* 0 for an empty batch, else 10 */
-    sl_quality_bin quality_distribution[SL_METRICS_BINS];
+    size_t quality_distribution_len;                 /* 0 for an empty batch, else bins */
+    sl_quality_bin *quality_distribution;            /* quality_distribution_len bins */
     double total_welfare;                            /* welfare_metrics, all over A */
     double total_social_surplus, net_social_welfare; /* (equal, as in the reference) */
     double avg_initiator_payoff, avg_counterparty_payoff;
     sl_opt_f64 calibration_error;                    /* null when T is empty */
     sl_opt_f64 brier_score;
     sl_opt_f64 expected_calibration_error;
-    size_t calibration_curve_len;                    /* 0 when T is empty, else 10 */
-    sl_calibration_bin calibration_curve[SL_METRICS_BINS];
+    size_t calibration_curve_len;                    /* 0 when T is empty, else bins */
+    sl_calibration_bin *calibration_curve;           /* calibration_curve_len bins */
     sl_opt_f64 log_loss;
     sl_opt_f64 discrimination_auc;                   /* null: a class of T empty, or untracked */
     int auc_tracked;                                 /* 0 when created with SL_METRICS_NO_AUC */
@@ -457,9 +545,26 @@ typedef struct sl_metrics_report {
     double cv_p, cv_payoff_initiator, cv_payoff_counterparty; /* coefficient_of_variation */
 } sl_metrics_report;
 
+/* Releases the bin arrays of a report filled by sl_metrics_finalize and sets them to NULL (a
+ * report of zeros, or NULL, is allowed; freeing twice is not, unless the first call's NULLs are
+ * kept). */
+SL_API void sl_metrics_report_free(sl_metrics_report *r);
+
 /* Creates an empty state for the payoff parameters *pp (validated: a parameter status on error)
- * and flags (0 or SL_METRICS_NO_AUC). *out is NULL on error. Free with sl_metrics_free. */
+ * and options *o (NULL: the defaults; validated as sl_metrics_options_validate). *out is NULL on
+ * error. Free with sl_metrics_free. */
+SL_API sl_status sl_metrics_init_ex(sl_metrics **out, const sl_payoff_params *pp,
+                                    const sl_metrics_options *o);
+
+/* sl_metrics_init_ex with the default options but `flags` (0 or SL_METRICS_NO_AUC). */
 SL_API sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned flags);
+
+/* The options a state was created with (SL_ERR_NULL_ARGUMENT for a NULL or freed state). */
+SL_API sl_status sl_metrics_get_options(const sl_metrics *m, sl_metrics_options *out);
+
+/* The payoff parameters a state was created with (or read back from a serialized state), e.g. to
+ * create a state it can merge with (SL_ERR_NULL_ARGUMENT for a NULL or freed state). */
+SL_API sl_status sl_metrics_get_params(const sl_metrics *m, sl_payoff_params *out);
 
 /* Frees a state (NULL is allowed). */
 SL_API void sl_metrics_free(sl_metrics *m);
@@ -517,8 +622,15 @@ SL_API sl_status sl_metrics_update_observables_f32_mt(sl_metrics *m, const sl_pr
                                                       size_t *first_invalid, unsigned n_threads);
 
 /* Adds everything *from has accumulated to *into (from is unchanged). Both must have the same
- * payoff parameters and flags (SL_ERR_STATE_MISMATCH). SL_ERR_OUT_OF_MEMORY leaves into unchanged. */
+ * payoff parameters and options, bit for bit (SL_ERR_STATE_MISMATCH: states of different
+ * parameters are never combined, since their bins and counts mean different things).
+ * SL_ERR_OUT_OF_MEMORY leaves into unchanged. */
 SL_API sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from);
+
+/* The number of valid rows the state has accumulated (what the report's n will be): cheap,
+ * so a caller can tell how many rows an update that reported an invalid row still added.
+ * 0 for NULL. */
+SL_API uint64_t sl_metrics_count(const sl_metrics *m);
 
 /* The quality bin (0 .. SL_METRICS_BINS - 1) of p in [0, 1] as the metrics count it: b with
  * b * w <= p < (b + 1) * w, w = 0.1 in double and each edge rounded as the reference rounds it
@@ -526,8 +638,41 @@ SL_API sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from);
  * above 1: the last bin. */
 SL_API int sl_quality_bin_index(double p);
 
+/* ---- Serialized states: move states between processes and machines, then merge them ----
+ *
+ * The byte form (format version SL_METRICS_FORMAT_VERSION) is little endian and written field by
+ * field, so it does not depend on struct layout, byte order or instruction set: magic
+ * "SLMETRIC", version, header size, total size, the options (flags, bins, quality_threshold,
+ * uncertainty_band, log_loss_eps) and payoff parameters, the accumulated sums, moments, counts
+ * and bins, the AUC keys (8 bytes per labelled row unless SL_METRICS_NO_AUC), and an XXH3 64-bit
+ * checksum of everything before it. A deserialized state has the blob's options and parameters,
+ * finalizes to the same bits as the state that was serialized, can be updated further, and
+ * merges only with states of the same options and parameters (sl_metrics_merge's
+ * SL_ERR_STATE_MISMATCH: states of other parameters are never combined). */
+#define SL_METRICS_FORMAT_VERSION 1u
+
+/* Bytes sl_metrics_serialize writes for m: 512 + 48 * (bins + 1) + 8 * (AUC keys); 0 for a NULL
+ * or freed state. */
+SL_API size_t sl_metrics_serialized_size(const sl_metrics *m);
+
+/* Writes m's byte form into buf (capacity bytes); *size receives the size needed, also on
+ * SL_ERR_BUFFER_TOO_SMALL (capacity below it; nothing written). SL_ERR_NULL_ARGUMENT for a NULL
+ * or freed m, a NULL size, or a NULL buf with enough capacity. m is unchanged. */
+SL_API sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t capacity,
+                                      size_t *size);
+
+/* Creates in *out (NULL on error) the state that the `size` bytes at blob describe. Refused,
+ * with nothing read outside [blob, blob + size): SL_ERR_BLOB_MAGIC (not a metrics state),
+ * SL_ERR_BLOB_VERSION (another format version), SL_ERR_BLOB_TRUNCATED (fewer bytes than the
+ * header says), SL_ERR_BLOB_CHECKSUM (bytes changed), SL_ERR_BLOB_CORRUPT (checksum right but
+ * the content is not a state this library produces: extra bytes, options or parameters out of
+ * range, counts that do not add up, AUC keys outside [0, 1] or of the wrong class totals);
+ * SL_ERR_NULL_ARGUMENT, SL_ERR_OUT_OF_MEMORY. */
+SL_API sl_status sl_metrics_deserialize(sl_metrics **out, const void *blob, size_t size);
+
 /* Computes the report from the state (which is unchanged and may keep accumulating). Allocates
- * scratch for the AUC sort (SL_ERR_OUT_OF_MEMORY). */
+ * the report's bin arrays (release with sl_metrics_report_free) and scratch for the AUC sort;
+ * SL_ERR_OUT_OF_MEMORY leaves *out untouched. */
 SL_API sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out);
 
 /* discrimination_auc alone, over the rows with ground_truth +1 or -1: P(p_pos > p_neg) +

@@ -245,6 +245,91 @@ SL_API sl_status sl_panel_qa_summary(const sl_panel *pb, sl_panel_qa *out);
 /* Frees everything (NULL: nothing). */
 SL_API void sl_panel_free(sl_panel *pb);
 
+/* ---------------------------------------------------------------------------------------------
+ * Panel QA in depth: per task, per reviewer, and reviewer reliability (Dawid-Skene)
+ *
+ * Computed once from a finished panel (which must outlive nothing: the result keeps no pointer
+ * into it) by sl_panel_quality_create:
+ *  - per task: items, counted votes per label, Krippendorff's alpha (nominal) of its items, mean
+ *    entropy, items per disagreement class, flagged items, gold pass rate (counted annotations of
+ *    its gold items, error marks included as in sl_panel_reviewer, whose label is the gold one);
+ *  - per reviewer: votes (counted, error marks excluded), agreement with the leave-one-out
+ *    plurality (each vote against the plurality of the item's other counted votes: 1 when its
+ *    label alone has the most, 1/t when it is one of t labels tied there, 0 otherwise; the mean
+ *    over the votes on items with another counted vote), mean self-reported confidence, gold pass
+ *    rate, Dawid-Skene accuracy; listed with the outliers first (lowest agreement, then lowest
+ *    accuracy; reviewers never compared last);
+ *  - Dawid-Skene (options.dawid_skene): sl_dawid_skene fitted per task on its counted votes
+ *    without error marks, giving each item a posterior distribution over its task's labels and
+ *    each reviewer an accuracy (per task, weighted by its votes in each task).
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct sl_panel_quality sl_panel_quality; /* opaque */
+
+typedef struct sl_panel_quality_options {
+    int dawid_skene;            /* 1 (default): fit Dawid-Skene per task; 0: skip it */
+    sl_dawid_skene_options ds;  /* its options (crowd-kit's defaults) */
+} sl_panel_quality_options;
+
+/* Fills *o with the defaults above. */
+SL_API void sl_panel_quality_options_default(sl_panel_quality_options *o);
+
+/* Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_STATE (the panel is not finished), those of
+ * sl_dawid_skene's options, SL_ERR_OUT_OF_MEMORY (*out is NULL then). Memory: with Dawid-Skene,
+ * one double per label of each item's task, and sl_dawid_skene's while it runs. */
+SL_API sl_status sl_panel_quality_create(const sl_panel *pb, const sl_panel_quality_options *o,
+                                         sl_panel_quality **out);
+
+typedef struct sl_panel_task_quality {
+    size_t task;                 /* index for sl_panel_task_get */
+    size_t items, with_votes;    /* items; those with at least one counted vote */
+    size_t annotations;          /* counted votes without error marks */
+    const size_t *label_votes;   /* the task's n_labels labels: those votes per label */
+    double krippendorff_alpha;   /* nominal, over the task's items; NaN where undefined */
+    double mean_entropy_bits;    /* over items with votes; NaN when none */
+    size_t classes[SL_DISAGREEMENT_CLASSES];
+    size_t flagged;
+    size_t gold_items, gold_votes, gold_passes;
+    double gold_pass_rate;       /* gold_passes / gold_votes; NaN without gold items */
+    uint32_t ds_iterations;      /* Dawid-Skene's EM iterations (0: not fitted) */
+    int ds_converged;            /* 1: stopped by its tolerance */
+} sl_panel_task_quality;
+
+SL_API size_t sl_panel_quality_task_count(const sl_panel_quality *q);
+/* Task t, in sl_panel_task_get's order. Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_INDEX. */
+SL_API sl_status sl_panel_quality_task(const sl_panel_quality *q, size_t t,
+                                       sl_panel_task_quality *out);
+
+typedef struct sl_panel_reviewer_quality {
+    size_t reviewer;             /* index for sl_panel_reviewer_get */
+    size_t votes;                /* counted votes without error marks */
+    size_t error_marks;          /* counted votes marked as reviewer errors */
+    size_t compared;             /* votes on items with another counted vote */
+    double agreement;            /* leave-one-out plurality agreement; NaN when compared = 0 */
+    size_t confidences;          /* votes that gave a confidence */
+    double mean_confidence;      /* NaN when none */
+    size_t gold_items, gold_passes;
+    double gold_pass_rate;       /* NaN without gold items */
+    size_t ds_votes;             /* votes Dawid-Skene was fitted on */
+    double ds_accuracy;          /* NaN when not fitted or without votes */
+} sl_panel_reviewer_quality;
+
+SL_API size_t sl_panel_quality_reviewer_count(const sl_panel_quality *q);
+/* The reviewer at `position` in outlier order (0: the most outlying). Errors:
+ * SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_INDEX. */
+SL_API sl_status sl_panel_quality_reviewer(const sl_panel_quality *q, size_t position,
+                                           sl_panel_reviewer_quality *out);
+
+/* Item i's (sl_panel_get's order) Dawid-Skene posterior: n_labels doubles in its task's label
+ * order, as sl_dawid_skene gives them (labels no vote of the task uses: 0; an item whose votes are
+ * all error marks: NaN); *out NULL when Dawid-Skene was not fitted. Valid until
+ * sl_panel_quality_free. Errors: SL_ERR_NULL_ARGUMENT, SL_ERR_PANEL_INDEX. */
+SL_API sl_status sl_panel_quality_posterior(const sl_panel_quality *q, size_t i,
+                                            const double **out);
+
+/* Frees everything (NULL: nothing). */
+SL_API void sl_panel_quality_free(sl_panel_quality *q);
+
 #ifdef __cplusplus
 }
 #endif

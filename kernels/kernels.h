@@ -83,21 +83,59 @@ enum {
 /* Quantities whose variance is tracked, and over which subset */
 enum { SL_MV_P, SL_MV_P_A, SL_MV_PA, SL_MV_PB, SL_MV_COUNT };
 
+/* What the scalar path's metrics kernel takes from sl_metrics_options (the SIMD paths run only
+ * with the defaults, which they build in): the bins, and the thresholds as the reference
+ * computes them in double. */
+typedef struct sl_metrics_config {
+    unsigned bins;
+    double bin_width;                  /* 1.0 / bins */
+    double quality_threshold;          /* high quality: p >= quality_threshold */
+    double uncertain_lo, uncertain_hi; /* uncertain: lo < p < hi (0.5 -/+ band) */
+    double log_eps;                    /* log loss clamps p to [eps, 1 - eps] */
+} sl_metrics_config;
+
+/* One bin's counts and sum of p over a block, as the scalar path accumulates them for any
+ * number of bins (sl_metrics_span.bin_sums). */
+typedef struct sl_metrics_bin_sums {
+    uint64_t count, accepted;          /* valid rows, accepted rows */
+    uint64_t cal_count, cal_positive;  /* labelled rows, rows with ground_truth +1 */
+    double cal_sum_p;                  /* sum of p over the labelled rows */
+} sl_metrics_bin_sums;
+
 typedef struct sl_metrics_block {
     double sum[SL_MS_COUNT];
     double m2[SL_MV_COUNT];                 /* sum of squared deviations from the block's mean */
+    /* counts over the valid rows: all, accepted, ground_truth +1, p >= threshold and of those
+     * the accepted, uncertain (the labelled rows: n_labelled) */
+    uint64_t n, n_accepted, n_positive, high, high_accepted, uncertain;
+    /* the SIMD paths' ten default bins (the scalar path fills sl_metrics_span.bin_sums) */
     uint64_t bin[SL_METRICS_BINS];          /* quality bins, valid rows */
     uint64_t bin_accepted[SL_METRICS_BINS]; /* quality bins, accepted rows */
     uint64_t cal_count[SL_METRICS_BINS];    /* quality bins, labelled rows */
     uint64_t cal_positive[SL_METRICS_BINS]; /* quality bins, rows with ground_truth +1 */
     double cal_sum_p[SL_METRICS_BINS];      /* sum of p per bin over labelled rows */
-    uint64_t uncertain;                     /* rows with 0.3 < p < 0.7 */
     /* the valid labelled rows in row order (the AUC's input): |p| for ground_truth +1, -|p| for
      * -1 (a sign flip, so p = 0 gives -0.0: the sign bit is the class); room for a whole vector
      * past the end, as the SIMD paths store whole vectors */
     size_t n_labelled;
     double labelled[SL_METRICS_SPAN + 16];
 } sl_metrics_block;
+
+/* The counts n, n_accepted, high and high_accepted of a block of the SIMD paths from its ten
+ * default bins (every valid row is binned; high quality, p >= 0.5, is bins 5..9 since
+ * 5 * 0.1 = 0.5 exactly). */
+static inline void sl_metrics_block_counts_from_bins(sl_metrics_block *blk)
+{
+    blk->n = blk->n_accepted = blk->high = blk->high_accepted = 0;
+    for (int b = 0; b < SL_METRICS_BINS; b++) {
+        blk->n += blk->bin[b];
+        blk->n_accepted += blk->bin_accepted[b];
+        if (b >= SL_METRICS_BINS / 2) {
+            blk->high += blk->bin[b];
+            blk->high_accepted += blk->bin_accepted[b];
+        }
+    }
+}
 
 /* Bytes a path may keep its running accumulators in (sl_metrics_span.accumulators) */
 #define SL_METRICS_ACCUMULATOR_BYTES 2048
@@ -125,6 +163,11 @@ typedef struct sl_metrics_span {
     /* with payoff columns, what the SIMD paths' second look at the block needs */
     _Alignas(64) double pi_a[SL_METRICS_BLOCK], pi_b[SL_METRICS_BLOCK];
     unsigned valid[SL_METRICS_BLOCK];
+    /* the scalar path: its configuration, and a table of cfg->bins + 1 bin sums (the last for
+     * rows in no bin) that it fills and the caller empties after each end (the SIMD paths use
+     * neither) */
+    const sl_metrics_config *cfg;
+    sl_metrics_bin_sums *bin_sums;
     sl_metrics_block blk; /* labelled fills as rows are fed; the rest is set by end */
 } sl_metrics_span;
 
@@ -146,12 +189,7 @@ static inline int sl_metrics_rows_need_payoffs(const sl_payoff_consts *pc,
  * its m2 is centred on is sum / count. Shared by the kernels and the state's merge. */
 static inline uint64_t sl_metrics_block_var_count(const sl_metrics_block *blk, int which)
 {
-    uint64_t all = 0, accepted = 0;
-    for (int b = 0; b < SL_METRICS_BINS; b++) {
-        all += blk->bin[b];
-        accepted += blk->bin_accepted[b];
-    }
-    return which == SL_MV_P_A ? accepted : all;
+    return which == SL_MV_P_A ? blk->n_accepted : blk->n;
 }
 static inline double sl_metrics_block_var_sum(const sl_metrics_block *blk, int which)
 {
@@ -175,12 +213,7 @@ static inline double sl_metrics_block_var_sum(const sl_metrics_block *blk, int w
 static inline void sl_metrics_block_affine_payoffs(const sl_payoff_consts *pc,
                                                    sl_metrics_block *blk)
 {
-    uint64_t n_accepted = 0, n_all = 0;
-    for (int b = 0; b < SL_METRICS_BINS; b++) {
-        n_all += blk->bin[b];
-        n_accepted += blk->bin_accepted[b];
-    }
-    double na = (double)n_accepted, nr = (double)(n_all - n_accepted);
+    double na = (double)blk->n_accepted, nr = (double)(blk->n - blk->n_accepted);
     double s = pc->s_plus + pc->s_minus;
     double a_i = pc->theta * s + pc->rho_a * pc->h, b_i = -(pc->theta * pc->s_minus + pc->rho_a * pc->h);
     double a_c = pc->one_minus_theta * s + pc->rho_b * pc->h;
@@ -197,22 +230,38 @@ static inline void sl_metrics_block_affine_payoffs(const sl_payoff_consts *pc,
     blk->m2[SL_MV_PB] = a_c * a_c * blk->m2[SL_MV_P];
 }
 
-/* SPEC 3 thresholds, computed in double exactly as the reference computes them */
+/* SPEC 3 thresholds (the defaults of sl_metrics_options), computed in double exactly as the
+ * reference computes them */
 #define SL_UNCERTAIN_LO (0.5 - 0.2)     /* uncertain: SL_UNCERTAIN_LO < p < SL_UNCERTAIN_HI */
 #define SL_UNCERTAIN_HI (0.5 + 0.2)
 #define SL_BIN_WIDTH (1.0 / SL_METRICS_BINS)
 #define SL_LOG_EPS 1e-15                /* log loss clamps p to [eps, 1 - eps] */
 
-/* The quality bin of p in [0, 1]: b with b*w <= p < (b+1)*w (w = 0.1 in double), and the last
- * bin for p = 1. fl(p*10) never falls below the true bin and exceeds it by at most one, exactly
- * when p lies below the edge b*w of the bin fl(p*10) names, so one comparison corrects it. The
- * SIMD paths compute the same thing lane-wise. */
-static inline int sl_quality_bin_of(double p)
+/* The configuration of a state's options (validated by sl_metrics_options_validate). */
+static inline sl_metrics_config sl_metrics_config_of(unsigned bins, double quality_threshold,
+                                                     double uncertainty_band, double log_eps)
 {
-    double f = floor(p * 10.0);
-    if (p < f * SL_BIN_WIDTH)
-        f -= 1.0;
-    return f > SL_METRICS_BINS - 1 ? SL_METRICS_BINS - 1 : (int)f;
+    return (sl_metrics_config){bins, 1.0 / bins, quality_threshold, 0.5 - uncertainty_band,
+                               0.5 + uncertainty_band, log_eps};
+}
+
+/* The bin of p in [0, 1] among cfg->bins bins of width w (the reference's test: b*w <= p <
+ * (b+1)*w, products in double, and the last bin for p = 1.0), or -1 when p lies in none (p in
+ * [bins*w, 1) when bins*w rounds below 1). floor(p * bins) is at most one bin off the bin whose
+ * edges hold p (p * bins and p / w differ by a rounding or two), so each direction is corrected
+ * at most once; the edges b*w increase with b, so the bins do not overlap. */
+static inline int sl_metrics_bin_of(const sl_metrics_config *cfg, double p)
+{
+    int last = (int)cfg->bins - 1;
+    double w = cfg->bin_width, f = floor(p * cfg->bins);
+    int b = f > last ? last : (int)f;
+    if (b > 0 && p < b * w)
+        b--;
+    else if (b < last && p >= (b + 1) * w)
+        b++;
+    if (b * w <= p && p < (b + 1) * w)
+        return b;
+    return p == 1.0 ? last : -1;
 }
 
 /* Panel kernels (SPEC 4): label-major k x n matrices; return the first invalid item, or n. */

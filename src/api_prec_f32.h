@@ -8,4 +8,5 @@
 #define PAYOFF_IN sl_payoff_inputs_f32
 #define PAYOFF_OUT sl_payoff_outputs_f32
 #define PREC(name) name##_f32       /* sl_score -> sl_score_f32, impl->PREC(score) -> score_f32 */
+#define PREC_LOG logf                /* libm's log in this precision */
 #define PREC_MT(name) name##_f32_mt /* sl_score -> sl_score_f32_mt */

@@ -8,4 +8,5 @@
 #define PAYOFF_IN sl_payoff_inputs_f64
 #define PAYOFF_OUT sl_payoff_outputs_f64
 #define PREC(name) name##_f64       /* sl_score -> sl_score_f64, impl->PREC(score) -> score_f64 */
+#define PREC_LOG log                 /* libm's log in this precision */
 #define PREC_MT(name) name##_f64_mt /* sl_score -> sl_score_f64_mt */

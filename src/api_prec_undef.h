@@ -5,3 +5,4 @@
 #undef PAYOFF_OUT
 #undef PREC
 #undef PREC_MT
+#undef PREC_LOG

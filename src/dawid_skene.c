@@ -33,8 +33,9 @@
 
 /* crowd-kit's _EPS (10^-10): the floor of confusion entries, priors and returned posteriors */
 #define DS_EPS 1e-10
-/* ln 2 (M_LN2 is not in C11) */
+/* ln 2 (M_LN2 is not in C11), ln 10^-10 */
 #define LN2 0.693147180559945309417232121458176568
+#define LN_EPS (-23.025850929940456840179914546843642)
 /* items per E-step block (its bound and prior sums are kept per block, added in order) */
 #define ITEM_BLOCK 2048
 /* M-step blocks: consecutive pairs until at least this many annotations */
@@ -64,7 +65,7 @@ typedef struct ds_fit {
      * pairs are ordered by reviewer, then label; reviewer r owns pairs [rev_pair[r], rev_pair[r+1]) */
     size_t *pair_start;
     uint32_t *pair_item;
-    uint32_t *pair_label; /* label in use (0 .. k) */
+    uint32_t *pair_label; /* its label, numbered among the labels in use (0 .. k - 1) */
     size_t *rev_pair;
     /* model */
     double *post, *post_next; /* n_active x k, item-major */
@@ -75,6 +76,8 @@ typedef struct ds_fit {
     size_t n_item_blocks, n_pair_blocks, n_rev_blocks;
     size_t *pair_block, *rev_block; /* first pair / reviewer of each block, then the end */
     double *block_bound;            /* per item block: its part of the bound */
+    double *block_entropy, *block_entropy_next; /* per item block: the entropy of post, of
+                                                   post_next (floored at 1e-10) */
     double *block_prior;            /* per item block: k sums of its new posteriors */
     /* the team */
     unsigned threads;
@@ -94,31 +97,39 @@ typedef struct ds_fit {
 
 /* ---- one pass of each kind, over one block ------------------------------------------------- */
 
-/* E-step for the items of block b: new posteriors into post_next, their sums into block_prior;
- * with_bound: also this block's part of the bound of the current posteriors (post). */
+/* out[c] = the sum over j < n of table[rows[j] * k + c], in j order. */
+static void sum_rows(double *out, const double *table, const uint32_t *rows, size_t n, size_t k)
+{
+    for (size_t c = 0; c < k; c++)
+        out[c] = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        const double *row = table + (size_t)rows[j] * k;
+        for (size_t c = 0; c < k; c++)
+            out[c] += row[c];
+    }
+}
+
+/* E-step for the items of block b: new posteriors into post_next, their sums into block_prior
+ * and their entropy (floored as the bound floors them) into block_entropy_next; with_bound: also
+ * this block's part of the bound of the current posteriors (post), whose entropy the previous
+ * pass left in block_entropy. The entropy needs no logarithm per label: ln p_c = ln 2 (ll_c -
+ * top) - ln total. */
 static void estep_block(ds_fit *f, size_t b, double *scratch)
 {
     size_t k = f->k, from = b * ITEM_BLOCK;
     size_t to = from + ITEM_BLOCK < f->n_active ? from + ITEM_BLOCK : f->n_active;
-    double *prior_sum = f->block_prior + b * k, bound = 0.0;
+    double *prior_sum = f->block_prior + b * k, joint = 0.0, entropy = 0.0;
     double *s = scratch, *ll = scratch + k;
     memset(prior_sum, 0, k * sizeof *prior_sum);
     for (size_t i = from; i < to; i++) {
-        for (size_t c = 0; c < k; c++)
-            s[c] = 0.0;
-        for (size_t j = f->item_start[i]; j < f->item_start[i + 1]; j++) {
-            const double *row = f->log2_err + (size_t)f->item_pair[j] * k;
-            for (size_t c = 0; c < k; c++)
-                s[c] += row[c];
-        }
-        const double *cur = f->post + i * k;
+        sum_rows(s, f->log2_err, f->item_pair + f->item_start[i],
+                 f->item_start[i + 1] - f->item_start[i], k);
         if (f->with_bound) {
             /* sum over the item's annotations a of sum_c cur_c (ln e_a,c + ln prior_c) */
+            const double *cur = f->post + i * k;
             double count = (double)(f->item_start[i + 1] - f->item_start[i]);
-            for (size_t c = 0; c < k; c++) {
-                double p = cur[c] > DS_EPS ? cur[c] : DS_EPS;
-                bound += cur[c] * (LN2 * s[c] + count * f->ln_prior[c]) - p * log(p);
-            }
+            for (size_t c = 0; c < k; c++)
+                joint += cur[c] * (LN2 * s[c] + count * f->ln_prior[c]);
         }
         double top = -INFINITY, total = 0.0;
         for (size_t c = 0; c < k; c++) {
@@ -130,12 +141,16 @@ static void estep_block(ds_fit *f, size_t b, double *scratch)
             next[c] = exp2(ll[c] - top);
             total += next[c];
         }
+        double ln_total = log(total);
         for (size_t c = 0; c < k; c++) {
             next[c] /= total;
             prior_sum[c] += next[c];
+            entropy -= next[c] > DS_EPS ? next[c] * (LN2 * (ll[c] - top) - ln_total)
+                                        : DS_EPS * LN_EPS;
         }
     }
-    f->block_bound[b] = bound;
+    f->block_bound[b] = joint + f->block_entropy[b];
+    f->block_entropy_next[b] = entropy;
 }
 
 /* M-step, first half, for the pairs of block b: the sums of their items' posteriors, floored. */
@@ -144,13 +159,8 @@ static void msum_block(ds_fit *f, size_t b)
     size_t k = f->k;
     for (size_t p = f->pair_block[b]; p < f->pair_block[b + 1]; p++) {
         double *e = f->err + p * k;
-        for (size_t c = 0; c < k; c++)
-            e[c] = 0.0;
-        for (size_t j = f->pair_start[p]; j < f->pair_start[p + 1]; j++) {
-            const double *post = f->post + (size_t)f->pair_item[j] * k;
-            for (size_t c = 0; c < k; c++)
-                e[c] += post[c];
-        }
+        sum_rows(e, f->post, f->pair_item + f->pair_start[p], f->pair_start[p + 1] - f->pair_start[p],
+                 k);
         for (size_t c = 0; c < k; c++)
             e[c] = e[c] > DS_EPS ? e[c] : DS_EPS;
     }
@@ -242,6 +252,9 @@ static void step(ds_fit *f)
         double *t = f->post;
         f->post = f->post_next;
         f->post_next = t;
+        t = f->block_entropy;
+        f->block_entropy = f->block_entropy_next;
+        f->block_entropy_next = t;
         f->iterations++;
         f->with_bound = 1;
         set_priors(f);
@@ -337,6 +350,8 @@ static void fit_free(ds_fit *f)
     free(f->pair_block);
     free(f->rev_block);
     free(f->block_bound);
+    free(f->block_entropy);
+    free(f->block_entropy_next);
     free(f->block_prior);
 }
 
@@ -450,7 +465,10 @@ static sl_status cut_blocks(ds_fit *f)
     f->rev_block = malloc((f->n_reviewers + 1) * sizeof *f->rev_block);
     f->block_bound = malloc(f->n_item_blocks * sizeof *f->block_bound);
     f->block_prior = malloc(f->n_item_blocks * f->k * sizeof *f->block_prior);
-    if (!f->pair_block || !f->rev_block || !f->block_bound || !f->block_prior)
+    f->block_entropy = calloc(f->n_item_blocks, sizeof *f->block_entropy);
+    f->block_entropy_next = calloc(f->n_item_blocks, sizeof *f->block_entropy_next);
+    if (!f->pair_block || !f->rev_block || !f->block_bound || !f->block_prior ||
+        !f->block_entropy || !f->block_entropy_next)
         return SL_ERR_OUT_OF_MEMORY;
     size_t blocks = 0, weight = 0;
     for (size_t p = 0; p < f->n_pairs; p++) {

@@ -17,17 +17,13 @@
 #include "auc_internal.h"
 #include "dispatch.h"
 #include "metrics_internal.h"
+#include "metrics_state.h"
 #include "payoff_internal.h"
 #include "proxy_internal.h"
 
-#define SL_METRICS_MAGIC 0x736c6d6574726963ull /* "slmetric" */
 
 /* ---- compensated sums ---- */
 
-/* A sum carried as hi + lo, |lo| far below an ulp of hi (Knuth's TwoSum on every addition). */
-typedef struct dd {
-    double hi, lo;
-} dd;
 
 static void dd_add(dd *s, double x)
 {
@@ -61,11 +57,6 @@ static dd dd_count_minus(uint64_t count, dd s)
     return r;
 }
 
-/* Count, sum and sum of squared deviations from the mean of a quantity. */
-typedef struct moments {
-    uint64_t n;
-    dd sum, m2;
-} moments;
 
 /* Adds a set with nb rows, sum sb and m2 m2b (Chan, Golub & LeVeque): the squared deviations of
  * the union are those of each part plus delta^2 * na * nb / (na + nb), delta the means' gap.
@@ -88,58 +79,114 @@ static void moments_merge(moments *a, uint64_t nb, dd sb, dd m2b)
 
 /* ---- the state ---- */
 
-struct sl_metrics {
-    uint64_t magic;
-    sl_payoff_params params;
-    sl_payoff_consts pc;
-    unsigned flags;
-    dd sum[SL_MS_COUNT];
-    moments var[SL_MV_COUNT];
-    uint64_t bin[SL_METRICS_BINS], bin_accepted[SL_METRICS_BINS];
-    uint64_t cal_count[SL_METRICS_BINS], cal_positive[SL_METRICS_BINS];
-    dd cal_sum_p[SL_METRICS_BINS];
-    uint64_t uncertain;
-    /* AUC: one key per labelled row (sl_auc_key) */
-    uint64_t *auc_keys;
-    size_t auc_n, auc_cap;
-    sl_metrics_span *span; /* the kernel's workspace during an update (nothing between updates) */
-};
 
-static int tracks_auc(const sl_metrics *m) { return !(m->flags & SL_METRICS_NO_AUC); }
+static void counts_add(metrics_counts *into, const metrics_counts *from)
+{
+    into->n += from->n;
+    into->n_accepted += from->n_accepted;
+    into->n_labelled += from->n_labelled;
+    into->n_positive += from->n_positive;
+    into->high += from->high;
+    into->high_accepted += from->high_accepted;
+    into->uncertain += from->uncertain;
+}
 
-/* A new empty state; `workspace`: with the span its updates run through (without, it must
- * borrow one: sl_metrics_swap_workspace) */
-static sl_status metrics_new(sl_metrics **out, const sl_payoff_params *pp, unsigned flags,
-                             int workspace)
+
+static int tracks_auc(const sl_metrics *m) { return !(m->options.flags & SL_METRICS_NO_AUC); }
+
+void sl_metrics_options_default(sl_metrics_options *out)
+{
+    if (out)
+        *out = (sl_metrics_options){0, SL_METRICS_BINS, 0.5, 0.2, SL_LOG_EPS};
+}
+
+sl_status sl_metrics_options_validate(const sl_metrics_options *o)
+{
+    if (!o)
+        return SL_ERR_NULL_ARGUMENT;
+    if (o->flags & ~SL_METRICS_NO_AUC)
+        return SL_ERR_PARAM_METRICS_FLAGS;
+    if (o->bins < 1 || o->bins > SL_METRICS_MAX_BINS)
+        return SL_ERR_PARAM_BINS;
+    if (isnan(o->quality_threshold))
+        return SL_ERR_PARAM_QUALITY_THRESHOLD;
+    if (isnan(o->uncertainty_band))
+        return SL_ERR_PARAM_UNCERTAINTY_BAND;
+    double eps = o->log_loss_eps;
+    if (!(eps > 0.0 && eps < 1.0 && 1.0 - eps < 1.0))
+        return SL_ERR_PARAM_LOG_LOSS_EPS;
+    return SL_OK;
+}
+
+/* Whether the SIMD paths, which build in the default options, compute what o asks for (the
+ * flags do not change the kernel's work) */
+static int default_kernel_options(const sl_metrics_options *o)
+{
+    sl_metrics_options d;
+    sl_metrics_options_default(&d);
+    return o->bins == d.bins && o->quality_threshold == d.quality_threshold &&
+           o->uncertainty_band == d.uncertainty_band && o->log_loss_eps == d.log_loss_eps;
+}
+
+sl_status sl_metrics_new_state(sl_metrics **out, const sl_payoff_params *pp,
+                             const sl_metrics_options *o, int workspace)
 {
     if (!out)
         return SL_ERR_NULL_ARGUMENT;
     *out = NULL;
     if (!pp)
         return SL_ERR_NULL_ARGUMENT;
+    sl_metrics_options options;
+    sl_metrics_options_default(&options);
+    if (o)
+        options = *o;
     sl_payoff_consts pc;
     sl_status st = sl_payoff_prepare(pp, &pc);
+    if (st == SL_OK)
+        st = sl_metrics_options_validate(&options);
     if (st != SL_OK)
         return st;
     sl_metrics *m = calloc(1, sizeof *m);
+    if (m)
+        m->bins = calloc(options.bins + 1, sizeof *m->bins);
     /* aligned for the vector accumulators; aligned_alloc wants a multiple of 64 */
-    if (m && workspace)
-        m->span = aligned_alloc(64, (sizeof *m->span + 63) / 64 * 64);
-    if (!m || (workspace && !m->span)) {
+    size_t span_bytes = sizeof *m->span + (options.bins + 1) * sizeof(sl_metrics_bin_sums);
+    if (m && m->bins && workspace) {
+        m->span = aligned_alloc(64, (span_bytes + 63) / 64 * 64);
+        if (m->span) {
+            memset(m->span, 0, span_bytes);
+            m->span->bin_sums = (sl_metrics_bin_sums *)(void *)(m->span + 1);
+        }
+    }
+    if (!m || !m->bins || (workspace && !m->span)) {
+        if (m)
+            free(m->bins);
         free(m);
         return SL_ERR_OUT_OF_MEMORY;
     }
     m->magic = SL_METRICS_MAGIC;
     m->params = *pp;
     m->pc = pc;
-    m->flags = flags & SL_METRICS_NO_AUC;
+    m->options = options;
+    m->cfg = sl_metrics_config_of(options.bins, options.quality_threshold,
+                                  options.uncertainty_band, options.log_loss_eps);
+    m->simd = default_kernel_options(&options);
     *out = m;
     return SL_OK;
 }
 
+sl_status sl_metrics_init_ex(sl_metrics **out, const sl_payoff_params *pp,
+                             const sl_metrics_options *o)
+{
+    return sl_metrics_new_state(out, pp, o, 1);
+}
+
 sl_status sl_metrics_init(sl_metrics **out, const sl_payoff_params *pp, unsigned flags)
 {
-    return metrics_new(out, pp, flags, 1);
+    sl_metrics_options o;
+    sl_metrics_options_default(&o);
+    o.flags = flags;
+    return sl_metrics_new_state(out, pp, &o, 1);
 }
 
 void sl_metrics_free(sl_metrics *m)
@@ -147,12 +194,29 @@ void sl_metrics_free(sl_metrics *m)
     if (!m)
         return;
     free(m->auc_keys);
+    free(m->bins);
     free(m->span);
     m->magic = 0;
     free(m);
 }
 
-static int valid_state(const sl_metrics *m) { return m && m->magic == SL_METRICS_MAGIC; }
+int sl_metrics_valid_state(const sl_metrics *m) { return m && m->magic == SL_METRICS_MAGIC; }
+
+sl_status sl_metrics_get_options(const sl_metrics *m, sl_metrics_options *out)
+{
+    if (!sl_metrics_valid_state(m) || !out)
+        return SL_ERR_NULL_ARGUMENT;
+    *out = m->options;
+    return SL_OK;
+}
+
+sl_status sl_metrics_get_params(const sl_metrics *m, sl_payoff_params *out)
+{
+    if (!sl_metrics_valid_state(m) || !out)
+        return SL_ERR_NULL_ARGUMENT;
+    *out = m->params;
+    return SL_OK;
+}
 
 /* Makes room for `more` keys; SL_ERR_OUT_OF_MEMORY changes nothing. */
 static sl_status reserve_auc(sl_metrics *m, size_t more)
@@ -190,56 +254,87 @@ static void collect_auc(sl_metrics *m, const sl_metrics_block *blk)
     m->auc_n += blk->n_labelled;
 }
 
-static void add_block(sl_metrics *m, const sl_metrics_block *blk)
+/* The block's bins: the scalar path's table (emptied for the next block), or the SIMD paths'
+ * ten default bins. */
+static void add_bins(sl_metrics *m, const sl_metrics_span *span, int scalar)
 {
+    const sl_metrics_block *blk = &span->blk;
+    for (unsigned b = 0; b < (scalar ? m->options.bins + 1 : SL_METRICS_BINS); b++) {
+        sl_metrics_bin_sums s =
+            scalar ? span->bin_sums[b]
+                   : (sl_metrics_bin_sums){blk->bin[b], blk->bin_accepted[b], blk->cal_count[b],
+                                           blk->cal_positive[b], blk->cal_sum_p[b]};
+        bin_state *t = &m->bins[b];
+        t->count += s.count;
+        t->accepted += s.accepted;
+        if (s.cal_count) {
+            t->cal_count += s.cal_count;
+            t->cal_positive += s.cal_positive;
+            dd_add(&t->cal_sum_p, s.cal_sum_p);
+        }
+        if (scalar)
+            span->bin_sums[b] = (sl_metrics_bin_sums){0, 0, 0, 0, 0.0};
+    }
+}
+
+static void add_block(sl_metrics *m, const sl_metrics_span *span, int scalar)
+{
+    const sl_metrics_block *blk = &span->blk;
     for (int s = 0; s < SL_MS_COUNT; s++)
         dd_add(&m->sum[s], blk->sum[s]);
     for (int w = 0; w < SL_MV_COUNT; w++)
         moments_merge(&m->var[w], sl_metrics_block_var_count(blk, w),
                       (dd){sl_metrics_block_var_sum(blk, w), 0.0}, (dd){blk->m2[w], 0.0});
-    for (int b = 0; b < SL_METRICS_BINS; b++) {
-        m->bin[b] += blk->bin[b];
-        m->bin_accepted[b] += blk->bin_accepted[b];
-        if (blk->cal_count[b]) {
-            m->cal_count[b] += blk->cal_count[b];
-            m->cal_positive[b] += blk->cal_positive[b];
-            dd_add(&m->cal_sum_p[b], blk->cal_sum_p[b]);
-        }
-    }
-    m->uncertain += blk->uncertain;
+    metrics_counts c = {blk->n, blk->n_accepted, blk->n_labelled, blk->n_positive, blk->high,
+                        blk->high_accepted, blk->uncertain};
+    counts_add(&m->count, &c);
+    add_bins(m, span, scalar);
     if (tracks_auc(m))
         collect_auc(m, blk);
 }
 
-/* Runs rows [off, off+len) of an update of n rows through the active path's span, which is begun
- * at the update's first block and ended into the state when full and after its last block.
- * *bad: the update's first invalid row so far (its n while none); blocks come in row order, so
- * the first one found is kept. */
-static void feed_block(sl_metrics *m, const sl_impl *impl, const sl_metrics_rows *rows,
+/* The path whose metrics kernel an update runs: the active one when the state's options are the
+ * defaults, else the scalar one (the only one that takes other options). */
+typedef struct metrics_kernel {
+    const sl_impl *impl;
+    int scalar; /* it is the scalar path: bins come in span->bin_sums */
+} metrics_kernel;
+
+/* Runs rows [off, off+len) of an update of n rows through the metrics kernel's span, which is
+ * begun at the update's first block and ended into the state when full and after its last
+ * block. *bad: the update's first invalid row so far (its n while none); blocks come in row
+ * order, so the first one found is kept. */
+static void feed_block(sl_metrics *m, const metrics_kernel *kernel, const sl_metrics_rows *rows,
                        size_t off, size_t len, size_t n, size_t *bad)
 {
     sl_metrics_span *span = m->span;
-    if (off == 0)
-        impl->metrics_begin(&m->pc, rows, span);
-    size_t b = impl->metrics_feed(&m->pc, rows, len, span);
+    if (off == 0) {
+        span->cfg = &m->cfg;
+        kernel->impl->metrics_begin(&m->pc, rows, span);
+    }
+    size_t b = kernel->impl->metrics_feed(&m->pc, rows, len, span);
     if (b < len && off + b < *bad)
         *bad = off + b;
     if (off + len == n || span->rows + SL_METRICS_BLOCK > span->capacity) {
-        impl->metrics_end(&m->pc, span);
-        add_block(m, &span->blk);
+        kernel->impl->metrics_end(&m->pc, span);
+        add_block(m, span, kernel->scalar);
     }
 }
 
-/* Shared start of every update: state, required arrays, active path, AUC room. */
+/* Shared start of every update: state, required arrays, active path (for scoring) and the
+ * metrics kernel's, AUC room. */
 static sl_status begin_update(sl_metrics *m, int required_present, const int8_t *ground_truth,
-                              size_t n, const sl_impl **impl)
+                              size_t n, const sl_impl **impl, metrics_kernel *kernel)
 {
-    if (!valid_state(m) || (n > 0 && !required_present))
+    if (!sl_metrics_valid_state(m) || (n > 0 && !required_present))
         return SL_ERR_NULL_ARGUMENT;
     sl_status st;
     *impl = sl_active_impl(&st);
     if (!*impl)
         return st;
+    const sl_impl *scalar = sl_find_impl("scalar");
+    kernel->impl = m->simd ? *impl : scalar;
+    kernel->scalar = kernel->impl == scalar;
     if (tracks_auc(m) && ground_truth)
         return reserve_auc(m, count_labelled(ground_truth, n));
     return SL_OK;
@@ -324,11 +419,18 @@ static int same_params(const sl_payoff_params *a, const sl_payoff_params *b)
            a->w_rep == b->w_rep;
 }
 
+static int same_options(const sl_metrics_options *a, const sl_metrics_options *b)
+{
+    return a->flags == b->flags && a->bins == b->bins &&
+           a->quality_threshold == b->quality_threshold &&
+           a->uncertainty_band == b->uncertainty_band && a->log_loss_eps == b->log_loss_eps;
+}
+
 sl_status sl_metrics_init_like(const sl_metrics *m, sl_metrics **out, int workspace)
 {
-    if (!valid_state(m))
+    if (!sl_metrics_valid_state(m))
         return SL_ERR_NULL_ARGUMENT;
-    return metrics_new(out, &m->params, m->flags, workspace);
+    return sl_metrics_new_state(out, &m->params, &m->options, workspace);
 }
 
 void sl_metrics_swap_workspace(sl_metrics *a, sl_metrics *b)
@@ -340,9 +442,10 @@ void sl_metrics_swap_workspace(sl_metrics *a, sl_metrics *b)
 
 sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
 {
-    if (!valid_state(into) || !valid_state(from))
+    if (!sl_metrics_valid_state(into) || !sl_metrics_valid_state(from))
         return SL_ERR_NULL_ARGUMENT;
-    if (into == from || into->flags != from->flags || !same_params(&into->params, &from->params))
+    if (into == from || !same_options(&into->options, &from->options) ||
+        !same_params(&into->params, &from->params))
         return SL_ERR_STATE_MISMATCH;
     if (tracks_auc(into) && reserve_auc(into, from->auc_n) != SL_OK)
         return SL_ERR_OUT_OF_MEMORY;
@@ -350,14 +453,16 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
         dd_add_dd(&into->sum[s], from->sum[s]);
     for (int w = 0; w < SL_MV_COUNT; w++)
         moments_merge(&into->var[w], from->var[w].n, from->var[w].sum, from->var[w].m2);
-    for (int b = 0; b < SL_METRICS_BINS; b++) {
-        into->bin[b] += from->bin[b];
-        into->bin_accepted[b] += from->bin_accepted[b];
-        into->cal_count[b] += from->cal_count[b];
-        into->cal_positive[b] += from->cal_positive[b];
-        dd_add_dd(&into->cal_sum_p[b], from->cal_sum_p[b]);
+    counts_add(&into->count, &from->count);
+    for (unsigned b = 0; b <= into->options.bins; b++) {
+        bin_state *t = &into->bins[b];
+        const bin_state *f = &from->bins[b];
+        t->count += f->count;
+        t->accepted += f->accepted;
+        t->cal_count += f->cal_count;
+        t->cal_positive += f->cal_positive;
+        dd_add_dd(&t->cal_sum_p, f->cal_sum_p);
     }
-    into->uncertain += from->uncertain;
     if (from->auc_n) {
         memcpy(into->auc_keys + into->auc_n, from->auc_keys, from->auc_n * sizeof *from->auc_keys);
         into->auc_n += from->auc_n;
@@ -369,15 +474,12 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
 
 int sl_quality_bin_index(double p)
 {
-    return p >= 0.0 ? sl_quality_bin_of(p) : 0; /* false for NaN */
-}
-
-static uint64_t total(const uint64_t *counts, int from_bin)
-{
-    uint64_t t = 0;
-    for (int b = from_bin; b < SL_METRICS_BINS; b++)
-        t += counts[b];
-    return t;
+    if (!(p >= 0.0)) /* NaN too */
+        return 0;
+    if (p >= 1.0)
+        return SL_METRICS_BINS - 1;
+    sl_metrics_config cfg = sl_metrics_config_of(SL_METRICS_BINS, 0.5, 0.2, SL_LOG_EPS);
+    return sl_metrics_bin_of(&cfg, p); /* every p in [0, 1) lies in a bin: 10 * 0.1 = 1 */
 }
 
 static double mean_or_zero(dd sum, uint64_t n) { return n ? dd_value(sum) / (double)n : 0.0; }
@@ -416,22 +518,22 @@ static void report_acceptance(const sl_metrics *m, sl_metrics_report *r)
     }
     r->quality_gap = na > 0 && nr > 0 ? mean_p_a - mean_or_zero(m->sum[SL_MS_P_R], nr) : 0.0;
 
-    r->high_quality_count = total(m->bin, SL_METRICS_BINS / 2); /* p >= 0.5 = bins 5..9 */
-    r->low_quality_count = n - r->high_quality_count;
-    uint64_t high_accepted = total(m->bin_accepted, SL_METRICS_BINS / 2);
-    r->high_quality_acceptance =
-        r->high_quality_count ? (double)high_accepted / (double)r->high_quality_count : 0.0;
-    r->low_quality_acceptance = r->low_quality_count
-                                    ? (double)(na - high_accepted) / (double)r->low_quality_count
-                                    : 0.0;
-    r->uncertain_fraction = n ? (double)m->uncertain / (double)n : 0.0;
+    const metrics_counts *c = &m->count;
+    r->high_quality_count = c->high;
+    r->high_quality_accepted = c->high_accepted;
+    r->low_quality_count = n - c->high;
+    r->high_quality_acceptance = c->high ? (double)c->high_accepted / (double)c->high : 0.0;
+    r->low_quality_acceptance =
+        r->low_quality_count ? (double)(na - c->high_accepted) / (double)r->low_quality_count : 0.0;
+    r->uncertain_count = c->uncertain;
+    r->uncertain_fraction = n ? (double)c->uncertain / (double)n : 0.0;
     r->average_quality = mean_p_all;
     r->average_quality_accepted = mean_p_a;
 
-    r->quality_distribution_len = n ? SL_METRICS_BINS : 0;
-    for (int b = 0; b < SL_METRICS_BINS; b++)
-        r->quality_distribution[b] =
-            (sl_quality_bin){b * SL_BIN_WIDTH, (b + 1) * SL_BIN_WIDTH, m->bin[b]};
+    r->quality_distribution_len = n ? m->options.bins : 0;
+    double w = m->cfg.bin_width;
+    for (size_t b = 0; b < m->options.bins; b++)
+        r->quality_distribution[b] = (sl_quality_bin){b * w, (b + 1) * w, m->bins[b].count};
 
     if (na > 0) {
         r->total_welfare = dd_value(m->sum[SL_MS_WELFARE_A]);
@@ -445,29 +547,33 @@ static void report_acceptance(const sl_metrics *m, sl_metrics_report *r)
 static void report_calibration(const sl_metrics *m, sl_metrics_report *r)
 {
     uint64_t nt = r->n_labelled;
-    r->calibration_curve_len = nt ? SL_METRICS_BINS : 0;
+    r->calibration_curve_len = nt ? m->options.bins : 0;
     if (nt == 0) {
         r->calibration_error = r->brier_score = r->expected_calibration_error = null_metric();
         r->log_loss = null_metric();
         return;
     }
-    dd sum_p = {0.0, 0.0};
-    double ece = 0.0;
-    for (int b = 0; b < SL_METRICS_BINS; b++) {
-        uint64_t c = m->cal_count[b];
-        sum_p = dd_plus(sum_p, m->cal_sum_p[b]);
-        if (c == 0) {
-            r->calibration_curve[b] = (sl_calibration_bin){b * SL_BIN_WIDTH + SL_BIN_WIDTH / 2, 0.0, 0};
+    /* the reference's ECE weighs each bin by its share of the labelled rows in some bin */
+    uint64_t binned = 0;
+    for (size_t b = 0; b < r->calibration_curve_len; b++)
+        binned += m->bins[b].cal_count;
+    dd sum_p = m->bins[m->options.bins].cal_sum_p; /* the rows in no bin */
+    double ece = 0.0, w = m->cfg.bin_width;
+    for (size_t b = 0; b < r->calibration_curve_len; b++) {
+        const bin_state *t = &m->bins[b];
+        sum_p = dd_plus(sum_p, t->cal_sum_p);
+        if (t->cal_count == 0) {
+            r->calibration_curve[b] = (sl_calibration_bin){b * w + w / 2, 0.0, 0};
             continue;
         }
-        double mean = dd_value(m->cal_sum_p[b]) / (double)c;
-        double share = (double)m->cal_positive[b] / (double)c;
-        r->calibration_curve[b] = (sl_calibration_bin){mean, share, c};
-        ece += ((double)c / (double)nt) * fabs(mean - share);
+        double mean = dd_value(t->cal_sum_p) / (double)t->cal_count;
+        double share = (double)t->cal_positive / (double)t->cal_count;
+        r->calibration_curve[b] = (sl_calibration_bin){mean, share, t->cal_count};
+        ece += ((double)t->cal_count / (double)binned) * fabs(mean - share);
     }
     r->calibration_error = present(dd_value(sum_p) / (double)nt - (double)r->n_positive / (double)nt);
     r->brier_score = present(dd_value(m->sum[SL_MS_BRIER]) / (double)nt);
-    r->expected_calibration_error = present(ece);
+    r->expected_calibration_error = binned ? present(ece) : null_metric();
     r->log_loss = present(-dd_value(m->sum[SL_MS_LOG]) / (double)nt);
 }
 
@@ -503,26 +609,48 @@ static sl_status report_auc(const sl_metrics *m, sl_metrics_report *r)
     return SL_OK;
 }
 
+void sl_metrics_report_free(sl_metrics_report *r)
+{
+    if (!r)
+        return;
+    free(r->quality_distribution);
+    free(r->calibration_curve);
+    r->quality_distribution = NULL;
+    r->calibration_curve = NULL;
+}
+
 sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out)
 {
-    if (!valid_state(m) || !out)
+    if (!sl_metrics_valid_state(m) || !out)
         return SL_ERR_NULL_ARGUMENT;
     sl_metrics_report r;
     memset(&r, 0, sizeof r);
-    r.n = total(m->bin, 0);
-    r.n_accepted = total(m->bin_accepted, 0);
+    r.n = m->count.n;
+    r.n_accepted = m->count.n_accepted;
     r.n_rejected = r.n - r.n_accepted;
-    r.n_labelled = total(m->cal_count, 0);
-    r.n_positive = total(m->cal_positive, 0);
+    r.n_labelled = m->count.n_labelled;
+    r.n_positive = m->count.n_positive;
     r.n_negative = r.n_labelled - r.n_positive;
-    report_acceptance(m, &r);
-    report_calibration(m, &r);
-    report_spread(m, &r);
-    sl_status st = report_auc(m, &r);
-    if (st != SL_OK)
+    r.quality_distribution = calloc(m->options.bins, sizeof *r.quality_distribution);
+    r.calibration_curve = calloc(m->options.bins, sizeof *r.calibration_curve);
+    sl_status st = r.quality_distribution && r.calibration_curve ? SL_OK : SL_ERR_OUT_OF_MEMORY;
+    if (st == SL_OK) {
+        report_acceptance(m, &r);
+        report_calibration(m, &r);
+        report_spread(m, &r);
+        st = report_auc(m, &r);
+    }
+    if (st != SL_OK) {
+        sl_metrics_report_free(&r);
         return st;
+    }
     *out = r;
     return SL_OK;
+}
+
+uint64_t sl_metrics_count(const sl_metrics *m)
+{
+    return sl_metrics_valid_state(m) ? m->count.n : 0;
 }
 
 /* ---- AUC alone ---- */

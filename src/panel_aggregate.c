@@ -44,10 +44,30 @@ typedef struct stream_rec {
     uint32_t id_len, ev_len;
 } stream_rec;
 
+/* A partition's records in blocks (appending never copies what is there already); a record
+ * never spans two blocks. */
+typedef struct stream_block {
+    struct stream_block *next;
+    size_t len, cap;
+    unsigned char data[];
+} stream_block;
+
 typedef struct stream {
-    unsigned char *p;
-    size_t len, cap, n;
+    stream_block *head, *tail;
+    size_t n;
 } stream;
+
+#define STREAM_BLOCK ((size_t)64 << 10)
+
+static void stream_free(stream *s)
+{
+    for (stream_block *b = s->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    s->head = s->tail = NULL;
+    s->n = 0;
+}
 
 typedef struct task_info {
     int rubric;          /* labels fixed by sl_panel_add_task */
@@ -109,7 +129,7 @@ struct sl_panel {
     size_t n_added;                 /* annotations in the streams */
     /* after sl_panel_finish */
     part *parts;
-    pitem **order;
+    pitem *items;                   /* in output order */
     size_t n_items;
     _Atomic(double *) *dense;       /* per item: its dense distribution, built on demand */
     conflicts conf;
@@ -171,7 +191,7 @@ static size_t part_of(uint64_t hash, size_t n_parts)
 /* Partitions: a power of two. Enough that a partition of a large panel (tens of millions of
  * annotations) keeps its item table in a core's cache while it is grouped; streams start small, so
  * a small panel pays little for them. */
-#define N_PARTS 1024
+#define N_PARTS 256
 
 /* ---- options, creation ------------------------------------------------------------------------- */
 
@@ -217,29 +237,15 @@ typedef struct memo_slot {
     uint64_t id;
 } memo_slot;
 
-static uint64_t load64(const char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
-
-static uint64_t load32(const char *s)
-{
-    uint32_t w;
-    memcpy(&w, s, 4);
-    return w;
-}
-
 /* s[0..len) as two words that determine it, with its length (len <= 16). */
 static void short_words(const char *s, size_t len, uint64_t *a, uint64_t *b)
 {
     if (len >= 8) {
-        *a = load64(s);
-        *b = load64(s + len - 8);
+        *a = sl_load64(s);
+        *b = sl_load64(s + len - 8);
     } else if (len >= 4) {
-        *a = load32(s);
-        *b = load32(s + len - 4);
+        *a = sl_load32(s);
+        *b = sl_load32(s + len - 4);
     } else {
         *a = len ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << 8 |
                        (uint64_t)(unsigned char)s[len - 1] << 16
@@ -427,23 +433,28 @@ sl_status sl_panel_set_adjudicate(sl_panel *pb, const char *task, int adjudicate
 static int stream_put(stream *s, const stream_rec *r, const sl_str *id, const sl_str *ev)
 {
     size_t used = sizeof *r + id->len + ev->len, need = pad8(used);
-    if (s->cap - s->len < need) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        while (cap - s->len < need)
-            cap *= 2;
-        unsigned char *p = realloc(s->p, cap);
-        if (!p)
+    stream_block *b = s->tail;
+    if (!b || b->cap - b->len < need) {
+        /* the first block of a partition is small, so a small panel stays small */
+        size_t cap = b ? STREAM_BLOCK : 2048;
+        if (cap < need)
+            cap = need;
+        stream_block *nb = malloc(sizeof *nb + cap);
+        if (!nb)
             return -1;
-        s->p = p;
-        s->cap = cap;
+        *nb = (stream_block){NULL, 0, cap};
+        if (b)
+            b->next = nb;
+        else
+            s->head = nb;
+        s->tail = b = nb;
     }
-    unsigned char *at = s->p + s->len;
+    unsigned char *at = b->data + b->len;
     memcpy(at, r, sizeof *r);
     memcpy(at + sizeof *r, id->ptr, id->len);
     if (ev->len)
         memcpy(at + sizeof *r + id->len, ev->ptr, ev->len);
-    memset(at + used, 0, need - used);
-    s->len += need;
+    b->len += need;
     s->n++;
     return 0;
 }
@@ -616,34 +627,35 @@ static int64_t read_partition(group_worker *w, part *pt, stream *s, uint64_t **f
         w->recs_cap = cap;
     }
     size_t k = 0;
-    for (size_t pos = 0; pos < s->len; k++) {
-        const unsigned char *entry = s->p + pos;
-        stream_rec r;
-        memcpy(&r, entry, sizeof r);
-        const char *id = (const char *)entry + sizeof r;
-        pos += pad8(sizeof r + r.id_len + r.ev_len);
-        int added;
-        int64_t it = sl_intern_add(&pt->items, id, r.id_len, &added);
-        if (it < 0)
-            return -1;
-        uint32_t task = pb->label_task[r.label];
-        if (added) {
-            if ((size_t)it >= *item_cap) {
-                size_t c1 = *item_cap, c2 = *item_cap;
-                if (grow_array((void **)first_seq, &c1, (size_t)it + 1, sizeof **first_seq) ||
-                    grow_array((void **)task_of, &c2, (size_t)it + 1, sizeof **task_of))
-                    return -1;
-                *item_cap = c1 < c2 ? c1 : c2;
+    for (const stream_block *blk = s->head; blk; blk = blk->next) {
+        for (size_t pos = 0; pos < blk->len; k++) {
+            const unsigned char *entry = blk->data + pos;
+            stream_rec r;
+            memcpy(&r, entry, sizeof r);
+            const char *id = (const char *)entry + sizeof r;
+            pos += pad8(sizeof r + r.id_len + r.ev_len);
+            int added;
+            int64_t it = sl_intern_add(&pt->items, id, r.id_len, &added);
+            if (it < 0)
+                return -1;
+            uint32_t task = pb->label_task[r.label];
+            if (added) {
+                if ((size_t)it >= *item_cap) {
+                    size_t c1 = *item_cap, c2 = *item_cap;
+                    if (grow_array((void **)first_seq, &c1, (size_t)it + 1, sizeof **first_seq) ||
+                        grow_array((void **)task_of, &c2, (size_t)it + 1, sizeof **task_of))
+                        return -1;
+                    *item_cap = c1 < c2 ? c1 : c2;
+                }
+                (*first_seq)[it] = r.seq;
+                (*task_of)[it] = task;
+            } else if ((*task_of)[it] != task) {
+                r.flags |= REC_DROPPED; /* another task than the item's first record's */
             }
-            (*first_seq)[it] = r.seq;
-            (*task_of)[it] = task;
-        } else if ((*task_of)[it] != task) {
-            r.flags |= REC_DROPPED;
-            /* the item's first record: its tag is found when the item is grouped; keep the seq */
+            w->recs[k] = r;
+            w->ev[k] = r.ev_len ? entry + sizeof r + r.id_len : NULL;
+            w->item[k] = (uint32_t)it;
         }
-        w->recs[k] = r;
-        w->ev[k] = r.ev_len ? entry + sizeof r + r.id_len : NULL;
-        w->item[k] = (uint32_t)it;
     }
     return (int64_t)k;
 }
@@ -796,8 +808,7 @@ fail:
 done:
     free(first_seq);
     free(task_of);
-    free(s->p);
-    memset(s, 0, sizeof *s);
+    stream_free(s);
     return rc;
 }
 
@@ -1081,9 +1092,9 @@ static int merge_order(sl_panel *pb)
     size_t total = 0;
     for (size_t p = 0; p < pb->n_parts; p++)
         total += pb->parts[p].items.count;
-    pb->order = malloc((total ? total : 1) * sizeof *pb->order);
+    pb->items = malloc((total ? total : 1) * sizeof *pb->items);
     merge_cursor *heap = malloc(pb->n_parts * sizeof *heap);
-    if (!pb->order || !heap) {
+    if (!pb->items || !heap) {
         free(heap);
         return -1;
     }
@@ -1096,7 +1107,7 @@ static int merge_order(sl_panel *pb)
     while (n) {
         part *pt = &pb->parts[heap[0].part];
         pitem *it = &pt->item[heap[0].item];
-        pb->order[pb->n_items++] = it;
+        pb->items[pb->n_items++] = *it; /* later passes read the items in order */
         pb->task[it->task].items++;
         if (++heap[0].item < pt->items.count)
             heap[0].first = pt->item[heap[0].item].first_seq;
@@ -1105,6 +1116,10 @@ static int merge_order(sl_panel *pb)
         sift_down(heap, n, 0);
     }
     free(heap);
+    for (size_t p = 0; p < pb->n_parts; p++) {
+        free(pb->parts[p].item);
+        pb->parts[p].item = NULL;
+    }
     return 0;
 }
 
@@ -1150,7 +1165,7 @@ static sl_status block_stats(sl_panel *pb, block_buf *b, size_t from, size_t n, 
     }
     memset(b->votes, 0, cells * sizeof *b->votes);
     for (size_t i = 0; i < n; i++) {
-        const pitem *it = pb->order[from + i];
+        const pitem *it = &pb->items[from + i];
         for (size_t c = 0; c < it->n_lv; c++)
             b->votes[c * n + i] = it->lv[c].votes;
     }
@@ -1160,7 +1175,7 @@ static sl_status block_stats(sl_panel *pb, block_buf *b, size_t from, size_t n, 
     if (st != SL_OK)
         return st;
     for (size_t i = 0; i < n; i++) {
-        pitem *it = pb->order[from + i];
+        pitem *it = &pb->items[from + i];
         it->total = b->total[i];
         it->entropy = b->entropy[i];
         it->top_share = b->top_share[i];
@@ -1178,7 +1193,7 @@ static sl_status block_stats(sl_panel *pb, block_buf *b, size_t from, size_t n, 
     }
     st = sl_panel_classify(&pb->rules, n, b->reviewers, b->top_share, b->top_ties, b->cls);
     for (size_t i = 0; st == SL_OK && i < n; i++)
-        pb->order[from + i]->cls = (uint8_t)b->cls[i];
+        pb->items[from + i].cls = (uint8_t)b->cls[i];
     return st;
 }
 
@@ -1200,7 +1215,7 @@ static sl_status compute_stats(sl_panel *pb)
     while (st == SL_OK && from < pb->n_items) {
         size_t n = 0, width = 1, counts = 0;
         while (from + n < pb->n_items && n < BLOCK_ITEMS) {
-            size_t m = pb->order[from + n]->n_lv;
+            size_t m = pb->items[from + n].n_lv;
             size_t w2 = m > width ? m : width;
             if (n > 0 && (n + 1) * w2 > 4 * (counts + m) + 64)
                 break;
@@ -1229,8 +1244,8 @@ static int compute_alpha(sl_panel *pb, sl_alpha_nominal *acc)
     double *marginal = calloc(n_ranks + 1, sizeof *marginal);
     size_t n_terms = 0;
     for (size_t i = 0; i < pb->n_items; i++)
-        if (pb->order[i]->total >= 2.0)
-            n_terms += pb->order[i]->n_lv;
+        if (pb->items[i].total >= 2.0)
+            n_terms += pb->items[i].n_lv;
     double *term = malloc((n_terms ? n_terms : 1) * sizeof *term);
     double *pairable = calloc(pb->tasks.count + 1, sizeof *pairable);
     if (!start || !marginal || !term || !pairable) {
@@ -1242,7 +1257,7 @@ static int compute_alpha(sl_panel *pb, sl_alpha_nominal *acc)
     }
     /* bucket the terms by (task, label), keeping item order within a bucket */
     for (size_t i = 0; i < pb->n_items; i++) {
-        const pitem *it = pb->order[i];
+        const pitem *it = &pb->items[i];
         if (it->total < 2.0)
             continue;
         pairable[it->task] += it->total;
@@ -1252,7 +1267,7 @@ static int compute_alpha(sl_panel *pb, sl_alpha_nominal *acc)
     for (size_t r = 0; r < n_ranks; r++)
         start[r + 1] += start[r];
     for (size_t i = 0; i < pb->n_items; i++) {
-        const pitem *it = pb->order[i];
+        const pitem *it = &pb->items[i];
         if (it->total < 2.0)
             continue;
         for (size_t c = 0; c < it->n_lv; c++) {
@@ -1325,7 +1340,7 @@ static int summarize(sl_panel *pb)
     qa->items = pb->n_items;
     double sum = 0.0, carry = 0.0; /* Neumaier summation of the entropies, in item order */
     for (size_t i = 0; i < pb->n_items; i++) {
-        pitem *it = pb->order[i];
+        pitem *it = &pb->items[i];
         const task_info *task = &pb->task[it->task];
         qa->annotations += it->n_votes;
         qa->classes[it->cls]++;
@@ -1421,6 +1436,8 @@ sl_status sl_panel_conflict_get(const sl_panel *pb, size_t i, sl_panel_conflict 
     return SL_OK;
 }
 
+#define PREFETCH_AHEAD 6
+
 size_t sl_panel_count(const sl_panel *pb)
 {
     return pb && pb->state == STATE_FINISHED ? pb->n_items : 0;
@@ -1434,7 +1451,17 @@ sl_status sl_panel_get_sparse(const sl_panel *pb, size_t i, sl_panel_item *out)
         return SL_ERR_PANEL_STATE;
     if (i >= pb->n_items)
         return SL_ERR_PANEL_INDEX;
-    const pitem *it = pb->order[i];
+    /* readers go through the items in order: what the next items point at (their votes,
+     * evidence and ids, scattered over the partitions) is asked for a few items ahead */
+    if (i + PREFETCH_AHEAD < pb->n_items) {
+        const pitem *next = &pb->items[i + PREFETCH_AHEAD];
+        __builtin_prefetch(next->votes);
+        __builtin_prefetch(next->lv);
+        __builtin_prefetch(next->id);
+        if (next->n_votes && next->votes[0].evidence)
+            __builtin_prefetch(next->votes[0].evidence);
+    }
+    const pitem *it = &pb->items[i];
     const task_info *task = &pb->task[it->task];
     sl_disagreement cls = (sl_disagreement)it->cls;
     *out = (sl_panel_item){
@@ -1546,7 +1573,7 @@ void sl_panel_free(sl_panel *pb)
     if (!pb)
         return;
     for (size_t p = 0; pb->streams && p < pb->n_parts; p++)
-        free(pb->streams[p].p);
+        stream_free(&pb->streams[p]);
     free(pb->streams);
     for (size_t p = 0; pb->parts && p < pb->n_parts; p++) {
         part *pt = &pb->parts[p];
@@ -1560,7 +1587,7 @@ void sl_panel_free(sl_panel *pb)
     for (size_t i = 0; pb->dense && i < pb->n_items; i++)
         free(atomic_load(&pb->dense[i]));
     free(pb->dense);
-    free(pb->order);
+    free(pb->items);
     for (size_t t = 0; pb->task && t < pb->tasks.count; t++)
         free(pb->task[t].labels);
     free(pb->task);

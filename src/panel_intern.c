@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Blocks double from ARENA_FIRST to ARENA_BLOCK bytes: a table of a few strings (a rubric
+ * task's labels) stays small, a large one allocates rarely. */
+#define ARENA_FIRST 256u
 #define ARENA_BLOCK (1u << 20)
 
 struct sl_arena_block {
@@ -16,7 +19,9 @@ char *sl_arena_copy(sl_arena *a, const char *s, size_t len)
 {
     struct sl_arena_block *b = a->head;
     if (!b || b->cap - b->used < len + 1) {
-        size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+        size_t cap = !b ? ARENA_FIRST : b->cap < ARENA_BLOCK ? 2 * b->cap : ARENA_BLOCK;
+        if (cap < len + 1)
+            cap = len + 1;
         b = malloc(sizeof *b + cap);
         if (!b)
             return NULL;
@@ -42,20 +47,6 @@ void sl_arena_free(sl_arena *a)
     }
 }
 
-static uint64_t load64(const char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
-
-static uint64_t load32(const char *s)
-{
-    uint32_t w;
-    memcpy(&w, s, 4);
-    return w;
-}
-
 /* 8 bytes at a time with multiply-xorshift mixing, the last 1 to 8 bytes read as whole words that
  * may overlap the ones before (no byte loop, no variable-length copy), murmur3's finalizer: fast
  * and well spread for short ids; not meant to resist adversarial keys. */
@@ -66,12 +57,12 @@ uint64_t sl_hash_bytes(const char *s, size_t len)
     if (len > 8) {
         const char *last = s + len - 8;
         for (; s < last; s += 8) {
-            h = (h ^ (load64(s) * m)) * 0xbf58476d1ce4e5b9ull;
+            h = (h ^ (sl_load64(s) * m)) * 0xbf58476d1ce4e5b9ull;
             h ^= h >> 29;
         }
-        w = load64(last);
+        w = sl_load64(last);
     } else if (len >= 4) {
-        w = load32(s) << 32 | load32(s + len - 4);
+        w = sl_load32(s) << 32 | sl_load32(s + len - 4);
     } else if (len > 0) {
         w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[len / 2] << 8 |
             (unsigned char)s[len - 1];

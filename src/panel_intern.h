@@ -1,15 +1,17 @@
 /*
- * String interning for the panel and eval commands: each distinct string (an item id, a reviewer,
+ * Internal: string interning for the panel aggregation (and, linked from the static library, the
+ * eval command's item table): each distinct string (an item id, a reviewer,
  * a task, a label) gets a dense id 0, 1, 2, ... in first-seen order, and its bytes are copied
  * once into an arena. Memory grows with the distinct strings only, never with how often they
  * occur, so grouping tens of millions of annotations costs memory in proportion to the items.
  * An open-addressing table of (hash, id) pairs; not thread-safe (one table per thread, merged).
  */
-#ifndef SL_TOOLS_PANEL_INTERN_H
-#define SL_TOOLS_PANEL_INTERN_H
+#ifndef SL_PANEL_INTERN_H
+#define SL_PANEL_INTERN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* An append-only arena of bytes in large blocks; pointers into it stay valid until freed. */
 typedef struct sl_arena {
@@ -38,6 +40,21 @@ typedef struct sl_intern {
     size_t str_cap;
     sl_arena arena;
 } sl_intern;
+
+/* 8 or 4 bytes at s as a little word (any alignment). */
+static inline uint64_t sl_load64(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static inline uint64_t sl_load32(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
 
 /* The hash every table uses (so a caller may compute it once and look up several tables). */
 uint64_t sl_hash_bytes(const char *s, size_t len);

@@ -21,6 +21,7 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_NEGATIVE_TOOL_MISUSE: return "tool_misuse_flags is negative";
     case SL_ERR_NAN_ENGAGEMENT: return "counterparty_engagement_delta is NaN";
     case SL_ERR_NAN_INPUT: return "input value is NaN";
+    case SL_ERR_INVERSE_SIGMOID_DOMAIN: return "inverse sigmoid input p must be in (0, 1)";
     case SL_ERR_ISA_UNKNOWN: return "no instruction-set path of that name in this build";
     case SL_ERR_ISA_UNSUPPORTED: return "this CPU or OS cannot run the requested instruction-set path";
     case SL_ERR_THREAD_COUNT: return "n_threads must be in 1 .. SL_MAX_THREADS";
@@ -78,6 +79,19 @@ const char *sl_status_str(sl_status s)
     case SL_ERR_DS_LABEL: return "an annotation's label index is not below the label count";
     case SL_ERR_PARAM_DS_ITERATIONS: return "max_iterations must be at least 1";
     case SL_ERR_PARAM_DS_TOLERANCE: return "tolerance must be finite";
+    case SL_ERR_PARAM_BINS: return "bins must be in 1 .. SL_METRICS_MAX_BINS";
+    case SL_ERR_PARAM_QUALITY_THRESHOLD: return "quality_threshold must not be NaN";
+    case SL_ERR_PARAM_UNCERTAINTY_BAND: return "uncertainty_band must not be NaN";
+    case SL_ERR_PARAM_LOG_LOSS_EPS:
+        return "log_loss_eps must be in (0, 1) with 1 - eps below 1 in double";
+    case SL_ERR_PARAM_METRICS_FLAGS: return "unknown metrics flag";
+    case SL_ERR_BLOB_TRUNCATED: return "serialized metrics state: truncated";
+    case SL_ERR_BLOB_MAGIC: return "not a serialized metrics state (no SLMETRIC magic)";
+    case SL_ERR_BLOB_VERSION:
+        return "serialized metrics state: a format version this library does not read";
+    case SL_ERR_BLOB_CHECKSUM: return "serialized metrics state: checksum mismatch (corrupted)";
+    case SL_ERR_BLOB_CORRUPT: return "serialized metrics state: content is not a valid state";
+    case SL_ERR_BUFFER_TOO_SMALL: return "the output buffer is smaller than the size needed";
     }
     return "unknown status";
 }

@@ -616,14 +616,15 @@ static void qa_summary_and_report(void **state)
     assert_string_equal(str(json_array_get(flagged, 2), "reason"), "high_entropy_no_confidence");
     json_decref(qa);
 
-    /* the report: well-formed (parsed as XML), two SVG charts with 4 + 10 bars, the numbers */
+    /* the report: well-formed (parsed as XML), two bar charts with 4 + 10 bars and the
+     * confidence x entropy scatter, the numbers */
     xmlDocPtr doc = xmlReadFile(path_of("qa.html"), NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
     assert_non_null(doc);
     xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
     xmlXPathRegisterNs(ctx, BAD_CAST "h", BAD_CAST "http://www.w3.org/1999/xhtml");
     xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.w3.org/2000/svg");
     xmlXPathObjectPtr svgs = xmlXPathEvalExpression(BAD_CAST "//s:svg", ctx);
-    assert_int_equal(svgs->nodesetval ? svgs->nodesetval->nodeNr : 0, 2);
+    assert_int_equal(svgs->nodesetval ? svgs->nodesetval->nodeNr : 0, 3);
     xmlXPathObjectPtr bars = xmlXPathEvalExpression(BAD_CAST "//s:rect[@class='bar']", ctx);
     assert_int_equal(bars->nodesetval ? bars->nodesetval->nodeNr : 0, 14);
     xmlXPathObjectPtr alpha_cell =

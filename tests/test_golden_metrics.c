@@ -322,6 +322,7 @@ static void test_golden_batches(void **state)
                 assert_int_equal(r.n, b->n);
                 where w = {*isa, names[k], b->id};
                 check_report(&w, &r, x);
+                sl_metrics_report_free(&r);
                 sl_metrics_free(ways[k]);
             }
         }

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels.h" /* private: sl_quality_bin_of, tested against the literal definition */
+#include "kernels.h" /* private: sl_metrics_bin_of, tested against the literal definition */
 #include "test_util.h"
 
 /* ---- random batches ---- */
@@ -166,11 +166,17 @@ static void test_paths_agree(void **state)
                 char what[64];
                 snprintf(what, sizeof what, "%s vs scalar, n %zu", *isa, n);
                 worst = fmax(worst, max_diff(&ref, &got, what));
-                if (have_simd)
+                if (have_simd) {
                     assert_same_bits(&first_simd, &got, "SIMD paths differ");
-                first_simd = got;
-                have_simd = 1;
+                    sl_metrics_report_free(&got);
+                } else {
+                    first_simd = got;
+                    have_simd = 1;
+                }
             }
+            sl_metrics_report_free(&ref);
+            if (have_simd)
+                sl_metrics_report_free(&first_simd);
         }
     printf("SIMD vs scalar metrics: max |diff|/(1+|v|) = %.3g; SIMD paths bit-identical\n", worst);
     free_rows(&r);
@@ -211,7 +217,9 @@ static void test_merge_equals_one_pass(void **state)
             worst = fmax(worst, max_diff(&one, &got, "merged vs one pass"));
             /* the AUC, from the same keys, is exactly equal */
             assert_true(got.discrimination_auc.value == one.discrimination_auc.value);
+            sl_metrics_report_free(&got);
         }
+        sl_metrics_report_free(&one);
     }
     printf("merge of random splits vs one pass: max |diff|/(1+|v|) = %.3g\n", worst);
     free_rows(&r);
@@ -259,6 +267,8 @@ static void test_threads(void **state)
     sl_metrics_free(jobs[0].m);
     printf("%d threads merged vs one pass: max |diff|/(1+|v|) = %.3g\n", THREADS,
            max_diff(&one, &got, "threads vs one pass"));
+    sl_metrics_report_free(&one);
+    sl_metrics_report_free(&got);
     free_rows(&r);
 }
 
@@ -323,6 +333,7 @@ static void test_auc_brute_force(void **state)
             assert_true(rep.discrimination_auc.value == expected);
         else
             assert_true(isnan(rep.discrimination_auc.value));
+        sl_metrics_report_free(&rep);
     }
     /* invalid rows are left out and reported */
     double p[4] = {0.2, NAN, 0.7, 0.9};
@@ -405,6 +416,7 @@ static void test_bin_edges(void **state)
 {
     (void)state;
     /* the literal definition: b*w <= p < (b+1)*w, w = 1.0/10, and p == 1.0 in the last bin */
+    const sl_metrics_config default_cfg = sl_metrics_config_of(SL_METRICS_BINS, 0.5, 0.2, 1e-15);
     double p[600];
     size_t n = 0;
     for (int b = 0; b <= SL_METRICS_BINS; b++) {
@@ -428,11 +440,11 @@ static void test_bin_edges(void **state)
             if ((lo <= p[i] && p[i] < hi) || (b == SL_METRICS_BINS - 1 && p[i] == 1.0))
                 found = b;
         }
-        assert_int_equal(sl_quality_bin_of(p[i]), found);
+        assert_int_equal(sl_metrics_bin_of(&default_cfg, p[i]), found);
         expected[found]++;
         uncertain += 0.5 - 0.2 < p[i] && p[i] < 0.5 + 0.2;
     }
-    assert_int_equal(sl_quality_bin_of(0.3), 2);
+    assert_int_equal(sl_metrics_bin_of(&default_cfg, 0.3), 2);
     /* the AVX-512 path takes the bin as floor(10 p) of the exact product (metrics_simd.inc): that
      * is the bin for every double because each edge fl(b*w) is the smallest double x with
      * 10 x >= b (the FMA's sign is that of the exact 10 x - b) */
@@ -463,6 +475,7 @@ static void test_bin_edges(void **state)
             assert_int_equal(rep.calibration_curve[b].count, expected[b]);
         }
         assert_true(rep.uncertain_fraction == (double)uncertain / (double)n);
+        sl_metrics_report_free(&rep);
     }
     /* a whole block in one bin: the packed per-lane counters reach their largest value */
     enum { SAME = 3 * SL_METRICS_BLOCK + 5 };
@@ -485,6 +498,7 @@ static void test_bin_edges(void **state)
         assert_int_equal(rep.n_positive, SAME);
         assert_int_equal(rep.high_quality_count, SAME);
         assert_true(rep.high_quality_acceptance == 1.0);
+        sl_metrics_report_free(&rep);
     }
 }
 
@@ -539,6 +553,8 @@ static void test_invalid_rows(void **state)
             sl_metrics_report ref = report_of(&clean, 0, k, 1);
             assert_int_equal(got.n, N - 3);
             max_diff(&ref, &got, "valid rows of a batch with invalid rows vs those rows alone");
+            sl_metrics_report_free(&ref);
+            sl_metrics_report_free(&got);
             free_rows(&r);
             free_rows(&clean);
         }
@@ -629,6 +645,8 @@ static void test_f32_and_fused(void **state)
             sl_metrics_finalize(b, &rb);
             assert_int_equal(rb.n, N - 1);
             assert_same_bits(&ra, &rb, "fused f64 vs score + update");
+            sl_metrics_report_free(&ra);
+            sl_metrics_report_free(&rb);
             sl_metrics_free(a);
             sl_metrics_free(b);
         }
@@ -647,6 +665,8 @@ static void test_f32_and_fused(void **state)
         sl_metrics_finalize(a, &ra);
         sl_metrics_finalize(b, &rb);
         assert_same_bits(&ra, &rb, "f32 update vs f64 update of widened values");
+        sl_metrics_report_free(&ra);
+        sl_metrics_report_free(&rb);
         sl_metrics_free(a);
         sl_metrics_free(b);
 
@@ -660,6 +680,8 @@ static void test_f32_and_fused(void **state)
         sl_metrics_finalize(a, &ra);
         sl_metrics_finalize(b, &rb);
         assert_same_bits(&ra, &rb, "fused f32 vs score f32 + update f32");
+        sl_metrics_report_free(&ra);
+        sl_metrics_report_free(&rb);
         sl_metrics_free(a);
         sl_metrics_free(b);
     }
@@ -719,11 +741,15 @@ static void test_update_mt(void **state)
                 sl_metrics_free(m);
                 assert_int_equal(got.n, N - 1);
                 max_diff(&one, &got, "threaded vs one update");
-                if (t == 0)
+                if (t == 0) {
                     first = got;
-                else
+                } else {
                     assert_same_bits(&first, &got, "threaded update: thread counts differ");
+                    sl_metrics_report_free(&got);
+                }
             }
+            sl_metrics_report_free(&one);
+            sl_metrics_report_free(&first);
         }
     }
 
@@ -750,6 +776,7 @@ static void test_update_mt(void **state)
     assert_int_equal(bad, 0);
     assert_int_equal(sl_metrics_finalize(m, &r), SL_OK);
     assert_int_equal(r.n, 0);
+    sl_metrics_report_free(&r);
     sl_metrics_free(m);
 }
 
@@ -779,6 +806,7 @@ static void test_arguments(void **state)
     assert_int_equal(r.auc_tracked, 0);
     assert_false(r.discrimination_auc.present); /* untracked: null, though both classes exist */
     assert_true(r.brier_score.present);
+    sl_metrics_report_free(&r);
     /* merging needs the same parameters and flags; never a state into itself */
     assert_int_equal(sl_metrics_init(&other, &params, 0), SL_OK);
     assert_int_equal(sl_metrics_merge(m, other), SL_ERR_STATE_MISMATCH);
@@ -809,6 +837,7 @@ static void test_arguments(void **state)
     assert_int_equal(r.calibration_curve_len, 0);
     assert_false(r.log_loss.present);
     assert_true(r.toxicity_rate == 0.0 && r.cv_p == 0.0);
+    sl_metrics_report_free(&r);
     sl_metrics_free(empty);
     sl_metrics_free(m);
     sl_metrics_free(NULL);
@@ -840,14 +869,20 @@ static void test_no_payoff_columns(void **state)
             assert_int_equal(sl_metrics_finalize(a, &got), SL_OK);
             assert_int_equal(sl_metrics_finalize(b, &with_zeros), SL_OK);
             worst = fmax(worst, max_diff(&with_zeros, &got, "no columns vs zero columns"));
-            if (!strcmp(*isa, "scalar") && !ties)
+            sl_metrics_report_free(&with_zeros);
+            if (!strcmp(*isa, "scalar") && !ties) {
                 ref = got;
-            else if (!ties) {
+            } else if (!ties) {
                 worst = fmax(worst, max_diff(&ref, &got, "no columns: SIMD vs scalar"));
-                if (have_simd)
+                if (have_simd) {
                     assert_same_bits(&first_simd, &got, "no columns: SIMD paths differ");
-                first_simd = got;
-                have_simd = 1;
+                    sl_metrics_report_free(&got);
+                } else {
+                    first_simd = got;
+                    have_simd = 1;
+                }
+            } else {
+                sl_metrics_report_free(&got);
             }
             sl_metrics_free(a);
             sl_metrics_free(b);
@@ -857,6 +892,9 @@ static void test_no_payoff_columns(void **state)
     }
     printf("without payoff columns vs zero columns and vs scalar: max |diff|/(1+|v|) = %.3g\n",
            worst);
+    sl_metrics_report_free(&ref);
+    if (have_simd)
+        sl_metrics_report_free(&first_simd);
     free_rows(&r);
 
     /* parameters so large that payoffs can overflow: rows are then checked one by one */
@@ -875,6 +913,7 @@ static void test_no_payoff_columns(void **state)
         assert_int_equal(sl_metrics_finalize(m, &rep), SL_OK);
         assert_int_equal(rep.n, 2);
         assert_true(isfinite(rep.total_welfare) && isfinite(rep.total_social_surplus));
+        sl_metrics_report_free(&rep);
         sl_metrics_free(m);
     }
 }
@@ -928,6 +967,7 @@ static void test_cross_isa_digest(void **state)
             sl_metrics_free(m);
             double v[MAX_FIELDS];
             h = fnv1a(h, v, flatten(&r, v) * sizeof v[0]);
+            sl_metrics_report_free(&r);
         }
         printf("metrics digest on %s: %016llx\n", *isa, (unsigned long long)h);
         assert_true(h == METRICS_DIGEST);

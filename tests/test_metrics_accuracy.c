@@ -183,6 +183,7 @@ static void run(int columns)
     check("average_quality", r.average_quality, exact_value(&s->p_all), n, s->naive_p_all);
     check("avg_initiator_payoff", r.avg_initiator_payoff, exact_value(&s->pi_a_a), na, NAN);
     check("toxicity_rate_all", r.toxicity_rate_all, exact_value(&s->one_minus_p), n, NAN);
+    sl_metrics_report_free(&r);
     sl_metrics_free(m);
     free(p);
     for (int k = 0; k < 5; k++)

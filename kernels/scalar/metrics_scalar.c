@@ -3,7 +3,8 @@
  * plain sums, libm's log, and a span of one block (every block is ended on its own). The payoffs
  * of each row are computed exactly as payoff_scalar.c computes them. The SIMD paths add the same
  * terms in a different (fixed, interleaved) order, so their sums agree with these to the last few
- * places.
+ * places. This path also takes any sl_metrics_options (span->cfg): bins into span->bin_sums,
+ * the quality threshold, uncertainty band and log-loss epsilon; the SIMD paths only the defaults.
  */
 #include <math.h>
 #include <stddef.h>
@@ -41,15 +42,16 @@ static int row_valid(double p, const row_payoffs *r, uint8_t accepted, int8_t tr
 
 /* ln of the clamped probability of the observed outcome: the reference's
  * v*ln(q) + (1-v)*ln(1-q) with q = max(eps, min(1-eps, p)), whose other term is exactly 0 */
-static double log_likelihood(double p, int positive)
+static double log_likelihood(double p, int positive, double eps)
 {
-    double q = p < 1 - SL_LOG_EPS ? p : 1 - SL_LOG_EPS;
-    q = q > SL_LOG_EPS ? q : SL_LOG_EPS;
+    double q = p < 1 - eps ? p : 1 - eps;
+    q = q > eps ? q : eps;
     return positive ? log(q) : log(1 - q);
 }
 
-static size_t metrics_block(const sl_payoff_consts *pc, const sl_metrics_rows *rows, size_t n,
-                            sl_metrics_block *blk)
+static size_t metrics_block(const sl_payoff_consts *pc, const sl_metrics_config *cfg,
+                            const sl_metrics_rows *rows, size_t n, sl_metrics_block *blk,
+                            sl_metrics_bin_sums *bins)
 {
     double pi_a[SL_METRICS_BLOCK], pi_b[SL_METRICS_BLOCK];
     unsigned char valid[SL_METRICS_BLOCK], accepted[SL_METRICS_BLOCK];
@@ -69,10 +71,17 @@ static size_t metrics_block(const sl_payoff_consts *pc, const sl_metrics_rows *r
         }
         pi_a[i] = r.pi_a;
         pi_b[i] = r.pi_b;
-        int bin = sl_quality_bin_of(p);
-        blk->bin[bin]++;
+        int bin = sl_metrics_bin_of(cfg, p);
+        if (bin < 0) /* in no bin: the table's last entry */
+            bin = (int)cfg->bins;
+        int high = p >= cfg->quality_threshold;
+        blk->n++;
+        blk->high += high;
+        bins[bin].count++;
         if (accepted[i]) {
-            blk->bin_accepted[bin]++;
+            blk->n_accepted++;
+            blk->high_accepted += high;
+            bins[bin].accepted++;
             blk->sum[SL_MS_P_A] += p;
             blk->sum[SL_MS_PA_A] += r.pi_a;
             blk->sum[SL_MS_PB_A] += r.pi_b;
@@ -83,15 +92,16 @@ static size_t metrics_block(const sl_payoff_consts *pc, const sl_metrics_rows *r
             blk->sum[SL_MS_PA_R] += r.pi_a;
             blk->sum[SL_MS_PB_R] += r.pi_b;
         }
-        if (p > SL_UNCERTAIN_LO && p < SL_UNCERTAIN_HI)
+        if (p > cfg->uncertain_lo && p < cfg->uncertain_hi)
             blk->uncertain++;
         if (truth != 0) {
             double v = truth == 1 ? 1.0 : 0.0;
-            blk->cal_count[bin]++;
-            blk->cal_positive[bin] += truth == 1;
-            blk->cal_sum_p[bin] += p;
+            blk->n_positive += truth == 1;
+            bins[bin].cal_count++;
+            bins[bin].cal_positive += truth == 1;
+            bins[bin].cal_sum_p += p;
             blk->sum[SL_MS_BRIER] += (p - v) * (p - v);
-            blk->sum[SL_MS_LOG] += log_likelihood(p, truth == 1);
+            blk->sum[SL_MS_LOG] += log_likelihood(p, truth == 1, cfg->log_eps);
             blk->labelled[blk->n_labelled++] = truth == 1 ? fabs(p) : -fabs(p); /* -0.0 too */
         }
     }
@@ -126,7 +136,7 @@ size_t sl_metrics_feed_f64_scalar(const sl_payoff_consts *pc, const sl_metrics_r
                                   size_t n, sl_metrics_span *span)
 {
     span->rows = n;
-    return metrics_block(pc, rows, n, &span->blk);
+    return metrics_block(pc, span->cfg, rows, n, &span->blk, span->bin_sums);
 }
 
 void sl_metrics_end_f64_scalar(const sl_payoff_consts *pc, sl_metrics_span *span)

@@ -12,7 +12,8 @@ that the exit code and message are the documented ones:
     created), a message naming the file and the reason, the old files untouched, no temporary file
     left;
   - SIGINT / SIGTERM: exit 130 / 143, no temporary file left; SIGKILL: the old files untouched;
-  - an input that shrinks while it is read: an error naming it (exit 74), never a signal;
+  - an input that shrinks while it is read: an error naming it (exit 74), never a signal
+    (panel; score and eval: tests/fault/test_faults_pending.py on the branch harden-pending);
   - a symlinked output: the link is kept and its target replaced; a FIFO output is written in
     place, a FIFO input read whole.
 The full-disk and read-only tests mount small tmpfs file systems when run as root (as CI is);
@@ -402,6 +403,48 @@ class Signals(FaultTest):
                     proc.send_signal(sig)
                     proc.communicate(timeout=600)
                     self.assertIn(proc.returncode, (0, expected))
+
+
+class ShrinkingInput(FaultTest):
+    COMMANDS = ("panel",)  # commands under test; each reads the input named in SOURCES
+    SOURCES = {"score": "interactions", "score-rejects": "interactions", "panel": "annotations",
+               "eval": "items"}
+
+    def shrink_while_running(self, name, args, source, outs, at):
+        """Runs args on a copy of source, truncates the copy to 1000 bytes after `at` seconds."""
+        copy = os.path.join(self.dir, "shrinking" + os.path.splitext(source)[1])
+        shutil.copyfile(source, copy)
+        self.put_old(outs)
+        proc = subprocess.Popen([BIN] + [copy if a == source else a for a in args],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(at)
+        os.truncate(copy, 1000)
+        _, err = proc.communicate(timeout=600)
+        return proc.returncode, err.decode("utf-8", "replace"), copy
+
+    def test_input_truncated_while_read(self):
+        """An input that shrinks while it is read: exit 74 naming it, never a signal (SIGBUS);
+        the old outputs untouched. A run that had read everything before finishes normally."""
+        for name, args, outs in commands(self.dir):
+            if name not in self.COMMANDS:
+                continue
+            source = getattr(Inputs, self.SOURCES[name])
+            start = time.monotonic()
+            self.assertEqual(run(args).returncode, 0)
+            duration = time.monotonic() - start
+            for point in (0.05, 0.3):
+                with self.subTest(command=name, at=point):
+                    code, err, copy = self.shrink_while_running(name, args, source, outs,
+                                                                duration * point)
+                    self.assertGreaterEqual(code, 0, "killed by signal %d: %s" % (-code, err))
+                    state = self.assert_old_or_complete(name, outs, False, (copy, source))
+                    if code == 0:
+                        self.assertEqual(state, "complete")
+                        continue
+                    self.assertEqual(code, EX_IOERR, err)
+                    self.assertIn(os.path.basename(copy), err)
+                    self.assertEqual(state, "old")
+                    self.assertEqual(temporaries(self.dir), [])
 
 
 def set_bin(path):

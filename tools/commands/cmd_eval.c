@@ -105,6 +105,10 @@ static int read_jsonl(eval_state *s, const char *path,
     ssize_t len;
     while ((len = getline(&line, &cap, f)) >= 0) {
         number++;
+        if (number == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+            memmove(line, line + 3, (size_t)len - 2);
+            len -= 3;
+        }
         size_t blank = 0;
         while (blank < (size_t)len && strchr(" \t\r\n", line[blank]))
             blank++;
@@ -175,10 +179,14 @@ static void human_line(eval_state *s, json_t *o, size_t line)
         return;
     }
     eval_task *task = &s->task[t];
-    /* the first item of a task fixes its labels and their order */
+    /* the first valid item of a task fixes its labels and their order: they are collected apart
+     * and become the task's only once the whole line is valid */
     int first_of_task = task->labels.count == 0;
     size_t k = first_of_task ? json_object_size(dist) : task->labels.count;
     double *shares = NULL;
+    sl_intern fresh;
+    sl_intern_init(&fresh);
+    sl_intern *labels = first_of_task ? &fresh : &task->labels;
     if (json_is_object(dist)) {
         if (!first_of_task && json_object_size(dist) != k) {
             bad_line(s, path, line, "item '%s' has %zu labels; task '%s' has %zu", id,
@@ -189,12 +197,13 @@ static void human_line(eval_state *s, json_t *o, size_t line)
         const char *label;
         json_t *v;
         json_object_foreach(dist, label, v) {
-            int64_t l = first_of_task ? sl_intern_add(&task->labels, label, strlen(label), NULL)
-                                      : sl_intern_find(&task->labels, label, strlen(label));
+            int64_t l = first_of_task ? sl_intern_add(labels, label, strlen(label), NULL)
+                                      : sl_intern_find(labels, label, strlen(label));
             if (l < 0 || !json_is_number(v)) {
                 bad_line(s, path, line, "distribution of item '%s': label '%s' %s", id, label,
                          l < 0 ? "is not a label of its task" : "has no numeric share");
                 free(shares);
+                sl_intern_free(&fresh);
                 return;
             }
             shares[l] = json_number_value(v);
@@ -209,6 +218,7 @@ static void human_line(eval_state *s, json_t *o, size_t line)
             bad_line(s, path, line, "distribution of item '%s': shares outside [0, 1] or summing "
                      "to %.17g, not 1", id, sum);
             free(shares);
+            sl_intern_free(&fresh);
             return;
         }
     }
@@ -218,7 +228,12 @@ static void human_line(eval_state *s, json_t *o, size_t line)
         if (i >= 0)
             bad_line(s, path, line, "item '%s' appears twice (line %zu)", id, s->item[i].line);
         free(shares);
+        sl_intern_free(&fresh);
         return;
+    }
+    if (first_of_task) { /* the line is valid: its labels are the task's */
+        sl_intern_free(&task->labels);
+        task->labels = fresh;
     }
     if ((size_t)i >= s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -405,16 +420,16 @@ static void acc_add(mean_acc *a, const double *v)
     a->n++;
 }
 
-static void put_means(sl_jbuf *b, const mean_acc *a, int with_items)
+static void put_means(sl_buf *b, const mean_acc *a, int with_items)
 {
-    sl_jbuf_putc(b, '{');
+    sl_buf_putc(b, '{');
     for (int m = 0; m < N_METRICS; m++) {
-        sl_jbuf_printf(b, "%s\"%s\": ", m ? ", " : "", metric_names[m]);
-        sl_jbuf_json_double(b, a->n ? (a->sum[m] + a->carry[m]) / (double)a->n : NAN);
+        sl_buf_printf(b, "%s\"%s\": ", m ? ", " : "", metric_names[m]);
+        sl_json_put_double(b, a->n ? (a->sum[m] + a->carry[m]) / (double)a->n : NAN);
     }
     if (with_items)
-        sl_jbuf_printf(b, ", \"items\": %zu", a->n);
-    sl_jbuf_putc(b, '}');
+        sl_buf_printf(b, ", \"items\": %zu", a->n);
+    sl_buf_putc(b, '}');
 }
 
 /* Means overall and per class on stdout; per-item values to per_item when given. */
@@ -423,7 +438,7 @@ static int report(eval_state *s, FILE *per_item, int allow, size_t no_model, siz
     mean_acc overall, by_class[SL_DISAGREEMENT_CLASSES];
     memset(&overall, 0, sizeof overall);
     memset(by_class, 0, sizeof by_class);
-    sl_jbuf line = {0};
+    sl_buf line = {0};
     int rc = 0;
     for (size_t i = 0; i < s->items.count; i++) {
         eval_item *it = &s->item[i];
@@ -439,39 +454,39 @@ static int report(eval_state *s, FILE *per_item, int allow, size_t no_model, siz
         if (!per_item)
             continue;
         line.len = 0;
-        sl_jbuf_puts(&line, "{\"item_id\":");
-        sl_jbuf_json_str(&line, s->items.str[i], s->items.len[i]);
-        sl_jbuf_puts(&line, ",\"task\":");
-        sl_jbuf_json_str(&line, s->tasks.str[it->task], s->tasks.len[it->task]);
-        sl_jbuf_printf(&line, ",\"disagreement_class\":%s%s%s",
+        sl_buf_puts(&line, "{\"item_id\":");
+        sl_json_put_string(&line, s->items.str[i], s->items.len[i]);
+        sl_buf_puts(&line, ",\"task\":");
+        sl_json_put_string(&line, s->tasks.str[it->task], s->tasks.len[it->task]);
+        sl_buf_printf(&line, ",\"disagreement_class\":%s%s%s",
                       it->cls >= 0 ? "\"" : "",
                       it->cls >= 0 ? sl_disagreement_name((sl_disagreement)it->cls) : "null",
                       it->cls >= 0 ? "\"" : "");
         for (int m = 0; m < N_METRICS - 1; m++) {
-            sl_jbuf_printf(&line, ",\"%s\":", metric_names[m]);
-            sl_jbuf_json_double(&line, v[m]);
+            sl_buf_printf(&line, ",\"%s\":", metric_names[m]);
+            sl_json_put_double(&line, v[m]);
         }
-        sl_jbuf_printf(&line, ",\"top_label_agreement\":%s}\n", v[5] == 1.0 ? "true" : "false");
-        if (line.oom || sl_jbuf_flush(&line, per_item))
+        sl_buf_printf(&line, ",\"top_label_agreement\":%s}\n", v[5] == 1.0 ? "true" : "false");
+        if (line.oom || sl_buf_flush(&line, per_item))
             rc = -1;
     }
-    sl_jbuf out = {0};
-    sl_jbuf_printf(&out, "{\"items\": %zu,\n \"overall\": ", overall.n);
+    sl_buf out = {0};
+    sl_buf_printf(&out, "{\"items\": %zu,\n \"overall\": ", overall.n);
     put_means(&out, &overall, 0);
-    sl_jbuf_puts(&out, ",\n \"by_disagreement_class\": {");
+    sl_buf_puts(&out, ",\n \"by_disagreement_class\": {");
     for (int c = 0; c < SL_DISAGREEMENT_CLASSES; c++) {
-        sl_jbuf_printf(&out, "%s\n  \"%s\": ", c ? "," : "", sl_disagreement_name((sl_disagreement)c));
+        sl_buf_printf(&out, "%s\n  \"%s\": ", c ? "," : "", sl_disagreement_name((sl_disagreement)c));
         put_means(&out, &by_class[c], 1);
     }
-    sl_jbuf_puts(&out, "}");
+    sl_buf_puts(&out, "}");
     if (allow)
-        sl_jbuf_printf(&out, ",\n \"skipped\": {\"missing_model\": %zu, \"missing_human\": %zu}",
+        sl_buf_printf(&out, ",\n \"skipped\": {\"missing_model\": %zu, \"missing_human\": %zu}",
                       no_model, no_human);
-    sl_jbuf_puts(&out, "}\n");
-    if (out.oom || sl_jbuf_flush(&out, stdout) || fflush(stdout))
+    sl_buf_puts(&out, "}\n");
+    if (out.oom || sl_buf_flush(&out, stdout) || fflush(stdout))
         rc = -1;
-    sl_jbuf_free(&out);
-    sl_jbuf_free(&line);
+    sl_buf_free(&out);
+    sl_buf_free(&line);
     return rc;
 }
 

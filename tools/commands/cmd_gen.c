@@ -118,13 +118,13 @@ static void process(void *ctx, size_t slot)
     s->out.len = 0;
     if (sl_buf_reserve(&s->out, s->count * MAX_ROW_BYTES))
         return; /* consume sees the empty buffer for a non-empty chunk */
-    char *o = s->out.data;
+    char *o = s->out.p;
     for (uint64_t i = s->first; i < s->first + s->count; i++) {
         sl_sample_row r;
         sl_sample_row_at(run->seed, i, &r);
         o = put_row(o, run->jsonl, i + 1, &r);
     }
-    s->out.len = (size_t)(o - s->out.data);
+    s->out.len = (size_t)(o - s->out.p);
 }
 
 static int consume(void *ctx, size_t slot)
@@ -136,7 +136,7 @@ static int consume(void *ctx, size_t slot)
         run->exit_code = SL_EX_OSERR;
         return 1;
     }
-    if (sl_write_all(run->out.fd, s->out.data, s->out.len)) {
+    if (sl_write_all(run->out.fd, s->out.p, s->out.len)) {
         fprintf(stderr, "softlabel gen: %s: write error: %s\n", run->out_name, strerror(errno));
         run->exit_code = SL_EX_IOERR;
         return 1;

@@ -8,6 +8,8 @@
  * exit code is 65 (EX_DATAERR).
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,9 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "csv.h"
 #include "metrics_json.h"
+#include "numtext.h"
 #include "softlabel.h"
 
 #define CHUNK_ROWS 65536
@@ -105,71 +109,106 @@ static int parse_options(int argc, char **argv, options *o, int *done)
     return 0;
 }
 
-/* ---- CSV ---- */
+/* ---- CSV (csv.h: quoted fields, CRLF, a malformed record costs only itself) ---- */
+
+#define READ_BLOCK ((size_t)1 << 20)
+#define MAX_RECORD ((size_t)64 << 20) /* as in score: a quote open this long ends its record */
 
 typedef struct reader {
-    FILE *f;
+    int fd;
     const char *name;
-    char *line;
-    size_t cap, line_no;
-    char **fields;
-    size_t n_fields, fields_cap;
+    sl_buf buf;              /* read but not yet parsed: starts at a record boundary */
+    size_t pos, cut;         /* the next record; the end of the whole records in buf */
+    bool eof;
+    size_t line_no;          /* line of the current record's start */
+    size_t next_line;
+    sl_csv_field *fields;    /* the current record's fields (up to max_fields) */
+    size_t max_fields, n_fields;
+    sl_csv_record rec;
 } reader;
 
-/* Reads the next line (without its line end) and splits it at commas, in place; 0 at the end of
- * input, -1 when a field is quoted (not supported: the numbers never need quotes). */
+/* The next record: 1 (fields in r->fields, r->rec), 0 at the end of input, -1 on a read error or
+ * out of memory (reported). */
 static int next_row(reader *r)
 {
-    ssize_t len = getline(&r->line, &r->cap, r->f);
-    if (len < 0)
-        return 0;
-    r->line_no++;
-    while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r'))
-        r->line[--len] = '\0';
-    r->n_fields = 0;
-    char *field = r->line;
-    for (;;) {
-        if (r->n_fields == r->fields_cap) {
-            r->fields_cap = r->fields_cap ? 2 * r->fields_cap : 16;
-            r->fields = realloc(r->fields, r->fields_cap * sizeof *r->fields);
-            if (!r->fields)
-                return -2;
+    while (r->pos >= r->cut) {
+        if (r->eof && r->pos >= r->buf.len)
+            return 0;
+        /* drop what was parsed, read on, find the whole records */
+        if (r->pos > 0) /* before the first read buf.p is NULL, and memmove's arguments must not be */
+            memmove(r->buf.p, r->buf.p + r->pos, r->buf.len - r->pos);
+        r->buf.len -= r->pos;
+        r->pos = 0;
+        if (!r->eof) {
+            if (sl_buf_reserve(&r->buf, READ_BLOCK)) {
+                fprintf(stderr, "softlabel metrics: out of memory\n");
+                return -1;
+            }
+            long long got = sl_read_full(r->fd, r->buf.p + r->buf.len, READ_BLOCK);
+            if (got < 0) {
+                fprintf(stderr, "softlabel metrics: %s: read error: %s\n", r->name, strerror(errno));
+                return -1;
+            }
+            r->buf.len += (size_t)got;
+            r->eof = (size_t)got < READ_BLOCK;
         }
-        r->fields[r->n_fields++] = field;
-        if (*field == '"')
+        r->cut = sl_csv_chunk_end(r->buf.p, r->buf.len, r->eof);
+        if (r->cut == 0 && r->buf.len >= MAX_RECORD)
+            r->cut = sl_csv_first_line_end(r->buf.p, r->buf.len);
+        if (r->cut == 0 && r->buf.len >= MAX_RECORD) {
+            fprintf(stderr, "softlabel metrics: %s:%zu: a line longer than 64 MiB\n", r->name,
+                    r->next_line);
             return -1;
-        char *comma = strchr(field, ',');
-        if (!comma)
-            return 1;
-        *comma = '\0';
-        field = comma + 1;
+        }
     }
+    r->line_no = r->next_line;
+    sl_csv_next_record(r->buf.p, r->cut, &r->pos, r->fields, r->max_fields, &r->rec);
+    r->next_line += r->rec.newlines;
+    r->n_fields = r->rec.nfields < r->max_fields ? r->rec.nfields : r->max_fields;
+    return 1;
+}
+
+/* A field's text, "" undone and spaces and tabs trimmed, in buf (cap bytes). */
+static const char *field_text(const reader *r, size_t k, char *buf, size_t cap)
+{
+    sl_csv_unquote(&r->fields[k], buf, cap);
+    size_t n = strlen(buf), start = 0;
+    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+        buf[--n] = '\0';
+    while (buf[start] == ' ' || buf[start] == '\t')
+        start++;
+    return buf + start;
 }
 
 /* The column of each required name in the header, or a message naming the missing one. */
 static int map_header(reader *r, size_t col[N_COLS])
 {
-    if (r->n_fields > 0 && !strncmp(r->fields[0], "\xEF\xBB\xBF", 3)) /* UTF-8 byte order mark */
-        r->fields[0] += 3;
-    for (int c = 0; c < N_COLS; c++) {
+    for (int c = 0; c < N_COLS; c++)
         col[c] = (size_t)-1;
-        for (size_t k = 0; k < r->n_fields; k++) {
-            if (strcmp(r->fields[k], col_names[c]))
+    for (size_t k = 0; k < r->n_fields; k++) {
+        char name[64];
+        const char *bad = sl_csv_header_name(&r->fields[k], name, sizeof name);
+        if (bad && r->fields[k].len < sizeof name) {
+            fprintf(stderr, "softlabel metrics: %s:1: column %zu: %s\n", r->name, k + 1, bad);
+            return -1;
+        }
+        for (int c = 0; c < N_COLS && !bad; c++) {
+            if (strcmp(name, col_names[c]))
                 continue;
             if (col[c] != (size_t)-1) {
-                fprintf(stderr, "softlabel metrics: %s:%zu: column '%s' appears twice\n", r->name,
-                        r->line_no, col_names[c]);
+                fprintf(stderr, "softlabel metrics: %s:1: column '%s' appears twice\n", r->name,
+                        col_names[c]);
                 return -1;
             }
             col[c] = k;
         }
+    }
+    for (int c = 0; c < N_COLS; c++)
         if (col[c] == (size_t)-1) {
-            fprintf(stderr, "softlabel metrics: %s:%zu: the header has no column '%s' (needed: p, "
-                    "accepted, ground_truth, tau, c_a, c_b, r_a, r_b)\n", r->name, r->line_no,
-                    col_names[c]);
+            fprintf(stderr, "softlabel metrics: %s:1: the header has no column '%s' (needed: p, "
+                    "accepted, ground_truth, tau, c_a, c_b, r_a, r_b)\n", r->name, col_names[c]);
             return -1;
         }
-    }
     return 0;
 }
 
@@ -200,22 +239,16 @@ static void report(bad_rows *bad, size_t line, const char *column, size_t field,
     }
 }
 
-static int parse_number(const char *s, double *out)
-{
-    char *end;
-    *out = strtod(s, &end);
-    return end != s && *end == '\0';
-}
-
 /* Parses and checks one data row into slot k of the chunk; reports and returns 0 if bad. */
 static int parse_row(const reader *r, const size_t col[N_COLS], chunk *c, size_t k, bad_rows *bad)
 {
     static const int real_cols[6] = {COL_P, COL_TAU, COL_C_A, COL_C_B, COL_R_A, COL_R_B};
+    char buf[128];
     for (int j = 0; j < 6; j++) {
         int id = real_cols[j];
-        const char *s = r->fields[col[id]];
+        const char *s = field_text(r, col[id], buf, sizeof buf);
         double x;
-        if (!parse_number(s, &x)) {
+        if (sl_parse_f64(s, strlen(s), &x)) {
             report(bad, r->line_no, col_names[id], col[id], s, "not a number");
             return 0;
         }
@@ -229,16 +262,15 @@ static int parse_row(const reader *r, const size_t col[N_COLS], chunk *c, size_t
         }
         c->col[j][k] = x;
     }
-    const char *s = r->fields[col[COL_ACCEPTED]];
-    double a;
-    if (!parse_number(s, &a) || (a != 0.0 && a != 1.0)) {
+    const char *s = field_text(r, col[COL_ACCEPTED], buf, sizeof buf);
+    int64_t a, t = 0;
+    if (sl_parse_whole(s, strlen(s), 0, 1, &a) != SL_WHOLE_OK) {
         report(bad, r->line_no, "accepted", col[COL_ACCEPTED], s, "must be 0 or 1");
         return 0;
     }
-    c->accepted[k] = (uint8_t)(a == 1.0);
-    s = r->fields[col[COL_TRUTH]];
-    double t = 0.0;
-    if (*s && (!parse_number(s, &t) || (t != 1.0 && t != -1.0))) {
+    c->accepted[k] = (uint8_t)a;
+    s = field_text(r, col[COL_TRUTH], buf, sizeof buf);
+    if (*s && (sl_parse_whole(s, strlen(s), -1, 1, &t) != SL_WHOLE_OK || t == 0)) {
         report(bad, r->line_no, "ground_truth", col[COL_TRUTH], s, "must be 1, -1 or empty");
         return 0;
     }
@@ -317,42 +349,54 @@ static void free_chunk(chunk *c)
 static int read_rows(const options *o, reader *r, sl_metrics *m, bad_rows *bad)
 {
     size_t col[N_COLS];
+    r->max_fields = 0; /* the header: count its fields first */
+    r->next_line = 1;
     int got = next_row(r);
-    if (got == 0) {
-        fprintf(stderr, "softlabel metrics: %s: empty input (no header)\n", r->name);
+    if (got <= 0) {
+        if (got == 0)
+            fprintf(stderr, "softlabel metrics: %s: empty input (no header)\n", r->name);
+        return got == 0 ? SL_EX_DATAERR : SL_EX_IOERR;
+    }
+    if (r->rec.error) {
+        fprintf(stderr, "softlabel metrics: %s:1: invalid CSV header: %s\n", r->name, r->rec.error);
         return SL_EX_DATAERR;
     }
-    if (got < 0 || map_header(r, col) != 0) {
-        if (got == -1)
-            fprintf(stderr, "softlabel metrics: %s:%zu: quoted fields are not supported\n",
-                    r->name, r->line_no);
-        return got == -2 ? 71 : 65;
+    size_t header_fields = r->rec.nfields;
+    r->max_fields = header_fields + 1;
+    r->fields = malloc(r->max_fields * sizeof *r->fields);
+    if (!r->fields) {
+        fprintf(stderr, "softlabel metrics: out of memory\n");
+        return SL_EX_OSERR;
     }
-    size_t header_fields = r->n_fields;
+    size_t pos, bom = r->buf.len >= 3 && !memcmp(r->buf.p, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    pos = bom; /* the header again, with its fields kept (the UTF-8 byte-order mark skipped) */
+    sl_csv_next_record(r->buf.p, r->cut, &pos, r->fields, header_fields, &r->rec);
+    r->n_fields = header_fields;
+    if (map_header(r, col) != 0)
+        return SL_EX_DATAERR;
     chunk c;
-    int code = alloc_chunk(&c) == 0 ? 0 : 71;
+    int code = alloc_chunk(&c) == 0 ? 0 : SL_EX_OSERR;
     while (code == 0 && (got = next_row(r)) != 0) {
-        if (got == -2) {
-            code = 71;
-        } else if (got == -1) {
-            report(bad, r->line_no, NULL, 0, NULL, "quoted fields are not supported");
-        } else if (r->n_fields == 1 && r->fields[0][0] == '\0') {
-            continue; /* a blank line holds no row */
-        } else if (r->n_fields != header_fields) {
+        if (got < 0) {
+            code = SL_EX_IOERR;
+        } else if (r->rec.error) {
             char why[96];
-            snprintf(why, sizeof why, "%zu fields, the header has %zu", r->n_fields, header_fields);
+            snprintf(why, sizeof why, "malformed CSV record: %s (field %zu)", r->rec.error,
+                     r->rec.error_field);
+            report(bad, r->line_no, NULL, 0, NULL, why);
+        } else if (sl_csv_is_blank(r->rec.raw, r->rec.raw_len)) {
+            continue; /* a blank line holds no row */
+        } else if (r->rec.nfields != header_fields) {
+            char why[96];
+            snprintf(why, sizeof why, "%zu fields, the header has %zu", r->rec.nfields, header_fields);
             report(bad, r->line_no, NULL, 0, NULL, why);
         } else if (parse_row(r, col, &c, c.n, bad) && ++c.n == CHUNK_ROWS) {
             code = flush(o, &c, m, bad);
         }
     }
-    if (code == 0 && ferror(r->f)) {
-        fprintf(stderr, "softlabel metrics: %s: read error: %s\n", r->name, strerror(errno));
-        code = 74;
-    }
     if (code == 0 && c.n > 0)
         code = flush(o, &c, m, bad);
-    if (code == 71)
+    if (code == SL_EX_OSERR)
         fprintf(stderr, "softlabel metrics: out of memory\n");
     free_chunk(&c);
     return code;
@@ -365,11 +409,8 @@ int sl_cmd_metrics(int argc, char **argv)
     int code = parse_options(argc, argv, &o, &done);
     if (code != 0 || done)
         return code;
-    reader r = {0};
-    r.name = o.in;
-    int fd = sl_input_open("metrics", o.in);
-    r.f = fd == STDIN_FILENO ? stdin : fd >= 0 ? fdopen(fd, "r") : NULL;
-    if (!r.f)
+    reader r = {.name = o.in, .fd = sl_input_open("metrics", o.in)};
+    if (r.fd < 0)
         return SL_EX_NOINPUT;
     sl_metrics *m;
     if (sl_metrics_init(&m, &o.pp, 0) != SL_OK) {
@@ -378,9 +419,9 @@ int sl_cmd_metrics(int argc, char **argv)
     }
     bad_rows bad = {0, o.in};
     code = read_rows(&o, &r, m, &bad);
-    if (r.f != stdin)
-        fclose(r.f);
-    free(r.line);
+    if (r.fd != STDIN_FILENO)
+        close(r.fd);
+    sl_buf_free(&r.buf);
     free(r.fields);
 
     sl_metrics_report report_out;
@@ -388,13 +429,15 @@ int sl_cmd_metrics(int argc, char **argv)
         sl_status st = sl_metrics_finalize(m, &report_out);
         if (st != SL_OK) {
             fprintf(stderr, "softlabel metrics: %s\n", sl_status_str(st));
-            code = 71;
+            code = SL_EX_OSERR;
         }
     }
     sl_metrics_free(m);
     if (code != 0)
         return code;
-    if (sl_print_metrics_json(stdout, &report_out) != 0 || fflush(stdout) != 0) {
+    int written = sl_print_metrics_json(stdout, &report_out) == 0 && fflush(stdout) == 0;
+    sl_metrics_report_free(&report_out);
+    if (!written) {
         fprintf(stderr, "softlabel metrics: cannot write the report: %s\n", strerror(errno));
         return SL_EX_IOERR;
     }

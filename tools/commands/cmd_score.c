@@ -30,8 +30,9 @@
 #define DEFAULT_CHUNK (4u << 20)
 #define MIN_DEFAULT_CHUNK (256u << 10)
 #define INFLIGHT_BUDGET (32u << 20)
-/* A record longer than this means the input cannot be split (typically an unbalanced quote that
- * swallows the rest of the file); stopping beats buffering a whole 10 GB file. */
+/* A CSV record still open after this many bytes (a quote never closed) is malformed: its first
+ * line is rejected and reading goes on (csv.h); a single line this long stops the run, since
+ * buffering a whole 10 GB file is no option. */
 #define MAX_RECORD (64u << 20)
 
 typedef struct score_options {
@@ -241,7 +242,9 @@ static int read_more(score_run *run, size_t want)
 static size_t last_boundary(const score_run *run, const char *buf, size_t n)
 {
     if (run->job.format == FORMAT_CSV)
-        return sl_csv_last_boundary(buf, n);
+        return sl_csv_chunk_end(buf, n, run->eof);
+    if (run->eof)
+        return n;
     const char *nl = memrchr(buf, '\n', n);
     return nl ? (size_t)(nl - buf) + 1 : 0;
 }
@@ -254,7 +257,7 @@ static int read_into(score_run *run, sl_buf *b, size_t want)
         run->exit_code = SL_EX_OSERR;
         return -1;
     }
-    long long got = sl_read_full(run->in_fd, b->data + b->len, want);
+    long long got = sl_read_full(run->in_fd, b->p + b->len, want);
     if (got < 0) {
         fprintf(stderr, "softlabel score: %s: read error: %s\n", run->in_name, strerror(errno));
         run->exit_code = SL_EX_IOERR;
@@ -272,8 +275,8 @@ static int take_pending(score_run *run, sl_buf *in)
 {
     const char *src = run->pending;
     size_t n = run->pending_len;
-    if (in->data && src >= in->data && src <= in->data + in->len) {
-        memmove(in->data, src, n);
+    if (in->p && src >= in->p && src <= in->p + in->len) {
+        memmove(in->p, src, n);
     } else {
         in->len = 0;
         if (sl_buf_reserve(in, n + run->opt.chunk)) {
@@ -282,7 +285,7 @@ static int take_pending(score_run *run, sl_buf *in)
             return -1;
         }
         if (n)
-            memcpy(in->data, src, n);
+            memcpy(in->p, src, n);
     }
     in->len = n;
     run->pending_len = 0;
@@ -306,10 +309,12 @@ static int produce(void *ctx, size_t slot_index)
             return -1;
         if (in->len == 0)
             return 0;
-        size_t cut = run->eof ? in->len : last_boundary(run, in->data, in->len);
+        size_t cut = last_boundary(run, in->p, in->len);
+        if (cut == 0 && in->len >= MAX_RECORD && run->job.format == FORMAT_CSV)
+            cut = sl_csv_first_line_end(in->p, in->len); /* a quote open for 64 MiB: malformed */
         if (cut == 0 && in->len >= MAX_RECORD) {
             /* reported by consume, in order, once the line number is known */
-            slot->fatal = "a record longer than 64 MiB: an unbalanced quote? (nothing after it was read)";
+            slot->fatal = "a line longer than 64 MiB (nothing after it was read)";
             in->len = 0;
             run->stop_reading = true;
             return 1;
@@ -317,7 +322,7 @@ static int produce(void *ctx, size_t slot_index)
         if (cut == 0)
             continue;
         /* the slot gets the whole records; the partial one waits for the next chunk */
-        run->pending = in->data + cut;
+        run->pending = in->p + cut;
         run->pending_len = in->len - cut;
         in->len = cut;
         slot->in_offset = run->offset;
@@ -336,7 +341,7 @@ static void process(void *ctx, size_t slot_index)
 static int format_reject(score_run *run, const score_slot *s, const score_error *e)
 {
     const score_rec *r = &s->recs[e->rec];
-    const char *raw = s->in.data + r->start, *msg = s->errtext.data + e->msg_off;
+    const char *raw = s->in.p + r->start, *msg = s->errtext.p + e->msg_off;
     sl_buf *b = &run->rejline;
     char head[64];
     int rc;
@@ -356,12 +361,12 @@ static int format_reject(score_run *run, const score_slot *s, const score_error 
                          e->column);
         rc = sl_buf_append(b, head, (size_t)n);
         rc |= sl_buf_append(b, "\"rejected_reason\":", 18);
-        rc |= sl_json_append_string(b, msg, e->msg_len);
+        sl_json_put_string(b, msg, e->msg_len);
         rc |= sl_buf_append(b, ",\"record\":", 10);
-        rc |= sl_json_append_string(b, raw, r->len);
+        sl_json_put_string(b, raw, r->len);
         rc |= sl_buf_append(b, "}\n", 2);
     }
-    return rc;
+    return rc || b->oom ? -1 : 0;
 }
 
 static int write_or_fail(score_run *run, sl_outfile *o, const char *name, const void *data, size_t n)
@@ -399,13 +404,13 @@ static int consume(void *ctx, size_t slot_index)
         run->exit_code = SL_EX_SOFTWARE;
         return 1;
     }
-    if (write_or_fail(run, &run->out, run->opt.out, s->out.data, s->out.len))
+    if (write_or_fail(run, &run->out, run->opt.out, s->out.p, s->out.len))
         return 1;
     if (s->nerrs && run->job.stop_on_error) {
         const score_error *e = &s->errs[0];
         fprintf(stderr, "%s:%llu:%zu: %.*s\n", run->in_name,
                 (unsigned long long)(run->lines_done + e->line + 1), e->column, (int)e->msg_len,
-                s->errtext.data + e->msg_off);
+                s->errtext.p + e->msg_off);
         run->exit_code = SL_EX_DATAERR;
         return 1;
     }
@@ -415,7 +420,7 @@ static int consume(void *ctx, size_t slot_index)
             run->exit_code = SL_EX_OSERR;
             return 1;
         }
-        if (write_or_fail(run, &run->rej, run->opt.rejects, run->rejline.data, run->rejline.len))
+        if (write_or_fail(run, &run->rej, run->opt.rejects, run->rejline.p, run->rejline.len))
             return 1;
     }
     run->rows_in += s->scored + s->nerrs;
@@ -459,8 +464,9 @@ static score_format pick_format(const score_run *run)
         return FORMAT_CSV;
     if (ends_with(in, ".jsonl") || ends_with(in, ".ndjson"))
         return FORMAT_JSONL;
-    for (size_t i = 0; i < run->carry.len; i++) {
-        char c = run->carry.data[i];
+    size_t bom = run->carry.len >= 3 && !memcmp(run->carry.p, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    for (size_t i = bom; i < run->carry.len; i++) {
+        char c = run->carry.p[i];
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
             return c == '{' ? FORMAT_JSONL : FORMAT_CSV;
     }
@@ -485,7 +491,13 @@ static int map_columns(score_run *run, const sl_csv_field *fields, size_t nfield
     job->ncols = nfields;
     for (size_t c = 0; c < nfields; c++) {
         char name[256];
-        sl_csv_unquote(&fields[c], name, sizeof name);
+        const char *bad = sl_csv_header_name(&fields[c], name, sizeof name);
+        if (bad && fields[c].len < sizeof name) { /* a longer name is no observable's: passed on */
+            snprintf(name, sizeof name, "%.*s", (int)fields[c].len, fields[c].p); /* up to the NUL */
+            return header_error(run, c + 1, bad, name);
+        }
+        if (bad)
+            continue;
         if (!strcmp(name, "v_hat") || !strcmp(name, "p"))
             return header_error(run, c + 1, "the input already has the output column", name);
         for (int k = 0; k < OBS_COUNT; k++) {
@@ -520,9 +532,9 @@ static int read_header(score_run *run)
     sl_csv_record rec;
     size_t pos, skip;
     for (;;) {
-        skip = run->carry.len >= 3 && !memcmp(run->carry.data, bom, 3) ? 3 : 0;
+        skip = run->carry.len >= 3 && !memcmp(run->carry.p, bom, 3) ? 3 : 0;
         pos = skip;
-        if (!sl_csv_next_record(run->carry.data, run->carry.len, &pos, NULL, 0, &rec))
+        if (!sl_csv_next_record(run->carry.p, run->carry.len, &pos, NULL, 0, &rec))
             return 0; /* empty input: empty output */
         if (rec.term_len > 0 || run->eof)
             break;
@@ -543,7 +555,7 @@ static int read_header(score_run *run)
         return SL_EX_OSERR;
     }
     pos = skip;
-    sl_csv_next_record(run->carry.data, run->carry.len, &pos, fields, rec.nfields, &rec);
+    sl_csv_next_record(run->carry.p, run->carry.len, &pos, fields, rec.nfields, &rec);
     int rc = map_columns(run, fields, rec.nfields);
     free(fields);
     if (rc)
@@ -551,27 +563,27 @@ static int read_header(score_run *run)
     const char *eol = rec.term_len == 2 ? "\r\n" : "\n";
     run->job.default_eol = eol;
     /* the output header: the input header as it was (with its BOM), then the new columns */
-    sl_buf_append(&run->header, run->carry.data, (size_t)(rec.raw - run->carry.data) + rec.raw_len);
+    sl_buf_append(&run->header, run->carry.p, (size_t)(rec.raw - run->carry.p) + rec.raw_len);
     if (sl_buf_append(&run->header, ",v_hat,p", 8) || sl_buf_append(&run->header, eol, strlen(eol))) {
         fprintf(stderr, "softlabel score: out of memory\n");
         return SL_EX_OSERR;
     }
-    if (write_or_fail(run, &run->out, run->opt.out, run->header.data, run->header.len))
+    if (write_or_fail(run, &run->out, run->opt.out, run->header.p, run->header.len))
         return run->exit_code;
     if (run->rej.fd >= 0) {
         /* the rejects header: (BOM,) the three reject columns, then the input's columns */
         sl_buf h = {0};
         int e = sl_buf_append(&h, bom, skip);
         e |= sl_buf_append(&h, "rejected_line,rejected_column,rejected_reason,", 46);
-        e |= sl_buf_append(&h, run->header.data + skip, run->header.len - skip - 8 - strlen(eol));
+        e |= sl_buf_append(&h, run->header.p + skip, run->header.len - skip - 8 - strlen(eol));
         e |= sl_buf_append(&h, eol, strlen(eol));
         e = e ? (fprintf(stderr, "softlabel score: out of memory\n"), SL_EX_OSERR)
-              : write_or_fail(run, &run->rej, run->opt.rejects, h.data, h.len) ? run->exit_code : 0;
+              : write_or_fail(run, &run->rej, run->opt.rejects, h.p, h.len) ? run->exit_code : 0;
         sl_buf_free(&h);
         if (e)
             return e;
     }
-    run->pending = run->carry.data + pos;
+    run->pending = run->carry.p + pos;
     run->pending_len = run->carry.len - pos;
     run->offset = pos;
     run->lines_done = rec.newlines;
@@ -609,7 +621,7 @@ static int run_score(score_run *run)
     if (sl_outfile_open(&run->out, run->opt.out) ||
         (run->opt.rejects && sl_outfile_open(&run->rej, run->opt.rejects)))
         return SL_EX_CANTCREAT;
-    run->pending = run->carry.data;
+    run->pending = run->carry.p;
     run->pending_len = run->carry.len;
     if (run->job.format == FORMAT_CSV && (rc = read_header(run)))
         return rc;

@@ -77,7 +77,7 @@ static int append_excerpt(sl_buf *b, const char *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
         if (c >= 0x20 && c != 0x7f) {
-            b->data[b->len++] = (char)c;
+            b->p[b->len++] = (char)c;
             continue;
         }
         const char *esc = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
@@ -206,7 +206,7 @@ static int csv_record(const score_job *job, score_slot *s, const sl_csv_record *
 
 static int process_csv(const score_job *job, score_slot *s)
 {
-    const char *in = s->in.data;
+    const char *in = s->in.p;
     size_t pos = 0, line = 0;
     while (pos < s->in.len) {
         sl_csv_record rec;
@@ -214,7 +214,7 @@ static int process_csv(const score_job *job, score_slot *s)
         score_rec r = {(size_t)(rec.raw - in), rec.raw_len, (uint8_t)rec.term_len, 0, SIZE_MAX};
         if (push_rec(s, &r))
             return -1;
-        if (rec.raw_len == 0 && !rec.error) { /* an empty line: ignored, counted */
+        if (!rec.error && sl_csv_is_blank(rec.raw, rec.raw_len)) { /* ignored, counted */
             s->blank++;
         } else {
             size_t row = s->scored;
@@ -315,17 +315,9 @@ static int json_record(const score_job *job, score_slot *s, const char *raw, siz
     return 0;
 }
 
-static bool is_blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t')
-            return false;
-    return true;
-}
-
 static int process_jsonl(const score_job *job, score_slot *s)
 {
-    const char *in = s->in.data;
+    const char *in = s->in.p;
     size_t pos = 0, line = 0;
     while (pos < s->in.len) {
         const char *nl = memchr(in + pos, '\n', s->in.len - pos);
@@ -338,13 +330,16 @@ static int process_jsonl(const score_job *job, score_slot *s)
         if (push_rec(s, &r))
             return -1;
         score_rec *rec = &s->recs[s->nrecs - 1];
-        if (is_blank(in + pos, rec->len)) { /* ignored, counted */
+        if (sl_csv_is_blank(in + pos, rec->len)) { /* ignored, counted */
             s->blank++;
         } else {
             size_t row = s->scored;
             if (reserve_row(job, s, row))
                 return -1;
-            int bad = json_record(job, s, in + pos, rec->len, line, row, &rec->splice);
+            /* a UTF-8 byte-order mark opening the input is kept in the output, not parsed */
+            size_t bom = s->in_offset == 0 && pos == 0 && rec->len >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3) ? 3 : 0;
+            int bad = json_record(job, s, in + pos + bom, rec->len - bom, line, row, &rec->splice);
+            rec->splice += bom;
             if (bad < 0)
                 return -1;
             if (!bad) {
@@ -402,8 +397,8 @@ static int format_output(const score_job *job, score_slot *s)
 {
     if (sl_buf_reserve(&s->out, s->in.len + s->scored * (2 * SL_NUMTEXT_MAX + 24)))
         return -1;
-    char *o = s->out.data;
-    const char *in = s->in.data;
+    char *o = s->out.p;
+    const char *in = s->in.p;
     for (size_t i = 0; i < s->nrecs; i++) {
         const score_rec *r = &s->recs[i];
         if (r->row == SIZE_MAX)
@@ -418,7 +413,7 @@ static int format_output(const score_job *job, score_slot *s)
         memcpy(o, eol, eol_len);
         o += eol_len;
     }
-    s->out.len = (size_t)(o - s->out.data);
+    s->out.len = (size_t)(o - s->out.p);
     return 0;
 }
 

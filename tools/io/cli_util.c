@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,33 +14,69 @@
 
 int sl_buf_reserve(sl_buf *b, size_t extra)
 {
+    if (b->oom)
+        return -1;
     if (b->cap - b->len >= extra)
         return 0;
     size_t cap = b->cap ? b->cap : 4096;
     while (cap - b->len < extra)
         cap *= 2;
-    char *d = realloc(b->data, cap);
-    if (!d)
+    char *d = realloc(b->p, cap);
+    if (!d) {
+        b->oom = 1;
         return -1;
-    b->data = d;
+    }
+    b->p = d;
     b->cap = cap;
     return 0;
 }
 
 int sl_buf_append(sl_buf *b, const void *src, size_t n)
 {
-    if (n == 0) /* data may still be NULL, and memcpy must not see a NULL pointer */
-        return 0;
+    if (n == 0) /* p may still be NULL, and memcpy must not see a NULL pointer */
+        return b->oom ? -1 : 0;
     if (sl_buf_reserve(b, n))
         return -1;
-    memcpy(b->data + b->len, src, n);
+    memcpy(b->p + b->len, src, n);
     b->len += n;
+    return 0;
+}
+
+void sl_buf_put(sl_buf *b, const char *s, size_t n) { (void)sl_buf_append(b, s, n); }
+
+void sl_buf_puts(sl_buf *b, const char *s) { sl_buf_put(b, s, strlen(s)); }
+
+void sl_buf_putc(sl_buf *b, char c)
+{
+    if (sl_buf_reserve(b, 1) == 0)
+        b->p[b->len++] = c;
+}
+
+void sl_buf_printf(sl_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || sl_buf_reserve(b, (size_t)n + 1))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+int sl_buf_flush(sl_buf *b, FILE *f)
+{
+    if (b->len && fwrite(b->p, 1, b->len, f) != b->len)
+        return -1;
+    b->len = 0;
     return 0;
 }
 
 void sl_buf_free(sl_buf *b)
 {
-    free(b->data);
+    free(b->p);
     *b = (sl_buf){0};
 }
 

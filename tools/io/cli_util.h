@@ -21,17 +21,28 @@ enum {
     SL_EX_CONFIG = 78
 };
 
-/* A growable byte buffer. Zero-initialized is empty and valid. */
+/* The output buffer of every command: a growable byte buffer. Zero-initialized is empty and
+ * valid. Running out of memory is sticky: oom stays set and later appends do nothing, so a writer
+ * may append a whole record and check once. */
 typedef struct sl_buf {
-    char *data;
+    char *p;
     size_t len, cap;
+    int oom;
 } sl_buf;
 
-/* Makes room for `extra` more bytes after len; returns 0, or -1 when memory runs out. */
+/* Makes room for `extra` more bytes after len: 0, or -1 (oom set) when memory runs out. After a
+ * 0, up to `extra` bytes may be written at p + len directly. */
 int sl_buf_reserve(sl_buf *b, size_t extra);
 /* Appends n bytes; returns 0, or -1 when memory runs out. */
 int sl_buf_append(sl_buf *b, const void *src, size_t n);
+/* The same without a status (check oom once at the end). */
+void sl_buf_put(sl_buf *b, const char *s, size_t n);
+void sl_buf_puts(sl_buf *b, const char *s);
+void sl_buf_putc(sl_buf *b, char c);
+void sl_buf_printf(sl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sl_buf_free(sl_buf *b);
+/* Writes the buffer to f and empties it; returns 0, or -1 on a write error. */
+int sl_buf_flush(sl_buf *b, FILE *f);
 
 /* Writes all n bytes to fd, retrying short writes and EINTR; returns 0, or -1 with errno set. */
 int sl_write_all(int fd, const void *data, size_t n);

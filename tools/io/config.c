@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_util.h"
 #include "json.h"
@@ -45,9 +46,11 @@ static int report(const char *path, const char *text, size_t offset, const char 
 
 int sl_config_load(const char *path, sl_proxy_params *params)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = sl_input_open("score", path);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
-        fprintf(stderr, "softlabel: %s: cannot open: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return SL_EX_NOINPUT;
     }
     char *text = malloc(CONFIG_MAX_BYTES);

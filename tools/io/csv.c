@@ -8,47 +8,75 @@
 
 #include "cli_util.h"
 
-size_t sl_csv_last_boundary(const char *s, size_t n)
+/* Where a malformed record that starts at s[start] ends: just past its first line's '\n', or at n
+ * (SIZE_MAX when that line is not complete yet and more data may follow). */
+static size_t first_line_end(const char *s, size_t n, size_t start, bool eof)
 {
-    const char *first_quote = memchr(s, '"', n);
-    if (!first_quote) {
-        const char *nl = memrchr(s, '\n', n);
-        return nl ? (size_t)(nl - s) + 1 : 0;
-    }
-    /* Walk from quote to quote; newlines count only in the stretches outside quotes. */
-    size_t boundary = 0, pos = 0;
-    bool in_quotes = false;
+    const char *nl = memchr(s + start, '\n', n - start);
+    return nl ? (size_t)(nl - s) + 1 : eof ? n : SIZE_MAX;
+}
+
+/* Where the record that starts at s[start] ends (just past its terminator, or n at the end of
+ * data), by the same rules as sl_csv_next_record; SIZE_MAX when the data so far does not decide
+ * it. Jumps from quote to quote and line to line, without looking at the fields. */
+static size_t record_end(const char *s, size_t n, size_t start, bool eof)
+{
+    size_t i = start;
     for (;;) {
-        const char *q = memchr(s + pos, '"', n - pos);
-        size_t stop = q ? (size_t)(q - s) : n;
-        if (!in_quotes) {
-            const char *nl = memrchr(s + pos, '\n', stop - pos);
-            if (nl)
-                boundary = (size_t)(nl - s) + 1;
-        }
+        const char *nl = memchr(s + i, '\n', n - i);
+        size_t stop = nl ? (size_t)(nl - s) : n;
+        const char *q = memchr(s + i, '"', stop - i);
         if (!q)
-            return boundary;
-        in_quotes = !in_quotes;
-        pos = stop + 1;
+            return nl ? stop + 1 : eof ? n : SIZE_MAX;
+        size_t open = (size_t)(q - s);
+        if (open != start && s[open - 1] != ',') /* a quote inside an unquoted field */
+            return first_line_end(s, n, start, eof);
+        size_t c = open + 1; /* the closing quote: the next one not doubled */
+        for (;;) {
+            const char *close = memchr(s + c, '"', n - c);
+            if (!close)
+                return eof ? first_line_end(s, n, start, eof) : SIZE_MAX;
+            c = (size_t)(close - s) + 1;
+            if (c < n && s[c] == '"') {
+                c++;
+                continue;
+            }
+            break;
+        }
+        if (c >= n || (s[c] == '\r' && c + 1 >= n))
+            return eof ? n : SIZE_MAX;
+        if (s[c] == ',') {
+            i = c + 1;
+            continue;
+        }
+        if (s[c] == '\n')
+            return c + 1;
+        if (s[c] == '\r' && s[c + 1] == '\n')
+            return c + 2;
+        return first_line_end(s, n, start, eof); /* something after a closing quote */
     }
 }
 
-/* Scans on from s[pos] with the given quote state to the end of the record (a '\n' outside
- * quotes, or n), counting newlines inside quotes; used once a record is known to be malformed, so
- * that it ends exactly where sl_csv_last_boundary would end it. Returns the '\n' offset or n. */
-static size_t skip_to_record_end(const char *s, size_t n, size_t pos, bool in_quotes,
-                                 size_t *inner_newlines)
+size_t sl_csv_chunk_end(const char *s, size_t n, bool eof)
 {
-    for (; pos < n; pos++) {
-        if (s[pos] == '"')
-            in_quotes = !in_quotes;
-        else if (s[pos] == '\n') {
-            if (!in_quotes)
-                return pos;
-            (*inner_newlines)++;
-        }
+    if (!memchr(s, '"', n)) { /* the common case: every line is a record */
+        const char *nl = memrchr(s, '\n', n);
+        return eof ? n : nl ? (size_t)(nl - s) + 1 : 0;
     }
-    return n;
+    size_t pos = 0;
+    while (pos < n) {
+        size_t end = record_end(s, n, pos, eof);
+        if (end == SIZE_MAX)
+            break;
+        pos = end;
+    }
+    return pos;
+}
+
+size_t sl_csv_first_line_end(const char *s, size_t n)
+{
+    size_t end = first_line_end(s, n, 0, false);
+    return end == SIZE_MAX ? 0 : end;
 }
 
 /* Stores field number idx (0-based) if there is room. */
@@ -130,6 +158,17 @@ bool sl_csv_next_plain_record(const char *s, size_t n, size_t *pos, sl_csv_field
     return false;
 }
 
+/* Ends a malformed record at the end of its first line: the next line is read as a record again. */
+static bool malformed(const char *s, size_t n, size_t start, size_t field, const char *what,
+                      size_t *pos, sl_csv_record *rec)
+{
+    size_t end = first_line_end(s, n, start, true);
+    *rec = (sl_csv_record){.error = what, .error_field = field + 1, .nfields = field + 1};
+    finish_record(s, n, start, end > start && s[end - 1] == '\n' ? end - 1 : n, rec);
+    *pos = end;
+    return true;
+}
+
 bool sl_csv_next_record(const char *s, size_t n, size_t *pos, sl_csv_field *fields,
                         size_t max_fields, sl_csv_record *rec)
 {
@@ -138,23 +177,17 @@ bool sl_csv_next_record(const char *s, size_t n, size_t *pos, sl_csv_field *fiel
         return false;
     if (sl_csv_next_plain_record(s, n, pos, fields, max_fields, rec))
         return true;
-    *rec = (sl_csv_record){0};
+    size_t newlines = 0; /* inside quoted fields */
     for (;;) {
         if (i < n && s[i] == '"') {
             /* quoted field: runs to the next lone quote */
             size_t open = i++;
             for (;;) {
                 const char *q = memchr(s + i, '"', n - i);
-                for (const char *c = s + i; c < (q ? q : s + n); c++)
-                    rec->newlines += *c == '\n';
-                if (!q) {
-                    rec->error = "unterminated quoted field";
-                    rec->error_field = field + 1;
-                    rec->nfields = field + 1;
-                    finish_record(s, n, start, n, rec);
-                    *pos = n;
-                    return true;
-                }
+                if (!q)
+                    return malformed(s, n, start, field, "unterminated quoted field", pos, rec);
+                for (const char *c = s + i; c < q; c++)
+                    newlines += *c == '\n';
                 i = (size_t)(q - s) + 1;
                 if (i < n && s[i] == '"') {
                     i++;
@@ -164,29 +197,16 @@ bool sl_csv_next_record(const char *s, size_t n, size_t *pos, sl_csv_field *fiel
             }
             store_field(fields, max_fields, field, s + open + 1, i - open - 2, true);
             bool at_end = i >= n || s[i] == '\n' || (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
-            if (!at_end && s[i] != ',') {
-                rec->error = "unexpected character after a closing quote";
-                rec->error_field = field + 1;
-                size_t nl = skip_to_record_end(s, n, i, false, &rec->newlines);
-                rec->nfields = field + 1;
-                finish_record(s, n, start, nl, rec);
-                *pos = nl < n ? nl + 1 : n;
-                return true;
-            }
+            if (!at_end && s[i] != ',')
+                return malformed(s, n, start, field, "unexpected character after a closing quote",
+                                 pos, rec);
         } else {
             /* unquoted field: runs to the next comma or newline; a quote in it is an error */
             size_t f0 = i;
             while (i < n && s[i] != ',' && s[i] != '\n' && s[i] != '"')
                 i++;
-            if (i < n && s[i] == '"') {
-                rec->error = "quote inside an unquoted field";
-                rec->error_field = field + 1;
-                size_t nl = skip_to_record_end(s, n, i + 1, true, &rec->newlines);
-                rec->nfields = field + 1;
-                finish_record(s, n, start, nl, rec);
-                *pos = nl < n ? nl + 1 : n;
-                return true;
-            }
+            if (i < n && s[i] == '"')
+                return malformed(s, n, start, field, "quote inside an unquoted field", pos, rec);
             size_t f1 = i;
             if (i < n && s[i] == '\n' && f1 > f0 && s[f1 - 1] == '\r')
                 f1--;
@@ -200,11 +220,36 @@ bool sl_csv_next_record(const char *s, size_t n, size_t *pos, sl_csv_field *fiel
         /* end of record: '\n', "\r\n" or end of data */
         if (i < n && s[i] == '\r')
             i++;
-        rec->nfields = field;
+        *rec = (sl_csv_record){.nfields = field, .newlines = newlines};
         finish_record(s, n, start, i, rec);
         *pos = i < n ? i + 1 : n;
         return true;
     }
+}
+
+bool sl_csv_is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+const char *sl_csv_header_name(const sl_csv_field *f, char *out, size_t cap)
+{
+    if (memchr(f->p, '\0', f->len))
+        return "a NUL byte in a column name";
+    if (f->len >= cap)
+        return "a column name too long";
+    sl_csv_unquote(f, out, cap);
+    size_t n = strlen(out), start = 0;
+    while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+        n--;
+    while (start < n && (out[start] == ' ' || out[start] == '\t'))
+        start++;
+    memmove(out, out + start, n - start);
+    out[n - start] = '\0';
+    return NULL;
 }
 
 void sl_csv_unquote(const sl_csv_field *f, char *out, size_t cap)
@@ -227,12 +272,12 @@ int sl_csv_append_field(sl_buf *b, const char *text, size_t n)
         return sl_buf_append(b, text, n);
     if (sl_buf_reserve(b, 2 * n + 2))
         return -1;
-    b->data[b->len++] = '"';
+    b->p[b->len++] = '"';
     for (size_t i = 0; i < n; i++) {
         if (text[i] == '"')
-            b->data[b->len++] = '"';
-        b->data[b->len++] = text[i];
+            b->p[b->len++] = '"';
+        b->p[b->len++] = text[i];
     }
-    b->data[b->len++] = '"';
+    b->p[b->len++] = '"';
     return 0;
 }

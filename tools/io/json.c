@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cli_util.h"
@@ -271,28 +272,55 @@ bool sl_json_key_is(const sl_json_member *m, const char *name)
     return j == len;
 }
 
-int sl_json_append_string(sl_buf *b, const char *text, size_t n)
+/* The JSON escape of byte c, or NULL when it passes through. */
+static const char *json_escape(unsigned char c, char tmp[8])
 {
-    if (sl_buf_reserve(b, 6 * n + 2))
-        return -1;
-    char *o = b->data + b->len;
-    *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c == '"' || c == '\\') {
-            *o++ = '\\';
-            *o++ = (char)c;
-        } else if (c < 0x20) {
-            static const char hex[] = "0123456789abcdef";
-            memcpy(o, "\\u00", 4);
-            o[4] = hex[c >> 4];
-            o[5] = hex[c & 15];
-            o += 6;
-        } else {
-            *o++ = (char)c;
-        }
+    switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
     }
-    *o++ = '"';
-    b->len = (size_t)(o - b->data);
-    return 0;
+    if (c < 0x20) {
+        snprintf(tmp, 8, "\\u%04x", c);
+        return tmp;
+    }
+    return NULL;
+}
+
+/* 1 for the bytes a JSON string must escape: ", \ and the control characters */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+/* Appends s[0..len) to b, which has the room. */
+static void put_raw(sl_buf *b, const char *s, size_t len)
+{
+    memcpy(b->p + b->len, s, len);
+    b->len += len;
+}
+
+/* The escapes of a JSON string take at most 6 bytes per input byte (\u00XX), plus the quotes. */
+void sl_json_put_string(sl_buf *b, const char *s, size_t len)
+{
+    if (sl_buf_reserve(b, 6 * len + 2))
+        return;
+    b->p[b->len++] = '"';
+    size_t run = 0; /* start of the bytes not yet copied */
+    for (size_t i = 0; i < len; i++) {
+        if (!needs_escape[(unsigned char)s[i]])
+            continue;
+        char tmp[8];
+        const char *esc = json_escape((unsigned char)s[i], tmp);
+        put_raw(b, s + run, i - run);
+        put_raw(b, esc, strlen(esc));
+        run = i + 1;
+    }
+    put_raw(b, s + run, len - run);
+    b->p[b->len++] = '"';
 }

@@ -6,6 +6,9 @@
  * value, and copy the object through byte for byte. Nested values are validated (RFC 8259
  * grammar, depth at most 256) and skipped. Besides RFC 8259 it accepts the NaN, Infinity and
  * -Infinity tokens that Python's json module writes. Strings are not checked for valid UTF-8.
+ * Hand-written rather than jansson (which `panel` and `eval` use) because `score` needs what a DOM
+ * parser drops: each value's exact bytes and offset, to copy records through unchanged, to parse
+ * numbers from their own text (numtext.h) and to name the byte position of a bad value.
  */
 #ifndef SL_TOOLS_JSON_H
 #define SL_TOOLS_JSON_H
@@ -55,8 +58,9 @@ int sl_json_next(sl_json_iter *it, sl_json_member *m);
 /* Whether the member's key, escapes undone, equals the NUL-terminated ASCII name. */
 bool sl_json_key_is(const sl_json_member *m, const char *name);
 
-/* Appends text as a JSON string literal (with quotes): '"', '\\' and control bytes escaped,
- * other bytes copied as they are. Returns 0, or -1 when memory runs out. */
-int sl_json_append_string(struct sl_buf *b, const char *text, size_t n);
+/* Appends s[0..len) as a JSON string literal (quotes included): '"', '\\' and control bytes
+ * escaped (\n, \t... or \u00XX), other bytes copied as they are (the inputs are UTF-8). The one
+ * JSON string writer of every command; out of memory sets b->oom. */
+void sl_json_put_string(struct sl_buf *b, const char *s, size_t len);
 
 #endif

@@ -4,8 +4,10 @@
 #include "cli_util.h"
 #include "csv.h"
 #include "panel_json.h"
+#include "numtext.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -70,6 +72,7 @@ static int map_file(const char *path, pio_file *f)
             if (p != MAP_FAILED) {
                 posix_madvise(p, f->size, POSIX_MADV_SEQUENTIAL);
                 f->data = p;
+                sl_guard_mapping(p, f->size, path); /* truncated underneath: a message, no crash */
                 rc = 0;
             }
         }
@@ -87,53 +90,48 @@ static int has_suffix(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Splits the CSV header line (no quoting expected, but quoted names are accepted) into columns. */
+/* Reads the CSV header record (csv.h: quoted names allowed, names trimmed) into columns. */
 static int read_header(pio_file *f, char *err, size_t errlen)
 {
-    const char *d = f->data;
-    size_t p = 0;
-    if (f->size >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
-        p = 3; /* UTF-8 byte-order mark */
+    size_t p = f->size >= 3 && memcmp(f->data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* UTF-8 BOM */
     for (int i = 0; i < PIO_NFIELDS; i++)
         f->col[i] = -1;
-    int col = 0;
-    for (;;) {
-        size_t start = p;
-        while (p < f->size && d[p] != ',' && d[p] != '\n')
-            p++;
-        size_t len = p - start;
-        if (len && d[start + len - 1] == '\r')
-            len--;
-        if (len >= 2 && d[start] == '"' && d[start + len - 1] == '"') {
-            start++;
-            len -= 2;
+    sl_csv_record rec;
+    size_t pos = p;
+    if (!sl_csv_next_record(f->data, f->size, &pos, NULL, 0, &rec)) {
+        snprintf(err, errlen, "%s:1: no header", f->path);
+        return -1;
+    }
+    sl_csv_field *fields = rec.error || rec.nfields > INT_MAX ? NULL : malloc(rec.nfields * sizeof *fields);
+    if (!fields) {
+        snprintf(err, errlen, "%s:1: %s", f->path, rec.error ? rec.error : "out of memory");
+        return -1;
+    }
+    pos = p;
+    sl_csv_next_record(f->data, f->size, &pos, fields, rec.nfields, &rec);
+    f->columns = (int)rec.nfields;
+    f->body = pos;
+    for (int c = 0; c < f->columns; c++) {
+        char name[64];
+        const char *bad = sl_csv_header_name(&fields[c], name, sizeof name);
+        if (bad && fields[c].len < sizeof name) { /* a long name is no field's name: not an error */
+            snprintf(err, errlen, "%s:1: column %d: %s", f->path, c + 1, bad);
+            free(fields);
+            return -1;
         }
-        for (int i = 0; i < PIO_NFIELDS; i++) {
-            if (strlen(pio_field_names[i]) != len || memcmp(d + start, pio_field_names[i], len))
+        for (int i = 0; i < PIO_NFIELDS && !bad; i++) {
+            if (strcmp(name, pio_field_names[i]))
                 continue;
             if (f->col[i] >= 0) {
                 snprintf(err, errlen, "%s:1: column '%s' appears twice in the header", f->path,
                          pio_field_names[i]);
+                free(fields);
                 return -1;
             }
-            f->col[i] = col;
+            f->col[i] = c;
         }
-        col++;
-        if (p >= f->size || d[p] == '\n')
-            break;
-        p++;
     }
-    f->columns = col;
-    f->body = p < f->size ? p + 1 : p;
-    f->field_of = malloc((size_t)col);
-    if (!f->field_of) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    memset(f->field_of, -1, (size_t)col);
-    for (int i = 0; i < PIO_NFIELDS; i++)
-        if (f->col[i] >= 0)
-            f->field_of[f->col[i]] = (signed char)i;
+    free(fields);
     for (int i = 0; i <= PIO_LABEL; i++)
         if (f->col[i] < 0) {
             snprintf(err, errlen,
@@ -154,7 +152,8 @@ int pio_open(pio_file *f, const char *path, char *err, size_t errlen, int *code)
         *code = SL_EX_NOINPUT;
         return -1;
     }
-    size_t first = 0;
+    size_t first = f->size >= 3 && memcmp(f->data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* UTF-8 BOM */
+    f->body = first;
     while (first < f->size && strchr(" \t\r\n", f->data[first]))
         first++;
     int jsonl = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson") ||
@@ -174,10 +173,10 @@ int pio_open(pio_file *f, const char *path, char *err, size_t errlen, int *code)
 
 void pio_close(pio_file *f)
 {
-    free(f->field_of);
-    f->field_of = NULL;
-    if (f->mapped)
+    if (f->mapped) {
+        sl_guard_mapping(NULL, 0, NULL);
         munmap((void *)f->data, f->size);
+    }
     else if (f->size)
         free((void *)f->data);
     f->data = NULL;
@@ -300,157 +299,74 @@ static int refuse(pio_reader *r, const char *fmt, ...)
     return -1;
 }
 
-/* One CSV field starting at p: its content [*s, *s + *len), whether quoted, whether it holds "".
- * Returns the position of its delimiter (',' or the line break, or the file's end), or SIZE_MAX
- * for a malformed field (message set). */
-static size_t csv_field(pio_reader *r, size_t p, size_t *s, size_t *len, int *quoted, int *escaped)
+/* The end of the blank line (nothing but spaces, tabs and a CR) that starts at p, or p. */
+static size_t blank_line_end(const pio_file *f, size_t p)
 {
-    const char *d = r->f->data;
-    size_t end = r->f->size;
-    *quoted = *escaped = 0;
-    if (p < end && d[p] == '"') {
-        *quoted = 1;
-        size_t q = p + 1;
-        for (;;) {
-            const char *close = q < end ? memchr(d + q, '"', end - q) : NULL;
-            if (!close) {
-                refuse(r, "a quoted field is never closed (no closing quote before the end of "
-                          "the file)");
-                return SIZE_MAX;
-            }
-            size_t c = (size_t)(close - d);
-            if (c + 1 < end && d[c + 1] == '"') {
-                *escaped = 1;
-                q = c + 2;
-                continue;
-            }
-            *s = p + 1;
-            *len = c - p - 1;
-            p = c + 1;
-            break;
-        }
-        if (p < end && d[p] == '\r' && p + 1 < end && d[p + 1] == '\n')
-            return p;
-        if (p < end && d[p] != ',' && d[p] != '\n') {
-            refuse(r, "unexpected character '%c' after a closing quote", d[p]);
-            return SIZE_MAX;
-        }
+    const char *nl = p < f->size ? memchr(f->data + p, '\n', f->size - p) : NULL;
+    size_t end = nl ? (size_t)(nl - f->data) : f->size;
+    if (!sl_csv_is_blank(f->data + p, end - p))
         return p;
-    }
-    size_t start = p;
-    while (p < end && d[p] != ',' && d[p] != '\n') {
-        if (d[p] == '"') {
-            refuse(r, "a quote inside an unquoted field (quote the whole field and double the "
-                      "quote)");
-            return SIZE_MAX;
-        }
-        p++;
-    }
-    *s = start;
-    *len = p - start;
-    if (p < end && d[p] == '\n' && *len && d[p - 1] == '\r')
-        (*len)--;
-    return p;
+    return nl ? end + 1 : end;
 }
 
-/* Skips to the end of the current CSV line (after a malformed field). */
-static size_t csv_skip_record(const pio_file *f, size_t p)
-{
-    return after_newline(f, p);
-}
-
-/* A quote-free record at p, split by csv.h: 1 (rec filled), -1 when its field count is wrong,
- * or 0 when the record holds a quote or has no line break (the general parser takes it). */
-static int csv_plain_next(pio_reader *r, pio_record *rec, size_t p)
+/* The fields of a record split by csv.h into rec. Returns 1, or -1 (message set). */
+static int csv_fields(pio_reader *r, pio_record *rec, const sl_csv_record *cr)
 {
     const pio_file *f = r->f;
-    if (!r->fields) {
-        r->fields = malloc((size_t)f->columns * sizeof *r->fields);
-        if (!r->fields)
-            return 0;
-    }
-    sl_csv_record cr;
-    size_t pos = p;
-    if (!sl_csv_next_plain_record(f->data, f->size, &pos, r->fields, (size_t)f->columns, &cr))
-        return 0;
-    r->pos = pos;
-    if (cr.nfields != (size_t)f->columns)
-        return refuse(r, "expected %d fields as in the header, found %zu", f->columns,
-                      cr.nfields);
+    if (cr->error)
+        return refuse(r, "%s (field %zu)", cr->error, cr->error_field);
+    if (cr->nfields != (size_t)f->columns)
+        return refuse(r, "expected %d fields as in the header, found %zu", f->columns, cr->nfields);
+    size_t at[PIO_NFIELDS], used = 0;
     for (int i = 0; i < PIO_NFIELDS; i++) {
+        at[i] = SIZE_MAX;
         pio_value *v = &rec->f[i];
         if (f->col[i] < 0) {
             *v = (pio_value){NULL, 0, 0.0, PV_ABSENT};
-        } else {
-            const struct sl_csv_field *c = &r->fields[f->col[i]];
-            *v = (pio_value){c->p, c->len, 0.0, c->len ? PV_STR : PV_NULL};
+            continue;
         }
+        const struct sl_csv_field *c = &r->fields[f->col[i]];
+        *v = (pio_value){c->p, c->len, 0.0, !c->quoted && c->len == 0 ? PV_NULL : PV_STR};
+        if (!c->quoted || !memchr(c->p, '"', c->len))
+            continue;
+        if (i == PIO_EVIDENCE) {
+            v->kind = PV_CSVQ; /* the JSON writer undoes "" itself */
+            continue;
+        }
+        at[i] = used; /* "" undone into the scratch area */
+        for (size_t j = 0; j < c->len; j++) {
+            if (c->p[j] == '"')
+                j++;
+            if (scratch_put(r, &used, c->p + j, 1) == SIZE_MAX)
+                return refuse(r, "out of memory");
+        }
+        v->len = used - at[i];
     }
+    fix_scratch_values(r, rec, at);
     return 1;
 }
 
 static int csv_next(pio_reader *r, pio_record *rec)
 {
     const pio_file *f = r->f;
-    const char *d = f->data;
-    size_t p = r->pos;
-    while (p < r->end && (d[p] == '\n' || (d[p] == '\r' && p + 1 < f->size && d[p + 1] == '\n')))
-        p += d[p] == '\r' ? 2 : 1; /* blank lines */
+    size_t p = r->pos, q;
+    while (p < r->end && (q = blank_line_end(f, p)) != p)
+        p = q;
+    r->pos = p;
     if (p >= r->end)
         return 0;
-    rec->offset = p;
-    int plain = csv_plain_next(r, rec, p);
-    if (plain)
-        return plain;
+    if (!r->fields) {
+        r->fields = malloc((size_t)f->columns * sizeof *r->fields);
+        if (!r->fields)
+            return refuse(r, "out of memory");
+    }
     memset(rec, 0, sizeof *rec);
     rec->offset = p;
-    size_t at[PIO_NFIELDS], used = 0;
-    for (int i = 0; i < PIO_NFIELDS; i++)
-        at[i] = SIZE_MAX;
-    int col = 0;
-    for (;;) {
-        size_t s, len;
-        int quoted, escaped;
-        size_t delim = csv_field(r, p, &s, &len, &quoted, &escaped);
-        if (delim == SIZE_MAX) {
-            r->pos = csv_skip_record(f, p);
-            return -1;
-        }
-        int i = col < f->columns ? f->field_of[col] : -1;
-        if (i >= 0) {
-            pio_value *v = &rec->f[i];
-            v->s = d + s;
-            v->len = len;
-            v->kind = !quoted && len == 0 ? PV_NULL : PV_STR;
-            if (escaped && i == PIO_EVIDENCE) {
-                v->kind = PV_CSVQ;
-            } else if (escaped) { /* unescape "" into the scratch area */
-                at[i] = used;
-                for (size_t j = 0; j < len; j++) {
-                    if (d[s + j] == '"')
-                        j++;
-                    if (scratch_put(r, &used, d + s + j, 1) == SIZE_MAX)
-                        return refuse(r, "out of memory");
-                }
-                v->len = used - at[i];
-            }
-        }
-        col++;
-        p = delim;
-        if (p >= f->size)
-            break;
-        if (d[p] == ',') {
-            p++;
-            continue;
-        }
-        p += d[p] == '\r' ? 2 : 1; /* the line break */
-        break;
-    }
-    r->pos = p;
-    fix_scratch_values(r, rec, at);
-    if (col != f->columns)
-        return refuse(r, "expected %d fields as in the header, found %d", f->columns, col);
-    return 1;
+    sl_csv_record cr;
+    /* quote-free records (the common case) in one SIMD pass, the others by the general parser */
+    if (!sl_csv_next_plain_record(f->data, f->size, &r->pos, r->fields, (size_t)f->columns, &cr))
+        sl_csv_next_record(f->data, f->size, &r->pos, r->fields, (size_t)f->columns, &cr);
+    return csv_fields(r, rec, &cr);
 }
 
 /* One JSON value into a field. Returns 0, or -1 for a value of the wrong type. */
@@ -482,7 +398,7 @@ static int json_field(pio_reader *r, int field, json_t *v, pio_value *out, size_
         out->num = json_number_value(v);
         int n = json_is_integer(v) ? snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
                                               json_integer_value(v))
-                                   : (int)sl_format_double(num, out->num);
+                                   : (int)sl_format_f64_g15(out->num, num);
         /* its text, for ids given as numbers */
         at[field] = scratch_put(r, used, num, (size_t)n);
         if (at[field] == SIZE_MAX)

@@ -37,7 +37,6 @@ typedef struct pio_file {
     pio_format format;
     int columns;       /* CSV: number of header columns */
     int col[PIO_NFIELDS]; /* CSV: column of each field, -1 when absent */
-    signed char *field_of; /* CSV: field of each column, -1 when none */
     int mapped;        /* data is an mmap (else malloc) */
 } pio_file;
 

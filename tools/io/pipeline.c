@@ -89,6 +89,22 @@ static int run_ordered(pipeline *pl)
     }
 }
 
+size_t sl_team_start(sl_team *t, size_t n, void *(*fn)(void *), void *arg)
+{
+    *t = (sl_team){calloc(n ? n : 1, sizeof *t->tids), 0};
+    while (t->tids && t->started < n && pthread_create(&t->tids[t->started], NULL, fn, arg) == 0)
+        t->started++;
+    return t->started;
+}
+
+void sl_team_join(sl_team *t)
+{
+    for (size_t i = 0; i < t->started; i++)
+        pthread_join(t->tids[i], NULL);
+    free(t->tids);
+    *t = (sl_team){NULL, 0};
+}
+
 int sl_pipeline_run(const sl_pipeline_ops *ops, size_t slots, int threads)
 {
     if (threads <= 1)
@@ -96,32 +112,27 @@ int sl_pipeline_run(const sl_pipeline_ops *ops, size_t slots, int threads)
     pipeline pl = {.ops = ops, .slots = slots};
     pl.queue = calloc(slots, sizeof *pl.queue);
     pl.done = calloc(slots, sizeof *pl.done);
-    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
-    if (!pl.queue || !pl.done || !tids) {
+    if (!pl.queue || !pl.done) {
         free(pl.queue);
         free(pl.done);
-        free(tids);
         return -1;
     }
     pthread_mutex_init(&pl.lock, NULL);
     pthread_cond_init(&pl.work_ready, NULL);
     pthread_cond_init(&pl.work_done, NULL);
-    int started = 0, rc;
-    while (started < threads && pthread_create(&tids[started], NULL, worker_main, &pl) == 0)
-        started++;
-    rc = started == threads ? run_ordered(&pl) : -1;
+    sl_team team;
+    int rc = sl_team_start(&team, (size_t)threads, worker_main, &pl) == (size_t)threads
+                 ? run_ordered(&pl) : -1;
     pthread_mutex_lock(&pl.lock);
     pl.quit = true;
     pthread_cond_broadcast(&pl.work_ready);
     pthread_mutex_unlock(&pl.lock);
-    for (int t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
+    sl_team_join(&team);
     pthread_mutex_destroy(&pl.lock);
     pthread_cond_destroy(&pl.work_ready);
     pthread_cond_destroy(&pl.work_done);
     free(pl.queue);
     free(pl.done);
-    free(tids);
     return rc;
 }
 

@@ -1,13 +1,27 @@
 /*
- * An ordered chunk pipeline: the calling thread produces chunks of work (reads input), a pool of
- * worker threads processes them in any order, and the calling thread consumes the results in the
+ * Threads for the softlabel command: a team of workers, and on it an ordered chunk pipeline: the
+ * calling thread produces chunks of work (reads input), a pool of worker threads processes them
+ * in any order, and the calling thread consumes the results in the
  * order the chunks were produced (writes output). Memory stays bounded: at most `slots` chunks
  * exist at once, and the producer waits for the oldest to be consumed before reusing its slot.
  */
 #ifndef SL_TOOLS_PIPELINE_H
 #define SL_TOOLS_PIPELINE_H
 
+#include <pthread.h>
 #include <stddef.h>
+
+/* The commands' one way to start threads: up to n running fn(arg), each sharing the work out
+ * itself (a queue, a counter); a thread that cannot be started is simply not there. */
+typedef struct sl_team {
+    pthread_t *tids;
+    size_t started;
+} sl_team;
+
+/* Starts the team; returns how many threads started (0 .. n). */
+size_t sl_team_start(sl_team *t, size_t n, void *(*fn)(void *), void *arg);
+/* Waits for every started thread and frees the team. */
+void sl_team_join(sl_team *t);
 
 typedef struct sl_pipeline_ops {
     void *ctx;

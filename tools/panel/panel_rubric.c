@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
+
+#include "panel_intern.h"
 
 void sl_rubric_free(sl_rubric *r)
 {
@@ -51,20 +54,26 @@ static int read_labels(parse_ctx *c, yaml_node_t *seq, sl_rubric_task *task)
     task->labels = calloc(n, sizeof *task->labels);
     if (!task->labels)
         return fail(c, seq, "out of memory", NULL);
-    for (size_t i = 0; i < n; i++) {
+    sl_intern seen; /* a label given twice is found by one hash lookup: O(labels) in all */
+    sl_intern_init(&seen);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         yaml_node_t *item = yaml_document_get_node(c->doc, seq->data.sequence.items.start[i]);
         const char *label = scalar(item);
+        int added = 0;
         if (!label || !*label)
-            return fail(c, item, "a label must be a plain non-empty value, in task", task->name);
-        for (size_t j = 0; j < task->n_labels; j++)
-            if (strcmp(task->labels[j], label) == 0)
-                return fail(c, item, "label given twice:", label);
-        task->labels[task->n_labels] = strdup(label);
-        if (!task->labels[task->n_labels])
-            return fail(c, item, "out of memory", NULL);
-        task->n_labels++;
+            rc = fail(c, item, "a label must be a plain non-empty value, in task", task->name);
+        else if (sl_intern_add(&seen, label, strlen(label), &added) < 0)
+            rc = fail(c, item, "out of memory", NULL);
+        else if (!added)
+            rc = fail(c, item, "label given twice:", label);
+        else if (!(task->labels[task->n_labels] = strdup(label)))
+            rc = fail(c, item, "out of memory", NULL);
+        else
+            task->n_labels++;
     }
-    return 0;
+    sl_intern_free(&seen);
+    return rc;
 }
 
 /* A task given as a mapping: labels (required), adjudicate (optional), anything else ignored. */
@@ -103,36 +112,49 @@ static int read_rubric(parse_ctx *c, sl_rubric *out)
     out->tasks = calloc(n ? n : 1, sizeof *out->tasks);
     if (!out->tasks)
         return fail(c, root, "out of memory", NULL);
-    for (size_t i = 0; i < n; i++) {
+    sl_intern seen; /* task names, as the labels in read_labels */
+    sl_intern_init(&seen);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         yaml_node_pair_t *p = &root->data.mapping.pairs.start[i];
         yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
         yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
         const char *name = scalar(key);
-        if (!name || !*name)
-            return fail(c, key, "a task name must be a plain non-empty value", NULL);
-        for (size_t t = 0; t < out->n_tasks; t++)
-            if (strcmp(out->tasks[t].name, name) == 0)
-                return fail(c, key, "task given twice:", name);
-        sl_rubric_task *task = &out->tasks[out->n_tasks++];
-        task->adjudicate = -1;
-        task->name = strdup(name);
-        if (!task->name)
-            return fail(c, key, "out of memory", NULL);
-        int rc = value && value->type == YAML_MAPPING_NODE ? read_task_mapping(c, value, task)
-                                                           : read_labels(c, value, task);
-        if (rc)
-            return rc;
+        int added = 0;
+        if (!name || !*name) {
+            rc = fail(c, key, "a task name must be a plain non-empty value", NULL);
+        } else if (sl_intern_add(&seen, name, strlen(name), &added) < 0) {
+            rc = fail(c, key, "out of memory", NULL);
+        } else if (!added) {
+            rc = fail(c, key, "task given twice:", name);
+        } else {
+            sl_rubric_task *task = &out->tasks[out->n_tasks++];
+            task->adjudicate = -1;
+            task->name = strdup(name);
+            if (!task->name)
+                rc = fail(c, key, "out of memory", NULL);
+            else
+                rc = value && value->type == YAML_MAPPING_NODE ? read_task_mapping(c, value, task)
+                                                               : read_labels(c, value, task);
+        }
     }
-    return 0;
+    sl_intern_free(&seen);
+    return rc;
 }
 
 int sl_rubric_load(const char *path, sl_rubric *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
     if (!f) {
         snprintf(err, errlen, "cannot read rubric '%s': %s", path, strerror(errno));
-        return -1;
+        return -2;
     }
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -147,6 +169,21 @@ int sl_rubric_load(const char *path, sl_rubric *out, char *err, size_t errlen)
         parse_ctx c = {&doc, path, err, errlen};
         rc = read_rubric(&c, out);
         yaml_document_delete(&doc);
+        /* a second document would be ignored silently: refuse it (an empty load is the end) */
+        if (rc == 0 && !yaml_parser_load(&parser, &doc)) {
+            snprintf(err, errlen, "%s:%lu: not valid YAML: %s", path,
+                     (unsigned long)parser.problem_mark.line + 1,
+                     parser.problem ? parser.problem : "parse error");
+            rc = -1;
+        } else if (rc == 0) {
+            yaml_node_t *extra = yaml_document_get_root_node(&doc);
+            if (extra) {
+                snprintf(err, errlen, "%s:%lu: a second YAML document: a rubric is one document",
+                         path, (unsigned long)extra->start_mark.line + 1);
+                rc = -1;
+            }
+            yaml_document_delete(&doc);
+        }
     }
     yaml_parser_delete(&parser);
     fclose(f);

@@ -24,9 +24,10 @@ typedef struct sl_rubric {
     size_t n_tasks;
 } sl_rubric;
 
-/* Loads path into *out. Returns 0, or -1 with "FILE:LINE: what" in err (the rubric is then
- * empty): not YAML, not a mapping of tasks, a task without labels, a label that is not a plain
- * value, a label or task given twice, an unknown adjudicate value. */
+/* Loads path into *out. Returns 0, -2 when the file cannot be opened (a directory included), or
+ * -1 with "FILE:LINE: what" in err (the rubric is then empty): not YAML, not a mapping of tasks,
+ * a task without labels, a label that is not a plain value, a label or task given twice, an
+ * unknown adjudicate value, a second YAML document. */
 int sl_rubric_load(const char *path, sl_rubric *out, char *err, size_t errlen);
 void sl_rubric_free(sl_rubric *r);
 

@@ -1,108 +1,45 @@
 #include "metrics_json.h"
+#include "numtext.h"
+#include "cli_util.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Python's repr: the fewest significant digits that read back exactly; positional notation for
- * decimal exponents -4 .. 15, scientific otherwise ("1e-05", "1.5e+16"); always a '.', an 'e' or
- * a non-finite word, so the value stays a float in JSON. Non-finite values as Python's json
- * writes them. */
-static void format_python_float(char *buf, size_t size, double x)
+static void put_double(sl_buf *out, double x)
 {
-    if (isnan(x)) {
-        snprintf(buf, size, "NaN");
-        return;
-    }
-    if (isinf(x)) {
-        snprintf(buf, size, x > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    char sci[40];
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(sci, sizeof sci, "%.*e", digits - 1, x);
-        if (strtod(sci, NULL) == x)
-            break;
-    }
-    /* sci = [-]d[.ddd]e[+-]XX: split into sign, digit string and decimal exponent */
-    const char *s = sci;
-    int negative = *s == '-';
-    if (negative)
-        s++;
-    char mantissa[20];
-    size_t k = 0;
-    for (; *s && *s != 'e'; s++)
-        if (*s != '.')
-            mantissa[k++] = *s;
-    mantissa[k] = '\0';
-    int exponent = atoi(s + 1);
-    while (k > 1 && mantissa[k - 1] == '0') /* %.*e may pad with zeros */
-        mantissa[--k] = '\0';
-
-    char *o = buf, *end = buf + size - 1;
-    if (negative && o < end)
-        *o++ = '-';
-    if (exponent >= -4 && exponent < 16) {
-        if (exponent < 0) { /* 0.000ddd */
-            o += snprintf(o, (size_t)(end - o + 1), "0.");
-            for (int z = -1; z > exponent && o < end; z--)
-                *o++ = '0';
-            o += snprintf(o, (size_t)(end - o + 1), "%s", mantissa);
-        } else {            /* ddd.ddd, at least one digit after the point */
-            for (int i = 0; i <= exponent && o < end; i++)
-                *o++ = i < (int)k ? mantissa[i] : '0';
-            if (o < end)
-                *o++ = '.';
-            if ((int)k > exponent + 1)
-                o += snprintf(o, (size_t)(end - o + 1), "%s", mantissa + exponent + 1);
-            else if (o < end)
-                *o++ = '0';
-        }
-    } else {
-        if (o < end)
-            *o++ = mantissa[0];
-        if (k > 1)
-            o += snprintf(o, (size_t)(end - o + 1), ".%s", mantissa + 1);
-        o += snprintf(o, (size_t)(end - o + 1), "e%c%02d", exponent < 0 ? '-' : '+', abs(exponent));
-    }
-    *o = '\0';
+    char buf[SL_NUMTEXT_MAX];
+    sl_buf_put(out, buf, sl_format_f64_python(x, buf));
 }
 
-static void put_double(FILE *out, double x)
-{
-    char buf[48];
-    format_python_float(buf, sizeof buf, x);
-    fputs(buf, out);
-}
-
-static void put_optional(FILE *out, sl_opt_f64 v)
+static void put_optional(sl_buf *out, sl_opt_f64 v)
 {
     if (v.present)
         put_double(out, v.value);
     else
-        fputs("null", out);
+        sl_buf_puts(out, "null");
 }
 
-static void put_count(FILE *out, uint64_t c) { fprintf(out, "%llu", (unsigned long long)c); }
+static void put_count(sl_buf *out, uint64_t c) { sl_buf_printf(out, "%llu", (unsigned long long)c); }
 
-static void key(FILE *out, const char *name, int first)
+static void key(sl_buf *out, const char *name, int first)
 {
-    fprintf(out, "%s\"%s\": ", first ? "" : ", ", name);
+    sl_buf_printf(out, "%s\"%s\": ", first ? "" : ", ", name);
 }
 
-static void field_double(FILE *out, const char *name, double x, int first)
+static void field_double(sl_buf *out, const char *name, double x, int first)
 {
     key(out, name, first);
     put_double(out, x);
 }
 
-static void field_count(FILE *out, const char *name, uint64_t c, int first)
+static void field_count(sl_buf *out, const char *name, uint64_t c, int first)
 {
     key(out, name, first);
     put_count(out, c);
 }
 
-static void field_optional(FILE *out, const char *name, sl_opt_f64 v)
+static void field_optional(sl_buf *out, const char *name, sl_opt_f64 v)
 {
     key(out, name, 0);
     put_optional(out, v);
@@ -110,37 +47,37 @@ static void field_optional(FILE *out, const char *name, sl_opt_f64 v)
 
 /* A total the reference computes as sum() over accepted rows: the integer 0 when there are rows
  * but none accepted, a float otherwise (0.0 for an empty batch, which it special-cases). */
-static void field_total(FILE *out, const char *name, const sl_metrics_report *r, double total,
+static void field_total(sl_buf *out, const char *name, const sl_metrics_report *r, double total,
                         int first)
 {
     key(out, name, first);
     if (r->n > 0 && r->n_accepted == 0)
-        fputs("0", out);
+        sl_buf_puts(out, "0");
     else
         put_double(out, total);
 }
 
 /* [[a, b, count], ...] */
-static void put_triples(FILE *out, size_t n, const double *a, const double *b, const uint64_t *c,
+static void put_triples(sl_buf *out, size_t n, const double *a, const double *b, const uint64_t *c,
                         size_t stride)
 {
-    fputc('[', out);
+    sl_buf_putc(out, '[');
     for (size_t i = 0; i < n; i++) {
         const char *base_a = (const char *)a + i * stride, *base_b = (const char *)b + i * stride;
-        fputs(i ? ", [" : "[", out);
+        sl_buf_puts(out, i ? ", [" : "[");
         put_double(out, *(const double *)base_a);
-        fputs(", ", out);
+        sl_buf_puts(out, ", ");
         put_double(out, *(const double *)base_b);
-        fputs(", ", out);
+        sl_buf_puts(out, ", ");
         put_count(out, *(const uint64_t *)((const char *)c + i * stride));
-        fputc(']', out);
+        sl_buf_putc(out, ']');
     }
-    fputc(']', out);
+    sl_buf_putc(out, ']');
 }
 
-int sl_print_metrics_json(FILE *out, const sl_metrics_report *r)
+static void put_report(sl_buf *out, const sl_metrics_report *r)
 {
-    fputc('{', out);
+    sl_buf_putc(out, '{');
     field_double(out, "toxicity_rate", r->toxicity_rate, 1);
     field_double(out, "toxicity_rate_all", r->toxicity_rate_all, 0);
     field_double(out, "conditional_loss_initiator", r->conditional_loss_initiator, 0);
@@ -148,12 +85,12 @@ int sl_print_metrics_json(FILE *out, const sl_metrics_report *r)
     field_double(out, "spread", r->spread, 0);
     field_double(out, "quality_gap", r->quality_gap, 0);
     key(out, "participation_by_quality", 0);
-    fputc('{', out);
+    sl_buf_putc(out, '{');
     field_double(out, "high_quality_acceptance", r->high_quality_acceptance, 1);
     field_double(out, "low_quality_acceptance", r->low_quality_acceptance, 0);
     field_count(out, "high_quality_count", r->high_quality_count, 0);
     field_count(out, "low_quality_count", r->low_quality_count, 0);
-    fputc('}', out);
+    sl_buf_putc(out, '}');
     field_double(out, "uncertain_fraction", r->uncertain_fraction, 0);
     field_double(out, "average_quality", r->average_quality, 0);
     field_double(out, "average_quality_accepted", r->average_quality_accepted, 0);
@@ -162,13 +99,13 @@ int sl_print_metrics_json(FILE *out, const sl_metrics_report *r)
                 &r->quality_distribution[0].end, &r->quality_distribution[0].count,
                 sizeof r->quality_distribution[0]);
     key(out, "welfare_metrics", 0);
-    fputc('{', out);
+    sl_buf_putc(out, '{');
     field_total(out, "total_welfare", r, r->total_welfare, 1);
     field_total(out, "total_social_surplus", r, r->total_social_surplus, 0);
     field_double(out, "net_social_welfare", r->net_social_welfare, 0);
     field_double(out, "avg_initiator_payoff", r->avg_initiator_payoff, 0);
     field_double(out, "avg_counterparty_payoff", r->avg_counterparty_payoff, 0);
-    fputc('}', out);
+    sl_buf_putc(out, '}');
     field_optional(out, "calibration_error", r->calibration_error);
     field_optional(out, "brier_score", r->brier_score);
     field_optional(out, "expected_calibration_error", r->expected_calibration_error);
@@ -183,10 +120,18 @@ int sl_print_metrics_json(FILE *out, const sl_metrics_report *r)
     field_double(out, "payoff_variance_initiator", r->payoff_variance_initiator, 0);
     field_double(out, "payoff_variance_counterparty", r->payoff_variance_counterparty, 0);
     key(out, "coefficient_of_variation", 0);
-    fputc('{', out);
+    sl_buf_putc(out, '{');
     field_double(out, "cv_p", r->cv_p, 1);
     field_double(out, "cv_payoff_initiator", r->cv_payoff_initiator, 0);
     field_double(out, "cv_payoff_counterparty", r->cv_payoff_counterparty, 0);
-    fputs("}}\n", out);
-    return ferror(out) ? -1 : 0;
+    sl_buf_puts(out, "}}\n");
+}
+
+int sl_print_metrics_json(FILE *f, const sl_metrics_report *r)
+{
+    sl_buf b = {0};
+    put_report(&b, r);
+    int rc = b.oom || sl_buf_flush(&b, f) || fflush(f) ? -1 : 0;
+    sl_buf_free(&b);
+    return rc;
 }

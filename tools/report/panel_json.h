@@ -1,6 +1,7 @@
 /*
- * Output helpers shared by `softlabel panel` and `softlabel eval`: a growable byte buffer, JSON
- * string escaping, shortest round-trip formatting of doubles, HTML escaping.
+ * Output helpers of `softlabel panel` and `softlabel eval` on the commands' one output buffer
+ * (sl_buf, cli_util.h) and JSON string writer (sl_json_put_string, json.h): doubles in the
+ * panel reports' number form (with a cache), HTML escaping.
  */
 #ifndef SL_TOOLS_PANEL_JSON_H
 #define SL_TOOLS_PANEL_JSON_H
@@ -9,36 +10,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-typedef struct sl_jbuf {
-    char *p;
-    size_t len, cap;
-    int oom; /* set once an append failed for lack of memory; later appends do nothing */
-} sl_jbuf;
+#include "cli_util.h"
+#include "json.h"
 
-void sl_jbuf_free(sl_jbuf *b);
+/* A double as sl_format_f64_g15 writes it (%.15g, %.16g or %.17g, the first that reads back as
+ * the same double); null for NaN or an infinity (JSON has neither). */
+void sl_json_put_double(sl_buf *b, double v);
 
-/* Makes room for `extra` more bytes: 0, or -1 (and b->oom set) when memory runs out. After a 0,
- * up to `extra` bytes may be written at b->p + b->len directly. */
-int sl_jbuf_reserve(sl_jbuf *b, size_t extra);
-void sl_jbuf_put(sl_jbuf *b, const char *s, size_t len);
-void sl_jbuf_puts(sl_jbuf *b, const char *s);
-void sl_jbuf_putc(sl_jbuf *b, char c);
-void sl_jbuf_printf(sl_jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* s[0..len) as a JSON string literal (quotes included). Control characters are escaped; other
- * bytes pass through (the inputs are UTF-8). */
-void sl_jbuf_json_str(sl_jbuf *b, const char *s, size_t len);
-
-/* The content of a quoted CSV field (between its quotes, "" standing for one quote) as a JSON
- * string literal. */
-void sl_jbuf_json_csv_quoted(sl_jbuf *b, const char *s, size_t len);
-
-/* A double in the shortest decimal that reads back as the same double (%.15g, %.16g or %.17g);
- * null for NaN or an infinity (JSON has neither). */
-void sl_jbuf_json_double(sl_jbuf *b, double v);
-
-/* The shortest round-trip decimal of v into out (at least 32 bytes); returns its length. */
-size_t sl_format_double(char *out, double v);
 
 /* A direct-mapped cache of formatted doubles: outputs repeat the same values (confidences given
  * to two decimals, entropies of the same vote splits) and formatting one costs a printf and a
@@ -50,14 +28,11 @@ typedef struct sl_double_cache {
     unsigned char len[SL_DOUBLE_CACHE]; /* 0: empty slot */
 } sl_double_cache;
 
-/* The JSON text of v (as sl_jbuf_json_double writes it) from the cache: at most 24 bytes at the
+/* The JSON text of v (as sl_json_put_double writes it) from the cache: at most 24 bytes at the
  * returned pointer, valid until the next call with c; its length in *len. */
 const char *sl_double_cache_text(sl_double_cache *c, double v, size_t *len);
 
 /* s[0..len) with &, <, >, " escaped for HTML text and attribute values. */
-void sl_jbuf_html(sl_jbuf *b, const char *s, size_t len);
-
-/* Writes the buffer to f and empties it; returns 0, or -1 on a write error. */
-int sl_jbuf_flush(sl_jbuf *b, FILE *f);
+void sl_html_put(sl_buf *b, const char *s, size_t len);
 
 #endif

@@ -1,5 +1,9 @@
 /* What `softlabel panel` writes: see panel_report.h. */
 #include "panel_report.h"
+#include "numtext.h"
+#include "pipeline.h"
+
+#include "qa_report.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -21,11 +25,13 @@ typedef struct json_text {
 typedef struct write_shared {
     const panel_data *d;
     FILE *out;
+    int omit_zeros;        /* distributions list only the labels with votes */
+    const sl_panel_quality *reliability; /* NULL, or the Dawid-Skene posteriors to add */
     json_text *reviewer;   /* per reviewer id */
     json_text **label;     /* per task, per label index */
     json_text *task;       /* per task: its name */
     size_t *label_room;    /* per task: the bytes of all its label literals */
-    sl_jbuf text;          /* the literals' bytes */
+    sl_buf text;          /* the literals' bytes */
     pthread_mutex_t lock;
     pthread_cond_t turn;
     size_t next_to_format; /* the next block a thread takes */
@@ -40,17 +46,17 @@ typedef struct write_job {
 } write_job;
 
 /* Appends s[0..len) to b, which has the room (reserved before). */
-static void raw(sl_jbuf *b, const char *s, size_t len)
+static void raw(sl_buf *b, const char *s, size_t len)
 {
     memcpy(b->p + b->len, s, len);
     b->len += len;
 }
 
-static void raw_str(sl_jbuf *b, const char *s) { raw(b, s, strlen(s)); }
+static void raw_str(sl_buf *b, const char *s) { raw(b, s, strlen(s)); }
 
-static void raw_text(sl_jbuf *b, json_text t) { raw(b, t.s, t.len); }
+static void raw_text(sl_buf *b, json_text t) { raw(b, t.s, t.len); }
 
-static void raw_u64(sl_jbuf *b, uint64_t v)
+static void raw_u64(sl_buf *b, uint64_t v)
 {
     char tmp[24];
     size_t n = 0;
@@ -64,205 +70,162 @@ static void raw_u64(sl_jbuf *b, uint64_t v)
 
 /* c / n as the kernel computed it, formatted once (vote shares repeat endlessly); needs
  * NUMBER_ROOM bytes of room. */
-static void raw_share(write_job *job, sl_jbuf *b, double votes, double total, double share)
+static void raw_share(write_job *job, sl_buf *b, double votes, double total, double share)
 {
     if (total <= SHARE_CACHE && votes == floor(votes)) {
         char *s = job->share[(size_t)total][(size_t)votes];
         if (!s[0])
-            sl_format_double(s, share);
+            s[sl_format_f64_g15(share, s)] = '\0';
         raw_str(b, s);
     } else if (!isfinite(share)) {
         raw_str(b, "null");
     } else {
         char tmp[32];
-        raw(b, tmp, sl_format_double(tmp, share));
+        raw(b, tmp, sl_format_f64_g15(share, tmp));
     }
 }
 
 /* A number through the thread's cache; needs NUMBER_ROOM bytes of room. */
-static void raw_number(write_job *job, sl_jbuf *b, double v)
+static void raw_number(write_job *job, sl_buf *b, double v)
 {
     size_t len;
     const char *text = sl_double_cache_text(job->numbers, v, &len);
     raw(b, text, len);
 }
 
-/* Whether and why the panel is collapsed to one label. */
-typedef enum adjudication {
-    ADJ_GOLD,          /* to the item's gold answer */
-    ADJ_NO_VOTES,      /* hard labels requested, but no counted votes */
-    ADJ_TIE,           /* hard labels requested, but the plurality is tied */
-    ADJ_PLURALITY,     /* to the plurality label, as requested */
-    ADJ_NOT_REQUESTED  /* kept as a soft label */
-} adjudication;
-
-static adjudication decide(const panel_item *it, const panel_task *task, size_t row)
-{
-    if (it->gold >= 0)
-        return ADJ_GOLD;
-    if (!task->adjudicate)
-        return ADJ_NOT_REQUESTED;
-    if (task->total[row] == 0)
-        return ADJ_NO_VOTES;
-    return task->top_ties[row] >= 2 ? ADJ_TIE : ADJ_PLURALITY;
-}
-
-/* The adjudication_reason text: at most REASON_ROOM bytes, none of which needs a JSON escape. */
+/* The adjudication reason (at most REASON_ROOM bytes, none of which needs a JSON escape). */
 #define REASON_ROOM 256
-static void raw_reason(sl_jbuf *b, adjudication a, const panel_item *it, const panel_task *task,
-                       size_t row)
-{
-    switch (a) {
-    case ADJ_GOLD: raw_str(b, "gold: the item has a verifiable answer"); break;
-    case ADJ_NO_VOTES: raw_str(b, "hard labels requested, not adjudicated: no counted votes"); break;
-    case ADJ_TIE:
-        raw_str(b, "hard labels requested, not adjudicated: ");
-        raw_u64(b, (uint64_t)task->top_ties[row]);
-        raw_str(b, " labels tie for the plurality");
-        break;
-    case ADJ_PLURALITY: raw_str(b, "plurality: hard labels requested for this task"); break;
-    case ADJ_NOT_REQUESTED: raw_str(b, "not requested: the panel is kept as a soft label"); break;
-    }
-    if (it->error_marks) {
-        raw_str(b, "; ");
-        raw_u64(b, it->error_marks);
-        raw_str(b, it->error_marks == 1 ? " reviewer record marked as error by QA"
-                                        : " reviewer records marked as errors by QA");
-        raw_str(b, ": excluded from the distribution, kept in the rationales");
-    }
-}
 
 /* One item's JSON line. Each piece reserves its room, then writes without checks; on a failed
  * reservation (b->oom) the line is abandoned. */
-static void write_item(write_job *job, sl_jbuf *b, const panel_item *it)
+/* ,"reviewer_weighted_distribution":{...}: the item's Dawid-Skene posterior over its task's
+ * labels (with omit_zeros, the non-zero ones), null for an item whose votes are all error marks. */
+static void write_posterior(write_job *job, sl_buf *b, const write_shared *sh, size_t i,
+                            const sl_panel_item *it)
+{
+    const double *post;
+    if (sl_panel_quality_posterior(sh->reliability, i, &post) != SL_OK || !post ||
+        sl_buf_reserve(b, sh->label_room[it->task_index] + it->n_labels * (NUMBER_ROOM + 2) + 48)) {
+        b->oom = 1;
+        return;
+    }
+    raw_str(b, ",\"reviewer_weighted_distribution\":");
+    if (it->reviewer_count == 0) {
+        raw_str(b, "null");
+        return;
+    }
+    b->p[b->len++] = '{';
+    for (size_t l = 0; l < it->n_labels; l++) {
+        if (sh->omit_zeros && post[l] == 0.0)
+            continue;
+        if (b->p[b->len - 1] != '{')
+            b->p[b->len++] = ',';
+        raw_text(b, sh->label[it->task_index][l]);
+        b->p[b->len++] = ':';
+        raw_number(job, b, post[l]);
+    }
+    b->p[b->len++] = '}';
+}
+
+static void write_item(write_job *job, sl_buf *b, size_t i)
 {
     const write_shared *sh = job->sh;
-    const panel_data *d = sh->d;
-    const panel_task *task = &d->task[it->task];
-    const json_text *labels = sh->label[it->task];
-    size_t row = it->row, n = task->n;
-    double total = task->total[row];
-    sl_jbuf_puts(b, "{\"item_id\":");
-    sl_jbuf_json_str(b, it->id, it->id_len);
-    if (sl_jbuf_reserve(b, sh->task[it->task].len + sh->label_room[it->task] +
-                               task->k * (NUMBER_ROOM + 2) + 3 * NUMBER_ROOM + 96))
+    sl_panel_item it;
+    if (sl_panel_get_sparse(sh->d->pb, i, &it) != SL_OK) {
+        b->oom = 1;
+        return;
+    }
+    size_t t = it.task_index;
+    const json_text *labels = sh->label[t];
+    double total = (double)it.reviewer_count;
+    sl_buf_puts(b, "{\"item_id\":");
+    sl_json_put_string(b, it.item_id, it.item_id_len);
+    if (sl_buf_reserve(b, sh->task[t].len + sh->label_room[t] +
+                               it.n_labels * (NUMBER_ROOM + 2) + 3 * NUMBER_ROOM + 96))
         return;
     raw_str(b, ",\"task\":");
-    raw_text(b, sh->task[it->task]);
+    raw_text(b, sh->task[t]);
     raw_str(b, ",\"distribution\":");
     if (total > 0) {
+        /* every label of the task (0 where none), or with omit_zeros those with votes */
         b->p[b->len++] = '{';
-        for (size_t l = 0; l < task->k; l++) {
-            if (l)
+        size_t c = 0;
+        for (size_t l = 0; l < it.n_labels; l++) {
+            const sl_panel_label_votes *lv = c < it.n_label_votes && it.label_votes[c].label == l
+                                                 ? &it.label_votes[c++]
+                                                 : NULL;
+            if (!lv && sh->omit_zeros)
+                continue;
+            if (b->p[b->len - 1] != '{')
                 b->p[b->len++] = ',';
             raw_text(b, labels[l]);
             b->p[b->len++] = ':';
-            raw_share(job, b, task->votes[l * n + row], total, task->dist[l * n + row]);
+            raw_share(job, b, lv ? lv->votes : 0.0, total, lv ? lv->share : 0.0);
+            if (sh->omit_zeros && c == it.n_label_votes)
+                break;
         }
         b->p[b->len++] = '}';
     } else {
         raw_str(b, "null");
     }
     raw_str(b, ",\"reviewer_count\":");
-    raw_u64(b, (uint64_t)total);
+    raw_u64(b, (uint64_t)it.reviewer_count);
     raw_str(b, ",\"entropy_bits\":");
     if (total > 0)
-        raw_number(job, b, task->entropy[row]);
+        raw_number(job, b, it.entropy_bits);
     else
         raw_str(b, "null");
     raw_str(b, ",\"confidence\":{");
-    int first = 1;
-    for (size_t j = 0; j < it->count; j++) {
-        const panel_rec *a = &it->rec[j];
-        if (panel_rec_flags(a) & PA_DROPPED)
-            continue;
-        json_text rev = sh->reviewer[a->reviewer];
-        if (sl_jbuf_reserve(b, rev.len + NUMBER_ROOM + 2))
+    for (size_t j = 0; j < it.n_votes; j++) {
+        json_text rev = sh->reviewer[it.votes[j].reviewer];
+        if (sl_buf_reserve(b, rev.len + NUMBER_ROOM + 2))
             return;
-        if (!first)
+        if (j)
             b->p[b->len++] = ',';
-        first = 0;
         raw_text(b, rev);
         b->p[b->len++] = ':';
-        raw_number(job, b, a->confidence); /* NaN: null */
+        raw_number(job, b, it.votes[j].confidence); /* NaN: null */
     }
-    if (sl_jbuf_reserve(b, 64))
+    if (sl_buf_reserve(b, 64))
         return;
     raw_str(b, "},\"disagreement_class\":\"");
-    raw_str(b, sl_disagreement_name(task->cls[row]));
+    raw_str(b, it.disagreement_class);
     raw_str(b, "\",\"rationales\":[");
-    first = 1;
-    for (size_t j = 0; j < it->count; j++) {
-        const panel_rec *a = &it->rec[j];
-        unsigned flags = panel_rec_flags(a);
-        if (flags & PA_DROPPED)
-            continue;
-        json_text rev = sh->reviewer[a->reviewer];
-        json_text label = labels[d->label_index[a->label]];
-        if (sl_jbuf_reserve(b, rev.len + label.len + 64))
+    for (size_t j = 0; j < it.n_votes; j++) {
+        const sl_panel_vote *v = &it.votes[j];
+        json_text rev = sh->reviewer[v->reviewer];
+        json_text label = labels[v->label];
+        if (sl_buf_reserve(b, rev.len + label.len + 64))
             return;
-        raw_str(b, first ? "{\"reviewer\":" : ",{\"reviewer\":");
-        first = 0;
+        raw_str(b, j ? ",{\"reviewer\":" : "{\"reviewer\":");
         raw_text(b, rev);
         raw_str(b, ",\"label\":");
         raw_text(b, label);
         raw_str(b, ",\"evidence\":");
-        size_t len;
-        int csvq;
-        const char *ev = panel_evidence(d, it, a, &len, &csvq);
-        if (!ev)
+        if (!v->evidence)
             raw_str(b, "null");
-        else if (csvq)
-            sl_jbuf_json_csv_quoted(b, ev, len);
         else
-            sl_jbuf_json_str(b, ev, len);
-        if (sl_jbuf_reserve(b, 16))
+            sl_json_put_string(b, v->evidence, v->evidence_len);
+        if (sl_buf_reserve(b, 16))
             return;
-        if (flags & PA_ERROR)
+        if (v->error)
             raw_str(b, ",\"error\":true");
         b->p[b->len++] = '}';
     }
-    if (sl_jbuf_reserve(b, sh->label_room[it->task] + REASON_ROOM + 64))
+    if (sl_buf_reserve(b, sh->label_room[t] + REASON_ROOM + 64))
         return;
-    adjudication adj = decide(it, task, row);
-    int32_t label = adj == ADJ_GOLD ? it->gold : adj == ADJ_PLURALITY ? task->top_label[row] : -1;
     raw_str(b, "],\"adjudicated_label\":");
-    if (label >= 0)
-        raw_text(b, labels[label]);
+    if (it.adjudicated >= 0)
+        raw_text(b, labels[it.adjudicated]);
     else
         raw_str(b, "null");
     raw_str(b, ",\"adjudication_reason\":\"");
-    raw_reason(b, adj, it, task, row);
-    raw_str(b, "\"}\n");
-}
-
-/* Items are scattered over the partitions, so formatting would wait for memory at every item.
- * Ahead of the item being formatted: the item struct (far), then its records and its evidence
- * (whose addresses are in the struct, by then at hand). */
-#define AHEAD_ITEM 8
-#define AHEAD_RECORDS 4
-
-/* Asks for every cache line of [from, to). */
-static void prefetch_range(const void *from, const void *to)
-{
-    uintptr_t line = (uintptr_t)from & ~(uintptr_t)63;
-    for (; line < (uintptr_t)to; line += 64)
-        panel_prefetch((const void *)line);
-}
-
-static void prefetch_ahead(const panel_data *d, size_t i, size_t end)
-{
-    if (i + AHEAD_ITEM < end)
-        prefetch_range(d->order[i + AHEAD_ITEM], d->order[i + AHEAD_ITEM] + 1);
-    if (i + AHEAD_RECORDS < end) {
-        const panel_item *it = d->order[i + AHEAD_RECORDS];
-        prefetch_range(it->rec, it->rec + it->count);
-        /* the item's evidence: contiguous, from its first record's position to its last's */
-        const char *ev = d->parts[it->part].evidence.p; /* NULL: no evidence at all */
-        if (ev && it->count)
-            prefetch_range(ev + panel_rec_offset(&it->rec[0]),
-                           ev + panel_rec_offset(&it->rec[it->count - 1]) + 64);
-    }
+    raw_str(b, it.adjudication_reason);
+    b->p[b->len++] = '"';
+    if (sh->reliability)
+        write_posterior(job, b, sh, i, &it);
+    if (!sl_buf_reserve(b, 2))
+        raw_str(b, "}\n");
 }
 
 /* Takes blocks of items in order, formats each into memory, and writes it when every earlier
@@ -271,9 +234,9 @@ static void *write_blocks(void *arg)
 {
     write_job job = {arg, NULL, NULL};
     write_shared *sh = job.sh;
-    const panel_data *d = sh->d;
-    size_t blocks = (d->n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
-    sl_jbuf b = {0};
+    size_t n_items = sl_panel_count(sh->d->pb);
+    size_t blocks = (n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
+    sl_buf b = {0};
     job.share = calloc(SHARE_CACHE + 1, sizeof *job.share);
     job.numbers = calloc(1, sizeof *job.numbers);
     for (;;) {
@@ -283,21 +246,19 @@ static void *write_blocks(void *arg)
         if (blk >= blocks)
             break;
         b.len = 0;
-        size_t end = (blk + 1) * BLOCK_ITEMS < d->n_items ? (blk + 1) * BLOCK_ITEMS : d->n_items;
-        for (size_t i = blk * BLOCK_ITEMS; job.share && job.numbers && i < end && !b.oom; i++) {
-            prefetch_ahead(d, i, end);
-            write_item(&job, &b, d->order[i]);
-        }
+        size_t end = (blk + 1) * BLOCK_ITEMS < n_items ? (blk + 1) * BLOCK_ITEMS : n_items;
+        for (size_t i = blk * BLOCK_ITEMS; job.share && job.numbers && i < end && !b.oom; i++)
+            write_item(&job, &b, i);
         pthread_mutex_lock(&sh->lock);
         while (sh->next_to_write != blk)
             pthread_cond_wait(&sh->turn, &sh->lock);
-        if (b.oom || !job.share || !job.numbers || sl_jbuf_flush(&b, sh->out))
+        if (b.oom || !job.share || !job.numbers || sl_buf_flush(&b, sh->out))
             sh->failed = 1;
         sh->next_to_write++;
         pthread_cond_broadcast(&sh->turn);
         pthread_mutex_unlock(&sh->lock);
     }
-    sl_jbuf_free(&b);
+    sl_buf_free(&b);
     free(job.share);
     free(job.numbers);
     return NULL;
@@ -307,11 +268,13 @@ static void *write_blocks(void *arg)
  * collected first and turned into pointers at the end (the text buffer moves while it grows). */
 static int render_literals(write_shared *sh)
 {
-    const panel_data *d = sh->d;
-    size_t n_labels = 0;
-    for (size_t t = 0; t < d->n_tasks; t++)
-        n_labels += d->task[t].k;
-    size_t n_rev = d->reviewers.count, n_task = d->n_tasks, n_all = n_rev + n_task + n_labels;
+    const sl_panel *pb = sh->d->pb;
+    size_t n_labels = 0, n_rev = sl_panel_reviewer_count(pb), n_task = sl_panel_task_count(pb);
+    sl_panel_task task;
+    sl_panel_reviewer rev;
+    for (size_t t = 0; t < n_task; t++)
+        n_labels += sl_panel_task_get(pb, t, &task) == SL_OK ? task.n_labels : 0;
+    size_t n_all = n_rev + n_task + n_labels;
     size_t *at = malloc((n_all + 1) * sizeof *at);
     sh->reviewer = calloc(n_all ? n_all : 1, sizeof *sh->reviewer);
     sh->label = calloc(n_task ? n_task : 1, sizeof *sh->label);
@@ -322,20 +285,20 @@ static int render_literals(write_shared *sh)
     }
     sh->task = sh->reviewer + n_rev; /* one array: reviewers, tasks, then every task's labels */
     size_t i = 0;
-    for (size_t r = 0; r < n_rev; r++, i++) {
+    for (size_t r = 0; r < n_rev && sl_panel_reviewer_get(pb, r, &rev) == SL_OK; r++, i++) {
         at[i] = sh->text.len;
-        sl_jbuf_json_str(&sh->text, d->reviewers.str[r], d->reviewers.len[r]);
+        sl_json_put_string(&sh->text, rev.name, rev.name_len);
     }
-    for (size_t t = 0; t < n_task; t++, i++) {
+    for (size_t t = 0; t < n_task && sl_panel_task_get(pb, t, &task) == SL_OK; t++, i++) {
         at[i] = sh->text.len;
-        sl_jbuf_json_str(&sh->text, d->task[t].name, strlen(d->task[t].name));
+        sl_json_put_string(&sh->text, task.name, strlen(task.name));
     }
-    for (size_t t = 0; t < n_task; t++) {
+    for (size_t t = 0; t < n_task && sl_panel_task_get(pb, t, &task) == SL_OK; t++) {
         size_t from = sh->text.len;
         sh->label[t] = sh->reviewer + i;
-        for (size_t l = 0; l < d->task[t].k; l++, i++) {
+        for (size_t l = 0; l < task.n_labels; l++, i++) {
             at[i] = sh->text.len;
-            sl_jbuf_json_str(&sh->text, d->task[t].labels[l], d->task[t].label_len[l]);
+            sl_json_put_string(&sh->text, task.labels[l], strlen(task.labels[l]));
         }
         sh->label_room[t] = sh->text.len - from;
     }
@@ -346,25 +309,22 @@ static int render_literals(write_shared *sh)
     return sh->text.oom ? -1 : 0;
 }
 
-int panel_write_items(const panel_data *d, FILE *out, size_t threads)
+int panel_write_items(const panel_data *d, FILE *out, size_t threads, int omit_zeros,
+                      const sl_panel_quality *reliability)
 {
-    write_shared sh = {d,    out,  NULL, NULL, NULL, NULL, {0}, PTHREAD_MUTEX_INITIALIZER,
-                       PTHREAD_COND_INITIALIZER, 0, 0, 0};
-    pthread_t *th = calloc(threads, sizeof *th);
-    int rc = th && render_literals(&sh) == 0 ? 0 : -1;
-    size_t started = 1; /* a thread that cannot be started leaves its blocks to the others */
-    for (; rc == 0 && started < threads; started++)
-        if (pthread_create(&th[started], NULL, write_blocks, &sh))
-            break;
-    if (rc == 0)
+    write_shared sh = {d,    out,  omit_zeros, reliability, NULL, NULL, NULL, NULL, {0},
+                       PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    int rc = render_literals(&sh) == 0 ? 0 : -1;
+    if (rc == 0) { /* a thread that cannot be started leaves its blocks to the others */
+        sl_team team;
+        sl_team_start(&team, threads - 1, write_blocks, &sh);
         write_blocks(&sh);
-    for (size_t t = 1; rc == 0 && t < started; t++)
-        pthread_join(th[t], NULL);
-    free(th);
+        sl_team_join(&team);
+    }
     free(sh.reviewer);
     free(sh.label);
     free(sh.label_room);
-    sl_jbuf_free(&sh.text);
+    sl_buf_free(&sh.text);
     return rc || sh.failed || fflush(out) ? -1 : 0;
 }
 
@@ -373,44 +333,44 @@ int panel_write_items(const panel_data *d, FILE *out, size_t threads)
 int panel_summarize(const panel_data *d, const panel_options *opt, panel_summary *s)
 {
     memset(s, 0, sizeof *s);
-    s->items = d->n_items;
-    s->reviewers = d->reviewers.count;
+    const sl_panel *pb = d->pb;
+    sl_panel_qa qa;
+    if (sl_panel_qa_summary(pb, &qa) != SL_OK)
+        return -1;
+    s->items = qa.items;
+    s->annotations = qa.annotations;
+    s->reviewers = qa.reviewers;
     s->input_errors = d->errors.n;
-    s->alpha = sl_alpha_nominal_value(&d->alpha);
-    s->flag_entropy = opt->flag_entropy;
-    s->flag_confidence = opt->flag_confidence;
-    s->annotations = d->n_counted;
-    for (size_t t = 0; t < d->n_tasks; t++)
-        if (d->task[t].n && d->task[t].k > 1 && log2((double)d->task[t].k) > s->max_entropy)
-            s->max_entropy = log2((double)d->task[t].k);
-    s->flagged = malloc((d->n_items ? d->n_items : 1) * sizeof *s->flagged);
-    s->flag_reason = malloc((d->n_items ? d->n_items : 1) * sizeof *s->flag_reason);
+    s->with_votes = qa.with_votes;
+    s->mean_entropy_bits = qa.mean_entropy_bits;
+    memcpy(s->classes, qa.classes, sizeof s->classes);
+    s->alpha = qa.krippendorff_alpha;
+    s->gold_items = qa.gold_items;
+    s->flag_entropy = opt->panel.flag_entropy;
+    s->flag_confidence = opt->panel.flag_confidence;
+    for (size_t t = 0; t < sl_panel_task_count(pb); t++) {
+        sl_panel_task task;
+        if (sl_panel_task_get(pb, t, &task) == SL_OK && task.items && task.n_labels > 1 &&
+            log2((double)task.n_labels) > s->max_entropy)
+            s->max_entropy = log2((double)task.n_labels);
+    }
+    s->flagged = malloc((qa.flagged ? qa.flagged : 1) * sizeof *s->flagged);
+    s->flag_reason = malloc((qa.flagged ? qa.flagged : 1) * sizeof *s->flag_reason);
     if (!s->flagged || !s->flag_reason)
         return -1;
-    double sum = 0.0, carry = 0.0; /* Neumaier summation of the entropies */
-    for (size_t i = 0; i < d->n_items; i++) {
-        const panel_item *it = d->order[i];
-        const panel_task *task = &d->task[it->task];
-        s->classes[task->cls[it->row]]++;
-        if (task->total[it->row] <= 0)
+    for (size_t i = 0; i < qa.items; i++) {
+        sl_panel_item it;
+        if (sl_panel_get_sparse(pb, i, &it) != SL_OK)
+            return -1;
+        if (!it.reviewer_count)
             continue;
-        double h = task->entropy[it->row];
-        s->with_votes++;
-        double t = sum + h;
-        carry += fabs(sum) >= fabs(h) ? (sum - t) + h : (h - t) + sum;
-        sum = t;
-        int bin = s->max_entropy > 0 ? (int)(h / s->max_entropy * 10.0) : 0;
+        int bin = s->max_entropy > 0 ? (int)(it.entropy_bits / s->max_entropy * 10.0) : 0;
         s->histogram[bin > 9 ? 9 : bin < 0 ? 0 : bin]++;
-        double normalized = task->k > 1 ? h / log2((double)task->k) : 0.0;
-        if (normalized < opt->flag_entropy)
-            continue;
-        s->flagged[s->n_flagged] = (uint32_t)i;
-        s->flag_reason[s->n_flagged++] =
-            it->with_conf == 0 ? "high_entropy_no_confidence"
-            : it->conf_sum / it->with_conf < opt->flag_confidence ? "rubric_review"
-                                                                  : "genuine_ambiguity";
+        if (it.flag) {
+            s->flagged[s->n_flagged] = i;
+            s->flag_reason[s->n_flagged++] = it.flag;
+        }
     }
-    s->mean_entropy_bits = s->with_votes ? (sum + carry) / (double)s->with_votes : NAN;
     return 0;
 }
 
@@ -421,205 +381,63 @@ void panel_summary_free(panel_summary *s)
     memset(s, 0, sizeof *s);
 }
 
-static void put_item_id(sl_jbuf *b, const panel_data *d, uint32_t position)
+static void put_item_id(sl_buf *b, const panel_data *d, size_t position)
 {
-    sl_jbuf_json_str(b, d->order[position]->id, d->order[position]->id_len);
+    sl_panel_item it;
+    if (sl_panel_get_sparse(d->pb, position, &it) == SL_OK)
+        sl_json_put_string(b, it.item_id, it.item_id_len);
 }
 
-int panel_write_summary(const panel_data *d, const panel_summary *s, FILE *out)
+int panel_write_summary(const panel_data *d, const panel_summary *s, const sl_panel_quality *q,
+                        const sl_panel_quality_options *qopt, FILE *out)
 {
-    sl_jbuf b = {0};
-    sl_jbuf_printf(&b, "{\n  \"items\": %zu,\n  \"annotations\": %zu,\n  \"reviewers\": %zu,\n",
+    sl_buf b = {0};
+    sl_buf_printf(&b, "{\n  \"items\": %zu,\n  \"annotations\": %zu,\n  \"reviewers\": %zu,\n",
                   s->items, s->annotations, s->reviewers);
-    sl_jbuf_puts(&b, "  \"mean_entropy_bits\": ");
-    sl_jbuf_json_double(&b, s->mean_entropy_bits);
-    sl_jbuf_puts(&b, ",\n  \"disagreement_classes\": {");
+    sl_buf_puts(&b, "  \"mean_entropy_bits\": ");
+    sl_json_put_double(&b, s->mean_entropy_bits);
+    sl_buf_puts(&b, ",\n  \"disagreement_classes\": {");
     for (int c = 0; c < SL_DISAGREEMENT_CLASSES; c++)
-        sl_jbuf_printf(&b, "%s\"%s\": %zu", c ? ", " : "", sl_disagreement_name((sl_disagreement)c),
+        sl_buf_printf(&b, "%s\"%s\": %zu", c ? ", " : "", sl_disagreement_name((sl_disagreement)c),
                       s->classes[c]);
-    sl_jbuf_puts(&b, "},\n  \"krippendorff_alpha\": ");
-    sl_jbuf_json_double(&b, s->alpha);
-    sl_jbuf_puts(&b, ",\n  \"reviewer_gold_pass_rate\": ");
-    if (!d->any_gold) {
-        sl_jbuf_puts(&b, "null");
+    sl_buf_puts(&b, "},\n  \"krippendorff_alpha\": ");
+    sl_json_put_double(&b, s->alpha);
+    sl_buf_puts(&b, ",\n  \"reviewer_gold_pass_rate\": ");
+    if (!s->gold_items) {
+        sl_buf_puts(&b, "null");
     } else {
-        sl_jbuf_putc(&b, '{');
+        sl_buf_putc(&b, '{');
         int first = 1;
-        for (size_t r = 0; r < d->reviewers.count; r++) {
-            if (!d->gold_attempts[r])
+        sl_panel_reviewer rev;
+        for (size_t r = 0; sl_panel_reviewer_get(d->pb, r, &rev) == SL_OK; r++) {
+            if (!rev.gold_items)
                 continue;
-            sl_jbuf_puts(&b, first ? "\n    " : ",\n    ");
+            sl_buf_puts(&b, first ? "\n    " : ",\n    ");
             first = 0;
-            sl_jbuf_json_str(&b, d->reviewers.str[r], d->reviewers.len[r]);
-            sl_jbuf_puts(&b, ": ");
-            sl_jbuf_json_double(&b, (double)d->gold_passes[r] / (double)d->gold_attempts[r]);
+            sl_json_put_string(&b, rev.name, rev.name_len);
+            sl_buf_puts(&b, ": ");
+            sl_json_put_double(&b, (double)rev.gold_passes / (double)rev.gold_items);
         }
-        sl_jbuf_puts(&b, "\n  }");
+        sl_buf_puts(&b, "\n  }");
     }
-    sl_jbuf_puts(&b, ",\n  \"flagged\": [");
+    sl_buf_puts(&b, ",\n  \"flagged\": [");
     for (size_t i = 0; i < s->n_flagged; i++) {
-        sl_jbuf_puts(&b, i ? ",\n    {\"item_id\": " : "\n    {\"item_id\": ");
+        sl_buf_puts(&b, i ? ",\n    {\"item_id\": " : "\n    {\"item_id\": ");
         put_item_id(&b, d, s->flagged[i]);
-        sl_jbuf_printf(&b, ", \"reason\": \"%s\"}", s->flag_reason[i]);
-        if (b.len > (1u << 20) && sl_jbuf_flush(&b, out))
+        sl_buf_printf(&b, ", \"reason\": \"%s\"}", s->flag_reason[i]);
+        if (b.len > (1u << 20) && sl_buf_flush(&b, out))
             break;
     }
-    sl_jbuf_puts(&b, s->n_flagged ? "\n  ],\n" : "],\n");
-    sl_jbuf_printf(&b, "  \"flag_thresholds\": {\"normalized_entropy\": ");
-    sl_jbuf_json_double(&b, s->flag_entropy);
-    sl_jbuf_puts(&b, ", \"mean_confidence\": ");
-    sl_jbuf_json_double(&b, s->flag_confidence);
-    sl_jbuf_printf(&b, "},\n  \"input_errors\": %zu\n}\n", s->input_errors);
-    int rc = b.oom || sl_jbuf_flush(&b, out) || fflush(out) ? -1 : 0;
-    sl_jbuf_free(&b);
-    return rc;
-}
-
-/* ---- the QA report (HTML) --------------------------------------------------------------------- */
-
-/* A vertical bar chart as inline SVG: n bars with labels under them and counts above. */
-static void svg_bars(sl_jbuf *b, const char *title, const char *const *labels, const size_t *counts,
-                     size_t n, const char *color)
-{
-    const int width = 640, height = 260, left = 50, bottom = 50, top = 30;
-    size_t max = 1;
-    for (size_t i = 0; i < n; i++)
-        max = counts[i] > max ? counts[i] : max;
-    double slot = (double)(width - left - 10) / (double)n;
-    sl_jbuf_printf(b,
-                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                  "role=\"img\" aria-label=\"", width, height);
-    sl_jbuf_html(b, title, strlen(title));
-    sl_jbuf_puts(b, "\">\n<title>");
-    sl_jbuf_html(b, title, strlen(title));
-    sl_jbuf_printf(b, "</title>\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>\n",
-                  left, height - bottom, width - 10, height - bottom);
-    for (size_t i = 0; i < n; i++) {
-        double h = (double)(height - bottom - top) * (double)counts[i] / (double)max;
-        double x = left + slot * (double)i + slot * 0.1;
-        sl_jbuf_printf(b,
-                      "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                      "fill=\"%s\"><title>",
-                      x, (double)(height - bottom) - h, slot * 0.8, h, color);
-        sl_jbuf_html(b, labels[i], strlen(labels[i]));
-        sl_jbuf_printf(b, ": %zu</title></rect>\n", counts[i]);
-        sl_jbuf_printf(b,
-                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%zu"
-                      "</text>\n",
-                      x + slot * 0.4, (double)(height - bottom) - h - 4, counts[i]);
-        sl_jbuf_printf(b,
-                      "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">",
-                      x + slot * 0.4, height - bottom + 16);
-        sl_jbuf_html(b, labels[i], strlen(labels[i]));
-        sl_jbuf_puts(b, "</text>\n");
-    }
-    sl_jbuf_puts(b, "</svg>\n");
-}
-
-static void html_row(sl_jbuf *b, const char *name, const char *value)
-{
-    sl_jbuf_puts(b, "<tr><th>");
-    sl_jbuf_html(b, name, strlen(name));
-    sl_jbuf_puts(b, "</th><td>");
-    sl_jbuf_html(b, value, strlen(value));
-    sl_jbuf_puts(b, "</td></tr>\n");
-}
-
-static void fmt_or_none(char *out, size_t cap, double v, const char *none)
-{
-    if (isnan(v))
-        snprintf(out, cap, "%s", none);
-    else
-        snprintf(out, cap, "%.4f", v);
-}
-
-#define HTML_FLAGGED_ROWS 500
-
-int panel_write_html(const panel_data *d, const panel_summary *s, FILE *out)
-{
-    sl_jbuf b = {0};
-    char v[64];
-    sl_jbuf_puts(&b,
-                "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
-                "<head>\n<meta charset=\"utf-8\"/>\n<title>softlabel panel QA report</title>\n"
-                "<style>body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}"
-                "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;"
-                "padding:4px 10px;text-align:left}th{background:#f3f3f3}"
-                "h2{margin-top:1.6em}.note{color:#666;font-size:90%}</style>\n</head>\n<body>\n"
-                "<h1>Reviewer panels: QA report</h1>\n<p class=\"note\">Input: ");
-    sl_jbuf_html(&b, d->file.path, strlen(d->file.path));
-    sl_jbuf_puts(&b, "</p>\n<h2>Summary</h2>\n<table id=\"summary\">\n");
-    snprintf(v, sizeof v, "%zu", s->items);
-    html_row(&b, "items", v);
-    snprintf(v, sizeof v, "%zu", s->annotations);
-    html_row(&b, "annotations", v);
-    snprintf(v, sizeof v, "%zu", s->reviewers);
-    html_row(&b, "reviewers", v);
-    fmt_or_none(v, sizeof v, s->mean_entropy_bits, "n/a (no votes)");
-    html_row(&b, "mean entropy (bits)", v);
-    fmt_or_none(v, sizeof v, s->alpha, "undefined (no pairable values or a single value)");
-    html_row(&b, "Krippendorff's alpha (nominal)", v);
-    snprintf(v, sizeof v, "%zu", s->n_flagged);
-    html_row(&b, "items flagged for re-review", v);
-    snprintf(v, sizeof v, "%zu", s->input_errors);
-    html_row(&b, "input errors (records or values refused)", v);
-    sl_jbuf_puts(&b, "</table>\n<h2>Disagreement classes</h2>\n");
-    const char *names[SL_DISAGREEMENT_CLASSES];
-    for (int c = 0; c < SL_DISAGREEMENT_CLASSES; c++)
-        names[c] = sl_disagreement_name((sl_disagreement)c);
-    svg_bars(&b, "Items per disagreement class", names, s->classes, SL_DISAGREEMENT_CLASSES,
-             "#4a7ab5");
-    sl_jbuf_puts(&b, "<h2>Entropy</h2>\n");
-    char bin_text[10][32];
-    const char *bins[10];
-    for (int i = 0; i < 10; i++) {
-        snprintf(bin_text[i], sizeof bin_text[i], "%.2f-%.2f", s->max_entropy * i / 10.0,
-                 s->max_entropy * (i + 1) / 10.0);
-        bins[i] = bin_text[i];
-    }
-    svg_bars(&b, "Items per entropy bin (bits)", bins, s->histogram, 10, "#c0703a");
-    sl_jbuf_printf(&b, "<p class=\"note\">%zu items with at least one counted vote; bins of "
-                      "entropy_bits over [0, %.3f] (log2 of the largest label count).</p>\n",
-                  s->with_votes, s->max_entropy);
-    sl_jbuf_puts(&b, "<h2>Reviewer pass rate on gold items</h2>\n");
-    if (!d->any_gold) {
-        sl_jbuf_puts(&b, "<p>No gold items.</p>\n");
-    } else {
-        sl_jbuf_puts(&b, "<table id=\"gold\">\n<tr><th>reviewer</th><th>gold items</th>"
-                        "<th>pass rate</th></tr>\n");
-        for (size_t r = 0; r < d->reviewers.count; r++) {
-            if (!d->gold_attempts[r])
-                continue;
-            sl_jbuf_puts(&b, "<tr><td>");
-            sl_jbuf_html(&b, d->reviewers.str[r], d->reviewers.len[r]);
-            sl_jbuf_printf(&b, "</td><td>%llu</td><td>%.4f</td></tr>\n",
-                          (unsigned long long)d->gold_attempts[r],
-                          (double)d->gold_passes[r] / (double)d->gold_attempts[r]);
-        }
-        sl_jbuf_puts(&b, "</table>\n");
-    }
-    sl_jbuf_printf(&b,
-                  "<h2>Flagged for re-review</h2>\n<p class=\"note\">Normalized entropy &#8805; "
-                  "%.3g: mean confidence &lt; %.3g points at the rubric (rubric_review); "
-                  "&#8805; %.3g is genuine ambiguity.</p>\n",
-                  s->flag_entropy, s->flag_confidence, s->flag_confidence);
-    if (s->n_flagged == 0) {
-        sl_jbuf_puts(&b, "<p>None.</p>\n");
-    } else {
-        sl_jbuf_puts(&b, "<table id=\"flagged\">\n<tr><th>item</th><th>reason</th></tr>\n");
-        for (size_t i = 0; i < s->n_flagged && i < HTML_FLAGGED_ROWS; i++) {
-            const panel_item *it = d->order[s->flagged[i]];
-            sl_jbuf_puts(&b, "<tr><td>");
-            sl_jbuf_html(&b, it->id, it->id_len);
-            sl_jbuf_printf(&b, "</td><td>%s</td></tr>\n", s->flag_reason[i]);
-        }
-        sl_jbuf_puts(&b, "</table>\n");
-        if (s->n_flagged > HTML_FLAGGED_ROWS)
-            sl_jbuf_printf(&b, "<p class=\"note\">%zu more in the QA summary (JSON).</p>\n",
-                          s->n_flagged - HTML_FLAGGED_ROWS);
-    }
-    sl_jbuf_puts(&b, "</body>\n</html>\n");
-    int rc = b.oom || sl_jbuf_flush(&b, out) || fflush(out) ? -1 : 0;
-    sl_jbuf_free(&b);
+    sl_buf_puts(&b, s->n_flagged ? "\n  ],\n" : "],\n");
+    sl_buf_printf(&b, "  \"flag_thresholds\": {\"normalized_entropy\": ");
+    sl_json_put_double(&b, s->flag_entropy);
+    sl_buf_puts(&b, ", \"mean_confidence\": ");
+    sl_json_put_double(&b, s->flag_confidence);
+    sl_buf_printf(&b, "},\n  \"input_errors\": %zu", s->input_errors);
+    if (q)
+        qa_json_sections(&b, d, q, qopt);
+    sl_buf_puts(&b, "\n}\n");
+    int rc = b.oom || sl_buf_flush(&b, out) || fflush(out) ? -1 : 0;
+    sl_buf_free(&b);
     return rc;
 }

@@ -1,0 +1,330 @@
+/*
+ * sl_metrics_serialize / sl_metrics_deserialize: a metrics state as bytes, so states built on
+ * other processes or machines can be merged. The format is written field by field in little
+ * endian (never a struct's memory), so it does not depend on the compiler's layout, the byte
+ * order or the instruction set:
+ *
+ *   offset  size
+ *   0       8     magic "SLMETRIC"
+ *   8       4     format version (SL_METRICS_FORMAT_VERSION)
+ *   12      4     header bytes (HEADER_BYTES: where the body starts)
+ *   16      8     total bytes of the blob, checksum included
+ *   24      4     flags             28  4  bins
+ *   32      8*3   quality_threshold, uncertainty_band, log_loss_eps (IEEE 754 binary64 bits)
+ *   56      8*7   payoff parameters s_plus, s_minus, h, theta, rho_a, rho_b, w_rep
+ *   112     4     number of sums (SL_MS_COUNT)    116  4  number of moments (SL_MV_COUNT)
+ *   120     body: sums (hi, lo) each; moments (n, sum hi, lo, m2 hi, lo) each; the 7 counts
+ *                 (n, n_accepted, n_labelled, n_positive, high, high_accepted, uncertain); bins + 1
+ *                 bins (count, accepted, cal_count, cal_positive, cal_sum_p hi, lo); the number
+ *                 of AUC keys and the keys
+ *   end-8   8     XXH3 64-bit hash (xxHash, libxxhash) of every byte before it
+ *
+ * Reading checks, in order: the length against the header, magic, version, header size, total
+ * length, checksum, and then that the content is a state this library can produce (valid
+ * options and parameters, counts that add up, AUC keys of p in [0, 1] with the right class
+ * totals), so a corrupted or forged blob is refused with a status and never read out of bounds.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL /* header-only: nothing to link */
+#include <xxhash.h>
+
+#include "auc_internal.h"
+#include "metrics_state.h"
+
+#define HEADER_BYTES 120u
+#define CHECKSUM_BYTES 8u
+#define SUM_BYTES 16u                     /* a dd */
+#define MOMENT_BYTES (8u + 2 * SUM_BYTES) /* n, sum, m2 */
+#define COUNT_FIELDS 7u
+#define BIN_BYTES (4 * 8u + SUM_BYTES)
+static const unsigned char magic[8] = {'S', 'L', 'M', 'E', 'T', 'R', 'I', 'C'};
+
+/* ---- little-endian writing ---- */
+
+static unsigned char *put_u32(unsigned char *o, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        o[i] = (unsigned char)(v >> (8 * i));
+    return o + 4;
+}
+
+static unsigned char *put_u64(unsigned char *o, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        o[i] = (unsigned char)(v >> (8 * i));
+    return o + 8;
+}
+
+static unsigned char *put_f64(unsigned char *o, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return put_u64(o, bits);
+}
+
+static unsigned char *put_dd(unsigned char *o, dd v) { return put_f64(put_f64(o, v.hi), v.lo); }
+
+/* ---- little-endian reading, within bounds ---- */
+
+static uint32_t load_u32(const unsigned char *at)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)at[i] << (8 * i);
+    return v;
+}
+
+static uint64_t load_u64(const unsigned char *at)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)at[i] << (8 * i);
+    return v;
+}
+
+static double load_f64(const unsigned char *at)
+{
+    uint64_t bits = load_u64(at);
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+typedef struct reader {
+    const unsigned char *at, *end;
+} reader;
+
+/* The body's reads: each takes its bytes only when they lie before end; 0 on success. */
+static int get_u64(reader *r, uint64_t *v)
+{
+    if (r->end - r->at < 8)
+        return -1;
+    *v = load_u64(r->at);
+    r->at += 8;
+    return 0;
+}
+
+static int get_f64(reader *r, double *v)
+{
+    if (r->end - r->at < 8)
+        return -1;
+    *v = load_f64(r->at);
+    r->at += 8;
+    return 0;
+}
+
+static int get_dd(reader *r, dd *v) { return get_f64(r, &v->hi) || get_f64(r, &v->lo); }
+
+/* ---- sizes ---- */
+
+/* The blob size of a state with `bins` bins and `keys` AUC keys; 0 if it overflows size_t. */
+static size_t blob_size(uint64_t bins, uint64_t keys)
+{
+    uint64_t fixed = HEADER_BYTES + SL_MS_COUNT * SUM_BYTES + SL_MV_COUNT * MOMENT_BYTES +
+                     COUNT_FIELDS * 8 + (bins + 1) * BIN_BYTES + 8 + CHECKSUM_BYTES;
+    if (keys > (SIZE_MAX - fixed) / 8)
+        return 0;
+    return (size_t)(fixed + keys * 8);
+}
+
+size_t sl_metrics_serialized_size(const sl_metrics *m)
+{
+    return sl_metrics_valid_state(m) ? blob_size(m->options.bins, m->auc_n) : 0;
+}
+
+/* ---- writing ---- */
+
+sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t capacity, size_t *size)
+{
+    if (!sl_metrics_valid_state(m) || !size)
+        return SL_ERR_NULL_ARGUMENT;
+    size_t total = blob_size(m->options.bins, m->auc_n);
+    *size = total;
+    if (total == 0)
+        return SL_ERR_SIZE_OVERFLOW;
+    if (capacity < total)
+        return SL_ERR_BUFFER_TOO_SMALL;
+    if (!buf)
+        return SL_ERR_NULL_ARGUMENT;
+    unsigned char *o = buf;
+    memcpy(o, magic, sizeof magic);
+    o = put_u32(o + sizeof magic, SL_METRICS_FORMAT_VERSION);
+    o = put_u32(o, HEADER_BYTES);
+    o = put_u64(o, total);
+    o = put_u32(o, m->options.flags);
+    o = put_u32(o, m->options.bins);
+    o = put_f64(o, m->options.quality_threshold);
+    o = put_f64(o, m->options.uncertainty_band);
+    o = put_f64(o, m->options.log_loss_eps);
+    const sl_payoff_params *pp = &m->params;
+    const double params[7] = {pp->s_plus, pp->s_minus, pp->h, pp->theta, pp->rho_a, pp->rho_b,
+                              pp->w_rep};
+    for (int i = 0; i < 7; i++)
+        o = put_f64(o, params[i]);
+    o = put_u32(o, SL_MS_COUNT);
+    o = put_u32(o, SL_MV_COUNT);
+    for (int s = 0; s < SL_MS_COUNT; s++)
+        o = put_dd(o, m->sum[s]);
+    for (int w = 0; w < SL_MV_COUNT; w++)
+        o = put_dd(put_dd(put_u64(o, m->var[w].n), m->var[w].sum), m->var[w].m2);
+    const metrics_counts *c = &m->count;
+    const uint64_t counts[COUNT_FIELDS] = {c->n,    c->n_accepted,    c->n_labelled, c->n_positive,
+                                           c->high, c->high_accepted, c->uncertain};
+    for (unsigned i = 0; i < COUNT_FIELDS; i++)
+        o = put_u64(o, counts[i]);
+    for (unsigned b = 0; b <= m->options.bins; b++) {
+        const bin_state *t = &m->bins[b];
+        o = put_u64(put_u64(put_u64(put_u64(o, t->count), t->accepted), t->cal_count),
+                    t->cal_positive);
+        o = put_dd(o, t->cal_sum_p);
+    }
+    o = put_u64(o, m->auc_n);
+    for (size_t k = 0; k < m->auc_n; k++)
+        o = put_u64(o, m->auc_keys[k]);
+    put_u64(o, XXH3_64bits(buf, total - CHECKSUM_BYTES));
+    return SL_OK;
+}
+
+/* ---- reading ---- */
+
+/* a + b into *sum unless it wraps; 0 on success */
+static int add_checked(uint64_t a, uint64_t b, uint64_t *sum)
+{
+    *sum = a + b;
+    return *sum < a;
+}
+
+/* Whether the counts, bins and moments of m add up as in every state accumulation produces. */
+static int consistent_counts(const sl_metrics *m)
+{
+    const metrics_counts *c = &m->count;
+    if (c->n_accepted > c->n || c->n_labelled > c->n || c->n_positive > c->n_labelled ||
+        c->high > c->n || c->high_accepted > c->high || c->high_accepted > c->n_accepted ||
+        c->uncertain > c->n)
+        return 0;
+    uint64_t count = 0, accepted = 0, labelled = 0, positive = 0;
+    for (unsigned b = 0; b <= m->options.bins; b++) {
+        const bin_state *t = &m->bins[b];
+        if (t->accepted > t->count || t->cal_count > t->count || t->cal_positive > t->cal_count)
+            return 0;
+        if (add_checked(count, t->count, &count) || add_checked(accepted, t->accepted, &accepted) ||
+            add_checked(labelled, t->cal_count, &labelled) ||
+            add_checked(positive, t->cal_positive, &positive))
+            return 0;
+    }
+    if (count != c->n || accepted != c->n_accepted || labelled != c->n_labelled ||
+        positive != c->n_positive)
+        return 0;
+    for (int w = 0; w < SL_MV_COUNT; w++)
+        if (m->var[w].n != (w == SL_MV_P_A ? c->n_accepted : c->n))
+            return 0;
+    return 1;
+}
+
+/* Whether the AUC keys are keys of labelled p in [0, 1] (sl_auc_key), one per labelled row when
+ * the AUC is tracked (none otherwise), with n_positive of class +1. */
+static int consistent_auc(const sl_metrics *m)
+{
+    uint64_t one;
+    double p = 1.0;
+    memcpy(&one, &p, sizeof one);
+    if (m->options.flags & SL_METRICS_NO_AUC)
+        return m->auc_n == 0;
+    if (m->auc_n != m->count.n_labelled)
+        return 0;
+    uint64_t positives = 0;
+    for (size_t k = 0; k < m->auc_n; k++) {
+        if (m->auc_keys[k] >> 1 > one)
+            return 0;
+        positives += m->auc_keys[k] & 1u;
+    }
+    return positives == m->count.n_positive;
+}
+
+/* The body after the header into the empty state m (its options and parameters already set);
+ * SL_ERR_BLOB_CORRUPT when it does not read as a state, SL_ERR_OUT_OF_MEMORY. */
+static sl_status read_body(reader *r, sl_metrics *m)
+{
+    int bad = 0;
+    for (int s = 0; s < SL_MS_COUNT; s++)
+        bad |= get_dd(r, &m->sum[s]);
+    for (int w = 0; w < SL_MV_COUNT; w++)
+        bad |= get_u64(r, &m->var[w].n) || get_dd(r, &m->var[w].sum) || get_dd(r, &m->var[w].m2);
+    metrics_counts *c = &m->count;
+    uint64_t *counts[COUNT_FIELDS] = {&c->n,    &c->n_accepted,    &c->n_labelled, &c->n_positive,
+                                      &c->high, &c->high_accepted, &c->uncertain};
+    for (unsigned i = 0; i < COUNT_FIELDS; i++)
+        bad |= get_u64(r, counts[i]);
+    for (unsigned b = 0; b <= m->options.bins; b++) {
+        bin_state *t = &m->bins[b];
+        bad |= get_u64(r, &t->count) || get_u64(r, &t->accepted) || get_u64(r, &t->cal_count) ||
+               get_u64(r, &t->cal_positive) || get_dd(r, &t->cal_sum_p);
+    }
+    uint64_t keys;
+    bad |= get_u64(r, &keys);
+    /* the keys and the checksum are all that is left */
+    if (bad || keys != (uint64_t)(r->end - r->at - CHECKSUM_BYTES) / 8 ||
+        (size_t)(r->end - r->at) != keys * 8 + CHECKSUM_BYTES)
+        return SL_ERR_BLOB_CORRUPT;
+    if (keys > 0) {
+        m->auc_keys = malloc(keys * sizeof *m->auc_keys);
+        if (!m->auc_keys)
+            return SL_ERR_OUT_OF_MEMORY;
+        m->auc_cap = keys;
+        for (uint64_t k = 0; k < keys; k++)
+            get_u64(r, &m->auc_keys[k]);
+        m->auc_n = keys;
+    }
+    return consistent_counts(m) && consistent_auc(m) ? SL_OK : SL_ERR_BLOB_CORRUPT;
+}
+
+sl_status sl_metrics_deserialize(sl_metrics **out, const void *blob, size_t size)
+{
+    if (!out)
+        return SL_ERR_NULL_ARGUMENT;
+    *out = NULL;
+    if (!blob)
+        return SL_ERR_NULL_ARGUMENT;
+    const unsigned char *b = blob;
+    /* magic, version, header size and total length, as far as the bytes reach */
+    if (memcmp(b, magic, size < sizeof magic ? size : sizeof magic) != 0)
+        return SL_ERR_BLOB_MAGIC;
+    if (size < 24)
+        return SL_ERR_BLOB_TRUNCATED;
+    if (load_u32(b + 8) != SL_METRICS_FORMAT_VERSION)
+        return SL_ERR_BLOB_VERSION;
+    uint64_t total = load_u64(b + 16);
+    if (load_u32(b + 12) != HEADER_BYTES || total < HEADER_BYTES + CHECKSUM_BYTES)
+        return SL_ERR_BLOB_CORRUPT;
+    if (size < total)
+        return SL_ERR_BLOB_TRUNCATED;
+    if (size > total)
+        return SL_ERR_BLOB_CORRUPT; /* trailing bytes */
+    if (load_u64(b + total - CHECKSUM_BYTES) != XXH3_64bits(b, total - CHECKSUM_BYTES))
+        return SL_ERR_BLOB_CHECKSUM;
+
+    /* the header's fields (all within the HEADER_BYTES checked above) */
+    sl_metrics_options o = {load_u32(b + 24), load_u32(b + 28), load_f64(b + 32),
+                            load_f64(b + 40), load_f64(b + 48)};
+    sl_payoff_params pp = {load_f64(b + 56), load_f64(b + 64), load_f64(b + 72), load_f64(b + 80),
+                           load_f64(b + 88), load_f64(b + 96), load_f64(b + 104)};
+    if (load_u32(b + 112) != SL_MS_COUNT || load_u32(b + 116) != SL_MV_COUNT ||
+        sl_metrics_options_validate(&o) != SL_OK || sl_payoff_validate(&pp) != SL_OK ||
+        total != blob_size(o.bins, (total - blob_size(o.bins, 0)) / 8))
+        return SL_ERR_BLOB_CORRUPT;
+    sl_metrics *m;
+    sl_status st = sl_metrics_new_state(&m, &pp, &o, 1);
+    if (st != SL_OK)
+        return st == SL_ERR_OUT_OF_MEMORY ? st : SL_ERR_BLOB_CORRUPT;
+    reader r = {b + HEADER_BYTES, b + total}; /* the body, then the checksum */
+    st = read_body(&r, m);
+    if (st != SL_OK) {
+        sl_metrics_free(m);
+        return st;
+    }
+    *out = m;
+    return SL_OK;
+}
