@@ -51,13 +51,25 @@ typedef struct sl_exact_sums {
     sl_xsum pay[SL_XS_COUNT];
 } sl_exact_sums;
 
-/* y 2^64 rounded to the nearest integer (ties to even), for 0 <= y < 2^40: the integer part of
- * y 2^32 and the fraction's 32 bits, both exact in double. */
+/* y 2^64 rounded to the nearest integer (ties to even), for 0 <= y < 2^62, from y's bits:
+ * y 2^64 = m 2^shift with m its 53-bit significand (integer operations only: floor and rint
+ * are library calls on baseline x86-64). */
 static inline sl_u128 sl_fix64(double y)
 {
-    double t = y * 0x1p32, whole = floor(t);
-    double frac = rint((t - whole) * 0x1p32); /* t - whole is exact; 0 .. 2^32 */
-    return ((sl_u128)(uint64_t)whole << 32) + (uint64_t)frac;
+    uint64_t bits;
+    memcpy(&bits, &y, sizeof bits);
+    int biased = (int)(bits >> 52);
+    uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+    if (biased) /* normal: the hidden bit; a subnormal weighs as the smallest exponent */
+        m |= UINT64_C(1) << 52;
+    int shift = (biased ? biased : 1) - 1075 + 64;
+    if (shift >= 0)
+        return (sl_u128)m << shift;
+    if (shift < -53) /* below 2^-1: rounds to 0 */
+        return 0;
+    unsigned s = (unsigned)-shift; /* 1 .. 53 */
+    uint64_t q = m >> s, rest = m & ((UINT64_C(1) << s) - 1), half = UINT64_C(1) << (s - 1);
+    return q + (rest > half || (rest == half && (q & 1)));
 }
 
 static inline void sl_u192_add(sl_u192 *s, sl_u128 v)
