@@ -177,11 +177,16 @@ sl_status sl_metrics_new_state(sl_metrics **out, const sl_payoff_params *pp,
         m->auc_n = m->auc_cap = 2 * (size_t)options.auc_sketch_bins;
         m->auc_keys = calloc(m->auc_n, sizeof *m->auc_keys);
     }
-    if (!m || !m->bins || (workspace && !m->span) || (options.auc_sketch_bins && !m->auc_keys)) {
+    int exact = (options.flags & SL_METRICS_EXACT_SUMS) != 0;
+    if (m && exact)
+        m->exact = calloc(1, sizeof *m->exact);
+    if (!m || !m->bins || (workspace && !m->span) || (options.auc_sketch_bins && !m->auc_keys) ||
+        (exact && !m->exact)) {
         if (m) {
             free(m->bins);
             free(m->span);
             free(m->auc_keys);
+            free(m->exact);
         }
         free(m);
         return SL_ERR_OUT_OF_MEMORY;
@@ -192,7 +197,7 @@ sl_status sl_metrics_new_state(sl_metrics **out, const sl_payoff_params *pp,
     m->options = options;
     m->cfg = sl_metrics_config_of(options.bins, options.quality_threshold,
                                   options.uncertainty_band, options.log_loss_eps,
-                                  (options.flags & SL_METRICS_EXACT_SUMS) != 0);
+                                  exact);
     m->simd = default_kernel_options(&options);
     *out = m;
     return SL_OK;
@@ -219,6 +224,7 @@ void sl_metrics_free(sl_metrics *m)
     free(m->auc_keys);
     free(m->bins);
     free(m->span);
+    free(m->exact);
     m->magic = 0;
     free(m);
 }
@@ -316,7 +322,7 @@ static void add_block(sl_metrics *m, const sl_metrics_span *span, int scalar)
 {
     const sl_metrics_block *blk = &span->blk;
     if (exact_sums(m)) {
-        sl_exact_sums_add(&m->exact, &blk->exact);
+        sl_exact_sums_add(m->exact, &blk->exact);
     } else {
         for (int s = 0; s < SL_MS_COUNT; s++)
             dd_add(&m->sum[s], blk->sum[s]);
@@ -494,7 +500,7 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
     if (tracks_auc(into) && !sketch_bins(into) && reserve_auc(into, from->auc_n) != SL_OK)
         return SL_ERR_OUT_OF_MEMORY;
     if (exact_sums(into)) {
-        sl_exact_sums_add(&into->exact, &from->exact);
+        sl_exact_sums_add(into->exact, from->exact);
     } else {
         for (int s = 0; s < SL_MS_COUNT; s++)
             dd_add_dd(&into->sum[s], from->sum[s]);

@@ -162,7 +162,7 @@ void sl_exact_sums_add(sl_exact_sums *into, const sl_exact_sums *from)
 
 void sl_exact_totals(const sl_metrics *m, metrics_totals *t)
 {
-    const sl_exact_sums *x = &m->exact;
+    const sl_exact_sums *x = m->exact;
     const metrics_counts *c = &m->count;
     sl_u128 one = (sl_u128)1 << 64, all = x->p[0] + x->p[1];
     t->p_a = sl_fixed_value(x->p[0]);
@@ -223,7 +223,7 @@ static int xsum_normalized(const sl_xsum *s)
 
 int sl_exact_sums_consistent(const sl_metrics *m)
 {
-    const sl_exact_sums *x = &m->exact;
+    const sl_exact_sums *x = m->exact;
     const metrics_counts *c = &m->count;
     uint64_t na = c->n_accepted, nr = c->n - c->n_accepted, nt = c->n_labelled;
     if (c->n >> 56) /* the 128-bit sums hold 2^57 rows */

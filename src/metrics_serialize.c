@@ -249,7 +249,7 @@ sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t capacity, 
     o = put_u32(o, m->options.auc_sketch_bins);
     o = put_u32(o, 0);
     if (exact) {
-        o = put_exact(o, &m->exact);
+        o = put_exact(o, m->exact);
     } else {
         for (int s = 0; s < SL_MS_COUNT; s++)
             o = put_dd(o, m->sum[s]);
@@ -389,7 +389,7 @@ static sl_status read_body(reader *r, sl_metrics *m)
 {
     int bad = 0, exact = (m->options.flags & SL_METRICS_EXACT_SUMS) != 0;
     if (exact) {
-        bad |= get_exact(r, &m->exact);
+        bad |= get_exact(r, m->exact);
     } else {
         for (int s = 0; s < SL_MS_COUNT; s++)
             bad |= get_dd(r, &m->sum[s]);

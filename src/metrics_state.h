@@ -42,10 +42,11 @@ struct sl_metrics {
     sl_metrics_options options;
     sl_metrics_config cfg;
     int simd; /* the options are the defaults: the active path's kernel runs, else the scalar one */
-    /* the sums: compensated, or with SL_METRICS_EXACT_SUMS exact (then sum and var are unused) */
+    /* the sums: compensated, or with SL_METRICS_EXACT_SUMS exact (then sum and var are unused
+     * and `exact` is allocated; NULL otherwise, so other states stay 1 KB) */
     dd sum[SL_MS_COUNT];
     moments var[SL_MV_COUNT];
-    sl_exact_sums exact;
+    sl_exact_sums *exact;
     metrics_counts count;
     bin_state *bins; /* options.bins of them, then one for the rows in no bin (sl_metrics_bin_of) */
     /* AUC: one key per labelled row (sl_auc_key); with options.auc_sketch_bins = B instead the

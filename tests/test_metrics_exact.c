@@ -434,6 +434,9 @@ static void test_accuracy(void **state)
     o.flags = 0;
     assert_int_equal(sl_metrics_init_ex(&compensated, &params, &o), SL_OK);
     update(compensated, &r, &v, 0, N);
+    /* states with exact and with compensated sums never merge */
+    assert_int_equal(sl_metrics_merge(compensated, exact), SL_ERR_STATE_MISMATCH);
+    assert_int_equal(sl_metrics_merge(exact, compensated), SL_ERR_STATE_MISMATCH);
     sl_metrics_report e = finalize(exact), c = finalize(compensated);
     double ve[MAX_FIELDS], vc[MAX_FIELDS], worst = 0;
     size_t fields = scalar_fields(&e, ve);
