@@ -254,9 +254,7 @@ void pio_reader_free(pio_reader *r)
         json_decref(r->json);
     free(r->scratch);
     free(r->fields);
-    r->json = NULL;
-    r->scratch = NULL;
-    r->fields = NULL;
+    memset(r, 0, sizeof *r); /* as pio_reader_init leaves it, reading nothing */
 }
 
 /* Appends bytes to the scratch area; returns their offset there (SIZE_MAX when out of memory). */
