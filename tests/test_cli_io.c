@@ -227,6 +227,41 @@ static void json_unescape(void **state)
     }
 }
 
+/* What panel and eval read: named members picked from a whole line, escaped keys, a nested
+ * object's bytes scanned again, duplicates of a picked name refused at their key. */
+static void json_pick_nested(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"item_id", "distribution", "task"};
+    const char *s = "{\"\\u0069tem_id\": \"a\\\"b\", \"other\": [1, {\"x\": {}}], "
+                    "\"distribution\": {\"l\\u00e9\": 0.25, \"m\": 0.75}}";
+    sl_json_iter it;
+    sl_json_member m[3];
+    assert_int_equal(sl_json_pick(&it, s, strlen(s), SL_JSON_UTF8, names, 3, m), 0);
+    assert_non_null(m[0].value);
+    assert_null(m[2].value); /* absent */
+    char out[16];
+    size_t n = sl_json_unescape(m[0].value + 1, m[0].value_len - 2, out);
+    assert_true(n == 3 && !memcmp(out, "a\"b", 3));
+    assert_int_equal(m[1].type, SL_JSON_OBJECT);
+    sl_json_iter d;
+    sl_json_member e;
+    assert_int_equal(sl_json_begin(&d, m[1].value, m[1].value_len, SL_JSON_UTF8), 0);
+    assert_int_equal(sl_json_next(&d, &e), 1);
+    n = sl_json_unescape(e.key, e.key_len, out);
+    assert_true(e.key_escaped && n == 3 && !memcmp(out, "l\xc3\xa9", 3));
+    assert_true(e.value_len == 4 && !memcmp(e.value, "0.25", 4));
+    assert_int_equal(sl_json_next(&d, &e), 1);
+    assert_int_equal(sl_json_next(&d, &e), 0);
+    const char *dup = "{\"task\": \"a\", \"x\": 1, \"t\\u0061sk\": \"b\"}";
+    assert_int_equal(sl_json_pick(&it, dup, strlen(dup), 0, names, 3, m), -1);
+    assert_string_equal(it.error, "duplicate key");
+    assert_int_equal(it.error_offset, 22); /* the second key's opening quote */
+    const char *bad = "{\"item_id\": \"a\", \"x\": {\"y\": [1 2]}}"; /* bad where nothing is picked */
+    assert_int_equal(sl_json_pick(&it, bad, strlen(bad), 0, names, 3, m), -1);
+    assert_int_equal(it.error_offset, 31); /* at the 2 */
+}
+
 /* ---- numbers ---- */
 
 static void numbers_reals(void **state)
@@ -469,6 +504,7 @@ int main(void)
         cmocka_unit_test(json_members_and_errors),
         cmocka_unit_test(json_options),
         cmocka_unit_test(json_unescape),
+        cmocka_unit_test(json_pick_nested),
         cmocka_unit_test(numbers_reals),
         cmocka_unit_test(numbers_whole),
         cmocka_unit_test(numbers_printed),

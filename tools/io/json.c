@@ -327,6 +327,26 @@ bool sl_json_key_is(const sl_json_member *m, const char *name)
     return j == len;
 }
 
+int sl_json_pick(sl_json_iter *it, const char *s, size_t n, unsigned flags,
+                 const char *const *names, size_t count, sl_json_member *found)
+{
+    for (size_t k = 0; k < count; k++)
+        found[k].value = NULL;
+    sl_json_member m;
+    int r = sl_json_begin(it, s, n, flags);
+    while (r >= 0 && (r = sl_json_next(it, &m)) == 1) {
+        for (size_t k = 0; k < count; k++) {
+            if (!sl_json_key_is(&m, names[k]))
+                continue;
+            if (found[k].value)
+                return fail(it, (size_t)(m.key - s) - 1, "duplicate key");
+            found[k] = m;
+            break;
+        }
+    }
+    return r < 0 ? -1 : 0;
+}
+
 /* Appends code point u as UTF-8 at out; returns the bytes written. */
 static size_t put_utf8(unsigned u, char *out)
 {
@@ -359,7 +379,7 @@ size_t sl_json_unescape(const char *s, size_t len, char *out)
     for (size_t i = 0; i < len;) {
         const char *bs = memchr(s + i, '\\', len - i);
         size_t run = bs ? (size_t)(bs - s) - i : len - i;
-        memcpy(out + j, s + i, run);
+        memmove(out + j, s + i, run);
         i += run;
         j += run;
         if (!bs)
