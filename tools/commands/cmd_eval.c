@@ -97,7 +97,9 @@ typedef struct eval_line {
 } eval_line;
 
 /* Reads a JSONL file line by line: fn(state, line, text, length) for each non-blank line, with
- * room in line->text for its strings. Returns 0, or -1 when the file cannot be read. */
+ * room in line->text for its strings. Returns 0, or the exit code after printing why the file
+ * could not be read: SL_EX_NOINPUT (cannot open), SL_EX_IOERR (a read error, or the file changed
+ * while being read: then its last line, cut where the file now ends, is not parsed). */
 static int read_jsonl(eval_state *s, const char *path,
                       void (*fn)(eval_state *, eval_line *, const char *, size_t))
 {
@@ -106,14 +108,22 @@ static int read_jsonl(eval_state *s, const char *path,
     if (!f) {
         if (fd > STDIN_FILENO)
             close(fd);
-        return -1;
+        return SL_EX_NOINPUT;
     }
+    sl_input_guard guard;
+    sl_input_guard_start(&guard, fd);
     char *line = NULL, *text = NULL;
     size_t cap = 0, text_cap = 0, number = 0;
+    uint64_t consumed = 0;
     ssize_t len;
     int rc = 0;
     while ((len = getline(&line, &cap, f)) >= 0) {
         number++;
+        consumed += (uint64_t)len;
+        if (line[len - 1] != '\n' && sl_input_guard_end(&guard, fd, "eval", path, consumed)) {
+            rc = SL_EX_IOERR; /* the last line: parsed only when the file is whole */
+            break;
+        }
         if (number == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
             memmove(line, line + 3, (size_t)len - 2);
             len -= 3;
@@ -126,7 +136,8 @@ static int read_jsonl(eval_state *s, const char *path,
         if (text_cap < (size_t)len + 1) { /* the strings and a NUL each fit in the line's length */
             char *p = realloc(text, (size_t)len + 1);
             if (!p) {
-                rc = -1;
+                fprintf(stderr, "softlabel eval: out of memory\n");
+                rc = SL_EX_OSERR;
                 break;
             }
             text = p;
@@ -135,8 +146,12 @@ static int read_jsonl(eval_state *s, const char *path,
         eval_line l = {path, number, text, 0};
         fn(s, &l, line, (size_t)len);
     }
-    if (ferror(f))
-        rc = -1;
+    if (!rc && ferror(f)) {
+        fprintf(stderr, "softlabel eval: %s: read error: %s\n", path, strerror(errno));
+        rc = SL_EX_IOERR;
+    } else if (!rc && sl_input_guard_end(&guard, fd, "eval", path, consumed)) {
+        rc = SL_EX_IOERR;
+    }
     free(line);
     free(text);
     if (f != stdin)
@@ -543,9 +558,15 @@ static void put_means(sl_buf *b, const mean_acc *a, int with_items)
     sl_buf_putc(b, '}');
 }
 
-/* Means overall and per class on stdout; per-item values to per_item when given. */
-static int report(eval_state *s, FILE *per_item, int allow, size_t no_model, size_t no_human)
+/* Per-item values to per_item when given (committed), then the means overall and per class on
+ * standard output. Returns 0, or SL_EX_IOERR after printing which output failed and why. */
+static int report(eval_state *s, sl_outfile *per_item, int allow, size_t no_model, size_t no_human)
 {
+    FILE *items_out = per_item ? sl_outfile_stream(per_item) : NULL;
+    if (per_item && !items_out) {
+        fprintf(stderr, "softlabel eval: %s: write error: %s\n", per_item->path, strerror(errno));
+        return SL_EX_IOERR;
+    }
     mean_acc overall, by_class[SL_DISAGREEMENT_CLASSES];
     memset(&overall, 0, sizeof overall);
     memset(by_class, 0, sizeof by_class);
@@ -562,7 +583,7 @@ static int report(eval_state *s, FILE *per_item, int allow, size_t no_model, siz
         acc_add(&overall, v);
         if (it->cls >= 0)
             acc_add(&by_class[it->cls], v);
-        if (!per_item)
+        if (!items_out || rc)
             continue;
         line.len = 0;
         sl_buf_puts(&line, "{\"item_id\":");
@@ -578,9 +599,16 @@ static int report(eval_state *s, FILE *per_item, int allow, size_t no_model, siz
             sl_json_put_double(&line, v[m]);
         }
         sl_buf_printf(&line, ",\"top_label_agreement\":%s}\n", v[5] == 1.0 ? "true" : "false");
-        if (line.oom || sl_buf_flush(&line, per_item))
-            rc = -1;
+        if (line.oom)
+            errno = ENOMEM;
+        if (line.oom || sl_buf_flush(&line, items_out)) {
+            fprintf(stderr, "softlabel eval: %s: write error: %s\n", per_item->path, strerror(errno));
+            rc = SL_EX_IOERR;
+        }
     }
+    sl_buf_free(&line);
+    if (per_item && (rc || sl_outfile_commit(per_item)))
+        return SL_EX_IOERR; /* the summary is printed only once the per-item file is complete */
     sl_buf out = {0};
     sl_buf_printf(&out, "{\"items\": %zu,\n \"overall\": ", overall.n);
     put_means(&out, &overall, 0);
@@ -594,10 +622,13 @@ static int report(eval_state *s, FILE *per_item, int allow, size_t no_model, siz
         sl_buf_printf(&out, ",\n \"skipped\": {\"missing_model\": %zu, \"missing_human\": %zu}",
                       no_model, no_human);
     sl_buf_puts(&out, "}\n");
-    if (out.oom || sl_buf_flush(&out, stdout) || fflush(stdout))
-        rc = -1;
+    if (out.oom)
+        errno = ENOMEM;
+    if (out.oom || sl_buf_flush(&out, stdout) || fflush(stdout)) {
+        fprintf(stderr, "softlabel eval: standard output: write error: %s\n", strerror(errno));
+        rc = SL_EX_IOERR;
+    }
     sl_buf_free(&out);
-    sl_buf_free(&line);
     return rc;
 }
 
@@ -659,10 +690,12 @@ int sl_cmd_eval(int argc, char **argv)
         fprintf(stderr, "softlabel eval: --human and --model are required (see --help)\n");
         return SL_EX_USAGE;
     }
-    int code = 0;
-    if (read_jsonl(&s, s.human_path, human_line) || read_jsonl(&s, s.model_path, model_line)) {
+    int code = read_jsonl(&s, s.human_path, human_line);
+    if (!code)
+        code = read_jsonl(&s, s.model_path, model_line);
+    if (code) {
         state_free(&s);
-        return SL_EX_NOINPUT;
+        return code;
     }
     size_t no_model, no_human;
     missing_items(&s, allow, &no_model, &no_human);
@@ -670,10 +703,8 @@ int sl_cmd_eval(int argc, char **argv)
     sl_outfile per_item = SL_OUTFILE_NONE; /* replaced only when complete */
     if (!code && out_path && sl_outfile_open(&per_item, out_path))
         code = SL_EX_CANTCREAT;
-    if (!code && report(&s, out_path ? sl_outfile_stream(&per_item) : NULL, allow, no_model, no_human))
-        code = SL_EX_IOERR;
-    if (!code && out_path && sl_outfile_commit(&per_item))
-        code = SL_EX_IOERR;
+    if (!code)
+        code = report(&s, out_path ? &per_item : NULL, allow, no_model, no_human);
     sl_outfile_abort(&per_item);
     if (!code && s.errors > s.max_errors)
         fprintf(stderr, "... %zu more input errors not shown (--max-errors)\n",
