@@ -427,13 +427,18 @@ static sl_metrics_rows block_rows_f32(const sl_payoff_inputs_f32 *in, const floa
     return rows;
 }
 
-/* rest_of_row_status_f64 / _f32, sl_metrics_update_f64 / _f32 and
- * sl_metrics_update_observables_f64 / _f32, written once for both precisions. */
+/* rest_of_row_status_f64 / _f32 and the metrics update entry points, written once in
+ * metrics_prec.inc and compiled here once per precision, each entry point's name bound on one
+ * line (see api.c). */
 #include "api_prec_f64.h"
+#define SL_METRICS_UPDATE sl_metrics_update_f64
+#define SL_METRICS_UPDATE_OBSERVABLES sl_metrics_update_observables_f64
 #include "metrics_prec.inc"
 #include "api_prec_undef.h"
 
 #include "api_prec_f32.h"
+#define SL_METRICS_UPDATE sl_metrics_update_f32
+#define SL_METRICS_UPDATE_OBSERVABLES sl_metrics_update_observables_f32
 #include "metrics_prec.inc"
 #include "api_prec_undef.h"
 
