@@ -108,11 +108,18 @@ static sl_status check_fused_args(const sl_payoff_params *pp, const sl_proxy *px
     return SL_OK;
 }
 
-/* The row statuses, sl_payoff_* and sl_payoff_observables_*, written once for both precisions. */
+/* The payoff entry points and row statuses, written once in payoff_prec.inc and compiled here
+ * once per precision, each function's name bound on one line (see api.c). */
 #include "api_prec_f64.h"
+#define SL_PAYOFF sl_payoff_f64
+#define SL_PAYOFF_OBSERVABLES sl_payoff_observables_f64
+#define SL_PAYOFF_COLUMNS_STATUS sl_payoff_columns_status_f64
 #include "payoff_prec.inc"
 #include "api_prec_undef.h"
 
 #include "api_prec_f32.h"
+#define SL_PAYOFF sl_payoff_f32
+#define SL_PAYOFF_OBSERVABLES sl_payoff_observables_f32
+#define SL_PAYOFF_COLUMNS_STATUS sl_payoff_columns_status_f32
 #include "payoff_prec.inc"
 #include "api_prec_undef.h"

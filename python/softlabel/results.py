@@ -49,7 +49,12 @@ class MetricsReport:
     ``[start, end, count]`` lists). Top-level metrics are attributes too (``report.toxicity_rate``),
     and so are the row counts ``n``, ``n_accepted``, ``n_rejected``, ``n_labelled``,
     ``n_positive``, ``n_negative``, ``high_quality_accepted`` (accepted rows with p at or above
-    the quality threshold) and ``uncertain_count`` (rows in the uncertainty band)."""
+    the quality threshold) and ``uncertain_count`` (rows in the uncertainty band).
+
+    ``discrimination_auc_error_bound`` (an attribute only, so ``to_dict()`` keeps the reference's
+    keys): ``|discrimination_auc - exact AUC|`` is at most this; 0.0 for the exact AUC, the
+    sketch's proved bound for a state made with ``Metrics(auc_sketch_bins=B)``, None when the
+    AUC is None."""
 
     __slots__ = ("_metrics", "_counts")
 

@@ -523,6 +523,10 @@ nb::object slpy::metrics_report(const sl_metrics_report &r)
     counts["n_negative"] = r.n_negative;
     counts["high_quality_accepted"] = r.high_quality_accepted;
     counts["uncertain_count"] = r.uncertain_count;
+    // |AUC - exact AUC| <= this: 0.0 for the exact AUC, the sketch's bound, None with no AUC
+    counts["discrimination_auc_error_bound"] =
+        r.discrimination_auc.present ? nb::object(nb::float_(r.discrimination_auc_error_bound))
+                                     : nb::none();
     return registered_type("MetricsReport")(report_dict(r), counts);
 }
 
@@ -559,15 +563,22 @@ double PayoffParams::break_even(sl_status (*fn)(const sl_payoff_params *, double
     return out;
 }
 
+// A count option as the library's unsigned: out-of-range counts stay out of range (0 or the
+// largest unsigned), so the library's validation names them.
+static unsigned count_option(long v, long lowest)
+{
+    return v < lowest ? 0u : v > static_cast<long>(UINT_MAX) ? UINT_MAX : static_cast<unsigned>(v);
+}
+
 Metrics::Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
-                 double uncertainty_band, double log_loss_eps)
+                 double uncertainty_band, double log_loss_eps, long auc_sketch_bins)
     : params(pp ? *pp : PayoffParams())
 {
     sl_metrics_options_default(&options);
     options.flags = auc ? 0u : SL_METRICS_NO_AUC;
-    // out-of-range counts stay out of range (0 or the largest unsigned), so the library names them
-    options.bins = bins < 1 ? 0u : bins > static_cast<long>(UINT_MAX) ? UINT_MAX
-                                                                       : static_cast<unsigned>(bins);
+    options.bins = count_option(bins, 1);
+    // 0 is valid here (exact AUC); a negative value becomes UINT_MAX, which the library refuses
+    options.auc_sketch_bins = auc_sketch_bins < 0 ? UINT_MAX : count_option(auc_sketch_bins, 0);
     options.quality_threshold = quality_threshold;
     options.uncertainty_band = uncertainty_band;
     options.log_loss_eps = log_loss_eps;
@@ -748,11 +759,16 @@ NB_MODULE(_core, m)
                         "quality_threshold (high quality: p >= it), uncertainty_band (uncertain: "
                         "0.5 - band < p < 0.5 + band) and log_loss_eps (log loss clamps p to "
                         "[eps, 1 - eps]); ParameterError names a bad one. Any non-default value "
-                        "computes on the scalar path (same results, slower).")
-        .def(nb::init<const PayoffParams *, bool, long, double, double, double>(),
+                        "computes on the scalar path (same results, slower). auc_sketch_bins: 0 "
+                        "(default) keeps 8 bytes per labelled row for the exact AUC; a power of "
+                        "two B in 2^4 .. 2^20 keeps a fixed-size histogram of p instead (16 B "
+                        "bytes, merged by adding counts), and the report's "
+                        "discrimination_auc_error_bound bounds |AUC - exact AUC|.")
+        .def(nb::init<const PayoffParams *, bool, long, double, double, double, long>(),
              nb::arg("params").none() = nb::none(), nb::kw_only(), nb::arg("auc") = true,
              nb::arg("bins") = SL_METRICS_BINS, nb::arg("quality_threshold") = 0.5,
-             nb::arg("uncertainty_band") = 0.2, nb::arg("log_loss_eps") = 1e-15)
+             nb::arg("uncertainty_band") = 0.2, nb::arg("log_loss_eps") = 1e-15,
+             nb::arg("auc_sketch_bins") = 0)
         .def("update", &update, nb::arg("p"), nb::arg("accepted"),
              nb::arg("ground_truth") = nb::none(), nb::arg("tau") = nb::none(),
              nb::arg("c_a") = nb::none(), nb::arg("c_b") = nb::none(),
@@ -812,7 +828,9 @@ NB_MODULE(_core, m)
         .def_prop_ro("bins", [](const Metrics &s) { return s.options.bins; })
         .def_prop_ro("quality_threshold", [](const Metrics &s) { return s.options.quality_threshold; })
         .def_prop_ro("uncertainty_band", [](const Metrics &s) { return s.options.uncertainty_band; })
-        .def_prop_ro("log_loss_eps", [](const Metrics &s) { return s.options.log_loss_eps; });
+        .def_prop_ro("log_loss_eps", [](const Metrics &s) { return s.options.log_loss_eps; })
+        .def_prop_ro("auc_sketch_bins", [](const Metrics &s) { return s.options.auc_sketch_bins; },
+                     "0: exact AUC; else the bins of the AUC sketch.");
 
     m.def("discrimination_auc", &discrimination_auc,
           nb::sig("def discrimination_auc(p: numpy.ndarray, ground_truth: numpy.ndarray, *, "

@@ -655,3 +655,46 @@ def test_metrics_bytes_and_pickle_round_trip():
     with pytest.raises(sl.SoftlabelError) as e:
         sl.Metrics.from_bytes(b"x" * 600)
     assert e.value.status == sl.Status.BLOB_MAGIC
+
+
+def test_metrics_auc_sketch():
+    rng = np.random.default_rng(12)
+    n = 20000
+    p = rng.uniform(0, 1, n)
+    accepted = rng.integers(0, 2, n).astype(bool)
+    gt = np.where(rng.uniform(0, 1, n) < p, 1, -1).astype(np.int8)
+    exact = sl.Metrics()
+    exact.update(p, accepted, gt)
+    exact_report = exact.finalize()
+    assert exact.auc_sketch_bins == 0 and exact_report.discrimination_auc_error_bound == 0.0
+    for bins in (16, 1024, 2 ** 20):
+        sketch = sl.Metrics(auc_sketch_bins=bins)
+        sketch.update(p[:7000], accepted[:7000], gt[:7000])
+        rest = sl.Metrics(auc_sketch_bins=bins)
+        rest.update(p[7000:], accepted[7000:], gt[7000:])
+        sketch.merge(rest)
+        r = sketch.finalize()
+        assert sketch.auc_sketch_bins == bins
+        bound = r.discrimination_auc_error_bound
+        assert 0.0 < bound <= 0.5
+        assert abs(r.discrimination_auc - exact_report.discrimination_auc) <= bound
+        # the bound is an attribute, not a key: to_dict keeps the reference's keys
+        assert set(r.to_dict()) == set(exact_report.to_dict())
+        assert "discrimination_auc_error_bound" not in r.to_dict()
+        # fixed size: 16 bytes per sketch bin, whatever the rows (the exact state grows)
+        blob = sketch.to_bytes()
+        empty = sl.Metrics(auc_sketch_bins=bins).to_bytes()
+        assert len(blob) == len(empty)
+        assert len(sl.Metrics(auc=True).to_bytes()) + 16 * bins == len(empty)
+        back = sl.Metrics.from_bytes(blob)
+        assert back.auc_sketch_bins == bins
+        assert back.finalize().to_dict() == r.to_dict()
+        with pytest.raises(sl.SoftlabelError) as e:
+            back.merge(exact)
+        assert e.value.status == sl.Status.STATE_MISMATCH
+    assert len(exact.to_bytes()) == len(sl.Metrics().to_bytes()) + 8 * n
+    assert sl.Metrics(auc_sketch_bins=64).finalize().discrimination_auc_error_bound is None
+    for bad in (8, 100, 2 ** 21, -1, 2 ** 40):
+        with pytest.raises(sl.ParameterError) as e:
+            sl.Metrics(auc_sketch_bins=bad)
+        assert e.value.parameter == "auc_sketch_bins"

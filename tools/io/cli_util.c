@@ -129,6 +129,34 @@ int sl_input_open(const char *cmd, const char *path)
     return fd;
 }
 
+void sl_input_guard_start(sl_input_guard *g, int fd)
+{
+    struct stat st;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    *g = (sl_input_guard){0};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || at < 0 || at > st.st_size)
+        return;
+    *g = (sl_input_guard){true, (uint64_t)st.st_size, (uint64_t)(st.st_size - at),
+                          st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+}
+
+int sl_input_guard_end(const sl_input_guard *g, int fd, const char *cmd, const char *path,
+                       uint64_t consumed)
+{
+    if (!g->regular)
+        return 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        st.st_size = -1;
+    else if (consumed == g->remaining && (uint64_t)st.st_size == g->size &&
+             st.st_mtim.tv_sec == g->mtime_sec && st.st_mtim.tv_nsec == g->mtime_nsec)
+        return 0;
+    fprintf(stderr, "softlabel %s: %s: changed while being read (%llu bytes when opened, %lld now,"
+            " %llu read)\n", cmd, path, (unsigned long long)g->size, (long long)st.st_size,
+            (unsigned long long)consumed);
+    return -1;
+}
+
 int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out)
 {
     int64_t v;

@@ -56,6 +56,24 @@ long long sl_read_full(int fd, void *buf, size_t n);
  * -1 after printing "softlabel CMD: PATH: cannot open: reason" (exit code SL_EX_NOINPUT). */
 int sl_input_open(const char *cmd, const char *path);
 
+/* What an input file was when reading began, to tell at its end whether it changed underneath
+ * (truncated, rewritten, appended to): a streamed read that stops early at a cut would otherwise
+ * look like a complete, shorter file. Only a regular file can be checked; pipes, FIFOs and
+ * terminals always pass. */
+typedef struct sl_input_guard {
+    bool regular;
+    uint64_t size, remaining; /* its size, and the bytes from the starting offset to the end */
+    int64_t mtime_sec, mtime_nsec;
+} sl_input_guard;
+
+/* Notes what fd's file is now (before its first read). */
+void sl_input_guard_start(sl_input_guard *g, int fd);
+/* At the end of input, after `consumed` bytes were read since sl_input_guard_start: 0 when every
+ * byte of the file was read and it is still as it was; else -1 after printing
+ * "softlabel CMD: PATH: changed while being read (...)" (exit code SL_EX_IOERR). */
+int sl_input_guard_end(const sl_input_guard *g, int fd, const char *cmd, const char *path,
+                       uint64_t consumed);
+
 /* Parses a non-negative decimal integer option value; prints an error naming opt on failure. */
 int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out);
 
