@@ -237,9 +237,22 @@ int sl_exact_sums_consistent(const sl_metrics *m)
         return 0;
     if (x->log > (sl_u128)nt * (sl_fix64(-log(m->options.log_loss_eps) * (1 + 0x1p-40)) + 1))
         return 0;
-    for (unsigned b = 0; b <= m->options.bins; b++)
-        if (!fixed_within(m->bins[b].cal_sum_x, m->bins[b].cal_count))
+    /* bin b's rows have p in [b w, (b + 1) w] (the last bin and the rows in no bin up to 1), so
+     * x in [fix(lo), fix(hi)] (rounding is monotone): each calibration bin's sum, and the sums of
+     * p over A and R, lie between what the bins' counts give at their edges */
+    sl_u128 a_lo = 0, a_hi = 0, r_lo = 0, r_hi = 0;
+    unsigned bins = m->options.bins;
+    double w = m->cfg.bin_width;
+    for (unsigned b = 0; b <= bins; b++) {
+        const bin_state *t = &m->bins[b];
+        sl_u128 lo = sl_fix64(b * w), hi = b + 1 < bins ? sl_fix64((b + 1) * w) : (sl_u128)1 << 64;
+        if (t->cal_sum_x < t->cal_count * lo || t->cal_sum_x > t->cal_count * hi)
             return 0;
+        a_lo += t->accepted * lo, a_hi += t->accepted * hi;
+        r_lo += (t->count - t->accepted) * lo, r_hi += (t->count - t->accepted) * hi;
+    }
+    if (x->p[0] < a_lo || x->p[0] > a_hi || x->p[1] < r_lo || x->p[1] > r_hi)
+        return 0;
     for (int k = 0; k < SL_XS_COUNT; k++)
         if (!xsum_normalized(&x->pay[k]))
             return 0;

@@ -89,8 +89,9 @@ void sl_exact_totals(const sl_metrics *m, metrics_totals *t);
 double sl_fixed_value(sl_u128 sum_x);
 
 /* Whether the exact sums could come from the state's counts and bins: p sums within their row
- * counts, sums of squares within what those sums allow (Cauchy-Schwarz both ways), Brier and
- * log-loss sums within their per-row ranges, superaccumulators normalized. */
+ * counts and between what the bins' edges give, sums of squares within what those sums allow
+ * (Cauchy-Schwarz both ways), Brier and log-loss sums within their per-row ranges,
+ * superaccumulators normalized (and the counts already checked). */
 int sl_exact_sums_consistent(const sl_metrics *m);
 
 #endif
