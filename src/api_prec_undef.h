@@ -4,5 +4,4 @@
 #undef PAYOFF_IN
 #undef PAYOFF_OUT
 #undef PREC
-#undef PREC_MT
 #undef PREC_LOG

@@ -347,11 +347,14 @@ static void feed_block(sl_metrics *m, const metrics_kernel *kernel, const sl_met
 
 /* Shared start of every update: state, required arrays, active path (for scoring) and the
  * metrics kernel's, AUC room. */
-static sl_status begin_update(sl_metrics *m, int required_present, const int8_t *ground_truth,
-                              size_t n, const sl_impl **impl, metrics_kernel *kernel)
+static sl_status begin_update(sl_metrics *m, int required_present, int sizes_fit,
+                              const int8_t *ground_truth, size_t n, const sl_impl **impl,
+                              metrics_kernel *kernel)
 {
     if (!sl_metrics_valid_state(m) || (n > 0 && !required_present))
         return SL_ERR_NULL_ARGUMENT;
+    if (!sizes_fit) /* before count_labelled reads ground_truth */
+        return SL_ERR_SIZE_OVERFLOW;
     sl_status st;
     *impl = sl_active_impl(&st);
     if (!*impl)
@@ -424,13 +427,18 @@ static sl_metrics_rows block_rows_f32(const sl_payoff_inputs_f32 *in, const floa
     return rows;
 }
 
-/* rest_of_row_status_f64 / _f32, sl_metrics_update_f64 / _f32 and
- * sl_metrics_update_observables_f64 / _f32, written once for both precisions. */
+/* rest_of_row_status_f64 / _f32 and the metrics update entry points, written once in
+ * metrics_prec.inc and compiled here once per precision, each entry point's name bound on one
+ * line (see api.c). */
 #include "api_prec_f64.h"
+#define SL_METRICS_UPDATE sl_metrics_update_f64
+#define SL_METRICS_UPDATE_OBSERVABLES sl_metrics_update_observables_f64
 #include "metrics_prec.inc"
 #include "api_prec_undef.h"
 
 #include "api_prec_f32.h"
+#define SL_METRICS_UPDATE sl_metrics_update_f32
+#define SL_METRICS_UPDATE_OBSERVABLES sl_metrics_update_observables_f32
 #include "metrics_prec.inc"
 #include "api_prec_undef.h"
 
@@ -698,6 +706,8 @@ sl_status sl_discrimination_auc_f64(const double *p, const int8_t *ground_truth,
 {
     if (!out || (n > 0 && (!p || !ground_truth)))
         return SL_ERR_NULL_ARGUMENT;
+    if (!sl_array_fits(n, sizeof *p))
+        return SL_ERR_SIZE_OVERFLOW;
     size_t labelled = n > 0 ? count_labelled(ground_truth, n) : 0;
     uint64_t *keys = malloc((2 * labelled + 1) * sizeof *keys);
     if (!keys)

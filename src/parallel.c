@@ -176,11 +176,16 @@ static sl_status metrics_states_merge(sl_metrics *m, sl_metrics **states, size_t
     return st;
 }
 
-/* score_block_*, metrics_block_* and the _mt entry points, written once for both precisions. */
+/* score_block_*, metrics_block_* and the _mt entry points, written once in parallel_prec.inc and
+ * compiled here once per precision, each entry point's name bound on one line (see api.c). */
 #include "api_prec_f64.h"
+#define SL_SCORE_MT sl_score_f64_mt
+#define SL_METRICS_UPDATE_OBSERVABLES_MT sl_metrics_update_observables_f64_mt
 #include "parallel_prec.inc"
 #include "api_prec_undef.h"
 
 #include "api_prec_f32.h"
+#define SL_SCORE_MT sl_score_f32_mt
+#define SL_METRICS_UPDATE_OBSERVABLES_MT sl_metrics_update_observables_f32_mt
 #include "parallel_prec.inc"
 #include "api_prec_undef.h"

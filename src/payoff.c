@@ -101,18 +101,21 @@ static sl_status check_fused_args(const sl_payoff_params *pp, const sl_proxy *px
         return SL_ERR_NULL_ARGUMENT;
     if (has_in && in_p)
         return SL_ERR_P_GIVEN;
-    if (px->magic_ != SL_PROXY_MAGIC)
-        return SL_ERR_NOT_INITIALIZED;
-    if (n > 0 && !columns_present)
-        return SL_ERR_NULL_ARGUMENT;
-    return SL_OK;
+    return sl_check_score_args(px, obs, n, columns_present);
 }
 
-/* The row statuses, sl_payoff_* and sl_payoff_observables_*, written once for both precisions. */
+/* The payoff entry points and row statuses, written once in payoff_prec.inc and compiled here
+ * once per precision, each function's name bound on one line (see api.c). */
 #include "api_prec_f64.h"
+#define SL_PAYOFF sl_payoff_f64
+#define SL_PAYOFF_OBSERVABLES sl_payoff_observables_f64
+#define SL_PAYOFF_COLUMNS_STATUS sl_payoff_columns_status_f64
 #include "payoff_prec.inc"
 #include "api_prec_undef.h"
 
 #include "api_prec_f32.h"
+#define SL_PAYOFF sl_payoff_f32
+#define SL_PAYOFF_OBSERVABLES sl_payoff_observables_f32
+#define SL_PAYOFF_COLUMNS_STATUS sl_payoff_columns_status_f32
 #include "payoff_prec.inc"
 #include "api_prec_undef.h"

@@ -12,8 +12,8 @@ that the exit code and message are the documented ones:
     created), a message naming the file and the reason, the old files untouched, no temporary file
     left;
   - SIGINT / SIGTERM: exit 130 / 143, no temporary file left; SIGKILL: the old files untouched;
-  - an input that shrinks while it is read: an error naming it (exit 74), never a signal
-    (panel; score and eval: tests/fault/test_faults_pending.py on the branch harden-pending);
+  - an input that shrinks while it is read (score, metrics and eval stream it, panel maps it):
+    an error naming it (exit 74), never a signal, never a partial output with exit 0;
   - a symlinked output: the link is kept and its target replaced; a FIFO output is written in
     place, a FIFO input read whole.
 The full-disk and read-only tests mount small tmpfs file systems when run as root (as CI is);
@@ -190,9 +190,10 @@ class FaultTest(unittest.TestCase):
 
 
 class FullDisk(FaultTest):
-    COMMANDS = ("score", "score-rejects", "gen", "panel")  # file outputs under test
-    STDOUT = (["metrics", "--in", "{metrics}"],             # standard output under test
-              ["score", "--in", "{small}", "--out", "-"])
+    COMMANDS = ("score", "score-rejects", "gen", "panel", "eval")  # file outputs under test
+    STDOUT = (["metrics", "--in", "{metrics}"],                     # standard output under test
+              ["score", "--in", "{small}", "--out", "-"],
+              ["eval", "--human", "{items}", "--model", "{model}"])
 
     def test_full_tmpfs(self):
         """Outputs on a 256 KiB file system: exit 74 naming the file, old files untouched, no
@@ -406,7 +407,8 @@ class Signals(FaultTest):
 
 
 class ShrinkingInput(FaultTest):
-    COMMANDS = ("panel",)  # commands under test; each reads the input named in SOURCES
+    # each command reads the input named in SOURCES: score and eval (--human) with read(), panel
+    # through a mapping
     SOURCES = {"score": "interactions", "score-rejects": "interactions", "panel": "annotations",
                "eval": "items"}
 
@@ -426,7 +428,7 @@ class ShrinkingInput(FaultTest):
         """An input that shrinks while it is read: exit 74 naming it, never a signal (SIGBUS);
         the old outputs untouched. A run that had read everything before finishes normally."""
         for name, args, outs in commands(self.dir):
-            if name not in self.COMMANDS:
+            if name not in self.SOURCES:
                 continue
             source = getattr(Inputs, self.SOURCES[name])
             start = time.monotonic()
@@ -442,9 +444,86 @@ class ShrinkingInput(FaultTest):
                         self.assertEqual(state, "complete")
                         continue
                     self.assertEqual(code, EX_IOERR, err)
-                    self.assertIn(os.path.basename(copy), err)
+                    self.assertIn(os.path.basename(copy) + ": changed while being read", err)
                     self.assertEqual(state, "old")
                     self.assertEqual(temporaries(self.dir), [])
+
+    def test_streamed_input_changed_mid_read(self):
+        """Deterministic: each command that streams its input is stopped (SIGSTOP) while its read
+        position is inside the file, the file is cut to 1000 bytes or rewritten in place (same
+        size, new bytes), and the command continued: exit 74 naming the file, nothing on
+        standard output, the old outputs untouched, no temporary file."""
+        o = lambda name: os.path.join(self.dir, name)
+        cases = [  # (name, args with {in} for the input, the input, {option: output})
+            ("score", ["score", "--in", "{in}", "--out", o("s.csv"), "--threads", "2"],
+             Inputs.interactions, {"--out": o("s.csv")}),
+            ("score-rejects", ["score", "--in", "{in}", "--out", o("s2.csv"), "--on-error",
+                               "skip", "--rejects", o("r.csv")],
+             Inputs.interactions, {"--out": o("s2.csv"), "--rejects": o("r.csv")}),
+            ("eval-human", ["eval", "--human", "{in}", "--model", Inputs.model, "--out",
+                            o("e.jsonl")], Inputs.items, {"--out": o("e.jsonl")}),
+            ("eval-model", ["eval", "--human", Inputs.items, "--model", "{in}", "--out",
+                            o("e.jsonl")], Inputs.model, {"--out": o("e.jsonl")}),
+            ("metrics", ["metrics", "--in", "{in}"], Inputs.metrics_in, {}),
+        ]
+        for name, args, source, outs in cases:
+            for change in ("truncate", "rewrite"):
+                with self.subTest(command=name, change=change):
+                    copy = os.path.join(self.dir, "changing" + os.path.splitext(source)[1])
+                    self.put_old(outs)
+                    for attempt in range(20):  # until one is caught mid-read
+                        shutil.copyfile(source, copy)
+                        proc = subprocess.Popen([BIN] + [a.format(**{"in": copy}) for a in args],
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                        caught = stopped_mid_read(proc, copy)
+                        if caught:
+                            if change == "truncate":
+                                os.truncate(copy, 1000)
+                            else:
+                                with open(copy, "r+b") as f:
+                                    f.seek(os.path.getsize(copy) - 2)
+                                    f.write(b"9")
+                            proc.send_signal(signal.SIGCONT)
+                        out, err = proc.communicate(timeout=600)
+                        if caught:
+                            break
+                    self.assertTrue(caught, "never stopped while reading")
+                    err = err.decode("utf-8", "replace")
+                    self.assertEqual(proc.returncode, EX_IOERR, err)
+                    self.assertIn("changing%s: changed while being read" %
+                                  os.path.splitext(source)[1], err)
+                    self.assertEqual(out, b"")
+                    for path in outs.values():
+                        self.assertEqual(read(path), OLD)
+                    self.assertEqual(temporaries(self.dir), [])
+
+
+def read_position(pid, path):
+    """The file offset of the process's descriptor open on path, None when it has none."""
+    try:
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) == path:
+                with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                    return int(f.readline().split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def stopped_mid_read(proc, path):
+    """Stops proc (SIGSTOP) while its read position on path lies strictly inside the file, so it
+    has not met the end yet; False (and proc left running) when it got past the end first."""
+    path, size = os.path.realpath(path), os.path.getsize(path)
+    while proc.poll() is None:
+        pos = read_position(proc.pid, path)
+        if pos is not None and 0 < pos < size:
+            proc.send_signal(signal.SIGSTOP)
+            pos = read_position(proc.pid, path)
+            if pos is not None and 0 < pos < size:
+                return True
+            proc.send_signal(signal.SIGCONT)
+            return False
+    return False
 
 
 def set_bin(path):

@@ -115,6 +115,8 @@ static int parse_options(int argc, char **argv, options *o, int *done)
 typedef struct reader {
     int fd;
     const char *name;
+    sl_input_guard guard;    /* the input as opened: it must not change while read */
+    uint64_t bytes_read;
     sl_buf buf;              /* read but not yet parsed: starts at a record boundary */
     size_t pos, cut;         /* the next record; the end of the whole records in buf */
     bool eof;
@@ -125,8 +127,8 @@ typedef struct reader {
     sl_csv_record rec;
 } reader;
 
-/* The next record: 1 (fields in r->fields, r->rec), 0 at the end of input, -1 on a read error or
- * out of memory (reported). */
+/* The next record: 1 (fields in r->fields, r->rec), 0 at the end of input, -1 on a read error, a
+ * file changed while read or out of memory (reported). */
 static int next_row(reader *r)
 {
     while (r->pos >= r->cut) {
@@ -148,7 +150,10 @@ static int next_row(reader *r)
                 return -1;
             }
             r->buf.len += (size_t)got;
+            r->bytes_read += (uint64_t)got;
             r->eof = (size_t)got < READ_BLOCK;
+            if (r->eof && sl_input_guard_end(&r->guard, r->fd, "metrics", r->name, r->bytes_read))
+                return -1; /* cut short: the cut record is never parsed */
         }
         r->cut = sl_csv_chunk_end(r->buf.p, r->buf.len, r->eof);
         if (r->cut == 0 && r->buf.len >= MAX_RECORD)
@@ -410,6 +415,7 @@ int sl_cmd_metrics(int argc, char **argv)
     reader r = {.name = o.in, .fd = sl_input_open("metrics", o.in)};
     if (r.fd < 0)
         return SL_EX_NOINPUT;
+    sl_input_guard_start(&r.guard, r.fd);
     sl_metrics *m;
     if (sl_metrics_init(&m, &o.pp, 0) != SL_OK) {
         fprintf(stderr, "softlabel metrics: out of memory\n");

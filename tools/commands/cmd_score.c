@@ -53,6 +53,8 @@ typedef struct score_run {
     int in_fd;
     const char *in_name;
     uint64_t in_size;       /* 0 when unknown (a pipe) */
+    sl_input_guard in_guard; /* the input as opened: it must not change while read */
+    uint64_t bytes_read;
     sl_buf carry;           /* the first bytes read (the header and what follows it) */
     const char *pending;    /* bytes read but not yet handed out: a partial record at the end */
     size_t pending_len;     /* of the last chunk (or of carry), copied to the next chunk's start */
@@ -67,6 +69,7 @@ typedef struct score_run {
     sl_psummary ps;
     sl_progress progress;
     int exit_code;
+    int input_failed;       /* the exit code of a failed read: it wins over a bad row read before */
 } score_run;
 
 static int usage(FILE *f, int code)
@@ -260,11 +263,19 @@ static int read_into(score_run *run, sl_buf *b, size_t want)
     long long got = sl_read_full(run->in_fd, b->p + b->len, want);
     if (got < 0) {
         fprintf(stderr, "softlabel score: %s: read error: %s\n", run->in_name, strerror(errno));
-        run->exit_code = SL_EX_IOERR;
+        run->exit_code = run->input_failed = SL_EX_IOERR;
         return -1;
     }
     b->len += (size_t)got;
+    run->bytes_read += (uint64_t)got;
     run->eof = (size_t)got < want;
+    if (run->eof && sl_input_guard_end(&run->in_guard, run->in_fd, "score", run->in_name,
+                                       run->bytes_read)) {
+        /* cut short (or rewritten): the bytes read are no whole file; the cut record is never
+         * parsed, so no bad row is reported at it */
+        run->exit_code = run->input_failed = SL_EX_IOERR;
+        return -1;
+    }
     return 0;
 }
 
@@ -440,6 +451,7 @@ static int open_input(score_run *run)
     run->in_fd = sl_input_open("score", path);
     if (run->in_fd < 0)
         return SL_EX_NOINPUT;
+    sl_input_guard_start(&run->in_guard, run->in_fd);
     struct stat st;
     if (fstat(run->in_fd, &st) == 0 && S_ISREG(st.st_mode)) {
         run->in_size = (uint64_t)st.st_size;
@@ -640,7 +652,8 @@ static int run_score(score_run *run)
         return SL_EX_OSERR;
     }
     if (pr > 0)
-        return run->exit_code ? run->exit_code : SL_EX_SOFTWARE;
+        return run->input_failed ? run->input_failed
+               : run->exit_code  ? run->exit_code : SL_EX_SOFTWARE;
     sl_outfile *outputs[] = {&run->rej, &run->out}; /* the main output replaced last */
     if (sl_outfile_commit_all(outputs, 2))
         return SL_EX_IOERR;

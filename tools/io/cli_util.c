@@ -12,22 +12,32 @@
 #include <time.h>
 #include <unistd.h>
 
+int sl_array_reserve(void **p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : first;
+    while (n < need && n <= SIZE_MAX / 2)
+        n *= 2;
+    if (n < need || n > SIZE_MAX / size)
+        return -1;
+    void *grown = realloc(*p, n * size);
+    if (!grown)
+        return -1;
+    *p = grown;
+    *cap = n;
+    return 0;
+}
+
 int sl_buf_reserve(sl_buf *b, size_t extra)
 {
     if (b->oom)
         return -1;
-    if (b->cap - b->len >= extra)
-        return 0;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->len < extra)
-        cap *= 2;
-    char *d = realloc(b->p, cap);
-    if (!d) {
+    if (extra > SIZE_MAX - b->len ||
+        sl_array_reserve((void **)&b->p, &b->cap, b->len + extra, 1, 4096)) {
         b->oom = 1;
         return -1;
     }
-    b->p = d;
-    b->cap = cap;
     return 0;
 }
 
@@ -127,6 +137,34 @@ int sl_input_open(const char *cmd, const char *path)
     if (fd < 0)
         fprintf(stderr, "softlabel %s: %s: cannot open: %s\n", cmd, path, strerror(errno));
     return fd;
+}
+
+void sl_input_guard_start(sl_input_guard *g, int fd)
+{
+    struct stat st;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    *g = (sl_input_guard){0};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || at < 0 || at > st.st_size)
+        return;
+    *g = (sl_input_guard){true, (uint64_t)st.st_size, (uint64_t)(st.st_size - at),
+                          st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+}
+
+int sl_input_guard_end(const sl_input_guard *g, int fd, const char *cmd, const char *path,
+                       uint64_t consumed)
+{
+    if (!g->regular)
+        return 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        st.st_size = -1;
+    else if (consumed == g->remaining && (uint64_t)st.st_size == g->size &&
+             st.st_mtim.tv_sec == g->mtime_sec && st.st_mtim.tv_nsec == g->mtime_nsec)
+        return 0;
+    fprintf(stderr, "softlabel %s: %s: changed while being read (%llu bytes when opened, %lld now,"
+            " %llu read)\n", cmd, path, (unsigned long long)g->size, (long long)st.st_size,
+            (unsigned long long)consumed);
+    return -1;
 }
 
 int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out)

@@ -21,6 +21,11 @@ enum {
     SL_EX_CONFIG = 78
 };
 
+/* Makes room for at least `need` elements of `size` bytes in the array *p of *cap elements,
+ * doubling *cap (from `first` when 0) until it is enough: the one growth rule of the command's
+ * arrays. 0, or -1 when out of memory or past SIZE_MAX (*p and *cap unchanged then). */
+int sl_array_reserve(void **p, size_t *cap, size_t need, size_t size, size_t first);
+
 /* The output buffer of every command: a growable byte buffer. Zero-initialized is empty and
  * valid. Running out of memory is sticky: oom stays set and later appends do nothing, so a writer
  * may append a whole record and check once. */
@@ -55,6 +60,24 @@ long long sl_read_full(int fd, void *buf, size_t n);
 /* Opens an input file for reading ("-": standard input), refusing a directory. Returns the fd, or
  * -1 after printing "softlabel CMD: PATH: cannot open: reason" (exit code SL_EX_NOINPUT). */
 int sl_input_open(const char *cmd, const char *path);
+
+/* What an input file was when reading began, to tell at its end whether it changed underneath
+ * (truncated, rewritten, appended to): a streamed read that stops early at a cut would otherwise
+ * look like a complete, shorter file. Only a regular file can be checked; pipes, FIFOs and
+ * terminals always pass. */
+typedef struct sl_input_guard {
+    bool regular;
+    uint64_t size, remaining; /* its size, and the bytes from the starting offset to the end */
+    int64_t mtime_sec, mtime_nsec;
+} sl_input_guard;
+
+/* Notes what fd's file is now (before its first read). */
+void sl_input_guard_start(sl_input_guard *g, int fd);
+/* At the end of input, after `consumed` bytes were read since sl_input_guard_start: 0 when every
+ * byte of the file was read and it is still as it was; else -1 after printing
+ * "softlabel CMD: PATH: changed while being read (...)" (exit code SL_EX_IOERR). */
+int sl_input_guard_end(const sl_input_guard *g, int fd, const char *cmd, const char *path,
+                       uint64_t consumed);
 
 /* Parses a non-negative decimal integer option value; prints an error naming opt on failure. */
 int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out);
