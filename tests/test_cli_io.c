@@ -86,8 +86,26 @@ static void csv_recovery_costs_one_line(void **state)
     }
 }
 
-/* sl_csv_chunk_end cuts exactly where sl_csv_next_record's records end, for every prefix of
- * inputs with quotes in and out of place. */
+/* Whether two parses of one record agree: its bytes, terminator, line count, fields and error. */
+static bool same_record(const sl_csv_record *a, const sl_csv_field *fa, const sl_csv_record *b,
+                        const sl_csv_field *fb, size_t max_fields)
+{
+    if (a->raw != b->raw || a->raw_len != b->raw_len || a->term_len != b->term_len ||
+        a->newlines != b->newlines || a->nfields != b->nfields ||
+        a->error_field != b->error_field || (a->error == NULL) != (b->error == NULL) ||
+        (a->error && strcmp(a->error, b->error) != 0))
+        return false;
+    size_t stored = a->error ? a->error_field - 1 : a->nfields; /* a malformed field is not */
+    for (size_t f = 0; f < stored && f < max_fields; f++)
+        if (fa[f].p != fb[f].p || fa[f].len != fb[f].len || fa[f].quoted != fb[f].quoted)
+            return false;
+    return true;
+}
+
+/* sl_csv_chunk_end cuts where sl_csv_next_record's records end, for every prefix of inputs with
+ * quotes in and out of place, and the records of the data up to a cut parse as they do in the
+ * whole input: same fields, same error (the reason a malformed record gets may depend on bytes
+ * past its first line), so a stream's records do not depend on its chunk size. */
 static void csv_chunk_end_agrees_with_parser(void **state)
 {
     (void)state;
@@ -100,14 +118,25 @@ static void csv_chunk_end_agrees_with_parser(void **state)
         "\"a\"\"\",\"\"\n\"\n\"\n",
         "x,\"y\"\r\nz\n",
         "x,\"y\"\rz\nw\n",
+        /* found by fuzz_score_csv: the quote opened on line 1 closes on line 2 before "\rp", so
+         * line 1 is malformed for the byte after a closing quote, which a cut after line 1 hid */
+        "1,\"\n2,iq\"\"\"\"\"\rpr",
+        "1,\"\n2,iq\"\"\"\"\"\rpr\n3,4\n",
+        /* a stray quote on the second line of a record that a quoted field carried there */
+        "\"a\nb\",c\"d\n1,2\n3,4\n",
+        "\"a\nb\"x\n1,2\n",
+        "\"a\n\nb\"\r,\n1,2\n",
     };
+    enum { MAX_FIELDS = 4, MAX_RECORDS = 64 };
     for (size_t t = 0; t < sizeof inputs / sizeof inputs[0]; t++) {
         const char *s = inputs[t];
         size_t n = strlen(s);
-        /* the record ends the parser finds in the whole input */
-        size_t ends[64], k = 0, pos = 0;
-        sl_csv_record rec;
-        while (sl_csv_next_record(s, n, &pos, NULL, 0, &rec))
+        /* the records the parser finds in the whole input */
+        size_t ends[MAX_RECORDS], k = 0, pos = 0;
+        sl_csv_record whole[MAX_RECORDS];
+        sl_csv_field whole_fields[MAX_RECORDS][MAX_FIELDS];
+        while (k < MAX_RECORDS &&
+               sl_csv_next_record(s, n, &pos, whole_fields[k], MAX_FIELDS, &whole[k]))
             ends[k++] = pos;
         assert_int_equal(sl_csv_chunk_end(s, n, true), n);
         size_t last = 0;
@@ -115,14 +144,29 @@ static void csv_chunk_end_agrees_with_parser(void **state)
             size_t cut = sl_csv_chunk_end(s, len, false);
             /* a cut is always one of the parser's record ends, within the data, and never moves
              * back as more data comes */
+            size_t records_before = 0;
             int is_end = cut == 0;
-            for (size_t i = 0; i < k; i++)
+            for (size_t i = 0; i < k; i++) {
                 is_end |= ends[i] == cut;
+                records_before += ends[i] <= cut;
+            }
             if (!is_end)
                 fail_msg("input %zu, %zu bytes: cut %zu is no record end", t, len, cut);
             assert_true(cut <= len);
             assert_true(cut >= last);
             last = cut;
+            /* the chunk s[0..cut) holds the same records as the whole input */
+            size_t i = 0;
+            sl_csv_record rec;
+            sl_csv_field fields[MAX_FIELDS];
+            for (pos = 0; sl_csv_next_record(s, cut, &pos, fields, MAX_FIELDS, &rec); i++)
+                if (i >= records_before ||
+                    !same_record(&rec, fields, &whole[i], whole_fields[i], MAX_FIELDS))
+                    fail_msg("input %zu, cut at %zu of %zu bytes: record %zu parses otherwise "
+                             "(error '%s', whole input: '%s')",
+                             t, cut, len, i + 1, rec.error ? rec.error : "none",
+                             i < k && whole[i].error ? whole[i].error : "none");
+            assert_int_equal(i, records_before);
         }
     }
 }
