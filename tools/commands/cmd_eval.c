@@ -207,14 +207,8 @@ static int64_t task_of(eval_state *s, const char *name)
     int64_t t = sl_intern_add(&s->tasks, name, strlen(name), &added);
     if (t < 0 || !added)
         return t;
-    if ((size_t)t >= s->task_cap) {
-        size_t cap = s->task_cap ? s->task_cap * 2 : 16;
-        eval_task *p = realloc(s->task, cap * sizeof *p);
-        if (!p)
-            return -1;
-        s->task = p;
-        s->task_cap = cap;
-    }
+    if (sl_array_reserve((void **)&s->task, &s->task_cap, (size_t)t + 1, sizeof *s->task, 16))
+        return -1;
     memset(&s->task[t], 0, sizeof s->task[t]);
     return t;
 }
@@ -331,15 +325,9 @@ static void human_line(eval_state *s, eval_line *l, const char *text, size_t len
         sl_intern_free(&task->labels);
         task->labels = fresh;
     }
-    if ((size_t)i >= s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        eval_item *p = realloc(s->item, cap * sizeof *p);
-        if (!p) {
-            free(shares);
-            return;
-        }
-        s->item = p;
-        s->cap = cap;
+    if (sl_array_reserve((void **)&s->item, &s->cap, (size_t)i + 1, sizeof *s->item, 1024)) {
+        free(shares);
+        return;
     }
     s->item[i] = (eval_item){(uint32_t)t, 0, class_of(cls), line, shares, NULL, 0};
 }
@@ -368,14 +356,8 @@ static void model_line(eval_state *s, eval_line *l, const char *text, size_t len
         i = sl_intern_add(&s->items, id, strlen(id), &added);
         if (i < 0)
             return;
-        if ((size_t)i >= s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 1024;
-            eval_item *p = realloc(s->item, cap * sizeof *p);
-            if (!p)
-                return;
-            s->item = p;
-            s->cap = cap;
-        }
+        if (sl_array_reserve((void **)&s->item, &s->cap, (size_t)i + 1, sizeof *s->item, 1024))
+            return;
         s->item[i] = (eval_item){UINT32_MAX, 0, -1, 0, NULL, NULL, line};
         return;
     }

@@ -38,19 +38,6 @@ typedef struct gen_run {
     int exit_code;
 } gen_run;
 
-static char *put_u64(char *o, uint64_t v)
-{
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *o++ = tmp[--n];
-    return o;
-}
-
 static char *put_text(char *o, const char *text)
 {
     size_t n = strlen(text);
@@ -64,17 +51,17 @@ static char *put_row(char *o, bool jsonl, uint64_t id, const sl_sample_row *r)
     char agent[16];
     snprintf(agent, sizeof agent, "agent-%04u", r->agent);
     o = put_text(o, jsonl ? "{\"interaction_id\":" : "");
-    o = put_u64(o, id);
+    o += sl_format_u64(id, o);
     o = put_text(o, jsonl ? ",\"agent_id\":\"" : ",");
     o = put_text(o, agent);
     o = put_text(o, jsonl ? "\",\"task_progress_delta\":" : ",");
     o += sl_format_f64(r->task_progress_delta, o);
     o = put_text(o, jsonl ? ",\"rework_count\":" : ",");
-    o = put_u64(o, (uint64_t)r->rework_count);
+    o += sl_format_u64((uint64_t)r->rework_count, o);
     o = put_text(o, jsonl ? ",\"verifier_rejections\":" : ",");
-    o = put_u64(o, (uint64_t)r->verifier_rejections);
+    o += sl_format_u64((uint64_t)r->verifier_rejections, o);
     o = put_text(o, jsonl ? ",\"tool_misuse_flags\":" : ",");
-    o = put_u64(o, (uint64_t)r->tool_misuse_flags);
+    o += sl_format_u64((uint64_t)r->tool_misuse_flags, o);
     o = put_text(o, jsonl ? ",\"counterparty_engagement_delta\":" : ",");
     o += sl_format_f64(r->counterparty_engagement_delta, o);
     return put_text(o, jsonl ? "}\n" : "\n");

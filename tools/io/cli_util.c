@@ -12,22 +12,32 @@
 #include <time.h>
 #include <unistd.h>
 
+int sl_array_reserve(void **p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : first;
+    while (n < need && n <= SIZE_MAX / 2)
+        n *= 2;
+    if (n < need || n > SIZE_MAX / size)
+        return -1;
+    void *grown = realloc(*p, n * size);
+    if (!grown)
+        return -1;
+    *p = grown;
+    *cap = n;
+    return 0;
+}
+
 int sl_buf_reserve(sl_buf *b, size_t extra)
 {
     if (b->oom)
         return -1;
-    if (b->cap - b->len >= extra)
-        return 0;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->len < extra)
-        cap *= 2;
-    char *d = realloc(b->p, cap);
-    if (!d) {
+    if (extra > SIZE_MAX - b->len ||
+        sl_array_reserve((void **)&b->p, &b->cap, b->len + extra, 1, 4096)) {
         b->oom = 1;
         return -1;
     }
-    b->p = d;
-    b->cap = cap;
     return 0;
 }
 
