@@ -15,6 +15,7 @@
 #include "csv.h"
 #include "json.h"
 #include "numtext.h"
+#include "options.h"
 #include "test_util.h"
 
 /* ---- CSV ---- */
@@ -306,6 +307,75 @@ static void json_pick_nested(void **state)
     assert_int_equal(it.error_offset, 31); /* at the 2 */
 }
 
+/* ---- options ---- */
+
+typedef struct parsed {
+    const char *in, *note;
+    size_t threads;
+    double share;
+    int format;
+    bool verbose;
+} parsed;
+
+static int parse(parsed *p, const char *line)
+{
+    char buf[256], *argv[16];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "%s", line);
+    for (char *t = strtok(buf, " "); t && argc < 16; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    *p = (parsed){.threads = 4, .share = 0.5, .format = -1};
+    const sl_option options[] = {
+        {"--in", SL_OPT_PATH, &p->in, "FILE", .help = "input", .flags = SL_OPT_REQUIRED},
+        {"--note", SL_OPT_STRING, &p->note, "TEXT", .help = "a note"},
+        {"--threads", SL_OPT_COUNT, &p->threads, "N", .help = "threads\nsecond line", .lo = 1,
+         .hi = 64},
+        {"--share", SL_OPT_REAL, &p->share, "S", .help = "a share",
+         .flags = SL_OPT_FRACTION | SL_OPT_ABOVE_MIN, .min = 0.0, .max = 1.0},
+        {"--format", SL_OPT_ENUM, &p->format, NULL, .help = "format", .choices = "csv|jsonl"},
+        {"--verbose", SL_OPT_FLAG, &p->verbose, .help = "say more"},
+    };
+    const sl_command_options command = {"test", "  about\n", "  notes\n", options, 6};
+    return sl_options_parse(&command, argc, argv);
+}
+
+static void options_parse(void **state)
+{
+    (void)state;
+    parsed p;
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(parse(&p, "--in a.csv --threads=8 --share 2/3 --format jsonl --verbose"), 0);
+    assert_string_equal(p.in, "a.csv");
+    assert_true(p.threads == 8 && p.format == 1 && p.verbose && p.note == NULL);
+    assert_true(fabs(p.share - 2.0 / 3.0) < 1e-15);
+    assert_int_equal(parse(&p, "--note=x=y --in=- --threads 3.0"), 0); /* '=' within a value */
+    assert_true(!strcmp(p.note, "x=y") && !strcmp(p.in, "-") && p.threads == 3);
+    assert_true(p.share == 0.5 && p.format == -1 && !p.verbose); /* defaults kept */
+    static const char *const refused[] = {
+        "--in a --threads 0",  "--in a --threads 65", "--in a --threads x", "--in a --share 0",
+        "--in a --share 1/0",  "--in a --share nan",  "--in a --format xml", "--in a --bogus 1",
+        "--in a --thread 2",   /* no abbreviations */ "--in a --verbose=1", "--in a stray",
+        "--in a --threads",    /* missing value */    "--threads 2",        /* --in required */
+        "--in= --threads 2",   /* an empty path */
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(parse(&p, refused[i]), SL_EX_USAGE);
+    /* --help prints the usage generated from the same table and stops */
+    FILE *saved = stdout;
+    stdout = open_memstream(&out, &len);
+    int rc = parse(&p, "--threads 2 --help");
+    fclose(stdout);
+    stdout = saved;
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(out, "usage: softlabel test --in FILE [--note TEXT] [--threads N] [--share S]"));
+    assert_non_null(strstr(out, "  about\n  --in FILE"));
+    assert_non_null(strstr(out, "  --format csv|jsonl     format\n"));
+    assert_non_null(strstr(out, "  --threads N            threads\n                         second line\n"));
+    assert_non_null(strstr(out, "  --verbose              say more\n  notes\n"));
+    free(out);
+}
+
 /* ---- numbers ---- */
 
 static void numbers_reals(void **state)
@@ -549,6 +619,7 @@ int main(void)
         cmocka_unit_test(json_options),
         cmocka_unit_test(json_unescape),
         cmocka_unit_test(json_pick_nested),
+        cmocka_unit_test(options_parse),
         cmocka_unit_test(numbers_reals),
         cmocka_unit_test(numbers_whole),
         cmocka_unit_test(numbers_printed),

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -64,11 +63,7 @@ static char *read_file(const char *name)
 /* Runs `softlabel ARGS` in the test directory with stderr to err.txt; returns the exit code. */
 static int run(const char *args)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' %s 2> err.txt", dir, SOFTLABEL_CLI_LAUNCHER,
-             SOFTLABEL_CLI, args);
-    int status = system(cmd);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run_in_dir(dir, SOFTLABEL_CLI_LAUNCHER, SOFTLABEL_CLI, args);
 }
 
 /* The JSON objects of a JSONL file; *n set to their count. */

@@ -95,17 +95,6 @@ static void check_outputs(void)
     free(summary);
 }
 
-static bool same_file(const char *a, const char *b)
-{
-    char *x, *y;
-    size_t nx, ny;
-    bool hx = fuzz_read(a, &x, &nx), hy = fuzz_read(b, &y, &ny);
-    bool same = hx == hy && nx == ny && (nx == 0 || memcmp(x, y, nx) == 0);
-    free(x);
-    free(y);
-    return same;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const files[] = {"items.jsonl", "qa.json", "qa.html", "items2.jsonl",
@@ -177,8 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!use_rubric)
         two[11] = NULL;
     int code2 = fuzz_run(two, NULL);
-    if (code2 != code || !same_file("items.jsonl", "items2.jsonl") ||
-        !same_file("qa.json", "qa2.json"))
+    if (code2 != code || !fuzz_same_file("items.jsonl", "items2.jsonl") ||
+        !fuzz_same_file("qa.json", "qa2.json"))
         fuzz_fail("--threads 2 gave exit %d and other items or summary than --threads 1 (exit %d)",
                   code2, code);
     return 0;

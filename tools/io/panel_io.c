@@ -253,8 +253,7 @@ void pio_reader_free(pio_reader *r)
 {
     free(r->scratch);
     free(r->fields);
-    r->scratch = NULL;
-    r->fields = NULL;
+    memset(r, 0, sizeof *r); /* as pio_reader_init leaves it, reading nothing */
 }
 
 /* Appends bytes to the scratch area; returns their offset there (SIZE_MAX when out of memory). */
