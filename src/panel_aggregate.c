@@ -768,19 +768,25 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts x[0..n) of type T by KEY(element) ascending, stably: for the few votes or labels of an
+ * item (larger arrays go to qsort). */
+#define INSERTION_SORT(T, x, n, KEY)                                                               \
+    for (size_t a_ = 1; a_ < (n); a_++) {                                                          \
+        T v_ = (x)[a_];                                                                            \
+        size_t b_ = a_;                                                                            \
+        for (; b_ > 0 && KEY((x)[b_ - 1]) > KEY(v_); b_--)                                         \
+            (x)[b_] = (x)[b_ - 1];                                                                 \
+        (x)[b_] = v_;                                                                              \
+    }
+#define KEY_SELF(v) (v)
+#define KEY_LABEL(v) ((v).label)
+
 static void sort_u32(uint32_t *x, size_t n)
 {
-    if (n > 16) {
+    if (n > 16)
         qsort(x, n, sizeof *x, cmp_u32);
-        return;
-    }
-    for (size_t a = 1; a < n; a++) { /* insertion sort: panels are small */
-        uint32_t v = x[a];
-        size_t b = a;
-        for (; b > 0 && x[b - 1] > v; b--)
-            x[b] = x[b - 1];
-        x[b] = v;
-    }
+    else
+        INSERTION_SORT(uint32_t, x, n, KEY_SELF)
 }
 
 /* Drops the later records of a reviewer who annotated the item twice. O(count) for small panels
@@ -1176,17 +1182,10 @@ static void item_label_indices(const sl_panel *pb, pitem *it)
     size_t n = it->n_lv;
     for (size_t c = 0; c < n; c++)
         lv[c].label = (uint32_t)pb->label_index[lv[c].label];
-    if (n > 16) {
+    if (n > 16)
         qsort(lv, n, sizeof *lv, cmp_label_votes);
-        return;
-    }
-    for (size_t a = 1; a < n; a++) { /* insertion sort: panels are small */
-        sl_panel_label_votes x = lv[a];
-        size_t b = a;
-        for (; b > 0 && lv[b - 1].label > x.label; b--)
-            lv[b] = lv[b - 1];
-        lv[b] = x;
-    }
+    else
+        INSERTION_SORT(sl_panel_label_votes, lv, n, KEY_LABEL)
 }
 
 /* ---- step 5: the per-item figures -------------------------------------------------------------- */
