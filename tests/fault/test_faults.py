@@ -454,17 +454,23 @@ class ShrinkingInput(FaultTest):
         size, new bytes), and the command continued: exit 74 naming the file, nothing on
         standard output, the old outputs untouched, no temporary file."""
         o = lambda name: os.path.join(self.dir, name)
+        # inputs of several read blocks (score: --chunk-size; metrics reads 1 MiB at a time;
+        # eval through stdio, 4 KiB), so that the readers can be caught between two reads
+        metrics_in = o("metrics_in.csv")
+        with open(Inputs.metrics_in, "rb") as f:
+            header, body = f.readline(), f.read()
+        write(metrics_in, header + body * (1 + (3 << 20) // len(body)))
         cases = [  # (name, args with {in} for the input, the input, {option: output})
-            ("score", ["score", "--in", "{in}", "--out", o("s.csv"), "--threads", "2"],
-             Inputs.interactions, {"--out": o("s.csv")}),
+            ("score", ["score", "--in", "{in}", "--out", o("s.csv"), "--threads", "2",
+                       "--chunk-size", "65536"], Inputs.interactions, {"--out": o("s.csv")}),
             ("score-rejects", ["score", "--in", "{in}", "--out", o("s2.csv"), "--on-error",
-                               "skip", "--rejects", o("r.csv")],
+                               "skip", "--rejects", o("r.csv"), "--chunk-size", "65536"],
              Inputs.interactions, {"--out": o("s2.csv"), "--rejects": o("r.csv")}),
             ("eval-human", ["eval", "--human", "{in}", "--model", Inputs.model, "--out",
                             o("e.jsonl")], Inputs.items, {"--out": o("e.jsonl")}),
             ("eval-model", ["eval", "--human", Inputs.items, "--model", "{in}", "--out",
                             o("e.jsonl")], Inputs.model, {"--out": o("e.jsonl")}),
-            ("metrics", ["metrics", "--in", "{in}"], Inputs.metrics_in, {}),
+            ("metrics", ["metrics", "--in", "{in}"], metrics_in, {}),
         ]
         for name, args, source, outs in cases:
             for change in ("truncate", "rewrite"):
@@ -518,12 +524,22 @@ def stopped_mid_read(proc, path):
         pos = read_position(proc.pid, path)
         if pos is not None and 0 < pos < size:
             proc.send_signal(signal.SIGSTOP)
+            while proc.poll() is None and not is_stopped(proc.pid):
+                time.sleep(0.001)
             pos = read_position(proc.pid, path)
             if pos is not None and 0 < pos < size:
                 return True
             proc.send_signal(signal.SIGCONT)
             return False
     return False
+
+
+def is_stopped(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "T"
+    except (OSError, IndexError):
+        return False
 
 
 def set_bin(path):
