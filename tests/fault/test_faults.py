@@ -269,6 +269,34 @@ class PartialFailure(FaultTest):
                     self.assertEqual(temporaries(self.dir), [])
 
 
+    def test_rejects_rename_fails_keeps_out(self):
+        """score: when the rejects file cannot be renamed into place (its path became a
+        directory while the run read its input), --out is not replaced either (issue 18: out.csv
+        was replaced first)."""
+        out, rejects = os.path.join(self.dir, "o.csv"), os.path.join(self.dir, "r.csv")
+        args = [BIN, "score", "--in", Inputs.interactions, "--out", out, "--on-error", "skip",
+                "--rejects", rejects, "--chunk-size", "65536"]
+        for attempt in range(20):  # until one is caught mid-read
+            write(out, OLD)
+            write(rejects, OLD)
+            proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            # both outputs open (their temporary files exist), nothing renamed yet
+            caught = stopped_mid_read(proc, Inputs.interactions,
+                                      lambda: len(temporaries(self.dir)) == 2)
+            if caught:
+                os.unlink(rejects)
+                os.mkdir(rejects)
+                proc.send_signal(signal.SIGCONT)
+            err = proc.communicate(timeout=600)[1].decode("utf-8", "replace")
+            if caught:
+                break
+        self.assertTrue(caught, "never stopped while reading")
+        self.assertEqual(proc.returncode, EX_IOERR, err)
+        self.assertIn("r.csv: cannot replace: Is a directory", err)
+        self.assertEqual(read(out), OLD)
+        self.assertEqual(temporaries(self.dir), [])
+
+
 class Unwritable(FaultTest):
     def test_read_only_directory(self):
         """Outputs in a directory nobody may write: exit 73 naming the file, old files kept."""
@@ -516,9 +544,10 @@ def read_position(pid, path):
     return None
 
 
-def stopped_mid_read(proc, path):
+def stopped_mid_read(proc, path, ready=lambda: True):
     """Stops proc (SIGSTOP) while its read position on path lies strictly inside the file, so it
-    has not met the end yet; False (and proc left running) when it got past the end first."""
+    has not met the end yet, and ready() holds; False (and proc left running) when it got past
+    the end first."""
     path, size = os.path.realpath(path), os.path.getsize(path)
     while proc.poll() is None:
         pos = read_position(proc.pid, path)
@@ -527,10 +556,9 @@ def stopped_mid_read(proc, path):
             while proc.poll() is None and not is_stopped(proc.pid):
                 time.sleep(0.001)
             pos = read_position(proc.pid, path)
-            if pos is not None and 0 < pos < size:
+            if pos is not None and 0 < pos < size and ready():
                 return True
             proc.send_signal(signal.SIGCONT)
-            return False
     return False
 
 
