@@ -17,26 +17,17 @@ import argparse
 import csv
 import ctypes
 import os
+import pathlib
 import statistics
+import sys
 import time
 
 import numpy as np
 import pandas as pd
 from crowdkit.aggregation import DawidSkene
 
-
-class Out(ctypes.Structure):
-    _fields_ = [("posterior", ctypes.POINTER(ctypes.c_double)), ("posterior_ld", ctypes.c_size_t),
-                ("prior", ctypes.POINTER(ctypes.c_double)),
-                ("confusion", ctypes.POINTER(ctypes.c_double)),
-                ("accuracy", ctypes.POINTER(ctypes.c_double)),
-                ("iterations", ctypes.c_uint32), ("converged", ctypes.c_int),
-                ("elbo_per_annotation", ctypes.c_double)]
-
-
-class Options(ctypes.Structure):
-    _fields_ = [("max_iterations", ctypes.c_uint32), ("tolerance", ctypes.c_double),
-                ("n_threads", ctypes.c_uint)]
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "qa"))
+from dawid_skene_ctypes import Options, Out  # noqa: E402 (the structs, shared with the QA test)
 
 
 def synthetic(n, seed=7):

@@ -590,8 +590,9 @@ SL_API void sl_metrics_free(sl_metrics *m);
  * column, payoff overflow, accepted not 0/1, ground_truth not in {+1, -1, 0}) are left out of
  * every metric; the status of the first one is returned and its index stored in *first_invalid
  * (may be NULL; n when all rows are valid). Every valid row is added regardless. Errors that
- * change nothing: SL_ERR_NULL_ARGUMENT, SL_ERR_OUT_OF_MEMORY (AUC buffer growth). f32: values
- * are widened to double exactly and accumulated as in f64. */
+ * change nothing: SL_ERR_NULL_ARGUMENT, SL_ERR_SIZE_OVERFLOW (n elements of a column past the
+ * largest object, "Conventions"), SL_ERR_OUT_OF_MEMORY (AUC buffer growth). f32: values are
+ * widened to double exactly and accumulated as in f64. */
 SL_API sl_status sl_metrics_update_f64(sl_metrics *m, const sl_payoff_inputs_f64 *in,
                                        const uint8_t *accepted, const int8_t *ground_truth,
                                        size_t n, size_t *first_invalid);
@@ -698,7 +699,8 @@ SL_API sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out
  * P(p_pos = p_neg)/2 by sorting, O(n log n) (radix sort, 16 bytes of scratch per labelled row).
  * out->present = 0 when a class is empty. A row with p NaN or outside [0, 1]
  * (SL_ERR_INVALID_P) or ground_truth outside {+1, -1, 0} (SL_ERR_INVALID_GROUND_TRUTH) is
- * left out; the first one is reported as in the other calls. */
+ * left out; the first one is reported as in the other calls. SL_ERR_SIZE_OVERFLOW: n doubles
+ * past the largest object (nothing read). */
 SL_API sl_status sl_discrimination_auc_f64(const double *p, const int8_t *ground_truth, size_t n,
                                            sl_opt_f64 *out, size_t *first_invalid);
 
@@ -733,7 +735,9 @@ typedef struct sl_panel_stats_out {
  * (in place, with distribution_ld == ld); no other overlap is allowed.
  * Errors: SL_ERR_NULL_ARGUMENT (votes or out NULL with n > 0), SL_ERR_PANEL_SHAPE (k == 0,
  * ld < n or distribution_ld < n), SL_ERR_SIZE_OVERFLOW (n, or the extent (k - 1) * ld + n of votes
- * or of the distribution, past the largest object; nothing computed then), SL_ERR_PANEL_BAD_VOTES
+ * or of the distribution, past the largest object; nothing computed then), SL_ERR_OVERLAP (an
+ * output over another or over the votes, other than the in-place distribution; nothing written),
+ * SL_ERR_PANEL_BAD_VOTES
  * (an item with a negative, NaN or infinite vote: its index goes to *first_invalid, n when every item is valid; may be NULL). */
 SL_API sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
                                     const sl_panel_stats_out *out, size_t *first_invalid);

@@ -100,7 +100,8 @@ typedef struct sl_annotation {
  * SL_ERR_PANEL_CONFIDENCE (not NaN and not in [0, 1]), SL_ERR_PANEL_ERROR_MARK (not 0 or 1),
  * SL_ERR_PANEL_UNKNOWN_TASK (the panel has a rubric and the task is not in it),
  * SL_ERR_PANEL_UNKNOWN_LABEL (not a rubric label of the task), SL_ERR_PANEL_TOO_LARGE (2^32 - 1
- * annotations, tasks, reviewers or labels), SL_ERR_OUT_OF_MEMORY.
+ * annotations, tasks, reviewers or labels; an item id of 4 GiB or evidence of 1 GiB or more),
+ * SL_ERR_OUT_OF_MEMORY.
  * One status means the annotation WAS added: SL_ERR_PANEL_UNKNOWN_GOLD (the gold answer is not a
  * rubric label of the task): the vote counts, its gold answer is ignored. */
 SL_API sl_status sl_panel_add(sl_panel *pb, const sl_annotation *a);

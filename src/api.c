@@ -20,19 +20,6 @@ static sl_status row_status(int progress_nan, int32_t rework, int32_t rejections
     return SL_ERR_NAN_ENGAGEMENT;
 }
 
-/* NULL checks shared by both precisions; `columns_present`: every required column is non-NULL. */
-static sl_status check_score_args(const sl_proxy *px, const void *obs, size_t n,
-                                  int columns_present)
-{
-    if (!px || !obs)
-        return SL_ERR_NULL_ARGUMENT;
-    if (px->magic_ != SL_PROXY_MAGIC)
-        return SL_ERR_NOT_INITIALIZED;
-    if (n > 0 && !columns_present)
-        return SL_ERR_NULL_ARGUMENT;
-    return SL_OK;
-}
-
 /* The scoring and sigmoid entry points, written once in api_prec.inc and compiled here once per
  * precision: the element types from api_prec_f64.h / _f32.h, the name of each function bound on
  * one line (as glibc's strtof_l.c names the body of strtod_l.c), so that a search for a typed

@@ -347,11 +347,14 @@ static void feed_block(sl_metrics *m, const metrics_kernel *kernel, const sl_met
 
 /* Shared start of every update: state, required arrays, active path (for scoring) and the
  * metrics kernel's, AUC room. */
-static sl_status begin_update(sl_metrics *m, int required_present, const int8_t *ground_truth,
-                              size_t n, const sl_impl **impl, metrics_kernel *kernel)
+static sl_status begin_update(sl_metrics *m, int required_present, int sizes_fit,
+                              const int8_t *ground_truth, size_t n, const sl_impl **impl,
+                              metrics_kernel *kernel)
 {
     if (!sl_metrics_valid_state(m) || (n > 0 && !required_present))
         return SL_ERR_NULL_ARGUMENT;
+    if (!sizes_fit) /* before count_labelled reads ground_truth */
+        return SL_ERR_SIZE_OVERFLOW;
     sl_status st;
     *impl = sl_active_impl(&st);
     if (!*impl)
@@ -703,6 +706,8 @@ sl_status sl_discrimination_auc_f64(const double *p, const int8_t *ground_truth,
 {
     if (!out || (n > 0 && (!p || !ground_truth)))
         return SL_ERR_NULL_ARGUMENT;
+    if (!sl_array_fits(n, sizeof *p))
+        return SL_ERR_SIZE_OVERFLOW;
     size_t labelled = n > 0 ? count_labelled(ground_truth, n) : 0;
     uint64_t *keys = malloc((2 * labelled + 1) * sizeof *keys);
     if (!keys)

@@ -201,15 +201,32 @@ static int add_checked(uint64_t a, uint64_t b, uint64_t *sum)
     return *sum < a;
 }
 
-/* Whether the counts, bins and moments of m add up as in every state accumulation produces. */
+/* The range of p in bin b (the extra bin options.bins: the rows in no bin), as sl_metrics_bin_of
+ * sorts them: [b w, (b + 1) w), the last bin up to 1 inclusive, no bin [bins w, 1). */
+static void bin_edges(const sl_metrics *m, unsigned b, double *lo, double *hi)
+{
+    unsigned bins = m->options.bins;
+    double w = m->cfg.bin_width;
+    *lo = b * w;
+    *hi = b + 1 < bins ? (b + 1) * w : 1.0;
+}
+
+/* Whether the counts, bins and moments of m add up as in every state accumulation produces: the
+ * subsets' counts within theirs (the high-quality rows that were rejected among the rejected
+ * rows, so both participation rates stay in [0, 1]), the bins' counts adding up to them, and the
+ * high-quality and uncertain rows between the counts of the bins wholly inside and those
+ * touching their ranges. */
 static int consistent_counts(const sl_metrics *m)
 {
     const metrics_counts *c = &m->count;
     if (c->n_accepted > c->n || c->n_labelled > c->n || c->n_positive > c->n_labelled ||
         c->high > c->n || c->high_accepted > c->high || c->high_accepted > c->n_accepted ||
-        c->uncertain > c->n)
+        c->high - c->high_accepted > c->n - c->n_accepted || c->uncertain > c->n)
         return 0;
     uint64_t count = 0, accepted = 0, labelled = 0, positive = 0;
+    uint64_t high_min = 0, high_max = 0, high_acc_min = 0, high_acc_max = 0, unc_min = 0,
+             unc_max = 0; /* (sums of bin counts, at most count: no wrap once that is checked) */
+    const sl_metrics_config *cfg = &m->cfg;
     for (unsigned b = 0; b <= m->options.bins; b++) {
         const bin_state *t = &m->bins[b];
         if (t->accepted > t->count || t->cal_count > t->count || t->cal_positive > t->cal_count)
@@ -218,9 +235,19 @@ static int consistent_counts(const sl_metrics *m)
             add_checked(labelled, t->cal_count, &labelled) ||
             add_checked(positive, t->cal_positive, &positive))
             return 0;
+        double e, f; /* the bin's rows have p in [e, f] */
+        bin_edges(m, b, &e, &f);
+        int all_high = e >= cfg->quality_threshold, some_high = f >= cfg->quality_threshold;
+        int all_unc = e > cfg->uncertain_lo && f < cfg->uncertain_hi;
+        int some_unc = f > cfg->uncertain_lo && e < cfg->uncertain_hi;
+        high_min += all_high ? t->count : 0, high_max += some_high ? t->count : 0;
+        high_acc_min += all_high ? t->accepted : 0, high_acc_max += some_high ? t->accepted : 0;
+        unc_min += all_unc ? t->count : 0, unc_max += some_unc ? t->count : 0;
     }
     if (count != c->n || accepted != c->n_accepted || labelled != c->n_labelled ||
-        positive != c->n_positive)
+        positive != c->n_positive || c->high < high_min || c->high > high_max ||
+        c->high_accepted < high_acc_min || c->high_accepted > high_acc_max ||
+        c->uncertain < unc_min || c->uncertain > unc_max)
         return 0;
     for (int w = 0; w < SL_MV_COUNT; w++)
         if (m->var[w].n != (w == SL_MV_P_A ? c->n_accepted : c->n))
@@ -238,29 +265,162 @@ static int within(dd v, double lo, double hi)
     return x >= lo && x <= hi;
 }
 
-/* Whether the sums could come from rows of p in [0, 1]: p sums within their row counts, Brier
- * terms in [0, 1] and log-likelihoods in [ln(eps), 0] per labelled row, squared deviations not
- * negative (nor NaN), payoff sums not NaN. */
+/* The slack of the bounds derived from the bins' edges (sum_bounds): a sum of n terms of one sign
+ * is added in spans of SL_METRICS_SPAN rows, then with compensation, so it lies within about
+ * 2^-45 of its exact value relative; each term (a square, a logarithm) adds a few ulps, and the
+ * bounds' own arithmetic over up to 1025 bins 2^-43. */
+#define EDGE_SLACK 0x1p-36
+
+/* v within [lo, hi] widened by EDGE_SLACK relative and `absolute` (false for NaN). */
+static int near(dd v, double lo, double hi, double absolute)
+{
+    double x = v.hi + v.lo;
+    return x >= lo - fabs(lo) * EDGE_SLACK - absolute && x <= hi + fabs(hi) * EDGE_SLACK + absolute;
+}
+
+/* Whether a compensated sum over `terms` rows has the shape accumulation gives it, for terms of
+ * absolute sum at most `total`: hi and lo finite, the value at most `total` in magnitude, and
+ * |lo| (the accumulated rounding errors of at most two additions per row, each at most half an
+ * ulp of a partial sum, so of `total`) at most total * terms * 2^-50. For a sum of terms of one
+ * sign, total is |hi| itself. So a forged hi = 1e308, lo = -1e308 that reads as a small value is
+ * refused instead of overflowing a later merge. */
+static int dd_shape(dd v, double total, uint64_t terms)
+{
+    return isfinite(v.hi) && isfinite(v.lo) && fabs(v.hi + v.lo) <= total * (1 + 0x1p-20) &&
+           fabs(v.lo) <= total * (double)terms * 0x1p-50;
+}
+
+/* A bound on the sum of |x| over all rows of a quantity x whose moments are v: n |mean| plus
+ * sqrt(n m2) (Cauchy-Schwarz on the deviations); the payoff sums over any subset stay within it. */
+static double abs_total(const moments *v)
+{
+    double m2 = v->m2.hi + v->m2.lo;
+    return fabs(v->sum.hi + v->sum.lo) + sqrt((double)v->n * (m2 > 0 ? m2 : 0));
+}
+
+/* q = clamp(p, eps, 1 - eps) as the log-likelihood's kernels compute it (monotone in p) */
+static double clamp_q(double p, double eps)
+{
+    double q = p < 1 - eps ? p : 1 - eps;
+    return q > eps ? q : eps;
+}
+
+/* The ranges the stored sums must lie in, given the rows each bin holds: bin b's rows have p in
+ * [e, f] (bin_edges), so its accepted rows add between acc * e and acc * f to the sum of accepted
+ * p, its labelled positives between pos (1 - f)^2 and pos (1 - e)^2 to the Brier sum, pos ln q(e)
+ * .. pos ln q(f) to the log-likelihood, and so on. A sum over an empty subset is exactly 0. */
+typedef struct sum_bounds {
+    double lo[SL_MS_COUNT], hi[SL_MS_COUNT]; /* for the sums of p, Brier and log-likelihood */
+    double all_lo, all_hi;                   /* the sum of p over all rows (SL_MV_P) */
+} sum_bounds;
+
+static void sum_bounds_of(const sl_metrics *m, sum_bounds *sb)
+{
+    memset(sb, 0, sizeof *sb);
+    double eps = m->options.log_loss_eps;
+    for (unsigned b = 0; b <= m->options.bins; b++) {
+        const bin_state *t = &m->bins[b];
+        double e, f;
+        bin_edges(m, b, &e, &f);
+        double acc = (double)t->accepted, rej = (double)(t->count - t->accepted);
+        double pos = (double)t->cal_positive, neg = (double)(t->cal_count - t->cal_positive);
+        sb->lo[SL_MS_P_A] += acc * e, sb->hi[SL_MS_P_A] += acc * f;
+        sb->lo[SL_MS_P_R] += rej * e, sb->hi[SL_MS_P_R] += rej * f;
+        sb->all_lo += (double)t->count * e, sb->all_hi += (double)t->count * f;
+        sb->lo[SL_MS_BRIER] += pos * (1 - f) * (1 - f) + neg * e * e;
+        sb->hi[SL_MS_BRIER] += pos * (1 - e) * (1 - e) + neg * f * f;
+        double qe = clamp_q(e, eps), qf = clamp_q(f, eps);
+        sb->lo[SL_MS_LOG] += pos * log(qe) + neg * log(1 - qf);
+        sb->hi[SL_MS_LOG] += pos * log(qf) + neg * log(1 - qe);
+    }
+}
+
+/* Whether the sums could come from rows of p in [0, 1] with the state's counts and bins: the sums
+ * of p, Brier terms and log-likelihoods between what the bins' edges give (sum_bounds_of) and
+ * within their hard ranges (rates and the Brier score in [0, 1], log loss in [0, -ln eps]); each
+ * bin's sum of p between its edges times its count (so a calibration bin's mean p lies in the
+ * bin); squared deviations between 0 and the most n values in [0, 1] of that sum can have (n
+ * mean (1 - mean): a variance of p at most 1/4), 0 for fewer than two rows; payoff sums finite,
+ * within the bound their moments put on them (abs_total), the social surplus (which depends on p
+ * alone) what the sum of accepted p gives, the welfare the sum of the two payoffs; every sum over
+ * an empty subset 0. Every check of a stored sum is here: a new field of the state gets its
+ * range here too. */
 static int consistent_sums(const sl_metrics *m)
 {
     const metrics_counts *c = &m->count;
+    uint64_t nr = c->n - c->n_accepted;
     double n = (double)c->n, na = (double)c->n_accepted, nt = (double)c->n_labelled;
+    const sl_payoff_params *pp = &m->params;
+    double social_scale = pp->s_plus + 2 * (pp->s_minus + pp->h); /* |a_s| + |b_s| below */
+    double total_a = abs_total(&m->var[SL_MV_PA]), total_b = abs_total(&m->var[SL_MV_PB]);
+    const struct {
+        uint64_t rows;
+        double total; /* bound on the sum of |term| (0: one sign, |hi| itself) */
+    } kind[SL_MS_COUNT] = {
+        [SL_MS_P_A] = {c->n_accepted, 0},    [SL_MS_P_R] = {nr, 0},
+        [SL_MS_PA_A] = {c->n_accepted, total_a}, [SL_MS_PA_R] = {nr, total_a},
+        [SL_MS_PB_A] = {c->n_accepted, total_b}, [SL_MS_PB_R] = {nr, total_b},
+        [SL_MS_SOCIAL_A] = {c->n_accepted, na * social_scale},
+        [SL_MS_WELFARE_A] = {c->n_accepted, total_a + total_b},
+        [SL_MS_BRIER] = {c->n_labelled, 0},  [SL_MS_LOG] = {c->n_labelled, 0},
+    };
+    for (int s = 0; s < SL_MS_COUNT; s++) {
+        const dd *v = &m->sum[s];
+        double total = kind[s].total ? kind[s].total : fabs(v->hi);
+        if (!dd_shape(*v, total, kind[s].rows) || (kind[s].rows == 0 && v->hi + v->lo != 0.0))
+            return 0;
+    }
+    sum_bounds sb;
+    sum_bounds_of(m, &sb);
     double log_floor = nt * log(m->options.log_loss_eps) * (1 + 0x1p-40); /* ln rounds too */
     if (!within(m->sum[SL_MS_P_A], 0, na) || !within(m->sum[SL_MS_P_R], 0, n - na) ||
         !within(m->sum[SL_MS_BRIER], 0, nt) || !within(m->sum[SL_MS_LOG], log_floor, 0))
         return 0;
-    for (int s = SL_MS_PA_A; s <= SL_MS_WELFARE_A; s++)
-        if (isnan(m->sum[s].hi + m->sum[s].lo))
+    static const int of_p[] = {SL_MS_P_A, SL_MS_P_R, SL_MS_BRIER, SL_MS_LOG};
+    for (size_t i = 0; i < sizeof of_p / sizeof of_p[0]; i++) {
+        int s = of_p[i];
+        /* ln(1 - q) of a q near 0 is off by up to an ulp of 1 - q (and the SIMD paths take the
+         * logarithm of products, one rounding per row): absolute, a few ulps of 1 per row */
+        double absolute = s == SL_MS_LOG ? nt * 0x1p-50 : 0.0;
+        if (!near(m->sum[s], sb.lo[s], sb.hi[s], absolute))
             return 0;
-    for (int w = 0; w < SL_MV_COUNT; w++)
-        if (!(m->var[w].m2.hi + m->var[w].m2.lo >= 0.0) ||
-            isnan(m->var[w].sum.hi + m->var[w].sum.lo))
-            return 0;
-    if (!within(m->var[SL_MV_P].sum, 0, n) || !within(m->var[SL_MV_P_A].sum, 0, na))
+    }
+    /* social surplus = (s_plus + s_minus + h) p - (s_minus + h) per row; welfare = the payoffs' sum */
+    double social = (pp->s_plus + pp->s_minus + pp->h) * (m->sum[SL_MS_P_A].hi + m->sum[SL_MS_P_A].lo) -
+                    (pp->s_minus + pp->h) * na;
+    double welfare = m->sum[SL_MS_PA_A].hi + m->sum[SL_MS_PA_A].lo + m->sum[SL_MS_PB_A].hi +
+                     m->sum[SL_MS_PB_A].lo;
+    if (!near((dd){m->sum[SL_MS_SOCIAL_A].hi - social, m->sum[SL_MS_SOCIAL_A].lo}, 0, 0,
+              na * social_scale * EDGE_SLACK) ||
+        !near((dd){m->sum[SL_MS_WELFARE_A].hi - welfare, m->sum[SL_MS_WELFARE_A].lo}, 0, 0,
+              (total_a + total_b + na * social_scale) * EDGE_SLACK))
         return 0;
-    for (unsigned b = 0; b <= m->options.bins; b++)
-        if (!within(m->bins[b].cal_sum_p, 0, (double)m->bins[b].cal_count))
+    for (int w = 0; w < SL_MV_COUNT; w++) {
+        const moments *v = &m->var[w];
+        int p_moments = w == SL_MV_P || w == SL_MV_P_A;
+        double total = p_moments ? fabs(v->sum.hi) : abs_total(v);
+        if (!dd_shape(v->sum, total, v->n) || !dd_shape(v->m2, fabs(v->m2.hi), v->n) ||
+            !(v->m2.hi + v->m2.lo >= 0.0) || (v->n < 2 && v->m2.hi + v->m2.lo != 0.0) ||
+            (v->n == 0 && v->sum.hi + v->sum.lo != 0.0))
             return 0;
+        if (!p_moments || v->n == 0)
+            continue;
+        double rows_w = (double)v->n, sum = v->sum.hi + v->sum.lo;
+        double lo = w == SL_MV_P ? sb.all_lo : sb.lo[SL_MS_P_A];
+        double hi = w == SL_MV_P ? sb.all_hi : sb.hi[SL_MS_P_A];
+        /* at most n mean (1 - mean) (Bhatia-Davis), give or take the sum's own error */
+        if (!within(v->sum, 0, rows_w) || !near(v->sum, lo, hi, 0.0) ||
+            !(v->m2.hi + v->m2.lo <= sum * (rows_w - sum) / rows_w + rows_w * EDGE_SLACK))
+            return 0;
+    }
+    for (unsigned b = 0; b <= m->options.bins; b++) {
+        const bin_state *t = &m->bins[b];
+        double e, f, count = (double)t->cal_count;
+        bin_edges(m, b, &e, &f);
+        if (!dd_shape(t->cal_sum_p, fabs(t->cal_sum_p.hi), t->cal_count) ||
+            !within(t->cal_sum_p, 0, count) || !near(t->cal_sum_p, count * e, count * f, 0.0))
+            return 0;
+    }
     return 1;
 }
 
@@ -295,6 +455,14 @@ static int consistent_auc(const sl_metrics *m)
         positives += m->auc_keys[k] & 1u;
     }
     return positives == m->count.n_positive;
+}
+
+/* Whether the content of a deserialized state is one accumulation can produce: every check of
+ * what a blob holds beyond its header, so that an accepted blob finalizes to figures in their
+ * SPEC ranges and merges like any state. */
+static int consistent_state(const sl_metrics *m)
+{
+    return consistent_counts(m) && consistent_sums(m) && consistent_auc(m);
 }
 
 /* The body after the header into the empty state m (its options and parameters already set);
@@ -333,8 +501,7 @@ static sl_status read_body(reader *r, sl_metrics *m)
     for (uint64_t k = 0; k < keys; k++)
         get_u64(r, &m->auc_keys[k]);
     m->auc_n = keys;
-    return consistent_counts(m) && consistent_sums(m) && consistent_auc(m) ? SL_OK
-                                                                            : SL_ERR_BLOB_CORRUPT;
+    return consistent_state(m) ? SL_OK : SL_ERR_BLOB_CORRUPT;
 }
 
 sl_status sl_metrics_deserialize(sl_metrics **out, const void *blob, size_t size)

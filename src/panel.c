@@ -7,6 +7,24 @@
 #include "args_internal.h"
 #include "dispatch.h"
 
+/* Whether sl_panel_stats_f64's outputs overlap each other or the votes, beyond the one in-place
+ * case: the distribution over the votes themselves (same start, same extent, so the same ld). */
+static int panel_stats_overlap(const double *votes, size_t ld, size_t n, size_t k,
+                               const sl_panel_stats_out *out)
+{
+    sl_span in = sl_span_of(votes, sl_matrix_extent(ld, n, k, sizeof(double)), sizeof(double));
+    size_t dist =
+        out->distribution ? sl_matrix_extent(out->distribution_ld, n, k, sizeof(double)) : 0;
+    sl_span outs[6] = {sl_span_of(out->distribution, dist, sizeof(double)),
+                       sl_span_of(out->total, n, sizeof(double)),
+                       sl_span_of(out->entropy_bits, n, sizeof(double)),
+                       sl_span_of(out->top_share, n, sizeof(double)),
+                       sl_span_of(out->top_label, n, sizeof(int32_t)),
+                       sl_span_of(out->top_ties, n, sizeof(int32_t))};
+    return sl_check_overlap(outs + 1, 5, &in, 1, 0) != SL_OK ||
+           sl_check_overlap(outs, 6, &in, 1, 1) != SL_OK;
+}
+
 sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
                              const sl_panel_stats_out *out, size_t *first_invalid)
 {
@@ -20,6 +38,8 @@ sl_status sl_panel_stats_f64(const double *votes, size_t ld, size_t n, size_t k,
                   (out->distribution &&
                    sl_matrix_extent(out->distribution_ld, n, k, sizeof(double)) == 0)))
         return SL_ERR_SIZE_OVERFLOW;
+    if (n > 0 && panel_stats_overlap(votes, ld, n, k, out))
+        return SL_ERR_OVERLAP;
     sl_status st;
     const sl_impl *impl = sl_active_impl(&st);
     if (!impl)

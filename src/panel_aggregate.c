@@ -6,49 +6,62 @@
  * its item id and evidence, to one of P streams chosen by the hash of its item id. Nothing per
  * item is looked up while adding, so adding costs the same for any number of items.
  *
- * Finishing (on options.threads threads): each partition is grouped on its own (its item table
- * stays in cache): item ids interned in first-appearance order, task conflicts and duplicate
- * (item, reviewer) pairs refused, gold answers and error marks collected; then the label sets
- * (the rubric's, or the labels seen, sorted), each item's non-zero label counts, and the output
- * order (the merge of the partitions' item lists by first appearance). The per-item figures come
+ * Finishing (on options.threads threads), partition by partition (each one's item table stays in
+ * cache): first its item ids are interned in first-appearance order, each item's first record
+ * marked in a bitmap over the records (an item's output position is the number of marks before
+ * its own); then its records are grouped by item, task conflicts and duplicate (item, reviewer)
+ * pairs refused, gold answers and error marks collected, its items written straight to their
+ * output positions and its stream freed (the largest allocation goes back before the votes grow);
+ * then the label sets (the rubric's, or the labels seen, sorted) and each item's non-zero label
+ * counts. The per-item figures come
  * from the library's kernels (sl_panel_stats_f64 on blocks of the items' non-zero counts, so an
  * item costs its distinct labels, not its task's label count; skipped zero counts add exactly 0
  * to every sum, so the bits are those of the dense matrix) and sl_panel_classify; Krippendorff's
  * alpha is summed from the same non-zero counts in sl_alpha_nominal_add's order (label-major per
  * task), so it is the same bits as sl_alpha_nominal_add over the dense matrices.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "panel_intern.h"
 #include "softlabel.h"
 
 /* ---- internal types ---------------------------------------------------------------------------- */
 
-enum { REC_ERROR = 1, REC_DROPPED = 2 };
-
-/* An annotation in its partition's stream, followed by its item id's and evidence's bytes,
- * padded to 8. */
+/* An annotation in its partition's stream (40 bytes), followed by its item id's and evidence's
+ * bytes, padded to 8. */
 typedef struct stream_rec {
-    uint64_t seq;        /* the add call's number: first appearance */
     uint64_t tag;
     double confidence;
+    uint32_t seq;        /* its number among the accepted annotations (first appearance); from
+                            sl_panel_finish's first pass on, its item's index in its partition */
     uint32_t reviewer;
     uint32_t label;      /* label key */
     uint32_t gold;       /* gold label key + 1; 0: none */
-    uint32_t flags;      /* REC_* */
-    uint32_t id_len, ev_len;
+    uint32_t id_len;
+    uint32_t ev;         /* the evidence's length (low EV_LEN_BITS bits), REC_* flags above */
 } stream_rec;
+
+#define EV_LEN_BITS 30
+enum { REC_ERROR = 1u << 31, REC_DROPPED = 1u << 30 };
+
+static size_t ev_len(const stream_rec *r)
+{
+    return r->ev & ((1u << EV_LEN_BITS) - 1);
+}
 
 /* A partition's records in blocks (appending never copies what is there already); a record
  * never spans two blocks. */
 typedef struct stream_block {
     struct stream_block *next;
     size_t len, cap;
+    int mapped;          /* from mmap (else malloc) */
     unsigned char data[];
 } stream_block;
 
@@ -57,13 +70,37 @@ typedef struct stream {
     size_t n;
 } stream;
 
-#define STREAM_BLOCK ((size_t)64 << 10)
+/* A partition's first block is small (a small panel stays small), the next ones STREAM_BLOCK
+ * bytes, mapped directly: the streams are a large panel's largest allocation, freed partition by
+ * partition while sl_panel_finish allocates the votes, so their memory must go back to the system
+ * at once (malloc keeps freed blocks of this size in its heap, which doubled the peak). */
+#define STREAM_FIRST ((size_t)2 << 10)
+#define STREAM_BLOCK ((size_t)128 << 10)
+
+static stream_block *block_new(size_t cap)
+{
+    stream_block *b;
+    int mapped = cap >= STREAM_BLOCK;
+    if (mapped) {
+        void *p = mmap(NULL, sizeof *b + cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        b = p == MAP_FAILED ? NULL : p;
+    } else {
+        b = malloc(sizeof *b + cap);
+    }
+    if (b)
+        *b = (stream_block){NULL, 0, cap, mapped};
+    return b;
+}
 
 static void stream_free(stream *s)
 {
     for (stream_block *b = s->head, *next; b; b = next) {
         next = b->next;
-        free(b);
+        if (b->mapped)
+            munmap(b, sizeof *b + b->cap);
+        else
+            free(b);
     }
     s->head = s->tail = NULL;
     s->n = 0;
@@ -78,10 +115,9 @@ typedef struct task_info {
     size_t first_rank;   /* position of its first label among every task's labels (alpha) */
 } task_info;
 
-/* One item (in its partition's array). */
+/* One item (in pb->items, in output order). */
 typedef struct pitem {
     const char *id;
-    uint64_t first_seq;
     const sl_panel_vote *votes;
     sl_panel_label_votes *lv;
     const char *reason;
@@ -95,7 +131,9 @@ typedef struct pitem {
 
 typedef struct part {
     sl_intern items;     /* local item ids, in first-appearance order */
-    pitem *item;
+    uint32_t *first_seq, *task_of; /* per local item: its first record's seq and task */
+    size_t item_cap;
+    uint32_t *pos;       /* per local item: its position in the output order (pb->items) */
     sl_panel_vote *votes;        /* the counted records, grouped by item */
     sl_panel_label_votes *lv;    /* the items' non-zero label counts */
     char *evidence;              /* the votes' evidence bytes */
@@ -114,7 +152,7 @@ struct sl_panel {
     sl_panel_rules rules;
     int state;
     int have_rubric;
-    uint64_t calls;                 /* add calls so far: the next annotation's sequence number */
+    uint64_t calls;                 /* add calls so far: sl_panel_add's tag */
     sl_intern tasks, labels, reviewers; /* labels: key = task id (4 bytes) + label */
     task_info *task;
     size_t task_cap;
@@ -126,7 +164,10 @@ struct sl_panel {
     size_t key_tmp_cap;
     stream *streams;
     size_t n_parts;
-    size_t n_added;                 /* annotations in the streams */
+    size_t n_added;                 /* annotations in the streams: the next one's seq */
+    /* while sl_panel_finish runs: bit seq set when record seq is its item's first */
+    _Atomic(uint64_t) *firsts;
+    uint32_t *firsts_before;        /* per word of firsts: the bits set in the words before */
     /* after sl_panel_finish */
     part *parts;
     pitem *items;                   /* in output order */
@@ -435,14 +476,12 @@ static int stream_put(stream *s, const stream_rec *r, const sl_str *id, const sl
     size_t used = sizeof *r + id->len + ev->len, need = pad8(used);
     stream_block *b = s->tail;
     if (!b || b->cap - b->len < need) {
-        /* the first block of a partition is small, so a small panel stays small */
-        size_t cap = b ? STREAM_BLOCK : 2048;
+        size_t cap = b ? STREAM_BLOCK : STREAM_FIRST;
         if (cap < need)
             cap = need;
-        stream_block *nb = malloc(sizeof *nb + cap);
+        stream_block *nb = block_new(cap);
         if (!nb)
             return -1;
-        *nb = (stream_block){NULL, 0, cap};
         if (b)
             b->next = nb;
         else
@@ -483,7 +522,7 @@ static sl_status add_record(sl_panel *pb, const sl_annotation_span *a, uint64_t 
         return SL_ERR_PANEL_CONFIDENCE;
     if (a->error != 0 && a->error != 1)
         return SL_ERR_PANEL_ERROR_MARK;
-    if (a->item_id.len > UINT32_MAX || a->evidence.len > UINT32_MAX)
+    if (a->item_id.len > UINT32_MAX || a->evidence.len >> EV_LEN_BITS)
         return SL_ERR_PANEL_TOO_LARGE;
     if (pb->n_added >= UINT32_MAX - 1)
         return SL_ERR_PANEL_TOO_LARGE;
@@ -510,9 +549,9 @@ static sl_status add_record(sl_panel *pb, const sl_annotation_span *a, uint64_t 
     int64_t reviewer = lookup(pb, MEMO_REVIEWER, 0, a->reviewer.ptr, a->reviewer.len, 1);
     if (reviewer < 0)
         return lookup_status(reviewer);
-    stream_rec r = {pb->calls, tag, a->confidence, (uint32_t)reviewer, (uint32_t)label,
-                    gold >= 0 ? (uint32_t)gold + 1 : 0, a->error ? REC_ERROR : 0,
-                    (uint32_t)a->item_id.len, (uint32_t)a->evidence.len};
+    stream_rec r = {tag, a->confidence, (uint32_t)pb->n_added, (uint32_t)reviewer, (uint32_t)label,
+                    gold >= 0 ? (uint32_t)gold + 1 : 0, (uint32_t)a->item_id.len,
+                    (uint32_t)a->evidence.len | (a->error ? REC_ERROR : 0)};
     uint64_t h = sl_hash_bytes(a->item_id.ptr, a->item_id.len);
     if (stream_put(&pb->streams[part_of(h, pb->n_parts)], &r, &a->item_id, &a->evidence))
         return SL_ERR_OUT_OF_MEMORY;
@@ -546,7 +585,117 @@ sl_status sl_panel_add(sl_panel *pb, const sl_annotation *a)
     return st;
 }
 
-/* ---- finishing, step 1: grouping each partition ------------------------------------------------ */
+/* ---- finishing, step 1: each partition's items ----------------------------------------------- */
+
+typedef struct part_job {
+    sl_panel *pb;
+    atomic_size_t *next_part;
+    int oom;
+} part_job;
+
+/* Interns partition p's item ids (its records in add order: the items in first-appearance
+ * order), refuses records whose task is not their item's, writes each record's item index over
+ * its seq and marks each item's first record in pb->firsts. The streams are read in place. */
+static int index_partition(sl_panel *pb, part *pt, stream *s)
+{
+    for (stream_block *blk = s->head; blk; blk = blk->next) {
+        for (size_t pos = 0; pos < blk->len;) {
+            unsigned char *entry = blk->data + pos;
+            stream_rec r;
+            memcpy(&r, entry, sizeof r);
+            pos += pad8(sizeof r + r.id_len + ev_len(&r));
+            int added;
+            int64_t it = sl_intern_add(&pt->items, (const char *)entry + sizeof r, r.id_len, &added);
+            if (it < 0)
+                return -1;
+            uint32_t task = pb->label_task[r.label];
+            if (added) {
+                if ((size_t)it >= pt->item_cap) {
+                    size_t c1 = pt->item_cap, c2 = pt->item_cap;
+                    if (grow_array((void **)&pt->first_seq, &c1, (size_t)it + 1, sizeof *pt->first_seq) ||
+                        grow_array((void **)&pt->task_of, &c2, (size_t)it + 1, sizeof *pt->task_of))
+                        return -1;
+                    pt->item_cap = c1 < c2 ? c1 : c2;
+                }
+                pt->first_seq[it] = r.seq;
+                pt->task_of[it] = task;
+                atomic_fetch_or_explicit(&pb->firsts[r.seq >> 6], (uint64_t)1 << (r.seq & 63),
+                                         memory_order_relaxed);
+            } else if (pt->task_of[it] != task) {
+                r.ev |= REC_DROPPED; /* another task than the item's first record's */
+            }
+            r.seq = (uint32_t)it;
+            memcpy(entry, &r, sizeof r);
+        }
+    }
+    return 0;
+}
+
+static void *index_parts(void *arg)
+{
+    part_job *job = arg;
+    sl_panel *pb = job->pb;
+    for (;;) {
+        size_t p = atomic_fetch_add(job->next_part, 1);
+        if (p >= pb->n_parts)
+            break;
+        if (index_partition(pb, &pb->parts[p], &pb->streams[p])) {
+            job->oom = 1;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Runs fn on the option's threads, which share the partitions through a counter. */
+static int for_each_part(sl_panel *pb, void *(*fn)(void *))
+{
+    size_t threads = pb->opt.threads;
+    part_job jobs[SL_MAX_THREADS];
+    atomic_size_t next_part = 0;
+    for (size_t t = 0; t < threads; t++)
+        jobs[t] = (part_job){pb, &next_part, 0};
+    run_parallel(threads, fn, jobs, sizeof *jobs);
+    int rc = 0;
+    for (size_t t = 0; t < threads; t++)
+        rc |= jobs[t].oom ? -1 : 0;
+    return rc;
+}
+
+/* The output order: items by their first record, that is by the rank of its seq among the items'
+ * first records (counted from the bits of pb->firsts, so no partition waits for another). */
+static size_t rank_of(const sl_panel *pb, uint32_t seq)
+{
+    uint64_t word = atomic_load_explicit(&pb->firsts[seq >> 6], memory_order_relaxed);
+    uint64_t below = word & (((uint64_t)1 << (seq & 63)) - 1);
+    return pb->firsts_before[seq >> 6] + (size_t)__builtin_popcountll(below);
+}
+
+/* Interns every partition's item ids on the option's threads; then the output order is known:
+ * pb->items is allocated for the items. */
+static int index_all(sl_panel *pb)
+{
+    size_t words = pb->n_added / 64 + 1;
+    pb->parts = calloc(pb->n_parts, sizeof *pb->parts);
+    pb->firsts = calloc(words, sizeof *pb->firsts);
+    pb->firsts_before = malloc(words * sizeof *pb->firsts_before);
+    if (!pb->parts || !pb->firsts || !pb->firsts_before)
+        return -1;
+    for (size_t p = 0; p < pb->n_parts; p++)
+        sl_intern_init(&pb->parts[p].items);
+    if (for_each_part(pb, index_parts))
+        return -1;
+    size_t n = 0;
+    for (size_t w = 0; w < words; w++) {
+        pb->firsts_before[w] = (uint32_t)n;
+        n += (size_t)__builtin_popcountll(atomic_load_explicit(&pb->firsts[w], memory_order_relaxed));
+    }
+    pb->n_items = n;
+    pb->items = calloc(n ? n : 1, sizeof *pb->items);
+    return pb->items ? 0 : -1;
+}
+
+/* ---- step 2: grouping each partition's records by item ----------------------------------------- */
 
 typedef struct group_worker {
     sl_panel *pb;
@@ -554,10 +703,10 @@ typedef struct group_worker {
     uint64_t *rev_votes, *rev_gold, *rev_pass; /* per reviewer */
     uint8_t *key_used;                         /* per label key: named by a counted record */
     conflicts conf;
-    /* one partition's records in add order, kept from one partition to the next */
+    /* one partition's records grouped by item, kept from one partition to the next */
     stream_rec *recs;
     const unsigned char **ev;  /* each record's evidence bytes in its stream */
-    uint32_t *item, *at;
+    uint32_t *at;
     size_t recs_cap, items_cap;
     uint64_t *scratch;         /* reviewer << 32 | position, for large panels */
     size_t scratch_cap;
@@ -577,8 +726,8 @@ static int drop_duplicates(group_worker *w, stream_rec *recs, size_t count)
     if (count <= 32) {
         for (size_t j = 1; j < count; j++)
             for (size_t i = 0; i < j; i++)
-                if (!(recs[i].flags & REC_DROPPED) && recs[i].reviewer == recs[j].reviewer) {
-                    recs[j].flags |= REC_DROPPED;
+                if (!(recs[i].ev & REC_DROPPED) && recs[i].reviewer == recs[j].reviewer) {
+                    recs[j].ev |= REC_DROPPED;
                     if (conflict_add(&w->conf, recs[j].tag, recs[i].tag, SL_ERR_PANEL_DUPLICATE))
                         return -1;
                     break;
@@ -597,67 +746,11 @@ static int drop_duplicates(group_worker *w, stream_rec *recs, size_t count)
         }
         /* sorted by position within a reviewer: the first of the run is kept */
         stream_rec *keep = &recs[(uint32_t)w->scratch[first]], *b = &recs[(uint32_t)w->scratch[j]];
-        b->flags |= REC_DROPPED;
+        b->ev |= REC_DROPPED;
         if (conflict_add(&w->conf, b->tag, keep->tag, SL_ERR_PANEL_DUPLICATE))
             return -1;
     }
     return 0;
-}
-
-/* Reads partition p's stream into the worker's arrays, interning the item ids; refuses records
- * whose task is not their item's. Returns the number of records, or -1 out of memory. */
-static int64_t read_partition(group_worker *w, part *pt, stream *s, uint64_t **first_seq,
-                              uint32_t **task_of, size_t *item_cap)
-{
-    sl_panel *pb = w->pb;
-    if (s->n > w->recs_cap) {
-        /* each pointer is replaced only when its realloc succeeded */
-        size_t cap = s->n + s->n / 2;
-        stream_rec *recs = realloc(w->recs, cap * sizeof *recs);
-        if (recs)
-            w->recs = recs;
-        const unsigned char **ev = realloc(w->ev, cap * sizeof *ev);
-        if (ev)
-            w->ev = ev;
-        uint32_t *item = realloc(w->item, cap * sizeof *item);
-        if (item)
-            w->item = item;
-        if (!recs || !ev || !item)
-            return -1;
-        w->recs_cap = cap;
-    }
-    size_t k = 0;
-    for (const stream_block *blk = s->head; blk; blk = blk->next) {
-        for (size_t pos = 0; pos < blk->len; k++) {
-            const unsigned char *entry = blk->data + pos;
-            stream_rec r;
-            memcpy(&r, entry, sizeof r);
-            const char *id = (const char *)entry + sizeof r;
-            pos += pad8(sizeof r + r.id_len + r.ev_len);
-            int added;
-            int64_t it = sl_intern_add(&pt->items, id, r.id_len, &added);
-            if (it < 0)
-                return -1;
-            uint32_t task = pb->label_task[r.label];
-            if (added) {
-                if ((size_t)it >= *item_cap) {
-                    size_t c1 = *item_cap, c2 = *item_cap;
-                    if (grow_array((void **)first_seq, &c1, (size_t)it + 1, sizeof **first_seq) ||
-                        grow_array((void **)task_of, &c2, (size_t)it + 1, sizeof **task_of))
-                        return -1;
-                    *item_cap = c1 < c2 ? c1 : c2;
-                }
-                (*first_seq)[it] = r.seq;
-                (*task_of)[it] = task;
-            } else if ((*task_of)[it] != task) {
-                r.flags |= REC_DROPPED; /* another task than the item's first record's */
-            }
-            w->recs[k] = r;
-            w->ev[k] = r.ev_len ? entry + sizeof r + r.id_len : NULL;
-            w->item[k] = (uint32_t)it;
-        }
-    }
-    return (int64_t)k;
 }
 
 /* One item's records (grouped, add order): duplicates, gold answer, error marks, confidences. */
@@ -668,7 +761,7 @@ static int process_item(group_worker *w, pitem *it, stream_rec *recs, size_t cou
     const stream_rec *gold_from = NULL;
     for (size_t j = 0; j < count; j++) {
         const stream_rec *a = &recs[j];
-        if (a->flags & REC_DROPPED)
+        if (a->ev & REC_DROPPED)
             continue;
         if (a->gold) {
             if (!gold_from) {
@@ -682,7 +775,7 @@ static int process_item(group_worker *w, pitem *it, stream_rec *recs, size_t cou
         }
         w->key_used[a->label] = 1;
         w->rev_votes[a->reviewer]++;
-        if (a->flags & REC_ERROR) {
+        if (a->ev & REC_ERROR) {
             it->error_marks++;
             continue;
         }
@@ -695,7 +788,7 @@ static int process_item(group_worker *w, pitem *it, stream_rec *recs, size_t cou
         return 0;
     for (size_t j = 0; j < count; j++) {
         const stream_rec *a = &recs[j];
-        if (a->flags & REC_DROPPED)
+        if (a->ev & REC_DROPPED)
             continue;
         w->rev_gold[a->reviewer]++;
         w->rev_pass[a->reviewer] += a->label == it->gold_key - 1;
@@ -703,113 +796,124 @@ static int process_item(group_worker *w, pitem *it, stream_rec *recs, size_t cou
     return 0;
 }
 
+/* Groups partition p's records by item (a stable counting sort straight from its stream, the
+ * refused records too: a task conflict names its item's first record), writes its items at their
+ * output positions and its counted records as votes, and frees its stream. */
 static int group_partition(group_worker *w, size_t p)
 {
     sl_panel *pb = w->pb;
     part *pt = &pb->parts[p];
     stream *s = &pb->streams[p];
-    uint64_t *first_seq = NULL;
-    uint32_t *task_of = NULL;
-    size_t item_cap = 0;
-    int rc = -1;
-    int64_t n = read_partition(w, pt, s, &first_seq, &task_of, &item_cap);
-    if (n < 0)
-        goto done;
-    size_t m = pt->items.count;
-    pt->item = calloc(m ? m : 1, sizeof *pt->item);
+    size_t n = s->n, m = pt->items.count;
+    if (n > w->recs_cap) {
+        /* each pointer is replaced only when its realloc succeeded */
+        size_t cap = n + n / 2;
+        stream_rec *recs = realloc(w->recs, cap * sizeof *recs);
+        if (recs)
+            w->recs = recs;
+        const unsigned char **ev = realloc(w->ev, cap * sizeof *ev);
+        if (ev)
+            w->ev = ev;
+        if (!recs || !ev)
+            return -1;
+        w->recs_cap = cap;
+    }
     size_t cap = w->items_cap;
-    if (!pt->item || grow_array((void **)&w->at, &cap, m + 1, sizeof *w->at))
-        goto done;
+    if (grow_array((void **)&w->at, &cap, m + 1, sizeof *w->at))
+        return -1;
     w->items_cap = cap;
-    /* a stable counting sort by item of every record (the refused ones too: a task conflict
-     * names its item's first record) */
+    pt->pos = malloc((m ? m : 1) * sizeof *pt->pos);
+    if (!pt->pos)
+        return -1;
     uint32_t *count = w->at;
     memset(count, 0, (m + 1) * sizeof *count);
-    for (int64_t k = 0; k < n; k++)
-        count[w->item[k] + 1]++;
+    for (const stream_block *blk = s->head; blk; blk = blk->next)
+        for (size_t pos = 0; pos < blk->len;) {
+            stream_rec r;
+            memcpy(&r, blk->data + pos, sizeof r);
+            pos += pad8(sizeof r + r.id_len + ev_len(&r));
+            count[r.seq + 1]++;
+        }
     for (size_t i = 0; i < m; i++)
         count[i + 1] += count[i];
-    stream_rec *grouped = malloc((size_t)(n ? n : 1) * sizeof *grouped);
-    const unsigned char **grouped_ev = malloc((size_t)(n ? n : 1) * sizeof *grouped_ev);
-    if (!grouped || !grouped_ev) {
-        free(grouped);
-        free(grouped_ev);
-        goto done;
-    }
-    for (int64_t k = 0; k < n; k++) {
-        uint32_t j = count[w->item[k]]++;
-        grouped[j] = w->recs[k];
-        grouped_ev[j] = w->ev[k];
-    }
+    for (const stream_block *blk = s->head; blk; blk = blk->next)
+        for (size_t pos = 0; pos < blk->len;) {
+            const unsigned char *entry = blk->data + pos;
+            stream_rec r;
+            memcpy(&r, entry, sizeof r);
+            pos += pad8(sizeof r + r.id_len + ev_len(&r));
+            uint32_t j = count[r.seq]++;
+            w->recs[j] = r;
+            w->ev[j] = entry + sizeof r + r.id_len;
+        }
     /* count[i] is now the end of item i's records */
+    stream_rec *grouped = w->recs;
+    const unsigned char **grouped_ev = w->ev;
     size_t kept = 0, ev_bytes = 0;
     for (size_t i = 0, start = 0; i < m; start = count[i++]) {
-        pitem *it = &pt->item[i];
+        pt->pos[i] = (uint32_t)rank_of(pb, pt->first_seq[i]);
+        pitem *it = &pb->items[pt->pos[i]];
         stream_rec *recs = grouped + start;
         size_t c = count[i] - start;
         it->id = pt->items.str[i];
         it->id_len = pt->items.len[i];
-        it->first_seq = first_seq[i];
-        it->task = task_of[i];
+        it->task = pt->task_of[i];
         it->gold = -1;
         /* the records of another task than the item's first are refused; the others move to
          * the front, in order */
         size_t c2 = 0;
         for (size_t j = 0; j < c; j++) {
-            if (recs[j].flags & REC_DROPPED) {
+            if (recs[j].ev & REC_DROPPED) {
                 if (conflict_add(&w->conf, recs[j].tag, recs[0].tag, SL_ERR_PANEL_TASK_CONFLICT))
-                    goto fail;
+                    return -1;
                 continue;
             }
             recs[c2] = recs[j];
             grouped_ev[start + c2++] = grouped_ev[start + j];
         }
         for (size_t j = c2; j < c; j++)
-            recs[j].flags |= REC_DROPPED;
+            recs[j].ev |= REC_DROPPED;
         if (process_item(w, it, recs, c2))
-            goto fail;
+            return -1;
         for (size_t j = 0; j < c2; j++)
-            if (!(recs[j].flags & REC_DROPPED)) {
+            if (!(recs[j].ev & REC_DROPPED)) {
                 kept++;
-                ev_bytes += recs[j].ev_len ? recs[j].ev_len + 1 : 0;
+                ev_bytes += ev_len(&recs[j]) ? ev_len(&recs[j]) + 1 : 0;
             }
     }
     /* the counted records as votes, with their evidence copied in one block */
     pt->votes = malloc((kept ? kept : 1) * sizeof *pt->votes);
     pt->evidence = malloc(ev_bytes ? ev_bytes : 1);
     if (!pt->votes || !pt->evidence)
-        goto fail;
+        return -1;
     size_t v = 0, e = 0;
     for (size_t i = 0, start = 0; i < m; start = count[i++]) {
-        pitem *it = &pt->item[i];
+        pitem *it = &pb->items[pt->pos[i]];
         it->votes = pt->votes + v;
         for (size_t j = start; j < count[i]; j++) {
             const stream_rec *r = &grouped[j];
-            if (r->flags & REC_DROPPED)
+            if (r->ev & REC_DROPPED)
                 continue;
+            size_t len = ev_len(r);
             sl_panel_vote *out = &pt->votes[v++];
-            *out = (sl_panel_vote){r->tag, r->confidence, NULL, r->ev_len, r->reviewer, r->label,
-                                   (r->flags & REC_ERROR) != 0};
-            if (r->ev_len) {
-                memcpy(pt->evidence + e, grouped_ev[j], r->ev_len);
-                pt->evidence[e + r->ev_len] = '\0';
+            *out = (sl_panel_vote){r->tag, r->confidence, NULL, len, r->reviewer, r->label,
+                                   (r->ev & REC_ERROR) != 0};
+            if (len) {
+                memcpy(pt->evidence + e, grouped_ev[j], len);
+                pt->evidence[e + len] = '\0';
                 out->evidence = pt->evidence + e;
-                e += r->ev_len + 1;
+                e += len + 1;
             }
         }
         it->n_votes = (uint32_t)(pt->votes + v - it->votes);
     }
     pt->n_votes = kept;
     sl_intern_keep_bytes_only(&pt->items); /* the items point at their ids' bytes */
-    rc = 0;
-fail:
-    free(grouped);
-    free(grouped_ev);
-done:
-    free(first_seq);
-    free(task_of);
+    free(pt->first_seq);
+    free(pt->task_of);
+    pt->first_seq = pt->task_of = NULL;
     stream_free(s);
-    return rc;
+    return 0;
 }
 
 static void *group_parts(void *arg)
@@ -845,7 +949,6 @@ static void worker_free(group_worker *w)
     free(w->conf.c);
     free(w->recs);
     free(w->ev);
-    free(w->item);
     free(w->at);
     free(w->scratch);
 }
@@ -865,16 +968,13 @@ static int group_all(sl_panel *pb, uint8_t *used)
     size_t threads = pb->opt.threads;
     group_worker *workers = calloc(threads, sizeof *workers);
     size_t reviewers = pb->reviewers.count;
-    pb->parts = calloc(pb->n_parts, sizeof *pb->parts);
     pb->rev_votes = calloc(reviewers + 1, sizeof *pb->rev_votes);
     pb->rev_gold = calloc(reviewers + 1, sizeof *pb->rev_gold);
     pb->rev_pass = calloc(reviewers + 1, sizeof *pb->rev_pass);
-    if (!workers || !pb->parts || !pb->rev_votes || !pb->rev_gold || !pb->rev_pass) {
+    if (!workers || !pb->rev_votes || !pb->rev_gold || !pb->rev_pass) {
         free(workers);
         return -1;
     }
-    for (size_t p = 0; p < pb->n_parts; p++)
-        sl_intern_init(&pb->parts[p].items);
     atomic_size_t next_part = 0;
     for (size_t t = 0; t < threads; t++)
         workers[t] = (group_worker){.pb = pb, .next_part = &next_part};
@@ -903,7 +1003,7 @@ static int group_all(sl_panel *pb, uint8_t *used)
     return rc;
 }
 
-/* ---- step 2: label sets ---------------------------------------------------------------------- */
+/* ---- step 3: label sets ---------------------------------------------------------------------- */
 
 static const sl_intern *sort_keys_table; /* for cmp_keys (qsort has no context); one finish at a
                                             time sorts under sort_lock */
@@ -964,7 +1064,7 @@ static int build_label_sets(sl_panel *pb, const uint8_t *used)
     return rc;
 }
 
-/* ---- step 3: each item's label counts --------------------------------------------------------- */
+/* ---- step 4: each item's label counts --------------------------------------------------------- */
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -990,7 +1090,7 @@ static int count_partition(count_job *job, part *pt)
         return -1;
     size_t used = 0;
     for (size_t i = 0; i < pt->items.count; i++) {
-        pitem *it = &pt->item[i];
+        pitem *it = &pb->items[pt->pos[i]];
         if (it->gold_key)
             it->gold = pb->label_index[it->gold_key - 1];
         sl_panel_vote *votes = (sl_panel_vote *)it->votes;
@@ -1058,69 +1158,6 @@ static int count_all(sl_panel *pb)
         rc |= jobs[t].oom ? -1 : 0;
     free(jobs);
     return rc;
-}
-
-/* ---- step 4: the output order ------------------------------------------------------------------ */
-
-/* A partition's position in the merge: its next item. */
-typedef struct merge_cursor {
-    uint64_t first;
-    uint32_t part, item;
-} merge_cursor;
-
-static void sift_down(merge_cursor *h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && h[l].first < h[m].first)
-            m = l;
-        if (l + 1 < n && h[l + 1].first < h[m].first)
-            m = l + 1;
-        if (m == i)
-            return;
-        merge_cursor t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
-/* Within a partition the items are in first-appearance order already (its records were read in
- * add order), so the order is the merge of the partitions' lists by first appearance. */
-static int merge_order(sl_panel *pb)
-{
-    size_t total = 0;
-    for (size_t p = 0; p < pb->n_parts; p++)
-        total += pb->parts[p].items.count;
-    pb->items = malloc((total ? total : 1) * sizeof *pb->items);
-    merge_cursor *heap = malloc(pb->n_parts * sizeof *heap);
-    if (!pb->items || !heap) {
-        free(heap);
-        return -1;
-    }
-    size_t n = 0;
-    for (size_t p = 0; p < pb->n_parts; p++)
-        if (pb->parts[p].items.count)
-            heap[n++] = (merge_cursor){pb->parts[p].item[0].first_seq, (uint32_t)p, 0};
-    for (size_t i = n; i-- > 0;)
-        sift_down(heap, n, i);
-    while (n) {
-        part *pt = &pb->parts[heap[0].part];
-        pitem *it = &pt->item[heap[0].item];
-        pb->items[pb->n_items++] = *it; /* later passes read the items in order */
-        pb->task[it->task].items++;
-        if (++heap[0].item < pt->items.count)
-            heap[0].first = pt->item[heap[0].item].first_seq;
-        else
-            heap[0] = heap[--n];
-        sift_down(heap, n, 0);
-    }
-    free(heap);
-    for (size_t p = 0; p < pb->n_parts; p++) {
-        free(pb->parts[p].item);
-        pb->parts[p].item = NULL;
-    }
-    return 0;
 }
 
 /* ---- step 5: the per-item figures -------------------------------------------------------------- */
@@ -1352,6 +1389,7 @@ static int summarize(sl_panel *pb)
                          : it->top_ties >= 2 ? ADJ_TIE
                                              : ADJ_PLURALITY;
         it->adjudicated = a == ADJ_GOLD ? it->gold : a == ADJ_PLURALITY ? it->top_label : -1;
+        pb->task[it->task].items++;
         if (!(it->reason = reason_of(pb, a, it)))
             return -1;
         if (it->total <= 0)
@@ -1398,9 +1436,17 @@ sl_status sl_panel_finish(sl_panel *pb)
         return st;
     pb->state = STATE_BROKEN; /* until everything below succeeded */
     uint8_t *used = calloc(pb->labels.count + 1, 1);
-    int rc = !used || group_all(pb, used) || build_label_sets(pb, used) || count_all(pb) ||
-             merge_order(pb);
+    int rc = !used || index_all(pb) || group_all(pb, used) || build_label_sets(pb, used) ||
+             count_all(pb);
     free(used);
+    free(pb->firsts);
+    free(pb->firsts_before);
+    pb->firsts = NULL;
+    pb->firsts_before = NULL;
+    for (size_t p = 0; pb->parts && p < pb->n_parts; p++) {
+        free(pb->parts[p].pos);
+        pb->parts[p].pos = NULL;
+    }
     if (rc)
         return SL_ERR_OUT_OF_MEMORY;
     free(pb->streams);
@@ -1578,12 +1624,16 @@ void sl_panel_free(sl_panel *pb)
     for (size_t p = 0; pb->parts && p < pb->n_parts; p++) {
         part *pt = &pb->parts[p];
         sl_intern_free(&pt->items);
-        free(pt->item);
+        free(pt->first_seq);
+        free(pt->task_of);
+        free(pt->pos);
         free(pt->votes);
         free(pt->lv);
         free(pt->evidence);
     }
     free(pb->parts);
+    free(pb->firsts);
+    free(pb->firsts_before);
     for (size_t i = 0; pb->dense && i < pb->n_items; i++)
         free(atomic_load(&pb->dense[i]));
     free(pb->dense);

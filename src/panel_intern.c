@@ -83,15 +83,6 @@ void sl_intern_init(sl_intern *t)
     memset(t, 0, sizeof *t);
 }
 
-void sl_intern_free(sl_intern *t)
-{
-    free(t->slots);
-    free(t->str);
-    free(t->len);
-    sl_arena_free(&t->arena);
-    memset(t, 0, sizeof *t);
-}
-
 void sl_intern_keep_bytes_only(sl_intern *t)
 {
     free(t->slots);
@@ -101,6 +92,13 @@ void sl_intern_keep_bytes_only(sl_intern *t)
     t->str = NULL;
     t->len = NULL;
     t->cap = t->str_cap = 0;
+}
+
+void sl_intern_free(sl_intern *t)
+{
+    sl_intern_keep_bytes_only(t);
+    sl_arena_free(&t->arena);
+    memset(t, 0, sizeof *t);
 }
 
 /* The slot holding s, or the empty slot where it would go. */

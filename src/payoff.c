@@ -101,11 +101,7 @@ static sl_status check_fused_args(const sl_payoff_params *pp, const sl_proxy *px
         return SL_ERR_NULL_ARGUMENT;
     if (has_in && in_p)
         return SL_ERR_P_GIVEN;
-    if (px->magic_ != SL_PROXY_MAGIC)
-        return SL_ERR_NOT_INITIALIZED;
-    if (n > 0 && !columns_present)
-        return SL_ERR_NULL_ARGUMENT;
-    return SL_OK;
+    return sl_check_score_args(px, obs, n, columns_present);
 }
 
 /* The payoff entry points and row statuses, written once in payoff_prec.inc and compiled here

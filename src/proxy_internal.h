@@ -9,6 +9,21 @@
 /* Set in sl_proxy.magic_ by a successful sl_proxy_init ("softlbl1"). */
 #define SL_PROXY_MAGIC 0x736f66746c626c31ull
 
+/* The checks of a scoring call's proxy and observables struct, in both precisions and in the fused
+ * calls: SL_ERR_NULL_ARGUMENT, SL_ERR_NOT_INITIALIZED, or SL_OK. `columns_present`: every
+ * required column of obs is non-NULL (needed only when n > 0). */
+static inline sl_status sl_check_score_args(const sl_proxy *px, const void *obs, size_t n,
+                                            int columns_present)
+{
+    if (!px || !obs)
+        return SL_ERR_NULL_ARGUMENT;
+    if (px->magic_ != SL_PROXY_MAGIC)
+        return SL_ERR_NOT_INITIALIZED;
+    if (n > 0 && !columns_present)
+        return SL_ERR_NULL_ARGUMENT;
+    return SL_OK;
+}
+
 /* sigmoid_k's valid range (0, 100], shared by the proxy and the sigmoid entry points. */
 int sl_valid_sigmoid_k(double k);
 

@@ -138,6 +138,63 @@ static void test_panel_sizes(void **state)
         assert_int_equal(cls[i], SL_MAJOR);
 }
 
+/* The metrics updates and the AUC read n elements of each column: a larger n than an array can
+ * have is refused before any is read (ground_truth used to be counted first, past its end), and
+ * the state is unchanged. */
+static void test_metrics_sizes(void **state)
+{
+    (void)state;
+    sl_payoff_params pp;
+    sl_payoff_params_default(&pp);
+    sl_metrics *m;
+    assert_int_equal(sl_metrics_init(&m, &pp, 0), SL_OK);
+    double p[4] = {0.5, 0.5, 0.5, 0.5};
+    float p32[4] = {0.5f, 0.5f, 0.5f, 0.5f};
+    uint8_t accepted[4] = {1, 1, 1, 1};
+    int8_t truth[4] = {1, -1, 1, -1};
+    size_t too_many64 = (size_t)PTRDIFF_MAX / sizeof(double) + 1;
+    size_t too_many32 = (size_t)PTRDIFF_MAX / sizeof(float) + 1;
+    sl_payoff_inputs_f64 in = {p, NULL, NULL, NULL, NULL, NULL};
+    sl_payoff_inputs_f32 in32 = {p32, NULL, NULL, NULL, NULL, NULL};
+    size_t first = 7;
+    assert_int_equal(sl_metrics_update_f64(m, &in, accepted, truth, SIZE_MAX, &first),
+                     SL_ERR_SIZE_OVERFLOW);
+    assert_int_equal(sl_metrics_update_f64(m, &in, accepted, truth, too_many64, &first),
+                     SL_ERR_SIZE_OVERFLOW);
+    assert_int_equal(sl_metrics_update_f32(m, &in32, accepted, truth, too_many32, &first),
+                     SL_ERR_SIZE_OVERFLOW);
+    sl_observables_f64 o = obs64();
+    sl_observables_f32 o32 = obs32();
+    assert_int_equal(sl_metrics_update_observables_f64(m, &px, &o, NULL, accepted, truth,
+                                                       too_many64, &first),
+                     SL_ERR_SIZE_OVERFLOW);
+    assert_int_equal(sl_metrics_update_observables_f32(m, &px, &o32, NULL, accepted, truth,
+                                                       SIZE_MAX, &first),
+                     SL_ERR_SIZE_OVERFLOW);
+    assert_int_equal(sl_metrics_update_observables_f64_mt(m, &px, &o, NULL, accepted, truth,
+                                                          SIZE_MAX, &first, 2),
+                     SL_ERR_SIZE_OVERFLOW);
+    assert_int_equal(sl_metrics_update_observables_f32_mt(m, &px, &o32, NULL, accepted, truth,
+                                                          too_many32, &first, 2),
+                     SL_ERR_SIZE_OVERFLOW);
+    assert_int_equal(first, 7); /* argument errors report no row */
+    assert_int_equal(sl_metrics_count(m), 0);
+    /* the largest n that fits is not refused for its size: 4 rows are */
+    assert_int_equal(sl_metrics_update_f64(m, &in, accepted, truth, 4, &first), SL_OK);
+    assert_int_equal(sl_metrics_count(m), 4);
+    sl_metrics_free(m);
+
+    sl_opt_f64 auc = {7, 7.0};
+    first = 7;
+    assert_int_equal(sl_discrimination_auc_f64(p, truth, SIZE_MAX, &auc, &first),
+                     SL_ERR_SIZE_OVERFLOW);
+    assert_int_equal(sl_discrimination_auc_f64(p, truth, too_many64, &auc, &first),
+                     SL_ERR_SIZE_OVERFLOW);
+    assert_true(auc.present == 7 && auc.value == 7.0 && first == 7);
+    assert_int_equal(sl_discrimination_auc_f64(p, truth, 4, &auc, &first), SL_OK);
+    assert_true(auc.present && auc.value == 0.5);
+}
+
 /* ---- overlap ---- */
 
 static void test_score_overlap(void **state)
@@ -285,6 +342,42 @@ static void test_panel_overlap(void **state)
     assert_int_equal(cls[2], SL_MINOR);
 }
 
+/* sl_panel_stats_f64: the distribution may be the votes themselves (same ld), nothing else may
+ * overlap: an output over the votes or over another output is refused with nothing written. */
+static void test_panel_stats_overlap(void **state)
+{
+    (void)state;
+    enum { N = 5, K = 3 };
+    double votes[K * N], copy[K * N], dist[K * N], total[N + 1], entropy[N], share[N];
+    int32_t labels[2 * N];
+    for (int i = 0; i < K * N; i++)
+        votes[i] = (double)(i % 4);
+    memcpy(copy, votes, sizeof votes);
+    fill_guard(total, N + 1);
+    const sl_panel_stats_out bad[] = {
+        {NULL, 0, votes + 1, NULL, NULL, NULL, NULL},          /* total over the votes */
+        {NULL, 0, total, total + 1, NULL, NULL, NULL},         /* two outputs partly shared */
+        {NULL, 0, NULL, NULL, NULL, labels, labels + N - 1},   /* top_label over top_ties */
+        {votes + 1, N, NULL, NULL, NULL, NULL, NULL},          /* distribution shifted by one */
+        {votes, N, votes, NULL, NULL, NULL, NULL},             /* total in the in-place distribution */
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        if (sl_panel_stats_f64(votes, N, N, K, &bad[c], NULL) != SL_ERR_OVERLAP)
+            fail_msg("overlap case %zu not refused", c);
+        assert_memory_equal(votes, copy, sizeof votes);
+        assert_all_guard(total, N + 1);
+    }
+    /* one label: total == votes is the same array, but only the distribution may be in place */
+    const sl_panel_stats_out one_label = {NULL, 0, votes, NULL, NULL, NULL, NULL};
+    assert_int_equal(sl_panel_stats_f64(votes, N, N, 1, &one_label, NULL), SL_ERR_OVERLAP);
+    /* in place gives the out-of-place distribution */
+    const sl_panel_stats_out apart = {dist, N, total, entropy, share, labels, labels + N};
+    assert_int_equal(sl_panel_stats_f64(votes, N, N, K, &apart, NULL), SL_OK);
+    const sl_panel_stats_out in_place = {votes, N, NULL, NULL, NULL, NULL, NULL};
+    assert_int_equal(sl_panel_stats_f64(votes, N, N, K, &in_place, NULL), SL_OK);
+    assert_memory_equal(votes, dist, sizeof dist);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_panel_sizes),   cmocka_unit_test(test_score_overlap),
         cmocka_unit_test(test_sigmoid_overlap), cmocka_unit_test(test_payoff_overlap),
         cmocka_unit_test(test_panel_overlap),
+        cmocka_unit_test(test_metrics_sizes), cmocka_unit_test(test_panel_stats_overlap),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

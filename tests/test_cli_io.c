@@ -15,6 +15,7 @@
 #include "csv.h"
 #include "json.h"
 #include "numtext.h"
+#include "options.h"
 #include "test_util.h"
 #include "utf8.h"
 
@@ -86,8 +87,26 @@ static void csv_recovery_costs_one_line(void **state)
     }
 }
 
-/* sl_csv_chunk_end cuts exactly where sl_csv_next_record's records end, for every prefix of
- * inputs with quotes in and out of place. */
+/* Whether two parses of one record agree: its bytes, terminator, line count, fields and error. */
+static bool same_record(const sl_csv_record *a, const sl_csv_field *fa, const sl_csv_record *b,
+                        const sl_csv_field *fb, size_t max_fields)
+{
+    if (a->raw != b->raw || a->raw_len != b->raw_len || a->term_len != b->term_len ||
+        a->newlines != b->newlines || a->nfields != b->nfields ||
+        a->error_field != b->error_field || (a->error == NULL) != (b->error == NULL) ||
+        (a->error && strcmp(a->error, b->error) != 0))
+        return false;
+    size_t stored = a->error ? a->error_field - 1 : a->nfields; /* a malformed field is not */
+    for (size_t f = 0; f < stored && f < max_fields; f++)
+        if (fa[f].p != fb[f].p || fa[f].len != fb[f].len || fa[f].quoted != fb[f].quoted)
+            return false;
+    return true;
+}
+
+/* sl_csv_chunk_end cuts where sl_csv_next_record's records end, for every prefix of inputs with
+ * quotes in and out of place, and the records of the data up to a cut parse as they do in the
+ * whole input: same fields, same error (the reason a malformed record gets may depend on bytes
+ * past its first line), so a stream's records do not depend on its chunk size. */
 static void csv_chunk_end_agrees_with_parser(void **state)
 {
     (void)state;
@@ -100,14 +119,25 @@ static void csv_chunk_end_agrees_with_parser(void **state)
         "\"a\"\"\",\"\"\n\"\n\"\n",
         "x,\"y\"\r\nz\n",
         "x,\"y\"\rz\nw\n",
+        /* found by fuzz_score_csv: the quote opened on line 1 closes on line 2 before "\rp", so
+         * line 1 is malformed for the byte after a closing quote, which a cut after line 1 hid */
+        "1,\"\n2,iq\"\"\"\"\"\rpr",
+        "1,\"\n2,iq\"\"\"\"\"\rpr\n3,4\n",
+        /* a stray quote on the second line of a record that a quoted field carried there */
+        "\"a\nb\",c\"d\n1,2\n3,4\n",
+        "\"a\nb\"x\n1,2\n",
+        "\"a\n\nb\"\r,\n1,2\n",
     };
+    enum { MAX_FIELDS = 4, MAX_RECORDS = 64 };
     for (size_t t = 0; t < sizeof inputs / sizeof inputs[0]; t++) {
         const char *s = inputs[t];
         size_t n = strlen(s);
-        /* the record ends the parser finds in the whole input */
-        size_t ends[64], k = 0, pos = 0;
-        sl_csv_record rec;
-        while (sl_csv_next_record(s, n, &pos, NULL, 0, &rec))
+        /* the records the parser finds in the whole input */
+        size_t ends[MAX_RECORDS], k = 0, pos = 0;
+        sl_csv_record whole[MAX_RECORDS];
+        sl_csv_field whole_fields[MAX_RECORDS][MAX_FIELDS];
+        while (k < MAX_RECORDS &&
+               sl_csv_next_record(s, n, &pos, whole_fields[k], MAX_FIELDS, &whole[k]))
             ends[k++] = pos;
         assert_int_equal(sl_csv_chunk_end(s, n, true), n);
         size_t last = 0;
@@ -115,14 +145,29 @@ static void csv_chunk_end_agrees_with_parser(void **state)
             size_t cut = sl_csv_chunk_end(s, len, false);
             /* a cut is always one of the parser's record ends, within the data, and never moves
              * back as more data comes */
+            size_t records_before = 0;
             int is_end = cut == 0;
-            for (size_t i = 0; i < k; i++)
+            for (size_t i = 0; i < k; i++) {
                 is_end |= ends[i] == cut;
+                records_before += ends[i] <= cut;
+            }
             if (!is_end)
                 fail_msg("input %zu, %zu bytes: cut %zu is no record end", t, len, cut);
             assert_true(cut <= len);
             assert_true(cut >= last);
             last = cut;
+            /* the chunk s[0..cut) holds the same records as the whole input */
+            size_t i = 0;
+            sl_csv_record rec;
+            sl_csv_field fields[MAX_FIELDS];
+            for (pos = 0; sl_csv_next_record(s, cut, &pos, fields, MAX_FIELDS, &rec); i++)
+                if (i >= records_before ||
+                    !same_record(&rec, fields, &whole[i], whole_fields[i], MAX_FIELDS))
+                    fail_msg("input %zu, cut at %zu of %zu bytes: record %zu parses otherwise "
+                             "(error '%s', whole input: '%s')",
+                             t, cut, len, i + 1, rec.error ? rec.error : "none",
+                             i < k && whole[i].error ? whole[i].error : "none");
+            assert_int_equal(i, records_before);
         }
     }
 }
@@ -149,7 +194,7 @@ static void json_members_and_errors(void **state)
     const char *s = " {\"a\": 1.5e3, \"b\\n\": [1, {\"c\": null}], \"d\": \"x\\\"y\"} ";
     sl_json_iter it;
     sl_json_member m;
-    assert_int_equal(sl_json_begin(&it, s, strlen(s)), 0);
+    assert_int_equal(sl_json_begin(&it, s, strlen(s), SL_JSON_NONFINITE), 0);
     assert_int_equal(sl_json_next(&it, &m), 1);
     assert_true(sl_json_key_is(&m, "a") && m.type == SL_JSON_NUMBER);
     assert_true(m.value_len == 5 && !memcmp(m.value, "1.5e3", 5));
@@ -161,12 +206,175 @@ static void json_members_and_errors(void **state)
     static const char *const bad[] = {"{\"a\":}", "{\"a\" 1}", "[1]", "{\"a\":1,}", "{\"a\":01}",
                                       "{\"a\":1} x", "{\"a\":\"\x01\"}", "{\"a\":[1,}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int r = sl_json_begin(&it, bad[i], strlen(bad[i]));
+        int r = sl_json_begin(&it, bad[i], strlen(bad[i]), SL_JSON_NONFINITE);
         while (r == 0 || r == 1)
             r = sl_json_next(&it, &m);
         assert_int_equal(r, -1);
         assert_non_null(it.error);
     }
+}
+
+/* Scans s (one object) with flags; returns -1 (error), else the number of members. */
+static int scan_all(const char *s, size_t n, unsigned flags, sl_json_iter *it)
+{
+    sl_json_member m;
+    int r = sl_json_begin(it, s, n, flags), members = 0;
+    while (r >= 0 && (r = sl_json_next(it, &m)) == 1)
+        members++;
+    return r < 0 ? -1 : members;
+}
+
+static void json_options(void **state)
+{
+    (void)state;
+    sl_json_iter it;
+    /* Python's tokens only when asked for */
+    const char *nan = "{\"a\": NaN, \"b\": [Infinity, -Infinity]}";
+    assert_int_equal(scan_all(nan, strlen(nan), SL_JSON_NONFINITE, &it), 2);
+    assert_int_equal(scan_all(nan, strlen(nan), 0, &it), -1);
+    assert_int_equal(it.error_offset, 6);
+    /* UTF-8: well-formed sequences pass, others fail at their first byte, nested ones too */
+    const char *good = "{\"caf\xc3\xa9\": \"\xe2\x80\x94 \xf0\x9f\x98\x80\", \"x\": {\"y\": \"\\ud83d\\ude00\"}}";
+    assert_int_equal(scan_all(good, strlen(good), SL_JSON_UTF8, &it), 2);
+    static const char *const bad[] = {
+        "{\"a\": \"\xff\"}",             /* not a lead byte */
+        "{\"a\": \"\xc0\xaf\"}",         /* overlong '/' */
+        "{\"a\": \"\xed\xa0\x80\"}",     /* an encoded surrogate */
+        "{\"a\": \"\xe2\x80\"}",         /* truncated sequence */
+        "{\"a\": \"\xf4\x90\x80\x80\"}", /* above U+10FFFF */
+        "{\"a\": \"\\ud800\"}",          /* unpaired high surrogate */
+        "{\"a\": \"\\udc00\\ud800\"}",   /* low before high */
+        "{\"a\": {\"b\": [\"\xc3\"]}}",  /* nested */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(scan_all(bad[i], strlen(bad[i]), SL_JSON_UTF8, &it), -1);
+        assert_true(it.error_offset >= 6 && it.error_offset < strlen(bad[i]));
+        assert_int_equal(scan_all(bad[i], strlen(bad[i]), 0, &it), 1); /* bytes pass unchecked */
+    }
+}
+
+static void json_unescape(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; size_t out_len; } cases[] = {
+        {"plain", "plain", 5},
+        {"a\\\"b\\\\c\\/d", "a\"b\\c/d", 7},
+        {"\\b\\f\\n\\r\\t", "\b\f\n\r\t", 5},
+        {"caf\\u00e9 \\u2014", "caf\xc3\xa9 \xe2\x80\x94", 9},
+        {"\\ud83d\\ude00!", "\xf0\x9f\x98\x80!", 5},
+        {"x\\u0000y", "x\0y", 3},
+        {"\\ud800", "\xef\xbf\xbd", 3}, /* unpaired: U+FFFD */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[32];
+        size_t n = sl_json_unescape(cases[i].in, strlen(cases[i].in), out);
+        assert_int_equal(n, cases[i].out_len);
+        assert_memory_equal(out, cases[i].out, n);
+    }
+}
+
+/* What panel and eval read: named members picked from a whole line, escaped keys, a nested
+ * object's bytes scanned again, duplicates of a picked name refused at their key. */
+static void json_pick_nested(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"item_id", "distribution", "task"};
+    const char *s = "{\"\\u0069tem_id\": \"a\\\"b\", \"other\": [1, {\"x\": {}}], "
+                    "\"distribution\": {\"l\\u00e9\": 0.25, \"m\": 0.75}}";
+    sl_json_iter it;
+    sl_json_member m[3];
+    assert_int_equal(sl_json_pick(&it, s, strlen(s), SL_JSON_UTF8, names, 3, m), 0);
+    assert_non_null(m[0].value);
+    assert_null(m[2].value); /* absent */
+    char out[16];
+    size_t n = sl_json_unescape(m[0].value + 1, m[0].value_len - 2, out);
+    assert_true(n == 3 && !memcmp(out, "a\"b", 3));
+    assert_int_equal(m[1].type, SL_JSON_OBJECT);
+    sl_json_iter d;
+    sl_json_member e;
+    assert_int_equal(sl_json_begin(&d, m[1].value, m[1].value_len, SL_JSON_UTF8), 0);
+    assert_int_equal(sl_json_next(&d, &e), 1);
+    n = sl_json_unescape(e.key, e.key_len, out);
+    assert_true(e.key_escaped && n == 3 && !memcmp(out, "l\xc3\xa9", 3));
+    assert_true(e.value_len == 4 && !memcmp(e.value, "0.25", 4));
+    assert_int_equal(sl_json_next(&d, &e), 1);
+    assert_int_equal(sl_json_next(&d, &e), 0);
+    const char *dup = "{\"task\": \"a\", \"x\": 1, \"t\\u0061sk\": \"b\"}";
+    assert_int_equal(sl_json_pick(&it, dup, strlen(dup), 0, names, 3, m), -1);
+    assert_string_equal(it.error, "duplicate key");
+    assert_int_equal(it.error_offset, 22); /* the second key's opening quote */
+    const char *bad = "{\"item_id\": \"a\", \"x\": {\"y\": [1 2]}}"; /* bad where nothing is picked */
+    assert_int_equal(sl_json_pick(&it, bad, strlen(bad), 0, names, 3, m), -1);
+    assert_int_equal(it.error_offset, 31); /* at the 2 */
+}
+
+/* ---- options ---- */
+
+typedef struct parsed {
+    const char *in, *note;
+    size_t threads;
+    double share;
+    int format;
+    bool verbose;
+} parsed;
+
+static int parse(parsed *p, const char *line)
+{
+    char buf[256], *argv[16];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "%s", line);
+    for (char *t = strtok(buf, " "); t && argc < 16; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    *p = (parsed){.threads = 4, .share = 0.5, .format = -1};
+    const sl_option options[] = {
+        {"--in", SL_OPT_PATH, &p->in, "FILE", .help = "input", .flags = SL_OPT_REQUIRED},
+        {"--note", SL_OPT_STRING, &p->note, "TEXT", .help = "a note"},
+        {"--threads", SL_OPT_COUNT, &p->threads, "N", .help = "threads\nsecond line", .lo = 1,
+         .hi = 64},
+        {"--share", SL_OPT_REAL, &p->share, "S", .help = "a share",
+         .flags = SL_OPT_FRACTION | SL_OPT_ABOVE_MIN, .min = 0.0, .max = 1.0},
+        {"--format", SL_OPT_ENUM, &p->format, NULL, .help = "format", .choices = "csv|jsonl"},
+        {"--verbose", SL_OPT_FLAG, &p->verbose, .help = "say more"},
+    };
+    const sl_command_options command = {"test", "  about\n", "  notes\n", options, 6};
+    return sl_options_parse(&command, argc, argv);
+}
+
+static void options_parse(void **state)
+{
+    (void)state;
+    parsed p;
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(parse(&p, "--in a.csv --threads=8 --share 2/3 --format jsonl --verbose"), 0);
+    assert_string_equal(p.in, "a.csv");
+    assert_true(p.threads == 8 && p.format == 1 && p.verbose && p.note == NULL);
+    assert_true(fabs(p.share - 2.0 / 3.0) < 1e-15);
+    assert_int_equal(parse(&p, "--note=x=y --in=- --threads 3.0"), 0); /* '=' within a value */
+    assert_true(!strcmp(p.note, "x=y") && !strcmp(p.in, "-") && p.threads == 3);
+    assert_true(p.share == 0.5 && p.format == -1 && !p.verbose); /* defaults kept */
+    static const char *const refused[] = {
+        "--in a --threads 0",  "--in a --threads 65", "--in a --threads x", "--in a --share 0",
+        "--in a --share 1/0",  "--in a --share nan",  "--in a --format xml", "--in a --bogus 1",
+        "--in a --thread 2",   /* no abbreviations */ "--in a --verbose=1", "--in a stray",
+        "--in a --threads",    /* missing value */    "--threads 2",        /* --in required */
+        "--in= --threads 2",   /* an empty path */
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(parse(&p, refused[i]), SL_EX_USAGE);
+    /* --help prints the usage generated from the same table and stops */
+    FILE *saved = stdout;
+    stdout = open_memstream(&out, &len);
+    int rc = parse(&p, "--threads 2 --help");
+    fclose(stdout);
+    stdout = saved;
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(out, "usage: softlabel test --in FILE [--note TEXT] [--threads N] [--share S]"));
+    assert_non_null(strstr(out, "  about\n  --in FILE"));
+    assert_non_null(strstr(out, "  --format csv|jsonl     format\n"));
+    assert_non_null(strstr(out, "  --threads N            threads\n                         second line\n"));
+    assert_non_null(strstr(out, "  --verbose              say more\n  notes\n"));
+    free(out);
 }
 
 /* ---- numbers ---- */
@@ -451,6 +659,10 @@ int main(void)
         cmocka_unit_test(csv_chunk_end_agrees_with_parser),
         cmocka_unit_test(csv_header_names),
         cmocka_unit_test(json_members_and_errors),
+        cmocka_unit_test(json_options),
+        cmocka_unit_test(json_unescape),
+        cmocka_unit_test(json_pick_nested),
+        cmocka_unit_test(options_parse),
         cmocka_unit_test(utf8_validity),
         cmocka_unit_test(numbers_reals),
         cmocka_unit_test(numbers_whole),

@@ -416,6 +416,224 @@ static void test_forged_content(void **state)
     free_rows(&r);
 }
 
+/* Where the body's fields are (the format's layout, see metrics_serialize.c) */
+enum {
+    SUMS = 128,                  /* 10 sums (hi, lo): p_a, p_r, pa_a, pa_r, pb_a, pb_r, social_a,
+                                    welfare_a, brier, log */
+    MOMENTS = SUMS + 10 * 16,    /* 4 moments (n, sum hi, lo, m2 hi, lo): p, p_a, pa, pb */
+    COUNTS = MOMENTS + 4 * 40,   /* n, n_accepted, n_labelled, n_positive, high, high_accepted,
+                                    uncertain */
+    BINS = COUNTS + 7 * 8,       /* per bin: count, accepted, cal_count, cal_positive, sum hi, lo */
+};
+
+static double f64_at(const unsigned char *b) { uint64_t v = le64(b); double x; memcpy(&x, &v, 8); return x; }
+
+static void put_f64(unsigned char *b, double x)
+{
+    uint64_t v;
+    memcpy(&v, &x, 8);
+    put64(b, v);
+}
+
+/* A resealed copy of blob with the compensated sum at `offset` set to hi + lo; whether
+ * sl_metrics_deserialize refuses it as corrupt (1), or accepts it (0: the forged state's report,
+ * when r is not NULL). */
+static int forged_sum_refused(const unsigned char *blob, size_t size, size_t offset, double hi,
+                              double lo, sl_metrics_report *r)
+{
+    unsigned char *b = malloc(size);
+    memcpy(b, blob, size);
+    put_f64(b + offset, hi);
+    put_f64(b + offset + 8, lo);
+    reseal(b, size);
+    sl_metrics *m;
+    sl_status st = sl_metrics_deserialize(&m, b, size);
+    free(b);
+    if (st == SL_OK) {
+        if (r)
+            assert_int_equal(sl_metrics_finalize(m, r), SL_OK);
+        sl_metrics_free(m);
+        return 0;
+    }
+    assert_int_equal(st, SL_ERR_BLOB_CORRUPT);
+    return 1;
+}
+
+/* Every stored sum and count has the range rows of p in [0, 1] give it, derived from the state's
+ * counts and bins (metrics_serialize.c, consistent_sums and consistent_counts): a blob resealed
+ * with one value just outside a range is refused, and the same field moved within its range is
+ * accepted (so each case tests its own bound, not another). Each of these forgeries was accepted
+ * before the bounds were complete. */
+static void test_forged_sums(void **state)
+{
+    (void)state;
+    rows r = make_rows(1000, 6);
+    sl_metrics *m, *one;
+    assert_int_equal(sl_metrics_init(&m, &params, 0), SL_OK);
+    add_rows(m, &r, 0, 1000, 1);
+    assert_int_equal(sl_metrics_init(&one, &params, 0), SL_OK);
+    const double half = 0.5;
+    const uint8_t yes = 1;
+    const int8_t positive = 1;
+    sl_payoff_inputs_f64 in_one = {&half, NULL, NULL, NULL, NULL, NULL};
+    assert_int_equal(sl_metrics_update_f64(one, &in_one, &yes, &positive, 1, NULL), SL_OK);
+    size_t size, one_size;
+    unsigned char *blob = blob_of(m, &size), *one_blob = blob_of(one, &one_size);
+    sl_metrics_report rep;
+    assert_int_equal(sl_metrics_finalize(m, &rep), SL_OK);
+    double n = (double)rep.n, na = (double)rep.n_accepted, nr = (double)rep.n_rejected;
+    double nt = (double)rep.n_labelled;
+    sl_metrics_report_free(&rep);
+    struct {
+        const char *what;
+        const unsigned char *blob;
+        size_t size, offset;
+        double hi, lo;
+    } cases[] = {
+        {"sum of accepted p below its bins' lower edges (0)", blob, size, SUMS, 0, 0},
+        {"sum of rejected p above its bins' upper edges (n_rejected)", blob, size, SUMS + 16, nr, 0},
+        {"Brier sum below what its bins give (0)", blob, size, SUMS + 8 * 16, 0, 0},
+        {"Brier sum above what its bins give (n_labelled: Brier score 1)", blob, size,
+         SUMS + 8 * 16, nt, 0},
+        {"log-likelihood below what its bins give", blob, size, SUMS + 9 * 16, 0.5 * nt * log(1e-15), 0},
+        {"log-likelihood above what its bins give (0)", blob, size, SUMS + 9 * 16, 0, 0},
+        {"payoff sum of 1e300 - 1e300 (doubles on a merge to inf - inf)", blob, size, SUMS + 2 * 16,
+         1e300, -1e300},
+        {"payoff sum infinite", blob, size, SUMS + 4 * 16, INFINITY, 0},
+        {"payoff sum beyond what its moments allow", blob, size, SUMS + 3 * 16, 1e12, 0},
+        {"social surplus off the accepted p by 1", blob, size, SUMS + 6 * 16,
+         f64_at(blob + SUMS + 6 * 16) + 1, f64_at(blob + SUMS + 6 * 16 + 8)},
+        {"welfare off the two payoffs' sum by 1", blob, size, SUMS + 7 * 16,
+         f64_at(blob + SUMS + 7 * 16) + 1, f64_at(blob + SUMS + 7 * 16 + 8)},
+        {"squared deviations of p above n/4 (variance 1)", blob, size, MOMENTS + 24, n, 0},
+        {"squared deviations of accepted p above na/4", blob, size, MOMENTS + 40 + 24, na / 2, 0},
+        {"sum of p of the moments below its bins' edges", blob, size, MOMENTS + 8, 0, 0},
+        {"payoff moment's sum of 1e300 - 1e300", blob, size, MOMENTS + 2 * 40 + 8, 1e300, -1e300},
+        {"squared deviations of one row", one_blob, one_size, MOMENTS + 24, 0.1, 0},
+        {"payoff sum over no rejected rows", one_blob, one_size, SUMS + 3 * 16, 1, 0},
+        {"calibration bin 5's sum of p (p in [0.5, 0.6)) at 0.9 per row", blob, size,
+         BINS + 5 * 48 + 32, 0.9 * (double)le64(blob + BINS + 5 * 48 + 16), 0},
+    };
+    char failed[2048] = "";
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        if (!forged_sum_refused(cases[c].blob, cases[c].size, cases[c].offset, cases[c].hi,
+                                cases[c].lo, NULL))
+            snprintf(failed + strlen(failed), sizeof failed - strlen(failed), "\n  accepted: %s",
+                     cases[c].what);
+    /* counts: rejected high-quality rows beyond the rejected rows; high-quality and uncertain
+     * counts below what their bins hold (bins 5-9 are all p >= 0.5, bins 3-5 all in (0.3, 0.7)) */
+    const struct {
+        const char *what;
+        size_t offset;
+        uint64_t value;
+    } counts[] = {
+        {"high-quality rows below the bins 5-9 hold", COUNTS + 32, le64(blob + COUNTS + 32) - 1},
+        {"accepted high-quality rows below the bins hold", COUNTS + 40, le64(blob + COUNTS + 40) - 1},
+        {"uncertain rows below the bins 3-5 hold", COUNTS + 48, 0},
+        {"rejected high-quality rows beyond the rejected rows", COUNTS + 32, (uint64_t)(nr + 1) + le64(blob + COUNTS + 40)},
+    };
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        unsigned char *b = malloc(size);
+        memcpy(b, blob, size);
+        put64(b + counts[c].offset, counts[c].value);
+        reseal(b, size);
+        sl_metrics *back;
+        if (sl_metrics_deserialize(&back, b, size) == SL_OK) {
+            snprintf(failed + strlen(failed), sizeof failed - strlen(failed), "\n  accepted: %s",
+                     counts[c].what);
+            sl_metrics_free(back);
+        }
+        free(b);
+    }
+    if (failed[0])
+        fail_msg("forged states accepted:%s", failed);
+    /* within the ranges: accepted (the bounds are not tighter than what rows give) */
+    double p_r = f64_at(blob + SUMS + 16) + f64_at(blob + SUMS + 16 + 8);
+    assert_false(forged_sum_refused(blob, size, SUMS + 16, p_r * (1 + 1e-9), 0, NULL));
+    double pa_r = f64_at(blob + SUMS + 3 * 16) + f64_at(blob + SUMS + 3 * 16 + 8);
+    assert_false(forged_sum_refused(blob, size, SUMS + 3 * 16, pa_r + 1, 0, NULL));
+    double brier = f64_at(blob + SUMS + 8 * 16) + f64_at(blob + SUMS + 8 * 16 + 8);
+    assert_false(forged_sum_refused(blob, size, SUMS + 8 * 16, brier * (1 - 1e-9), 0, NULL));
+    free(blob);
+    free(one_blob);
+    sl_metrics_free(m);
+    sl_metrics_free(one);
+    free_rows(&r);
+}
+
+/* States at the edges of what the consistency checks allow are accepted, on every path: p only
+ * 0 or 1 (the variance at its bound 1/4), p at and just below every bin edge and at 0, 1, eps,
+ * 1 - eps and 1e-300, one row per update (the most compensated additions per row), payoff
+ * columns that cancel within a row (tau +-1e15), p at the payoffs' break-even, merges of many
+ * states, other bins, the sketch. */
+static void test_edge_states_accepted(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    double *p = malloc(N * sizeof *p), *tau = malloc(N * sizeof *tau), *c_a = malloc(N * sizeof *c_a);
+    uint8_t *acc = malloc(N);
+    int8_t *truth = malloc(N);
+    sl_payoff_params pp = params;
+    double break_even = pp.s_minus / (pp.s_plus + pp.s_minus);
+    for (int kind = 0; kind < 4; kind++) {
+        for (size_t i = 0; i < N; i++) {
+            double edge = (double)(i % 11) * (1.0 / 10);
+            switch (kind) {
+            case 0: p[i] = (double)(i % 2); break;
+            case 1: p[i] = i % 3 == 0 ? edge : i % 3 == 1 ? nextafter(edge, 0) : (double)(i % 2); break;
+            case 2: p[i] = (const double[]){1e-15, 1 - 1e-15, 1e-300, 0.0, 1.0}[i % 5]; break;
+            default: p[i] = break_even; break;
+            }
+            if (p[i] > 1)
+                p[i] = 1;
+            tau[i] = kind == 3 ? (i % 2 ? 1e15 : -1e15) : 0.0;
+            c_a[i] = -tau[i];
+            acc[i] = (uint8_t)(i % 7 != 3);
+            truth[i] = (int8_t)((int)(i % 3) - 1);
+        }
+        for (const char *const *isa = supported_isas(); *isa; isa++) {
+            force_isa(*isa);
+            for (int i = 0; i < VARIANTS; i++) {
+                variant v = variants(i);
+                sl_metrics *whole, *merged;
+                assert_int_equal(sl_metrics_init_ex(&whole, &pp, &v.o), SL_OK);
+                assert_int_equal(sl_metrics_init_ex(&merged, &pp, &v.o), SL_OK);
+                sl_payoff_inputs_f64 in = {p, tau, c_a, NULL, NULL, NULL};
+                assert_int_equal(sl_metrics_update_f64(whole, &in, acc, truth, N, NULL), SL_OK);
+                for (size_t r = 0; r < N; r += 1 + r % 5) { /* one row per update, then merges */
+                    size_t len = r % 2 ? 1 : N - r < 40 ? N - r : 40;
+                    sl_payoff_inputs_f64 part = {p + r, tau + r, c_a + r, NULL, NULL, NULL};
+                    sl_metrics *piece;
+                    assert_int_equal(sl_metrics_init_ex(&piece, &pp, &v.o), SL_OK);
+                    for (size_t j = 0; j < len; j++) {
+                        sl_payoff_inputs_f64 one = {part.p + j, part.tau + j, part.c_a + j, NULL,
+                                                    NULL, NULL};
+                        assert_int_equal(sl_metrics_update_f64(piece, &one, acc + r + j,
+                                                               truth + r + j, 1, NULL), SL_OK);
+                    }
+                    assert_int_equal(sl_metrics_merge(merged, piece), SL_OK);
+                    sl_metrics_free(piece);
+                }
+                sl_metrics *const states[] = {whole, merged};
+                for (int k = 0; k < 2; k++) {
+                    size_t size;
+                    unsigned char *blob = blob_of(states[k], &size);
+                    sl_metrics *back;
+                    sl_status st = sl_metrics_deserialize(&back, blob, size);
+                    if (st != SL_OK)
+                        fail_msg("rows of kind %d, %s, %s, %s: %s", kind, *isa, v.name,
+                                 k ? "merged" : "one update", sl_status_str(st));
+                    sl_metrics_free(back);
+                    free(blob);
+                }
+                sl_metrics_free(whole);
+                sl_metrics_free(merged);
+            }
+        }
+    }
+    free(p), free(tau), free(c_a), free(acc), free(truth);
+}
+
 /* Random corruption of 1 to 8 bytes of the body, resealed: never a crash or an out-of-bounds
  * read (ASan), never a state whose counts do not add up or whose rates leave [0, 1]; refused as
  * corrupt unless the change keeps a possible state (e.g. a payoff sum changed). */
@@ -476,6 +694,8 @@ int main(void)
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_truncation_and_bit_flips),
         cmocka_unit_test(test_forged_content),
+        cmocka_unit_test(test_forged_sums),
+        cmocka_unit_test(test_edge_states_accepted),
         cmocka_unit_test(test_random_corruption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

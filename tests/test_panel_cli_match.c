@@ -16,23 +16,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "softlabel.h"
+#include "test_util.h"
 
 static char dir[] = "/tmp/softlabel-panel-match-XXXXXX";
 
 static int run(const char *args)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' %s 2> err.txt", dir, SOFTLABEL_CLI_LAUNCHER,
-             SOFTLABEL_CLI, args);
-    int status = system(cmd);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run_in_dir(dir, SOFTLABEL_CLI_LAUNCHER, SOFTLABEL_CLI, args);
 }
 
 static FILE *open_in(const char *name, const char *mode)

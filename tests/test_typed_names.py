@@ -7,7 +7,10 @@ sl_*_f32* / sl_*_f64* that an object of the library defines (the shared library'
 them, all of which must be covered), the source file the object was compiled from holds, outside
 comments, a line that defines it: a function definition starting in column 0 (`... name(`) or
 the one-line name binding of an instantiation (`#define SL_SCORE sl_score_f32` before the
-body's #include). A name produced only by token pasting, or named only in a comment, fails.
+body's #include). A SIMD kernel's name ends in the ISA its object was compiled for
+(-DSL_ISA=avx2: sl_score_f64_avx2), which the source cannot spell: its binding names the typed
+part (`#define SCORE_KERNEL SL_ISA_NAME(sl_score_f64)`). A name produced only by token pasting,
+or named only in a comment, fails.
 
 Usage: test_typed_names.py NM SOURCE_DIR SHARED_LIBRARY OBJECT...
 Objects are CMake's (<target>.dir/<source path relative to SOURCE_DIR>.o).
@@ -41,10 +44,14 @@ def without_comments(text):
     return COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def defining_lines(symbol, text):
-    """The (line number, line) pairs of text (comments removed) that define symbol."""
+def defining_lines(symbol, isa, text):
+    """The (line number, line) pairs of text (comments removed) that define symbol, compiled for
+    isa (None: not a SIMD object)."""
     definition = re.compile(r"^[A-Za-z_][\w \*]*\b" + symbol + r"\s*\(")
-    binding = re.compile(r"^\s*#\s*define\s+\w+\s+" + symbol + r"\s*$")
+    bound = symbol
+    if isa and symbol.endswith("_" + isa):
+        bound = r"SL_ISA_NAME\(\s*" + symbol[: -len(isa) - 1] + r"\s*\)"
+    binding = re.compile(r"^\s*#\s*define\s+\w+\s+" + bound + r"\s*$")
     return [(i, line) for i, line in enumerate(text.splitlines(), 1)
             if definition.match(line) or binding.match(line)]
 
@@ -56,19 +63,21 @@ def main():
     if not exported:
         sys.exit(f"{shared} exports no sl_*_f32 / sl_*_f64 symbol: wrong library?")
 
-    defined_in = {}  # symbol -> source file
+    defined_in = {}  # symbol -> (source file, ISA of its object or None)
     failures = []
     for obj in objects:
         src = source_of(obj, source_dir)
+        target = re.search(r"softlabel_(\w+)\.dir/", obj.as_posix())
+        isa = target.group(1) if target and target.group(1) != "core" else None
         for symbol in sorted(s for s in defined_globals(nm, obj) if TYPED.match(s)):
-            defined_in[symbol] = src
+            defined_in[symbol] = (src, isa)
     for symbol in sorted(exported - defined_in.keys()):
         failures.append(f"{symbol}: exported, but no object given defines it")
 
     checked = 0
-    for symbol, src in sorted(defined_in.items()):
+    for symbol, (src, isa) in sorted(defined_in.items()):
         text = without_comments(src.read_text())
-        lines = defining_lines(symbol, text)
+        lines = defining_lines(symbol, isa, text)
         rel = src.relative_to(source_dir)
         if lines:
             checked += 1

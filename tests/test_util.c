@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static char *read_file(const char *path)
 {
@@ -172,4 +173,14 @@ uint64_t rng_next(uint64_t *state)
 double rng_uniform(uint64_t *state, double lo, double hi)
 {
     return lo + (hi - lo) * ((double)(rng_next(state) >> 11) * 0x1p-53);
+}
+
+int run_in_dir(const char *dir, const char *launcher, const char *binary, const char *args)
+{
+    char cmd[2048];
+    int len = snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' %s 2> err.txt", dir, launcher, binary,
+                       args);
+    assert_true(len > 0 && (size_t)len < sizeof cmd);
+    int status = system(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -39,6 +39,10 @@ const char *const *all_isa_names(void);
 /* Forces a path; fails the test if that is refused. */
 void force_isa(const char *name);
 
+/* Runs the shell command line `launcher binary args` in directory dir with its standard error
+ * to dir/err.txt (launcher: an emulator, or ""); returns its exit code, -1 when it did not exit. */
+int run_in_dir(const char *dir, const char *launcher, const char *binary, const char *args);
+
 /* Deterministic random numbers for tests (splitmix64). */
 uint64_t rng_next(uint64_t *state);
 double rng_uniform(uint64_t *state, double lo, double hi);

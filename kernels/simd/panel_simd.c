@@ -11,5 +11,7 @@
 #include "vec_select.h"
 
 #include "prec_f64.h"
+#define PANEL_STATS_KERNEL SL_ISA_NAME(sl_panel_stats_f64)
+#define DIVERGENCE_KERNEL SL_ISA_NAME(sl_divergence_f64)
 #include "panel_simd.inc"
 #include "prec_undef.h"

@@ -14,12 +14,20 @@
 #include "vec_select.h"
 
 #include "prec_f64.h"
+#define SCORE_KERNEL SL_ISA_NAME(sl_score_f64)
+#define SIGMOID_KERNEL SL_ISA_NAME(sl_sigmoid_f64)
+#define EXP_ARRAY_KERNEL SL_ISA_NAME(sl_exp_array_f64)
 #include "score_simd.inc"
+#define PAYOFF_KERNEL SL_ISA_NAME(sl_payoff_f64)
 #include "payoff_simd.inc"
 #include "metrics_simd.inc" /* double precision only: metrics always accumulate in double */
 #include "prec_undef.h"
 
 #include "prec_f32.h"
+#define SCORE_KERNEL SL_ISA_NAME(sl_score_f32)
+#define SIGMOID_KERNEL SL_ISA_NAME(sl_sigmoid_f32)
+#define EXP_ARRAY_KERNEL SL_ISA_NAME(sl_exp_array_f32)
 #include "score_simd.inc"
+#define PAYOFF_KERNEL SL_ISA_NAME(sl_payoff_f32)
 #include "payoff_simd.inc"
 #include "prec_undef.h"

@@ -6,9 +6,17 @@
 #ifndef SL_VEC_SELECT_H
 #define SL_VEC_SELECT_H
 
-/* KERNEL(score) in f64 on avx2 -> sl_score_f64_avx2 (the extra level expands SL_ISA first) */
+/* A kernel helper's name: KERNEL(exp) in f64 on avx2 -> sl_exp_f64_avx2 (the extra level expands
+ * SL_ISA first). */
 #define SL_KERNEL_NAME_(op, prec, isa) sl_##op##_##prec##_##isa
 #define SL_KERNEL_NAME(op, prec, isa) SL_KERNEL_NAME_(op, prec, isa)
+
+/* A kernel entry point's name: its typed name, then the ISA (SL_ISA_NAME(sl_score_f64) on avx2 ->
+ * sl_score_f64_avx2). The file that includes a kernel body binds each entry point's typed name
+ * on one line with it (score_simd.c), so a search for sl_score_f64 lands there. */
+#define SL_ISA_NAME_(name, isa) name##_##isa
+#define SL_ISA_NAME_X(name, isa) SL_ISA_NAME_(name, isa)
+#define SL_ISA_NAME(name) SL_ISA_NAME_X(name, SL_ISA)
 
 #define SL_ISA_avx2 1
 #define SL_ISA_avx512 2

@@ -79,68 +79,50 @@ struct PayoffParams {
     std::string repr() const { return "PayoffParams(" + Proxy::kwargs_repr(as_dict()) + ")"; }
 };
 
-// The library's entry points by element type.
+// The library's entry points by element type: per-type traits (as Highway's), one definition of
+// the calls for both precisions, instantiated with each precision's typed names below.
+template <class T, class Obs_, class PayIn_, class PayOut_, auto score_1, auto score_mt,
+          auto payoff_fn, auto metrics_update_fn, auto metrics_observables_1,
+          auto metrics_observables_mt>
+struct PrecApi {
+    using Obs = Obs_;
+    using PayIn = PayIn_;
+    using PayOut = PayOut_;
+    static sl_status score(const sl_proxy *px, const Obs *o, size_t n, T *v, T *p, size_t *bad,
+                           unsigned threads)
+    {
+        return threads > 1 ? score_mt(px, o, n, v, p, bad, threads) : score_1(px, o, n, v, p, bad);
+    }
+    static sl_status payoff(const sl_payoff_params *pp, const PayIn *in, size_t n,
+                            const PayOut *out, size_t *bad)
+    {
+        return payoff_fn(pp, in, n, out, bad);
+    }
+    static sl_status metrics_update(sl_metrics *m, const PayIn *in, const uint8_t *acc,
+                                    const int8_t *gt, size_t n, size_t *bad)
+    {
+        return metrics_update_fn(m, in, acc, gt, n, bad);
+    }
+    static sl_status metrics_update_observables(sl_metrics *m, const sl_proxy *px, const Obs *o,
+                                                const PayIn *in, const uint8_t *acc,
+                                                const int8_t *gt, size_t n, size_t *bad,
+                                                unsigned threads)
+    {
+        return threads > 1 ? metrics_observables_mt(m, px, o, in, acc, gt, n, bad, threads)
+                           : metrics_observables_1(m, px, o, in, acc, gt, n, bad);
+    }
+};
 template <class T> struct Prec;
-template <> struct Prec<double> {
-    using Obs = sl_observables_f64;
-    using PayIn = sl_payoff_inputs_f64;
-    using PayOut = sl_payoff_outputs_f64;
-    static sl_status score(const sl_proxy *px, const Obs *o, size_t n, double *v, double *p,
-                           size_t *bad, unsigned threads)
-    {
-        return threads > 1 ? sl_score_f64_mt(px, o, n, v, p, bad, threads)
-                           : sl_score_f64(px, o, n, v, p, bad);
-    }
-    static sl_status payoff(const sl_payoff_params *pp, const PayIn *in, size_t n,
-                            const PayOut *out, size_t *bad)
-    {
-        return sl_payoff_f64(pp, in, n, out, bad);
-    }
-    static sl_status metrics_update(sl_metrics *m, const PayIn *in, const uint8_t *acc,
-                                    const int8_t *gt, size_t n, size_t *bad)
-    {
-        return sl_metrics_update_f64(m, in, acc, gt, n, bad);
-    }
-    static sl_status metrics_update_observables(sl_metrics *m, const sl_proxy *px, const Obs *o,
-                                                const PayIn *in, const uint8_t *acc,
-                                                const int8_t *gt, size_t n, size_t *bad,
-                                                unsigned threads)
-    {
-        return threads > 1
-                   ? sl_metrics_update_observables_f64_mt(m, px, o, in, acc, gt, n, bad, threads)
-                   : sl_metrics_update_observables_f64(m, px, o, in, acc, gt, n, bad);
-    }
-};
-template <> struct Prec<float> {
-    using Obs = sl_observables_f32;
-    using PayIn = sl_payoff_inputs_f32;
-    using PayOut = sl_payoff_outputs_f32;
-    static sl_status score(const sl_proxy *px, const Obs *o, size_t n, float *v, float *p,
-                           size_t *bad, unsigned threads)
-    {
-        return threads > 1 ? sl_score_f32_mt(px, o, n, v, p, bad, threads)
-                           : sl_score_f32(px, o, n, v, p, bad);
-    }
-    static sl_status payoff(const sl_payoff_params *pp, const PayIn *in, size_t n,
-                            const PayOut *out, size_t *bad)
-    {
-        return sl_payoff_f32(pp, in, n, out, bad);
-    }
-    static sl_status metrics_update(sl_metrics *m, const PayIn *in, const uint8_t *acc,
-                                    const int8_t *gt, size_t n, size_t *bad)
-    {
-        return sl_metrics_update_f32(m, in, acc, gt, n, bad);
-    }
-    static sl_status metrics_update_observables(sl_metrics *m, const sl_proxy *px, const Obs *o,
-                                                const PayIn *in, const uint8_t *acc,
-                                                const int8_t *gt, size_t n, size_t *bad,
-                                                unsigned threads)
-    {
-        return threads > 1
-                   ? sl_metrics_update_observables_f32_mt(m, px, o, in, acc, gt, n, bad, threads)
-                   : sl_metrics_update_observables_f32(m, px, o, in, acc, gt, n, bad);
-    }
-};
+template <>
+struct Prec<double>
+    : PrecApi<double, sl_observables_f64, sl_payoff_inputs_f64, sl_payoff_outputs_f64,
+              sl_score_f64, sl_score_f64_mt, sl_payoff_f64, sl_metrics_update_f64,
+              sl_metrics_update_observables_f64, sl_metrics_update_observables_f64_mt> {};
+template <>
+struct Prec<float>
+    : PrecApi<float, sl_observables_f32, sl_payoff_inputs_f32, sl_payoff_outputs_f32,
+              sl_score_f32, sl_score_f32_mt, sl_payoff_f32, sl_metrics_update_f32,
+              sl_metrics_update_observables_f32, sl_metrics_update_observables_f32_mt> {};
 
 // A struct of columns advanced by k rows (NULL columns stay NULL).
 inline sl_observables_f64 shifted(sl_observables_f64 o, size_t k)

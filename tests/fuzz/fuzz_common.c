@@ -88,6 +88,17 @@ bool fuzz_read(const char *name, char **out, size_t *size)
     return true;
 }
 
+bool fuzz_same_file(const char *a, const char *b)
+{
+    char *x, *y;
+    size_t nx, ny;
+    bool hx = fuzz_read(a, &x, &nx), hy = fuzz_read(b, &y, &ny);
+    bool same = hx == hy && nx == ny && (nx == 0 || memcmp(x, y, nx) == 0);
+    free(x);
+    free(y);
+    return same;
+}
+
 void fuzz_remove(const char *const *names)
 {
     for (; *names; names++)

@@ -22,6 +22,9 @@ void fuzz_write(const char *name, const void *data, size_t size);
  * *out NULL) when it does not exist. */
 bool fuzz_read(const char *name, char **out, size_t *size);
 
+/* Whether scratch files a and b both exist with the same bytes, or both do not exist. */
+bool fuzz_same_file(const char *a, const char *b);
+
 /* Removes the scratch files named (a NULL-terminated list), absent ones ignored. */
 void fuzz_remove(const char *const *names);
 

@@ -14,8 +14,8 @@
  *    byte, as --threads 1;
  *  - every output (items, summary, HTML report) is valid UTF-8, checked by fuzz_utf8_valid, on
  *    every input: text that is not UTF-8, or holds a NUL, is refused where it is read;
- *  - each line of items.jsonl is a valid JSON object (jansson, without JSON_ALLOW_NUL: what
- *    `eval` reads) whose distribution's shares lie in [0, 1] and sum to 1 within 1e-9, whose
+ *  - each line of items.jsonl is a valid JSON object (jansson, without JSON_ALLOW_NUL: `eval`
+ *    refuses a NUL too) whose distribution's shares lie in [0, 1] and sum to 1 within 1e-9, whose
  *    entropy is in [0, log2 k], and whose disagreement_class is one of the four (an item whose
  *    reviewers were all marked as errors: null distribution and entropy, "unresolved"); the
  *    summary is a valid JSON object whose "items" equals the number of lines.
@@ -111,17 +111,6 @@ static void check_outputs(void)
     free(summary);
 }
 
-static bool same_file(const char *a, const char *b)
-{
-    char *x, *y;
-    size_t nx, ny;
-    bool hx = fuzz_read(a, &x, &nx), hy = fuzz_read(b, &y, &ny);
-    bool same = hx == hy && nx == ny && (nx == 0 || memcmp(x, y, nx) == 0);
-    free(x);
-    free(y);
-    return same;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const files[] = {"items.jsonl", "qa.json", "qa.html", "items2.jsonl",
@@ -186,8 +175,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!use_rubric)
         two[11] = NULL;
     int code2 = fuzz_run(two, NULL);
-    if (code2 != code || !same_file("items.jsonl", "items2.jsonl") ||
-        !same_file("qa.json", "qa2.json"))
+    if (code2 != code || !fuzz_same_file("items.jsonl", "items2.jsonl") ||
+        !fuzz_same_file("qa.json", "qa2.json"))
         fuzz_fail("--threads 2 gave exit %d and other items or summary than --threads 1 (exit %d)",
                   code2, code);
     return 0;

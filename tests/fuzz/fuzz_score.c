@@ -124,17 +124,6 @@ static unsigned long long check_output(const char *out, size_t n, bool strict_js
 }
 #endif
 
-static bool same_file(const char *a, const char *b)
-{
-    char *x, *y;
-    size_t nx, ny;
-    bool hx = fuzz_read(a, &x, &nx), hy = fuzz_read(b, &y, &ny);
-    bool same = hx == hy && nx == ny && (nx == 0 || memcmp(x, y, nx) == 0);
-    free(x);
-    free(y);
-    return same;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const scratch_files[] = {IN_NAME, OUT_NAME, OUT2_NAME, OUT3_NAME,
@@ -172,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            "skip", "--rejects", fuzz_path(REJ2_NAME), "--threads", "1",
                            "--chunk-size", "16", NULL};
     int code2 = fuzz_run(split, NULL);
-    if (code2 != code || !same_file(OUT_NAME, OUT2_NAME) || !same_file(REJ_NAME, REJ2_NAME))
+    if (code2 != code || !fuzz_same_file(OUT_NAME, OUT2_NAME) || !fuzz_same_file(REJ_NAME, REJ2_NAME))
         fuzz_fail("--chunk-size 16 gave exit %d and other output than one chunk (exit %d)", code2,
                   code);
 
@@ -196,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           "--chunk-size", "65536", NULL};
     int code3 = fuzz_run(stop, NULL);
     if (code == 0 && n_rejected == 0) {
-        if (code3 != 0 || !same_file(OUT_NAME, OUT3_NAME))
+        if (code3 != 0 || !fuzz_same_file(OUT_NAME, OUT3_NAME))
             fuzz_fail("stopping mode: exit %d or other output on an input without bad rows",
                       code3);
     } else {

@@ -17,21 +17,9 @@ import numpy as np
 import pandas as pd
 from crowdkit.aggregation import DawidSkene
 
+from dawid_skene_ctypes import Options, Out
+
 TOLERANCE = 1e-6
-
-
-class Out(ctypes.Structure):
-    _fields_ = [("posterior", ctypes.POINTER(ctypes.c_double)), ("posterior_ld", ctypes.c_size_t),
-                ("prior", ctypes.POINTER(ctypes.c_double)),
-                ("confusion", ctypes.POINTER(ctypes.c_double)),
-                ("accuracy", ctypes.POINTER(ctypes.c_double)),
-                ("iterations", ctypes.c_uint32), ("converged", ctypes.c_int),
-                ("elbo_per_annotation", ctypes.c_double)]
-
-
-class Options(ctypes.Structure):
-    _fields_ = [("max_iterations", ctypes.c_uint32), ("tolerance", ctypes.c_double),
-                ("n_threads", ctypes.c_uint)]
 
 
 def ours(lib, items, reviewers, labels, n_items, n_reviewers, n_labels, threads):

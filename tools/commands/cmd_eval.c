@@ -19,10 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "cli_util.h"
 #include "commands.h"
+#include "json.h"
+#include "numtext.h"
+#include "options.h"
 #include "panel_intern.h"
 #include "panel_json.h"
 #include "softlabel.h"
@@ -74,26 +75,20 @@ static void bad_line(eval_state *s, const char *path, size_t line, const char *f
     va_end(ap);
 }
 
-static int eval_usage(FILE *f, int code)
-{
-    fputs("usage: softlabel eval --human ITEMS.jsonl --model MODEL.jsonl [--out PER_ITEM.jsonl]\n"
-          "                      [--allow-missing] [--max-errors N]\n"
-          "  ITEMS.jsonl: the output of softlabel panel. MODEL.jsonl: one {\"item_id\": ..., \n"
-          "  \"distribution\": {label: probability}} per line (absent labels 0; sums to 1 within\n"
-          "  1e-6). Prints {\"items\", \"overall\", \"by_disagreement_class\"} as JSON; each holds\n"
-          "  the means of cross_entropy_bits, kl_bits, js_bits (base 2), total_variation, brier\n"
-          "  and top_label_agreement. --out writes the per-item values.\n"
-          "  --allow-missing  skip (and count) items found on one side only (default: an error)\n",
-          f);
-    return code;
-}
+/* One line being read: its number and where its unescaped strings go. */
+typedef struct eval_line {
+    const char *path;
+    size_t number;
+    char *text;   /* room for the line's strings, unescaped and NUL-terminated */
+    size_t used;
+} eval_line;
 
-/* Reads a JSONL file line by line: fn(state, object, line) for each non-blank line that parses to
- * an object; other lines are reported. Returns 0, or the exit code after printing why the file
+/* Reads a JSONL file line by line: fn(state, line, text, length) for each non-blank line, with
+ * room in line->text for its strings. Returns 0, or the exit code after printing why the file
  * could not be read: SL_EX_NOINPUT (cannot open), SL_EX_IOERR (a read error, or the file changed
  * while being read: then its last line, cut where the file now ends, is not parsed). */
 static int read_jsonl(eval_state *s, const char *path,
-                      void (*fn)(eval_state *, json_t *, size_t))
+                      void (*fn)(eval_state *, eval_line *, const char *, size_t))
 {
     int fd = sl_input_open("eval", path);
     FILE *f = fd == STDIN_FILENO ? stdin : fd >= 0 ? fdopen(fd, "rb") : NULL;
@@ -104,8 +99,8 @@ static int read_jsonl(eval_state *s, const char *path,
     }
     sl_input_guard guard;
     sl_input_guard_start(&guard, fd);
-    char *line = NULL;
-    size_t cap = 0, number = 0;
+    char *line = NULL, *text = NULL;
+    size_t cap = 0, text_cap = 0, number = 0;
     uint64_t consumed = 0;
     ssize_t len;
     int rc = 0;
@@ -125,15 +120,18 @@ static int read_jsonl(eval_state *s, const char *path,
             blank++;
         if (blank == (size_t)len)
             continue;
-        json_error_t jerr;
-        json_t *o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!o)
-            bad_line(s, path, number, "invalid JSON: %s (column %d)", jerr.text, jerr.column);
-        else if (!json_is_object(o))
-            bad_line(s, path, number, "not a JSON object");
-        else
-            fn(s, o, number);
-        json_decref(o);
+        if (text_cap < (size_t)len + 1) { /* the strings and a NUL each fit in the line's length */
+            char *p = realloc(text, (size_t)len + 1);
+            if (!p) {
+                fprintf(stderr, "softlabel eval: out of memory\n");
+                rc = SL_EX_OSERR;
+                break;
+            }
+            text = p;
+            text_cap = (size_t)len + 1;
+        }
+        eval_line l = {path, number, text, 0};
+        fn(s, &l, line, (size_t)len);
     }
     if (!rc && ferror(f)) {
         fprintf(stderr, "softlabel eval: %s: read error: %s\n", path, strerror(errno));
@@ -142,9 +140,57 @@ static int read_jsonl(eval_state *s, const char *path,
         rc = SL_EX_IOERR;
     }
     free(line);
+    free(text);
     if (f != stdin)
         fclose(f);
     return rc;
+}
+
+/* Scans a line and picks its members by name; reports it as bad when it is not a JSON object. */
+static int pick(eval_state *s, eval_line *l, const char *text, size_t len,
+                const char *const *names, size_t count, sl_json_member *found)
+{
+    sl_json_iter it;
+    if (!sl_json_pick(&it, text, len, SL_JSON_UTF8, names, count, found))
+        return 0;
+    bad_line(s, l->path, l->number, "invalid JSON: %s (column %zu)", it.error, it.error_offset + 1);
+    return -1;
+}
+
+/* A string's text (a value with its quotes, or a key without), unescaped and NUL-terminated in
+ * l->text: NULL (the line reported) when it holds \u0000, which no C string can. */
+static const char *text_of(eval_state *s, eval_line *l, const char *str, size_t len)
+{
+    char *out = l->text + l->used;
+    size_t n = sl_json_unescape(str, len, out);
+    if (memchr(out, '\0', n)) {
+        bad_line(s, l->path, l->number, "a string holds a NUL character (\\u0000)");
+        return NULL;
+    }
+    out[n] = '\0';
+    l->used += n + 1;
+    return out;
+}
+
+/* A member's string value (NULL when it is absent or not a string, *bad set when it holds NUL). */
+static const char *string_of(eval_state *s, eval_line *l, const sl_json_member *m, int *bad)
+{
+    if (!m->value || m->type != SL_JSON_STRING)
+        return NULL;
+    const char *t = text_of(s, l, m->value + 1, m->value_len - 2);
+    *bad |= !t;
+    return t;
+}
+
+/* The next member of a nested object (a distribution) with its key unescaped into l->text:
+ * 1, 0 at its end, -1 when the key holds NUL (the line reported). */
+static int next_label(eval_state *s, eval_line *l, sl_json_iter *it, sl_json_member *m,
+                      const char **label)
+{
+    if (sl_json_next(it, m) != 1)
+        return 0; /* the line was scanned whole before: it is valid */
+    *label = text_of(s, l, m->key, m->key_len);
+    return *label ? 1 : -1;
 }
 
 static int class_of(const char *name)
@@ -161,31 +207,38 @@ static int64_t task_of(eval_state *s, const char *name)
     int64_t t = sl_intern_add(&s->tasks, name, strlen(name), &added);
     if (t < 0 || !added)
         return t;
-    if ((size_t)t >= s->task_cap) {
-        size_t cap = s->task_cap ? s->task_cap * 2 : 16;
-        eval_task *p = realloc(s->task, cap * sizeof *p);
-        if (!p)
-            return -1;
-        s->task = p;
-        s->task_cap = cap;
-    }
+    if (sl_array_reserve((void **)&s->task, &s->task_cap, (size_t)t + 1, sizeof *s->task, 16))
+        return -1;
     memset(&s->task[t], 0, sizeof s->task[t]);
     return t;
 }
 
+/* The members of a line of either file. */
+enum { M_ITEM, M_DIST, M_TASK, M_CLASS, M_COUNT };
+static const char *const member_names[M_COUNT] = {"item_id", "distribution", "task",
+                                                  "disagreement_class"};
+
 /* One line of the human file. */
-static void human_line(eval_state *s, json_t *o, size_t line)
+static void human_line(eval_state *s, eval_line *l, const char *text, size_t len)
 {
     const char *path = s->human_path;
-    const char *id = json_string_value(json_object_get(o, "item_id"));
-    const char *task_name = json_string_value(json_object_get(o, "task"));
-    json_t *dist = json_object_get(o, "distribution");
-    const char *cls = json_string_value(json_object_get(o, "disagreement_class"));
+    size_t line = l->number;
+    sl_json_member m[M_COUNT];
+    if (pick(s, l, text, len, member_names, M_COUNT, m))
+        return;
+    int bad = 0;
+    const char *id = string_of(s, l, &m[M_ITEM], &bad);
+    const char *task_name = string_of(s, l, &m[M_TASK], &bad);
+    const char *cls = string_of(s, l, &m[M_CLASS], &bad);
+    const sl_json_member *dist = &m[M_DIST];
+    if (bad)
+        return;
     if (!id || !task_name) {
         bad_line(s, path, line, "'item_id' and 'task' must be strings");
         return;
     }
-    if (!json_is_object(dist) && !json_is_null(dist)) {
+    int is_object = dist->value && dist->type == SL_JSON_OBJECT;
+    if (!is_object && !(dist->value && dist->type == SL_JSON_NULL)) {
         bad_line(s, path, line, "'distribution' of item '%s' must be an object or null", id);
         return;
     }
@@ -195,40 +248,61 @@ static void human_line(eval_state *s, json_t *o, size_t line)
         return;
     }
     eval_task *task = &s->task[t];
+    sl_json_iter it;
+    sl_json_member e;
+    size_t size = 0; /* the distribution's labels */
+    if (is_object) {
+        sl_json_begin(&it, dist->value, dist->value_len, SL_JSON_UTF8);
+        while (sl_json_next(&it, &e) == 1)
+            size++;
+    }
     /* the first valid item of a task fixes its labels and their order: they are collected apart
      * and become the task's only once the whole line is valid */
     int first_of_task = task->labels.count == 0;
-    size_t k = first_of_task ? json_object_size(dist) : task->labels.count;
+    size_t k = first_of_task ? size : task->labels.count;
     double *shares = NULL;
+    unsigned char *given = NULL;
     sl_intern fresh;
     sl_intern_init(&fresh);
     sl_intern *labels = first_of_task ? &fresh : &task->labels;
-    if (json_is_object(dist)) {
-        if (!first_of_task && json_object_size(dist) != k) {
-            bad_line(s, path, line, "item '%s' has %zu labels; task '%s' has %zu", id,
-                     json_object_size(dist), task_name, k);
+    if (is_object) {
+        if (!first_of_task && size != k) {
+            bad_line(s, path, line, "item '%s' has %zu labels; task '%s' has %zu", id, size,
+                     task_name, k);
             return;
         }
         shares = calloc(k ? k : 1, sizeof *shares);
+        given = calloc(k ? k : 1, 1);
         const char *label;
-        json_t *v;
-        json_object_foreach(dist, label, v) {
-            int64_t l = first_of_task ? sl_intern_add(labels, label, strlen(label), NULL)
-                                      : sl_intern_find(labels, label, strlen(label));
-            if (l < 0 || !json_is_number(v)) {
+        int r = shares && given ? 1 : -1;
+        sl_json_begin(&it, dist->value, dist->value_len, SL_JSON_UTF8);
+        while (r == 1 && (r = next_label(s, l, &it, &e, &label)) == 1) {
+            int64_t lab = first_of_task ? sl_intern_add(labels, label, strlen(label), NULL)
+                                        : sl_intern_find(labels, label, strlen(label));
+            const char *problem = lab < 0 ? "is not a label of its task"
+                                  : given[lab] ? "appears twice"
+                                  : e.type != SL_JSON_NUMBER ? "has no numeric share"
+                                                             : NULL;
+            if (problem) {
                 bad_line(s, path, line, "distribution of item '%s': label '%s' %s", id, label,
-                         l < 0 ? "is not a label of its task" : "has no numeric share");
-                free(shares);
-                sl_intern_free(&fresh);
-                return;
+                         problem);
+                r = -1;
+                break;
             }
-            shares[l] = json_number_value(v);
+            given[lab] = 1;
+            sl_parse_f64(e.value, e.value_len, &shares[lab]);
+        }
+        free(given);
+        if (r < 0) {
+            free(shares);
+            sl_intern_free(&fresh);
+            return;
         }
         double sum = 0.0;
         int inside = 1;
-        for (size_t l = 0; l < k; l++) {
-            sum += shares[l];
-            inside &= shares[l] >= 0.0 && shares[l] <= 1.0;
+        for (size_t lab = 0; lab < k; lab++) {
+            sum += shares[lab];
+            inside &= shares[lab] >= 0.0 && shares[lab] <= 1.0;
         }
         if (!inside || !(fabs(sum - 1.0) <= SL_DIST_SUM_TOLERANCE)) {
             bad_line(s, path, line, "distribution of item '%s': shares outside [0, 1] or summing "
@@ -251,26 +325,27 @@ static void human_line(eval_state *s, json_t *o, size_t line)
         sl_intern_free(&task->labels);
         task->labels = fresh;
     }
-    if ((size_t)i >= s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        eval_item *p = realloc(s->item, cap * sizeof *p);
-        if (!p) {
-            free(shares);
-            return;
-        }
-        s->item = p;
-        s->cap = cap;
+    if (sl_array_reserve((void **)&s->item, &s->cap, (size_t)i + 1, sizeof *s->item, 1024)) {
+        free(shares);
+        return;
     }
     s->item[i] = (eval_item){(uint32_t)t, 0, class_of(cls), line, shares, NULL, 0};
 }
 
 /* One line of the model file. */
-static void model_line(eval_state *s, json_t *o, size_t line)
+static void model_line(eval_state *s, eval_line *l, const char *text, size_t len)
 {
     const char *path = s->model_path;
-    const char *id = json_string_value(json_object_get(o, "item_id"));
-    json_t *dist = json_object_get(o, "distribution");
-    if (!id || !json_is_object(dist)) {
+    size_t line = l->number;
+    sl_json_member m[M_COUNT];
+    if (pick(s, l, text, len, member_names, 2 /* item_id, distribution */, m))
+        return;
+    int bad = 0;
+    const char *id = string_of(s, l, &m[M_ITEM], &bad);
+    const sl_json_member *dist = &m[M_DIST];
+    if (bad)
+        return;
+    if (!id || !dist->value || dist->type != SL_JSON_OBJECT) {
         bad_line(s, path, line, "expected {\"item_id\": string, \"distribution\": {label: p}}");
         return;
     }
@@ -281,14 +356,8 @@ static void model_line(eval_state *s, json_t *o, size_t line)
         i = sl_intern_add(&s->items, id, strlen(id), &added);
         if (i < 0)
             return;
-        if ((size_t)i >= s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 1024;
-            eval_item *p = realloc(s->item, cap * sizeof *p);
-            if (!p)
-                return;
-            s->item = p;
-            s->cap = cap;
-        }
+        if (sl_array_reserve((void **)&s->item, &s->cap, (size_t)i + 1, sizeof *s->item, 1024))
+            return;
         s->item[i] = (eval_item){UINT32_MAX, 0, -1, 0, NULL, NULL, line};
         return;
     }
@@ -303,31 +372,41 @@ static void model_line(eval_state *s, json_t *o, size_t line)
     eval_task *task = &s->task[it->task];
     size_t k = task->labels.count;
     double *p = calloc(k ? k : 1, sizeof *p);
-    if (!p)
-        return;
+    unsigned char *given = calloc(k ? k : 1, 1);
+    sl_json_iter di;
+    sl_json_member e;
     const char *label;
-    json_t *v;
-    json_object_foreach(dist, label, v) {
-        int64_t l = sl_intern_find(&task->labels, label, strlen(label));
-        double x = json_is_number(v) ? json_number_value(v) : NAN;
-        if (l < 0) {
+    int r = p && given ? 1 : -1;
+    sl_json_begin(&di, dist->value, dist->value_len, SL_JSON_UTF8);
+    while (r == 1 && (r = next_label(s, l, &di, &e, &label)) == 1) {
+        int64_t lab = sl_intern_find(&task->labels, label, strlen(label));
+        double x = NAN;
+        if (e.type == SL_JSON_NUMBER)
+            sl_parse_f64(e.value, e.value_len, &x);
+        if (lab < 0) {
             bad_line(s, path, line, "item '%s': label '%s' is not a label of task '%s'", id,
                      label, s->tasks.str[it->task]);
+        } else if (given[lab]) {
+            bad_line(s, path, line, "item '%s': label '%s' appears twice", id, label);
         } else if (!(x >= 0.0 && x <= 1.0)) {
-            char *text = json_dumps(v, JSON_ENCODE_ANY);
-            bad_line(s, path, line, "item '%s': probability of '%s' is %s, not a number in [0, 1]",
-                     id, label, text ? text : "?");
-            free(text);
+            bad_line(s, path, line, "item '%s': probability of '%s' is %.*s, not a number in [0, 1]",
+                     id, label, (int)e.value_len, e.value);
         } else {
-            p[l] = x;
+            p[lab] = x;
+            given[lab] = 1;
             continue;
         }
+        r = -1;
+        break;
+    }
+    free(given);
+    if (r != 0) {
         free(p);
         return;
     }
     double sum = 0.0; /* in label order, as the kernel sums */
-    for (size_t l = 0; l < k; l++)
-        sum += p[l];
+    for (size_t lab = 0; lab < k; lab++)
+        sum += p[lab];
     if (!(fabs(sum - 1.0) <= SL_DIST_SUM_TOLERANCE)) {
         bad_line(s, path, line, "item '%s': the distribution sums to %.17g, not 1 (within 1e-6)",
                  id, sum);
@@ -548,38 +627,28 @@ int sl_cmd_eval(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.max_errors = 50;
     const char *out_path = NULL;
-    int allow = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *opt = argv[i];
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
-            return eval_usage(stdout, 0);
-        if (!strcmp(opt, "--allow-missing")) {
-            allow = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "softlabel eval: unknown option or missing value: '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-        const char *val = argv[++i];
-        if (!strcmp(opt, "--human")) {
-            s.human_path = val;
-        } else if (!strcmp(opt, "--model")) {
-            s.model_path = val;
-        } else if (!strcmp(opt, "--out")) {
-            out_path = val;
-        } else if (!strcmp(opt, "--max-errors")) {
-            if (sl_parse_size_arg("eval", opt, val, &s.max_errors))
-                return SL_EX_USAGE;
-        } else {
-            fprintf(stderr, "softlabel eval: unknown option '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-    }
-    if (!s.human_path || !s.model_path) {
-        fprintf(stderr, "softlabel eval: --human and --model are required (see --help)\n");
-        return SL_EX_USAGE;
-    }
+    bool allow = false;
+    const sl_option options[] = {
+        {"--human", SL_OPT_PATH, &s.human_path, "ITEMS.jsonl",
+         .help = "the items softlabel panel wrote", .flags = SL_OPT_REQUIRED},
+        {"--model", SL_OPT_PATH, &s.model_path, "MODEL.jsonl",
+         .help = "the model's distributions", .flags = SL_OPT_REQUIRED},
+        {"--out", SL_OPT_PATH, &out_path, "PER_ITEM.jsonl", .help = "the per-item values"},
+        {"--allow-missing", SL_OPT_FLAG, &allow,
+         .help = "skip (and count) items found on one side only (default: an error)"},
+        {"--max-errors", SL_OPT_COUNT, &s.max_errors, "N",
+         .help = "input errors printed in full (default 50; all are counted)", .hi = SIZE_MAX},
+    };
+    const sl_command_options command = {
+        "eval",
+        "  MODEL.jsonl: one {\"item_id\": ..., \"distribution\": {label: probability}} per line\n"
+        "  (absent labels 0; sums to 1 within 1e-6). Prints {\"items\", \"overall\",\n"
+        "  \"by_disagreement_class\"} as JSON; each holds the means of cross_entropy_bits, kl_bits,\n"
+        "  js_bits (base 2), total_variation, brier and top_label_agreement.\n\n",
+        NULL, options, sizeof options / sizeof options[0]};
+    int rc = sl_options_parse(&command, argc, argv);
+    if (rc)
+        return rc < 0 ? SL_EX_OK : rc;
     int code = read_jsonl(&s, s.human_path, human_line);
     if (!code)
         code = read_jsonl(&s, s.model_path, model_line);

@@ -12,22 +12,32 @@
 #include <time.h>
 #include <unistd.h>
 
+int sl_array_reserve(void **p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : first;
+    while (n < need && n <= SIZE_MAX / 2)
+        n *= 2;
+    if (n < need || n > SIZE_MAX / size)
+        return -1;
+    void *grown = realloc(*p, n * size);
+    if (!grown)
+        return -1;
+    *p = grown;
+    *cap = n;
+    return 0;
+}
+
 int sl_buf_reserve(sl_buf *b, size_t extra)
 {
     if (b->oom)
         return -1;
-    if (b->cap - b->len >= extra)
-        return 0;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->len < extra)
-        cap *= 2;
-    char *d = realloc(b->p, cap);
-    if (!d) {
+    if (extra > SIZE_MAX - b->len ||
+        sl_array_reserve((void **)&b->p, &b->cap, b->len + extra, 1, 4096)) {
         b->oom = 1;
         return -1;
     }
-    b->p = d;
-    b->cap = cap;
     return 0;
 }
 
@@ -155,17 +165,6 @@ int sl_input_guard_end(const sl_input_guard *g, int fd, const char *cmd, const c
             " %llu read)\n", cmd, path, (unsigned long long)g->size, (long long)st.st_size,
             (unsigned long long)consumed);
     return -1;
-}
-
-int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out)
-{
-    int64_t v;
-    if (sl_parse_whole(arg, strlen(arg), 0, SIZE_MAX < INT64_MAX ? (int64_t)SIZE_MAX : INT64_MAX, &v)) {
-        fprintf(stderr, "softlabel %s: %s: not a non-negative integer: '%s'\n", cmd, opt, arg);
-        return -1;
-    }
-    *out = (size_t)v;
-    return 0;
 }
 
 double sl_now(void)

@@ -21,6 +21,11 @@ enum {
     SL_EX_CONFIG = 78
 };
 
+/* Makes room for at least `need` elements of `size` bytes in the array *p of *cap elements,
+ * doubling *cap (from `first` when 0) until it is enough: the one growth rule of the command's
+ * arrays. 0, or -1 when out of memory or past SIZE_MAX (*p and *cap unchanged then). */
+int sl_array_reserve(void **p, size_t *cap, size_t need, size_t size, size_t first);
+
 /* The output buffer of every command: a growable byte buffer. Zero-initialized is empty and
  * valid. Running out of memory is sticky: oom stays set and later appends do nothing, so a writer
  * may append a whole record and check once. */
@@ -73,9 +78,6 @@ void sl_input_guard_start(sl_input_guard *g, int fd);
  * "softlabel CMD: PATH: changed while being read (...)" (exit code SL_EX_IOERR). */
 int sl_input_guard_end(const sl_input_guard *g, int fd, const char *cmd, const char *path,
                        uint64_t consumed);
-
-/* Parses a non-negative decimal integer option value; prints an error naming opt on failure. */
-int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out);
 
 /* Monotonic seconds. */
 double sl_now(void);

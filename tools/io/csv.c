@@ -18,8 +18,11 @@ static size_t first_line_end(const char *s, size_t n, size_t start, bool eof)
 
 /* Where the record that starts at s[start] ends (just past its terminator, or n at the end of
  * data), by the same rules as sl_csv_next_record; SIZE_MAX when the data so far does not decide
- * it. Jumps from quote to quote and line to line, without looking at the fields. */
-static size_t record_end(const char *s, size_t n, size_t start, bool eof)
+ * it. *seen: how far the parser has to read to reach the same decision. That is the record's end,
+ * except for a malformed record: it ends with its first line, but what makes it malformed (a stray
+ * quote, the byte after a closing quote, a quote open up to the end of data) may lie further on.
+ * Jumps from quote to quote and line to line, without looking at the fields. */
+static size_t record_end(const char *s, size_t n, size_t start, bool eof, size_t *seen)
 {
     size_t i = start;
     for (;;) {
@@ -27,15 +30,19 @@ static size_t record_end(const char *s, size_t n, size_t start, bool eof)
         size_t stop = nl ? (size_t)(nl - s) : n;
         const char *q = memchr(s + i, '"', stop - i);
         if (!q)
-            return nl ? stop + 1 : eof ? n : SIZE_MAX;
+            return *seen = nl ? stop + 1 : eof ? n : SIZE_MAX;
         size_t open = (size_t)(q - s);
-        if (open != start && s[open - 1] != ',') /* a quote inside an unquoted field */
+        if (open != start && s[open - 1] != ',') { /* a quote inside an unquoted field */
+            *seen = open + 1;
             return first_line_end(s, n, start, eof);
+        }
         size_t c = open + 1; /* the closing quote: the next one not doubled */
         for (;;) {
             const char *close = memchr(s + c, '"', n - c);
-            if (!close)
+            if (!close) {
+                *seen = n;
                 return eof ? first_line_end(s, n, start, eof) : SIZE_MAX;
+            }
             c = (size_t)(close - s) + 1;
             if (c < n && s[c] == '"') {
                 c++;
@@ -44,16 +51,17 @@ static size_t record_end(const char *s, size_t n, size_t start, bool eof)
             break;
         }
         if (c >= n || (s[c] == '\r' && c + 1 >= n))
-            return eof ? n : SIZE_MAX;
+            return *seen = eof ? n : SIZE_MAX;
         if (s[c] == ',') {
             i = c + 1;
             continue;
         }
         if (s[c] == '\n')
-            return c + 1;
+            return *seen = c + 1;
         if (s[c] == '\r' && s[c + 1] == '\n')
-            return c + 2;
-        return first_line_end(s, n, start, eof); /* something after a closing quote */
+            return *seen = c + 2;
+        *seen = s[c] == '\r' ? c + 2 : c + 1; /* something after a closing quote */
+        return first_line_end(s, n, start, eof);
     }
 }
 
@@ -63,14 +71,20 @@ size_t sl_csv_chunk_end(const char *s, size_t n, bool eof)
         const char *nl = memrchr(s, '\n', n);
         return eof ? n : nl ? (size_t)(nl - s) + 1 : 0;
     }
-    size_t pos = 0;
+    /* A cut must also leave in the chunk every byte its records were judged by, or the parser,
+     * seeing less, would give a malformed record another reason than a longer chunk does. */
+    size_t pos = 0, cut = 0, needed = 0;
     while (pos < n) {
-        size_t end = record_end(s, n, pos, eof);
+        size_t seen, end = record_end(s, n, pos, eof, &seen);
         if (end == SIZE_MAX)
             break;
         pos = end;
+        if (seen > needed)
+            needed = seen;
+        if (pos >= needed)
+            cut = pos;
     }
-    return pos;
+    return cut;
 }
 
 size_t sl_csv_first_line_end(const char *s, size_t n)

@@ -19,7 +19,10 @@
 
 /* Offset just past the last whole record in s[0..n), 0 when there is none; s must start at a
  * record boundary. eof: no data follows s[n - 1] (a record may then end at n without a '\n', and a
- * quote still open makes its record malformed). */
+ * quote still open makes its record malformed). The records of s[0..cut) are parsed exactly as in
+ * the whole input (fields, errors, line counts): a cut never leaves out a byte that decided a
+ * record, such as the one after a closing quote on a later line that makes a record malformed, so
+ * a stream's records do not depend on how it is cut into chunks. */
 size_t sl_csv_chunk_end(const char *s, size_t n, bool eof);
 
 /* Offset just past the first '\n' in s[0..n), 0 when there is none: where a record that starts at

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "utf8.h"
 
 #define MAX_DEPTH 256
 
@@ -31,10 +32,25 @@ static bool is_hex(char c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+static int hex_value(char c)
+{
+    return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/* The code unit of the \uXXXX escape at s (already checked to be hex). */
+static unsigned hex4(const char *s)
+{
+    unsigned u = 0;
+    for (int k = 2; k < 6; k++)
+        u = u * 16 + (unsigned)hex_value(s[k]);
+    return u;
+}
+
 /* it->pos at the opening quote; leaves it past the closing one. *escaped: a backslash was seen. */
 static int scan_string(sl_json_iter *it, bool *escaped)
 {
     size_t i = it->pos + 1;
+    bool utf8 = it->flags & SL_JSON_UTF8;
     *escaped = false;
     while (i < it->n) {
         unsigned char c = (unsigned char)it->s[i];
@@ -44,6 +60,13 @@ static int scan_string(sl_json_iter *it, bool *escaped)
         }
         if (c < 0x20)
             return fail(it, i, "control character in a string");
+        if (c >= 0x80 && utf8) {
+            size_t len = sl_utf8_sequence(it->s + i, it->n - i);
+            if (!len)
+                return fail(it, i, "invalid UTF-8 in a string");
+            i += len;
+            continue;
+        }
         if (c == '\\') {
             *escaped = true;
             if (i + 1 >= it->n)
@@ -53,6 +76,17 @@ static int scan_string(sl_json_iter *it, bool *escaped)
                 for (int k = 2; k < 6; k++)
                     if (i + k >= it->n || !is_hex(it->s[i + k]))
                         return fail(it, i, "bad \\u escape in a string");
+                unsigned u = hex4(it->s + i);
+                if (utf8 && u >= 0xDC00 && u <= 0xDFFF)
+                    return fail(it, i, "unpaired surrogate escape in a string");
+                if (utf8 && u >= 0xD800 && u <= 0xDBFF) { /* a high surrogate: a low one follows */
+                    bool low = i + 11 < it->n && it->s[i + 6] == '\\' && it->s[i + 7] == 'u';
+                    for (int k = 8; low && k < 12; k++)
+                        low = is_hex(it->s[i + k]);
+                    if (!low || hex4(it->s + i + 6) < 0xDC00 || hex4(it->s + i + 6) > 0xDFFF)
+                        return fail(it, i, "unpaired surrogate escape in a string");
+                    i += 6;
+                }
                 i += 6;
                 continue;
             }
@@ -77,13 +111,14 @@ static int scan_number(sl_json_iter *it)
 {
     const char *s = it->s;
     size_t i = it->pos, n = it->n;
-    if (match_word(it, "NaN") || match_word(it, "Infinity")) {
+    bool nonfinite = it->flags & SL_JSON_NONFINITE;
+    if (nonfinite && (match_word(it, "NaN") || match_word(it, "Infinity"))) {
         it->pos += s[i] == 'N' ? 3 : 8;
         return 0;
     }
     if (s[i] == '-') {
         i++;
-        if (n - i >= 8 && !memcmp(s + i, "Infinity", 8)) {
+        if (nonfinite && n - i >= 8 && !memcmp(s + i, "Infinity", 8)) {
             it->pos = i + 8;
             return 0;
         }
@@ -193,9 +228,9 @@ static int scan_value(sl_json_iter *it, int depth, sl_json_type *type)
     }
 }
 
-int sl_json_begin(sl_json_iter *it, const char *s, size_t n)
+int sl_json_begin(sl_json_iter *it, const char *s, size_t n, unsigned flags)
 {
-    *it = (sl_json_iter){.s = s, .n = n};
+    *it = (sl_json_iter){.s = s, .n = n, .flags = flags};
     skip_ws(it);
     if (it->pos >= n || s[it->pos] != '{')
         return fail(it, it->pos, "not a JSON object");
@@ -240,11 +275,6 @@ int sl_json_next(sl_json_iter *it, sl_json_member *m)
     return 1;
 }
 
-static int hex_value(char c)
-{
-    return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-
 bool sl_json_key_is(const sl_json_member *m, const char *name)
 {
     size_t len = strlen(name);
@@ -270,6 +300,84 @@ bool sl_json_key_is(const sl_json_member *m, const char *name)
             return false;
     }
     return j == len;
+}
+
+int sl_json_pick(sl_json_iter *it, const char *s, size_t n, unsigned flags,
+                 const char *const *names, size_t count, sl_json_member *found)
+{
+    for (size_t k = 0; k < count; k++)
+        found[k].value = NULL;
+    sl_json_member m;
+    int r = sl_json_begin(it, s, n, flags);
+    while (r >= 0 && (r = sl_json_next(it, &m)) == 1) {
+        for (size_t k = 0; k < count; k++) {
+            if (!sl_json_key_is(&m, names[k]))
+                continue;
+            if (found[k].value)
+                return fail(it, (size_t)(m.key - s) - 1, "duplicate key");
+            found[k] = m;
+            break;
+        }
+    }
+    return r < 0 ? -1 : 0;
+}
+
+/* Appends code point u as UTF-8 at out; returns the bytes written. */
+static size_t put_utf8(unsigned u, char *out)
+{
+    if (u < 0x80) {
+        out[0] = (char)u;
+        return 1;
+    }
+    if (u < 0x800) {
+        out[0] = (char)(0xC0 | u >> 6);
+        out[1] = (char)(0x80 | (u & 0x3F));
+        return 2;
+    }
+    if (u < 0x10000) {
+        out[0] = (char)(0xE0 | u >> 12);
+        out[1] = (char)(0x80 | (u >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (u & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | u >> 18);
+    out[1] = (char)(0x80 | (u >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (u >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (u & 0x3F));
+    return 4;
+}
+
+size_t sl_json_unescape(const char *s, size_t len, char *out)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    size_t j = 0;
+    for (size_t i = 0; i < len;) {
+        const char *bs = memchr(s + i, '\\', len - i);
+        size_t run = bs ? (size_t)(bs - s) - i : len - i;
+        memmove(out + j, s + i, run);
+        i += run;
+        j += run;
+        if (!bs)
+            break;
+        if (s[i + 1] != 'u') {
+            out[j++] = to[strchr(from, s[i + 1]) - from];
+            i += 2;
+            continue;
+        }
+        unsigned u = hex4(s + i);
+        i += 6;
+        if (u >= 0xD800 && u <= 0xDBFF && i + 6 <= len && s[i] == '\\' && s[i + 1] == 'u') {
+            unsigned lo = hex4(s + i);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF)
+            u = 0xFFFD; /* unpaired (SL_JSON_UTF8 refuses it while scanning) */
+        j += put_utf8(u, out + j);
+    }
+    return j;
 }
 
 /* The JSON escape of byte c, or NULL when it passes through. */

@@ -4,11 +4,17 @@
  * It walks the top-level members and hands out each key and the exact bytes of each value with
  * their offsets, so callers can parse numbers exactly from their text, name the column of a bad
  * value, and copy the object through byte for byte. Nested values are validated (RFC 8259
- * grammar, depth at most 256) and skipped. Besides RFC 8259 it accepts the NaN, Infinity and
- * -Infinity tokens that Python's json module writes. Strings are not checked for valid UTF-8.
- * Hand-written rather than jansson (which `panel` and `eval` use) because `score` needs what a DOM
- * parser drops: each value's exact bytes and offset, to copy records through unchanged, to parse
- * numbers from their own text (numtext.h) and to name the byte position of a bad value.
+ * grammar, depth at most 256) and skipped; a nested object's bytes can be scanned again. Options
+ * accept the NaN, Infinity and -Infinity tokens that Python's json module writes, and check that
+ * strings are UTF-8 (RFC 8259) rather than pass their bytes through.
+ * The one JSON reader of every command (score's records, --config, panel's annotations, eval's
+ * two inputs). jansson, which panel and eval used before, gives none of what score needs (each
+ * value's exact bytes and offset, to copy records through unchanged, to parse numbers from their
+ * own text with numtext.h and to name the byte position of a bad value) and reads the commands'
+ * records 7-9x slower than this scanner. simdjson's On-Demand API gives those too and is faster
+ * still (2-3.6x, validating whole lines; bench/json_readers.cc, README "JSON input"): it is the
+ * candidate to put behind this interface, which would have to keep NaN tokens, score's pass-through
+ * of bytes that are not UTF-8, and an offset for every error.
  */
 #ifndef SL_TOOLS_JSON_H
 #define SL_TOOLS_JSON_H
@@ -39,17 +45,25 @@ typedef struct sl_json_member {
     sl_json_type type;
 } sl_json_member;
 
+/* sl_json_begin's options */
+enum {
+    SL_JSON_NONFINITE = 1, /* NaN, Infinity and -Infinity are numbers (Python writes them) */
+    SL_JSON_UTF8 = 2       /* strings must be UTF-8, \u escapes of surrogates paired */
+};
+
 typedef struct sl_json_iter {
     const char *s;
     size_t n, pos;
+    unsigned flags;
     size_t members;
     size_t close_offset;   /* offset of the object's '}' once sl_json_next returned 0 */
     const char *error;     /* set when a call returned -1 */
     size_t error_offset;
 } sl_json_iter;
 
-/* Starts scanning s[0..n): whitespace, then '{'. Returns 0, or -1 with it->error set. */
-int sl_json_begin(sl_json_iter *it, const char *s, size_t n);
+/* Starts scanning s[0..n) with the options (SL_JSON_*): whitespace, then '{'. Returns 0, or -1
+ * with it->error set. */
+int sl_json_begin(sl_json_iter *it, const char *s, size_t n, unsigned flags);
 
 /* The next top-level member: 1 with *m filled, 0 after the closing '}' (only whitespace may follow
  * it), -1 with it->error and it->error_offset set on malformed text. */
@@ -57,6 +71,18 @@ int sl_json_next(sl_json_iter *it, sl_json_member *m);
 
 /* Whether the member's key, escapes undone, equals the NUL-terminated ASCII name. */
 bool sl_json_key_is(const sl_json_member *m, const char *name);
+
+/* Scans the whole object s[0..n) and picks the members with the given names: found[k] is the
+ * member named names[k], its value NULL when there is none. Returns 0, or -1 with it->error and
+ * it->error_offset set on malformed text or a name given twice ("duplicate key", at its key). */
+int sl_json_pick(sl_json_iter *it, const char *s, size_t n, unsigned flags,
+                 const char *const *names, size_t count, sl_json_member *found);
+
+/* Undoes the escapes of a scanned string's content s[0..len) (a key, or a string value without its
+ * quotes) into out, which has room for len bytes (undoing escapes never lengthens a string) and
+ * may be s itself; returns the length. \u0000 becomes a NUL byte; an unpaired surrogate
+ * (possible only without SL_JSON_UTF8) becomes U+FFFD. */
+size_t sl_json_unescape(const char *s, size_t len, char *out);
 
 /* Appends s[0..len) as a JSON string literal (quotes included): '"', '\\' and control bytes
  * escaped (\n, \t... or \u00XX), other bytes copied as they are (the inputs are UTF-8). The one

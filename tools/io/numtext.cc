@@ -128,6 +128,7 @@ extern "C" int sl_parse_f64(const char *s, size_t n, double *out) { return parse
 extern "C" int sl_parse_f32(const char *s, size_t n, float *out) { return parse_all(s, n, out); }
 extern "C" size_t sl_format_f64(double x, char *buf) { return format_shortest(x, buf); }
 extern "C" size_t sl_format_f32(float x, char *buf) { return format_shortest(x, buf); }
+extern "C" size_t sl_format_u64(uint64_t v, char *buf) { return format_shortest(v, buf); }
 
 extern "C" sl_whole_status sl_parse_whole(const char *s, size_t n, int64_t min, int64_t max,
                                           int64_t *out)

@@ -50,6 +50,9 @@ sl_whole_status sl_parse_whole(const char *s, size_t n, int64_t min, int64_t max
 size_t sl_format_f64(double x, char *buf);
 size_t sl_format_f32(float x, char *buf);
 
+/* Writes v in decimal ("0", "18446744073709551615"). Same buffer rule. */
+size_t sl_format_u64(uint64_t v, char *buf);
+
 /* printf's "%.15g", else "%.16g", else "%.17g": the first that parses back to exactly x (the
  * panel reports' number form). Same buffer rule. */
 size_t sl_format_f64_g15(double x, char *buf);

@@ -3,6 +3,7 @@
 #include "panel_io.h"
 #include "cli_util.h"
 #include "csv.h"
+#include "json.h"
 #include "panel_json.h"
 #include "numtext.h"
 #include "utf8.h"
@@ -251,13 +252,9 @@ void pio_reader_init(pio_reader *r, const pio_file *f, size_t start, size_t end)
 
 void pio_reader_free(pio_reader *r)
 {
-    if (r->json)
-        json_decref(r->json);
     free(r->scratch);
     free(r->fields);
-    r->json = NULL;
-    r->scratch = NULL;
-    r->fields = NULL;
+    memset(r, 0, sizeof *r); /* as pio_reader_init leaves it, reading nothing */
 }
 
 /* Appends bytes to the scratch area; returns their offset there (SIZE_MAX when out of memory). */
@@ -373,41 +370,58 @@ static int csv_next(pio_reader *r, pio_record *rec)
     return csv_fields(r, rec, &cr);
 }
 
-/* One JSON value into a field. Returns 0, or -1 for a value of the wrong type. */
-static int json_field(pio_reader *r, int field, json_t *v, pio_value *out, size_t *used,
-                      size_t *at)
+/* The text a JSON number gives an id: an integer as its decimal digits (-0 as 0), any other
+ * number as printf's %.15g (or the first of %.16g, %.17g that reads back exactly). */
+static size_t number_text(const char *s, size_t len, double x, char num[40])
 {
-    if (!v) {
-        out->kind = PV_ABSENT;
-        return 0;
+    char digits[24];
+    if (len < sizeof digits && !memchr(s, '.', len) && !memchr(s, 'e', len) && !memchr(s, 'E', len)) {
+        memcpy(digits, s, len);
+        digits[len] = '\0';
+        errno = 0;
+        long long v = strtoll(digits, NULL, 10);
+        if (errno == 0)
+            return (size_t)snprintf(num, 40, "%lld", v);
     }
-    char num[40];
-    switch (json_typeof(v)) {
-    case JSON_NULL:
+    return sl_format_f64_g15(x, num);
+}
+
+/* One JSON member's value into a field. Returns 0, or -1 for a value the field cannot hold. */
+static int json_field(pio_reader *r, int field, const sl_json_member *m, pio_value *out,
+                      size_t *used, size_t *at)
+{
+    switch (m->type) {
+    case SL_JSON_NULL:
         out->kind = PV_NULL;
         return 0;
-    case JSON_STRING:
+    case SL_JSON_STRING:
         out->kind = PV_STR;
-        out->s = json_string_value(v);
-        out->len = json_string_length(v);
-        return 0;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        out->kind = PV_BOOL;
-        out->num = json_is_true(v);
-        return 0;
-    case JSON_INTEGER:
-    case JSON_REAL: {
-        out->kind = PV_NUM;
-        out->num = json_number_value(v);
-        int n = json_is_integer(v) ? snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
-                                              json_integer_value(v))
-                                   : (int)sl_format_f64_g15(out->num, num);
-        /* its text, for ids given as numbers */
-        at[field] = scratch_put(r, used, num, (size_t)n);
+        out->s = m->value + 1;
+        out->len = m->value_len - 2;
+        if (!memchr(out->s, '\\', out->len))
+            return 0; /* used where it is */
+        at[field] = scratch_put(r, used, out->s, out->len);
         if (at[field] == SIZE_MAX)
             return refuse(r, "out of memory");
-        out->len = (size_t)n;
+        out->len = sl_json_unescape(r->scratch + at[field], out->len, r->scratch + at[field]);
+        *used = at[field] + out->len;
+        if (memchr(r->scratch + at[field], '\0', out->len))
+            return refuse(r, "'%s' holds a NUL character (\\u0000)", pio_field_names[field]);
+        return 0;
+    case SL_JSON_TRUE:
+    case SL_JSON_FALSE:
+        out->kind = PV_BOOL;
+        out->num = m->type == SL_JSON_TRUE;
+        return 0;
+    case SL_JSON_NUMBER: {
+        out->kind = PV_NUM;
+        sl_parse_f64(m->value, m->value_len, &out->num); /* the scanner checked its grammar */
+        char num[40];
+        size_t n = number_text(m->value, m->value_len, out->num, num);
+        at[field] = scratch_put(r, used, num, n); /* its text, for ids given as numbers */
+        if (at[field] == SIZE_MAX)
+            return refuse(r, "out of memory");
+        out->len = n;
         return 0;
     }
     default:
@@ -433,21 +447,19 @@ static int jsonl_next(pio_reader *r, pio_record *rec)
             continue;
         memset(rec, 0, sizeof *rec);
         rec->offset = p;
-        if (r->json)
-            json_decref(r->json);
-        json_error_t jerr;
-        r->json = json_loadb(d + p, len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!r->json)
-            return refuse(r, "invalid JSON: %s (column %ld)", jerr.text, (long)jerr.column);
-        if (!json_is_object(r->json))
-            return refuse(r, "not a JSON object");
+        sl_json_iter it;
+        sl_json_member m[PIO_NFIELDS];
+        if (sl_json_pick(&it, d + p, len, SL_JSON_UTF8, pio_field_names, PIO_NFIELDS, m))
+            return refuse(r, "invalid JSON: %s (column %zu)", it.error, it.error_offset + 1);
         size_t at[PIO_NFIELDS], used = 0;
         for (int i = 0; i < PIO_NFIELDS; i++)
             at[i] = SIZE_MAX;
-        for (int i = 0; i < PIO_NFIELDS; i++)
-            if (json_field(r, i, json_object_get(r->json, pio_field_names[i]), &rec->f[i], &used,
-                           at))
+        for (int i = 0; i < PIO_NFIELDS; i++) {
+            if (!m[i].value)
+                rec->f[i].kind = PV_ABSENT;
+            else if (json_field(r, i, &m[i], &rec->f[i], &used, at))
                 return -1;
+        }
         fix_scratch_values(r, rec, at);
         return 1;
     }

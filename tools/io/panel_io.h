@@ -1,7 +1,7 @@
 /*
  * Reading annotation files for `softlabel panel`: CSV with a header (RFC 4180 quoting: a quoted
- * field may hold commas, "" for a quote, and line breaks) or JSONL (one JSON object a line,
- * parsed with jansson). The file is memory-mapped and split into chunks at record boundaries so
+ * field may hold commas, "" for a quote, and line breaks) or JSONL (one JSON object a line, read
+ * with json.h: strings must be UTF-8). The file is memory-mapped and split into chunks at record boundaries so
  * several threads can parse it at once; any record can also be re-read from its byte offset,
  * which is how error messages recover a bad record's value long after it was parsed.
  *
@@ -15,7 +15,6 @@
 #ifndef SL_TOOLS_PANEL_IO_H
 #define SL_TOOLS_PANEL_IO_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,8 +82,7 @@ typedef struct pio_record {
 typedef struct pio_reader {
     const pio_file *f;
     size_t pos, end;
-    json_t *json;       /* JSONL: the current line's object */
-    char *scratch;      /* CSV: unescaped quoted fields; JSONL: numeric ids as text */
+    char *scratch;      /* CSV: unescaped quoted fields; JSONL: unescaped strings, numbers as text */
     size_t scratch_cap;
     struct sl_csv_field *fields; /* CSV: the fields of a quote-free record (f->columns) */
     char message[256];  /* why the last record was refused */

@@ -13,14 +13,8 @@
 
 static int errors_add(panel_errors *l, uint32_t code, uint32_t field, uint64_t offset, uint64_t aux)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        panel_error *e = realloc(l->e, cap * sizeof *e);
-        if (!e)
-            return -1;
-        l->e = e;
-        l->cap = cap;
-    }
+    if (sl_array_reserve((void **)&l->e, &l->cap, l->n + 1, sizeof *l->e, 256))
+        return -1;
     l->e[l->n++] = (panel_error){offset, aux, code, field};
     return 0;
 }

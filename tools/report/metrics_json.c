@@ -3,6 +3,7 @@
 #include "cli_util.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,35 +23,10 @@ static void put_optional(sl_buf *out, sl_opt_f64 v)
 
 static void put_count(sl_buf *out, uint64_t c) { sl_buf_printf(out, "%llu", (unsigned long long)c); }
 
-static void key(sl_buf *out, const char *name, int first)
-{
-    sl_buf_printf(out, "%s\"%s\": ", first ? "" : ", ", name);
-}
-
-static void field_double(sl_buf *out, const char *name, double x, int first)
-{
-    key(out, name, first);
-    put_double(out, x);
-}
-
-static void field_count(sl_buf *out, const char *name, uint64_t c, int first)
-{
-    key(out, name, first);
-    put_count(out, c);
-}
-
-static void field_optional(sl_buf *out, const char *name, sl_opt_f64 v)
-{
-    key(out, name, 0);
-    put_optional(out, v);
-}
-
 /* A total the reference computes as sum() over accepted rows: the integer 0 when there are rows
  * but none accepted, a float otherwise (0.0 for an empty batch, which it special-cases). */
-static void field_total(sl_buf *out, const char *name, const sl_metrics_report *r, double total,
-                        int first)
+static void put_total(sl_buf *out, const sl_metrics_report *r, double total)
 {
-    key(out, name, first);
     if (r->n > 0 && r->n_accepted == 0)
         sl_buf_puts(out, "0");
     else
@@ -75,56 +51,80 @@ static void put_triples(sl_buf *out, size_t n, const double *a, const double *b,
     sl_buf_putc(out, ']');
 }
 
+/* The report as the reference writes it, key by key in its order. An entry is a field of
+ * sl_metrics_report, written as its kind says under its own name as the key (so a key cannot
+ * drift from the field it writes), or opens or closes a nested object. */
+typedef enum {
+    DOUBLE, COUNT, TOTAL, OPTIONAL, QUALITY_DISTRIBUTION, CALIBRATION_CURVE, OBJECT, END
+} field_kind;
+typedef struct report_field {
+    field_kind kind;
+    const char *key;
+    size_t offset;
+} report_field;
+#define F(kind, name) {kind, #name, offsetof(sl_metrics_report, name)}
+#define D(name) F(DOUBLE, name)
+#define O(name) F(OPTIONAL, name)
+
+static const report_field report_layout[] = {
+    D(toxicity_rate), D(toxicity_rate_all), D(conditional_loss_initiator),
+    D(conditional_loss_counterparty), D(spread), D(quality_gap),
+    {OBJECT, "participation_by_quality", 0},
+        D(high_quality_acceptance), D(low_quality_acceptance), F(COUNT, high_quality_count),
+        F(COUNT, low_quality_count),
+    {END, NULL, 0},
+    D(uncertain_fraction), D(average_quality), D(average_quality_accepted),
+    F(QUALITY_DISTRIBUTION, quality_distribution),
+    {OBJECT, "welfare_metrics", 0},
+        F(TOTAL, total_welfare), F(TOTAL, total_social_surplus), D(net_social_welfare),
+        D(avg_initiator_payoff), D(avg_counterparty_payoff),
+    {END, NULL, 0},
+    O(calibration_error), O(brier_score), O(expected_calibration_error),
+    F(CALIBRATION_CURVE, calibration_curve), O(log_loss), O(discrimination_auc),
+    D(quality_variance), D(quality_variance_accepted), D(payoff_variance_initiator),
+    D(payoff_variance_counterparty),
+    {OBJECT, "coefficient_of_variation", 0},
+        D(cv_p), D(cv_payoff_initiator), D(cv_payoff_counterparty),
+    {END, NULL, 0},
+};
+#undef F
+#undef D
+#undef O
+
 static void put_report(sl_buf *out, const sl_metrics_report *r)
 {
+    int first = 1; /* the next key is the first of its object */
     sl_buf_putc(out, '{');
-    field_double(out, "toxicity_rate", r->toxicity_rate, 1);
-    field_double(out, "toxicity_rate_all", r->toxicity_rate_all, 0);
-    field_double(out, "conditional_loss_initiator", r->conditional_loss_initiator, 0);
-    field_double(out, "conditional_loss_counterparty", r->conditional_loss_counterparty, 0);
-    field_double(out, "spread", r->spread, 0);
-    field_double(out, "quality_gap", r->quality_gap, 0);
-    key(out, "participation_by_quality", 0);
-    sl_buf_putc(out, '{');
-    field_double(out, "high_quality_acceptance", r->high_quality_acceptance, 1);
-    field_double(out, "low_quality_acceptance", r->low_quality_acceptance, 0);
-    field_count(out, "high_quality_count", r->high_quality_count, 0);
-    field_count(out, "low_quality_count", r->low_quality_count, 0);
-    sl_buf_putc(out, '}');
-    field_double(out, "uncertain_fraction", r->uncertain_fraction, 0);
-    field_double(out, "average_quality", r->average_quality, 0);
-    field_double(out, "average_quality_accepted", r->average_quality_accepted, 0);
-    key(out, "quality_distribution", 0);
-    put_triples(out, r->quality_distribution_len, &r->quality_distribution[0].start,
-                &r->quality_distribution[0].end, &r->quality_distribution[0].count,
-                sizeof r->quality_distribution[0]);
-    key(out, "welfare_metrics", 0);
-    sl_buf_putc(out, '{');
-    field_total(out, "total_welfare", r, r->total_welfare, 1);
-    field_total(out, "total_social_surplus", r, r->total_social_surplus, 0);
-    field_double(out, "net_social_welfare", r->net_social_welfare, 0);
-    field_double(out, "avg_initiator_payoff", r->avg_initiator_payoff, 0);
-    field_double(out, "avg_counterparty_payoff", r->avg_counterparty_payoff, 0);
-    sl_buf_putc(out, '}');
-    field_optional(out, "calibration_error", r->calibration_error);
-    field_optional(out, "brier_score", r->brier_score);
-    field_optional(out, "expected_calibration_error", r->expected_calibration_error);
-    key(out, "calibration_curve", 0);
-    put_triples(out, r->calibration_curve_len, &r->calibration_curve[0].mean_predicted,
-                &r->calibration_curve[0].fraction_positive, &r->calibration_curve[0].count,
-                sizeof r->calibration_curve[0]);
-    field_optional(out, "log_loss", r->log_loss);
-    field_optional(out, "discrimination_auc", r->discrimination_auc);
-    field_double(out, "quality_variance", r->quality_variance, 0);
-    field_double(out, "quality_variance_accepted", r->quality_variance_accepted, 0);
-    field_double(out, "payoff_variance_initiator", r->payoff_variance_initiator, 0);
-    field_double(out, "payoff_variance_counterparty", r->payoff_variance_counterparty, 0);
-    key(out, "coefficient_of_variation", 0);
-    sl_buf_putc(out, '{');
-    field_double(out, "cv_p", r->cv_p, 1);
-    field_double(out, "cv_payoff_initiator", r->cv_payoff_initiator, 0);
-    field_double(out, "cv_payoff_counterparty", r->cv_payoff_counterparty, 0);
-    sl_buf_puts(out, "}}\n");
+    for (size_t i = 0; i < sizeof report_layout / sizeof report_layout[0]; i++) {
+        const report_field *f = &report_layout[i];
+        if (f->kind == END) {
+            sl_buf_putc(out, '}');
+            first = 0;
+            continue;
+        }
+        sl_buf_printf(out, "%s\"%s\": ", first ? "" : ", ", f->key);
+        first = f->kind == OBJECT;
+        const void *field = (const char *)r + f->offset;
+        switch (f->kind) {
+        case DOUBLE: put_double(out, *(const double *)field); break;
+        case COUNT: put_count(out, *(const uint64_t *)field); break;
+        case TOTAL: put_total(out, r, *(const double *)field); break;
+        case OPTIONAL: put_optional(out, *(const sl_opt_f64 *)field); break;
+        case QUALITY_DISTRIBUTION:
+            put_triples(out, r->quality_distribution_len, &r->quality_distribution[0].start,
+                        &r->quality_distribution[0].end, &r->quality_distribution[0].count,
+                        sizeof r->quality_distribution[0]);
+            break;
+        case CALIBRATION_CURVE:
+            put_triples(out, r->calibration_curve_len, &r->calibration_curve[0].mean_predicted,
+                        &r->calibration_curve[0].fraction_positive,
+                        &r->calibration_curve[0].count, sizeof r->calibration_curve[0]);
+            break;
+        case OBJECT: sl_buf_putc(out, '{'); break;
+        case END: break;
+        }
+    }
+    sl_buf_puts(out, "}\n");
 }
 
 int sl_print_metrics_json(FILE *f, const sl_metrics_report *r)

@@ -56,18 +56,6 @@ static void raw_str(sl_buf *b, const char *s) { raw(b, s, strlen(s)); }
 
 static void raw_text(sl_buf *b, json_text t) { raw(b, t.s, t.len); }
 
-static void raw_u64(sl_buf *b, uint64_t v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        b->p[b->len++] = tmp[--n];
-}
-
 /* c / n as the kernel computed it, formatted once (vote shares repeat endlessly); needs
  * NUMBER_ROOM bytes of room. */
 static void raw_share(write_job *job, sl_buf *b, double votes, double total, double share)
@@ -170,7 +158,8 @@ static void write_item(write_job *job, sl_buf *b, size_t i)
         raw_str(b, "null");
     }
     raw_str(b, ",\"reviewer_count\":");
-    raw_u64(b, (uint64_t)it.reviewer_count);
+    char count[SL_NUMTEXT_MAX];
+    raw(b, count, sl_format_u64((uint64_t)it.reviewer_count, count));
     raw_str(b, ",\"entropy_bits\":");
     if (total > 0)
         raw_number(job, b, it.entropy_bits);
