@@ -662,6 +662,26 @@ static void text_not_utf8(void **state)
     assert_non_null(find_item(items, n, "a"));
     free_items(items, n);
 
+    /* the report names its input as given, and a file name need not be UTF-8: shown with U+FFFD
+     * for a stray byte or a control character, the XHTML stays well-formed and the PDF renders */
+    static const char ann[] = "item_id,task,reviewer,label\ni1,t,r1,a\ni1,t,r2,a\n";
+    write_bytes("n\xff" "ame.csv", ann, sizeof ann - 1);
+    write_bytes("c\x01x.csv", ann, sizeof ann - 1);
+    assert_int_equal(run("panel --in 'n\xff" "ame.csv' --out n.jsonl --report n.html"), 0);
+    assert_int_equal(run("panel --in 'c\x01x.csv' --out c.jsonl --report c.html"), 0);
+    for (int i = 0; i < 2; i++) {
+        const char *html = i ? "c.html" : "n.html";
+        xmlDocPtr doc = xmlReadFile(path_of(html), NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+        if (!doc)
+            fail_msg("%s is not well-formed XML", html);
+        xmlFreeDoc(doc);
+        char *text = read_file(html);
+        assert_contains(text, i ? "Input: c\xef\xbf\xbdx.csv" : "Input: n\xef\xbf\xbd" "ame.csv");
+        free(text);
+    }
+    int pdf = run("panel --in 'n\xff" "ame.csv' --out n.jsonl --report n.pdf");
+    assert_true(pdf == 0 || pdf == 64); /* 64: a build without cairo refuses .pdf by name */
+
     /* a rubric label or task with a NUL ("\0" in YAML) is refused, not cut short */
     write_file("nul.yaml", "t: [a, \"a\\0b\"]\n");
     assert_int_equal(run("panel --in u.csv --out x.jsonl --rubric nul.yaml"), 65);

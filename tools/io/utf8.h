@@ -16,4 +16,9 @@ size_t sl_utf8_sequence(const char *s, size_t n);
  * control bytes as they are, writes valid UTF-8 only. */
 size_t sl_utf8_invalid_at(const char *s, size_t len);
 
+/* A malloc'ed copy of the NUL-terminated s to show in a report (a file name, which need not be
+ * UTF-8): each byte that does not begin a well-formed sequence, and each control character,
+ * becomes U+FFFD, so an XHTML or PDF report stays valid. NULL when memory runs out. */
+char *sl_utf8_display(const char *s);
+
 #endif
