@@ -76,6 +76,8 @@ class InvalidRow(NamedTuple):
                  else f"partition {self.partition}, row {self.row}")
         if self.id is not None:
             where += f" (id {self.id!r})"
+        if self.reason.startswith(self.column):  # "rework_count is negative"
+            return f"{where}: {self.reason}"
         return f"{where}: column {self.column}: {self.reason}"
 
 
@@ -350,7 +352,8 @@ def score_parquet(src: Union[PathLike, Sequence[PathLike]], dst: PathLike, proxy
 
     Invalid rows (NaN or null in a real column, a negative or null count): errors="raise"
     raises DatasetRowError naming the file, row group, row within the file, id (the
-    ``id_column`` value, if given) and column of an invalid row, and writes nothing;
+    ``id_column`` value, if given) and column of an invalid row (the first one a task met:
+    with several, which one depends on the order tasks ran), and writes nothing;
     errors="mask" writes NaN v_hat and p for them and returns them in the result.
     ``progress``: show a progress bar (distributed's, or dask's ProgressBar without a client).
     """

@@ -183,9 +183,10 @@ def _score(args, client, progress: bool) -> int:
     seconds = time.monotonic() - start
     for row in r.invalid:
         print(f"softlabel-dask score: {row}", file=sys.stderr)
+    invalid = (f"; {r.invalid_rows} invalid row{'s' if r.invalid_rows != 1 else ''} (v_hat and "
+               "p NaN)" if r.invalid_rows else "")
     print(f"softlabel-dask score: {r.rows} rows ({r.files} files, {r.row_groups} row groups) "
-          f"-> {r.dst}; {r.invalid_rows} invalid row{'s' if r.invalid_rows != 1 else ''} "
-          f"(v_hat and p NaN); {seconds:.2f} s, {r.rows / seconds / 1e6:.2f} M rows/s",
+          f"-> {r.dst}{invalid}; {seconds:.2f} s, {r.rows / seconds / 1e6:.2f} M rows/s",
           file=sys.stderr)
     return EX_DATAERR if r.invalid_rows else EX_OK
 

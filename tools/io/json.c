@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,13 +47,31 @@ static unsigned hex4(const char *s)
     return u;
 }
 
+/* The first position from i of a string's byte that needs a look: '"', '\\', a control byte, or
+ * with utf8 any byte above 0x7F. Eight bytes at a time (zero-byte tests on a 64-bit word), since
+ * string contents are most of a record's bytes. */
+static size_t skip_plain(const char *s, size_t i, size_t n, bool utf8)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+        uint64_t hit = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+                       ((w - ones * 0x20) & ~w) | (utf8 ? w : 0);
+        if (hit & highs)
+            break;
+    }
+    return i;
+}
+
 /* it->pos at the opening quote; leaves it past the closing one. *escaped: a backslash was seen. */
 static int scan_string(sl_json_iter *it, bool *escaped)
 {
     size_t i = it->pos + 1;
     bool utf8 = it->flags & SL_JSON_UTF8;
     *escaped = false;
-    while (i < it->n) {
+    while ((i = skip_plain(it->s, i, it->n, utf8)) < it->n) {
         unsigned char c = (unsigned char)it->s[i];
         if (c == '"') {
             it->pos = i + 1;
@@ -277,11 +296,14 @@ int sl_json_next(sl_json_iter *it, sl_json_member *m)
 
 bool sl_json_key_is(const sl_json_member *m, const char *name)
 {
-    size_t len = strlen(name);
-    if (!m->key_escaped)
-        return m->key_len == len && !memcmp(m->key, name, len);
+    if (!m->key_escaped) { /* a key holds no NUL byte: name's end is a mismatch */
+        size_t i = 0;
+        while (i < m->key_len && m->key[i] == name[i])
+            i++;
+        return i == m->key_len && name[i] == '\0';
+    }
     /* undo escapes; only ASCII can match an ASCII name */
-    size_t j = 0;
+    size_t len = strlen(name), j = 0;
     for (size_t i = 0; i < m->key_len; i++, j++) {
         int c = (unsigned char)m->key[i];
         if (c == '\\') {
