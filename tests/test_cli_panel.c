@@ -11,7 +11,9 @@
  *  - the QA summary (alpha of Krippendorff's published example through the command, gold pass
  *    rates, flags) and the HTML report (well-formed, its two SVG charts);
  *  - eval: metrics against hand-computed values, a model distribution not summing to 1, items on
- *    one side only.
+ *    one side only;
+ *  - JSON input of both: escapes undone, unread members skipped, a repeated field or label, NUL,
+ *    invalid UTF-8, NaN and text after the object refused at their line and byte column.
  */
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -853,6 +855,60 @@ static void eval_metrics(void **state)
     free(err);
 }
 
+/* What the JSON reader (tools/io/json.h) gives panel and eval: escapes undone in keys and values,
+ * members they do not read skipped (nested ones validated), and each refusal at its line and
+ * byte column while the valid lines are still used. */
+static void json_input(void **state)
+{
+    (void)state;
+    write_file("h4.jsonl",
+               "{\"item_\\u0069d\":\"caf\\u00e9\",\"task\":\"t\",\"extra\":[{\"deep\":[1,null]}],"
+               "\"distribution\":{\"\\u0078\":0.5,\"y\":0.5},\"disagreement_class\":\"minor\"}\n"
+               "{\"item_id\":\"b\",\"task\":\"t\",\"distribution\":{\"x\":0.5,\"x\":0.5}}\n"
+               "{\"item_id\":\"c\\u0000\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0}}\n"
+               "{\"item_id\":\"d\xff\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0}}\n"
+               "{\"item_id\":\"e\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0}} x\n");
+    write_file("m4.jsonl", "{\"item_id\":\"caf\xc3\xa9\",\"distribution\":{\"x\":0.5,\"y\":0.5}}\n"
+                           "{\"item_id\":\"caf\xc3\xa9\",\"distribution\":{\"y\":0.5,\"y\":0.5}}\n");
+    assert_int_equal(run("eval --human h4.jsonl --model m4.jsonl > s5.json"), 65);
+    char *err = read_file("err.txt");
+    assert_contains(err, "h4.jsonl:2: distribution of item 'b': label 'x' appears twice");
+    assert_contains(err, "h4.jsonl:3: a string holds a NUL character (\\u0000)");
+    assert_contains(err, "h4.jsonl:4: invalid JSON: invalid UTF-8 in a string (column 14)");
+    assert_contains(err, "h4.jsonl:5: invalid JSON: text after the end of the object (column 57)");
+    assert_contains(err, "m4.jsonl:2: item 'caf\xc3\xa9' appears twice (line 1)");
+    free(err);
+    json_error_t jerr;
+    json_t *sum = json_load_file(path_of("s5.json"), 0, &jerr);
+    assert_non_null(sum);
+    assert_true(num(sum, "items") == 1); /* the first line, escapes undone, met its model line */
+    json_decref(sum);
+    /* panel: the same reader for annotations */
+    write_file("esc.jsonl",
+               "{\"\\u0069tem_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r1\",\"label\":\"a\\\"b\","
+               "\"evidence\":\"line\\none\",\"meta\":{\"k\":[true]}}\n"
+               "{\"item_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r2\",\"label\":\"a\\u0022b\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r3\",\"label\":\"c\",\"label\":\"d\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r4\",\"label\":\"\xc3\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r5\",\"label\":\"c\",\"confidence\":NaN}\n"
+               "{\"item_id\":7,\"task\":\"t\",\"reviewer\":\"r1\",\"label\":\"c\"}\n");
+    assert_int_equal(run("panel --in esc.jsonl --out esc_items.jsonl"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "esc.jsonl:3: malformed record, skipped: invalid JSON: duplicate key (column 56)");
+    assert_contains(err, "esc.jsonl:4: malformed record, skipped: invalid JSON: invalid UTF-8 in a string (column 53)");
+    assert_contains(err, "esc.jsonl:5: malformed record, skipped: invalid JSON: invalid number (column 69)");
+    free(err);
+    size_t n;
+    json_t **items = read_jsonl("esc_items.jsonl", &n);
+    assert_int_equal(n, 2);
+    json_t *i1 = find_item(items, n, "i1"), *i7 = find_item(items, n, "7");
+    assert_non_null(i1);
+    assert_non_null(i7);
+    assert_true(num(json_object_get(i1, "distribution"), "a\"b") == 1.0); /* r1 and r2 agree */
+    assert_true(num(i1, "reviewer_count") == 2);
+    free_items(items, n);
+}
+
 /* panel output straight into eval: the worked example against a uniform model */
 static void panel_then_eval(void **state)
 {
@@ -882,6 +938,7 @@ int main(void)
         cmocka_unit_test(text_not_utf8),
         cmocka_unit_test(qa_summary_and_report),
         cmocka_unit_test(eval_metrics),
+        cmocka_unit_test(json_input),
         cmocka_unit_test(panel_then_eval),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
