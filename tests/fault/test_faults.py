@@ -269,6 +269,34 @@ class PartialFailure(FaultTest):
                     self.assertEqual(temporaries(self.dir), [])
 
 
+    def test_rejects_rename_fails_keeps_out(self):
+        """score: when the rejects file cannot be renamed into place (its path became a
+        directory while the run read its input), --out is not replaced either (issue 18: out.csv
+        was replaced first)."""
+        out, rejects = os.path.join(self.dir, "o.csv"), os.path.join(self.dir, "r.csv")
+        args = [BIN, "score", "--in", Inputs.interactions, "--out", out, "--on-error", "skip",
+                "--rejects", rejects, "--chunk-size", "65536"]
+        for attempt in range(20):  # until one is caught mid-read
+            write(out, OLD)
+            write(rejects, OLD)
+            proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            # both outputs open (their temporary files exist), nothing renamed yet
+            caught = stopped_mid_read(proc, Inputs.interactions,
+                                      lambda: len(temporaries(self.dir)) == 2)
+            if caught:
+                os.unlink(rejects)
+                os.mkdir(rejects)
+                proc.send_signal(signal.SIGCONT)
+            err = proc.communicate(timeout=600)[1].decode("utf-8", "replace")
+            if caught:
+                break
+        self.assertTrue(caught, "never stopped while reading")
+        self.assertEqual(proc.returncode, EX_IOERR, err)
+        self.assertIn("r.csv: cannot replace: Is a directory", err)
+        self.assertEqual(read(out), OLD)
+        self.assertEqual(temporaries(self.dir), [])
+
+
 class Unwritable(FaultTest):
     def test_read_only_directory(self):
         """Outputs in a directory nobody may write: exit 73 naming the file, old files kept."""
@@ -454,17 +482,23 @@ class ShrinkingInput(FaultTest):
         size, new bytes), and the command continued: exit 74 naming the file, nothing on
         standard output, the old outputs untouched, no temporary file."""
         o = lambda name: os.path.join(self.dir, name)
+        # inputs of several read blocks (score: --chunk-size; metrics reads 1 MiB at a time;
+        # eval through stdio, 4 KiB), so that the readers can be caught between two reads
+        metrics_in = o("metrics_in.csv")
+        with open(Inputs.metrics_in, "rb") as f:
+            header, body = f.readline(), f.read()
+        write(metrics_in, header + body * (1 + (3 << 20) // len(body)))
         cases = [  # (name, args with {in} for the input, the input, {option: output})
-            ("score", ["score", "--in", "{in}", "--out", o("s.csv"), "--threads", "2"],
-             Inputs.interactions, {"--out": o("s.csv")}),
+            ("score", ["score", "--in", "{in}", "--out", o("s.csv"), "--threads", "2",
+                       "--chunk-size", "65536"], Inputs.interactions, {"--out": o("s.csv")}),
             ("score-rejects", ["score", "--in", "{in}", "--out", o("s2.csv"), "--on-error",
-                               "skip", "--rejects", o("r.csv")],
+                               "skip", "--rejects", o("r.csv"), "--chunk-size", "65536"],
              Inputs.interactions, {"--out": o("s2.csv"), "--rejects": o("r.csv")}),
             ("eval-human", ["eval", "--human", "{in}", "--model", Inputs.model, "--out",
                             o("e.jsonl")], Inputs.items, {"--out": o("e.jsonl")}),
             ("eval-model", ["eval", "--human", Inputs.items, "--model", "{in}", "--out",
                             o("e.jsonl")], Inputs.model, {"--out": o("e.jsonl")}),
-            ("metrics", ["metrics", "--in", "{in}"], Inputs.metrics_in, {}),
+            ("metrics", ["metrics", "--in", "{in}"], metrics_in, {}),
         ]
         for name, args, source, outs in cases:
             for change in ("truncate", "rewrite"):
@@ -510,20 +544,30 @@ def read_position(pid, path):
     return None
 
 
-def stopped_mid_read(proc, path):
+def stopped_mid_read(proc, path, ready=lambda: True):
     """Stops proc (SIGSTOP) while its read position on path lies strictly inside the file, so it
-    has not met the end yet; False (and proc left running) when it got past the end first."""
+    has not met the end yet, and ready() holds; False (and proc left running) when it got past
+    the end first."""
     path, size = os.path.realpath(path), os.path.getsize(path)
     while proc.poll() is None:
         pos = read_position(proc.pid, path)
         if pos is not None and 0 < pos < size:
             proc.send_signal(signal.SIGSTOP)
+            while proc.poll() is None and not is_stopped(proc.pid):
+                time.sleep(0.001)
             pos = read_position(proc.pid, path)
-            if pos is not None and 0 < pos < size:
+            if pos is not None and 0 < pos < size and ready():
                 return True
             proc.send_signal(signal.SIGCONT)
-            return False
     return False
+
+
+def is_stopped(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "T"
+    except (OSError, IndexError):
+        return False
 
 
 def set_bin(path):
