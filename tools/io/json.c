@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "utf8.h"
 
 #define MAX_DEPTH 256
 
@@ -46,32 +47,6 @@ static unsigned hex4(const char *s)
     return u;
 }
 
-/* The length of the UTF-8 sequence at s[0..n) whose lead byte is >= 0x80, or 0 when it is not
- * well-formed (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t len;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if (s[k] < 0x80 || s[k] > 0xBF)
-            return 0;
-    return len;
-}
-
 /* The first position from i of a string's byte that needs a look: '"', '\\', a control byte, or
  * with utf8 any byte above 0x7F. Eight bytes at a time (zero-byte tests on a 64-bit word), since
  * string contents are most of a record's bytes. */
@@ -105,7 +80,7 @@ static int scan_string(sl_json_iter *it, bool *escaped)
         if (c < 0x20)
             return fail(it, i, "control character in a string");
         if (c >= 0x80 && utf8) {
-            size_t len = utf8_sequence((const unsigned char *)it->s + i, it->n - i);
+            size_t len = sl_utf8_sequence(it->s + i, it->n - i);
             if (!len)
                 return fail(it, i, "invalid UTF-8 in a string");
             i += len;
