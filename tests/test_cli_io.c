@@ -17,6 +17,7 @@
 #include "numtext.h"
 #include "options.h"
 #include "test_util.h"
+#include "utf8.h"
 
 /* ---- CSV ---- */
 
@@ -608,6 +609,48 @@ static void outfile_atomic(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* sl_utf8_invalid_at against the Unicode standard's table of well-formed byte sequences
+ * (section 3.9, table 3-7), at every boundary of every row, and the offset it reports. */
+static void utf8_validity(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t bad; /* offset of the first ill-formed byte; SIZE_MAX: well-formed */
+    } cases[] = {
+        {"", SIZE_MAX}, {"plain ascii \t\x7f", SIZE_MAX},
+        {"\xc2\x80\xdf\xbf", SIZE_MAX},                       /* C2..DF 80..BF */
+        {"\xe0\xa0\x80\xe0\xbf\xbf", SIZE_MAX},               /* E0 A0..BF 80..BF */
+        {"\xe1\x80\x80\xec\xbf\xbf", SIZE_MAX},               /* E1..EC 80..BF 80..BF */
+        {"\xed\x80\x80\xed\x9f\xbf", SIZE_MAX},               /* ED 80..9F 80..BF */
+        {"\xee\x80\x80\xef\xbf\xbf", SIZE_MAX},               /* EE..EF 80..BF 80..BF */
+        {"\xf0\x90\x80\x80\xf0\xbf\xbf\xbf", SIZE_MAX},       /* F0 90..BF 80..BF 80..BF */
+        {"\xf1\x80\x80\x80\xf3\xbf\xbf\xbf", SIZE_MAX},       /* F1..F3 80..BF x3 */
+        {"\xf4\x80\x80\x80\xf4\x8f\xbf\xbf", SIZE_MAX},       /* F4 80..8F 80..BF 80..BF */
+        {"ab\x80", 2}, {"a\xbf", 1},                           /* stray continuation bytes */
+        {"a\xc0\x80", 1}, {"\xc1\xbf", 0},                     /* overlong 2-byte forms */
+        {"\xe0\x9f\xbf", 0}, {"\xf0\x8f\xbf\xbf", 0},         /* overlong 3- and 4-byte */
+        {"x\xed\xa0\x80", 1}, {"\xed\xbf\xbf", 0},            /* UTF-16 surrogates */
+        {"\xf4\x90\x80\x80", 0}, {"\xf5\x80\x80\x80", 0},     /* past U+10FFFF */
+        {"\xf8\x88\x80\x80\x80", 0}, {"\xfe\xff", 0},          /* not UTF-8 at all */
+        {"ok\xe2\x82", 2}, {"\xf0\x9f\x98", 0}, {"\xc3", 0},  /* cut at the end */
+        {"\xe2\x82x", 0}, {"\xc3\xa9\xc3(", 2},                /* cut by the next character */
+        {"abcdefgh\xff", 8}, {"abcdefghijklmno\xe2\x82", 15},   /* after 8-byte ASCII runs */
+        {"abcdefg\xc3\xa9ijklmnopq\xc3\xa9stuvwxyz01234\x80", 33},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = strlen(cases[i].s);
+        size_t want = cases[i].bad == SIZE_MAX ? len : cases[i].bad;
+        if (sl_utf8_invalid_at(cases[i].s, len) != want)
+            fail_msg("case %zu: %zu, expected %zu", i, sl_utf8_invalid_at(cases[i].s, len), want);
+    }
+    /* a valid sequence is never read past the length given: cut anywhere, it is invalid there */
+    const char *euro = "a\xe2\x82\xac";
+    assert_int_equal(sl_utf8_invalid_at(euro, 4), 4);
+    assert_int_equal(sl_utf8_invalid_at(euro, 3), 1);
+    assert_int_equal(sl_utf8_invalid_at(euro, 2), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +663,7 @@ int main(void)
         cmocka_unit_test(json_unescape),
         cmocka_unit_test(json_pick_nested),
         cmocka_unit_test(options_parse),
+        cmocka_unit_test(utf8_validity),
         cmocka_unit_test(numbers_reals),
         cmocka_unit_test(numbers_whole),
         cmocka_unit_test(numbers_printed),

@@ -5,8 +5,11 @@ each) and times two jobs, each in two ways, in interleaved rounds (medians of --
   score:   sld.score_parquet, Parquet in -> scored Parquet out (read, score, write);
   metrics: sld.metrics_parquet with a proxy (read the observables, score, accumulate, merge);
   one process: the same calls on dask's synchronous scheduler (one thread, no cluster);
-  dask:        the same calls on a LocalCluster of --workers processes of 1 thread each.
-Per-core ratio = (dask M rows/s / workers) / (one-process M rows/s). Then the AUC sketch on the
+  dask:        the same calls on a cluster of --workers `dask worker` processes of 1 thread each
+               (and a `dask scheduler`), started here, each in a session of its own.
+Per-core ratio, wall: (dask M rows/s / workers) / (one-process M rows/s); per-core ratio, CPU:
+one-process CPU seconds / dask CPU seconds (workers + scheduler + client), the steadier figure
+on a loaded machine. Then the AUC sketch on the
 scored p of the same data: |sketch AUC - exact AUC| against the report's bound, and the
 serialized state's size, for a few bin counts. The machine's load average is printed with the
 figures (a shared machine's load moves wall times; the ratio of one interleaved run is what
@@ -16,18 +19,23 @@ counts). Run in the package's venv (pip install ".[dask]"):
 """
 
 import argparse
-from contextlib import nullcontext
+import json
 import os
+import resource
 import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from contextlib import contextmanager
 
 import dask
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from distributed import Client, LocalCluster
+from distributed import Client
 
 import softlabel as sl
 import softlabel.dask as sld
@@ -64,6 +72,59 @@ def write_data(root, rows, files, groups, seed=42):
         writer.close()
 
 
+@contextmanager
+def cluster(workers, scratch):
+    """A scheduler and `workers` workers (1 thread each) as separate processes, each in a session
+    of its own: Linux's autogroup scheduling shares the CPU between sessions, so workers in the
+    benchmark's own session would together get one process's share of a loaded machine. Yields
+    the scheduler's address; stops every process it started."""
+    bin_dir = os.path.dirname(sys.executable)
+    scheduler_file = os.path.join(scratch, "scheduler.json")
+    procs = []
+
+    def start(*args):
+        procs.append(subprocess.Popen([os.path.join(bin_dir, "dask"), *args],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      start_new_session=True))
+
+    try:
+        start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+              "--scheduler-file", scheduler_file)
+        while not os.path.exists(scheduler_file):
+            if procs[0].poll() is not None:
+                raise RuntimeError("dask scheduler exited")
+            time.sleep(0.1)
+        for i in range(workers):
+            start("worker", "--scheduler-file", scheduler_file, "--host", "127.0.0.1",
+                  "--nthreads", "1", "--no-dashboard", "--local-directory",
+                  os.path.join(scratch, f"worker{i}"))
+        with open(scheduler_file) as f:
+            yield json.load(f)["address"]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+
+def _own_cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def cpu_seconds(client):
+    """CPU seconds used so far by each worker process, the scheduler and this process."""
+    used = dict(client.run(_own_cpu))
+    used["scheduler"] = client.run_on_scheduler(_own_cpu)
+    used["client"] = _own_cpu()
+    return used
+
+
 def timed(fn):
     start = time.perf_counter()
     fn()
@@ -98,42 +159,55 @@ def main():
             return lambda: sld.metrics_parquet(src, None, proxy=proxy, client=client)
 
         loads = [os.getloadavg()[0]]
-        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with cluster(args.workers, scratch) as address, Client(address) as client:
+            client.wait_for_workers(args.workers, timeout=120)
             times = {(job, way): [] for job in ("score", "metrics") for way in ("one", "dask")}
-            reports = {}
+            cpu = {key: [] for key in times}
             for r in range(args.rounds + 1):  # round 0 warms up (worker imports, page cache)
                 ways = ("one", "dask") if r % 2 else ("dask", "one")
                 for job, make in (("score", score), ("metrics", metrics)):
                     for way in ways:
                         run = make(client if way == "dask" else None)
+                        before = cpu_seconds(client)
                         if way == "one":
                             with dask.config.set(scheduler="synchronous"):
                                 seconds = timed(run)
                         else:
                             seconds = timed(run)
+                        used = {k: v - before[k] for k, v in cpu_seconds(client).items()}
                         if r:
                             times[(job, way)].append(seconds)
+                            # one process: its own CPU; dask: the workers', the scheduler's and
+                            # this client's
+                            cpu[(job, way)].append(used["client"] if way == "one"
+                                                   else sum(used.values()))
                 loads.append(os.getloadavg()[0])
-            for way in ("one", "dask"):  # the two ways' reports agree (same counts, same AUC)
-                with dask.config.set(scheduler="synchronous") if way == "one" else nullcontext():
-                    reports[way] = sld.metrics_parquet(src, None, proxy=proxy,
-                                                       client=client if way == "dask" else None)
+            # what the cluster's processes burn doing nothing (heartbeats, monitors), per second
+            before = cpu_seconds(client)
+            time.sleep(5)
+            idle = sum(v - before[k] for k, v in cpu_seconds(client).items() if k != "client") / 5
+            reports = {"dask": sld.metrics_parquet(src, None, proxy=proxy, client=client)}
+            with dask.config.set(scheduler="synchronous"):
+                reports["one"] = sld.metrics_parquet(src, None, proxy=proxy)
         assert reports["one"].n == reports["dask"].n == args.rows
         assert reports["one"].discrimination_auc == reports["dask"].discrimination_auc
 
         print(f"\nload average (1 min) during the rounds: {min(loads):.1f} .. {max(loads):.1f} "
               f"on {os.cpu_count()} cores; medians of {args.rounds} interleaved rounds")
-        print("| job | one process: s, M rows/s | dask, %d workers x 1 thread: s, M rows/s | "
-              "dask / one | per core |" % args.workers)
-        print("|---|---|---|---|---|")
+        print("| job | one process: wall s (M rows/s), CPU s | dask, %d workers x 1 thread: "
+              "wall s (M rows/s), CPU s | dask / one, wall | per core, wall | per core, CPU |"
+              % args.workers)
+        print("|---|---|---|---|---|---|")
         for job in ("score", "metrics"):
-            one = statistics.median(times[(job, "one")])
-            dsk = statistics.median(times[(job, "dask")])
+            one, dsk = (statistics.median(times[(job, w)]) for w in ("one", "dask"))
+            cpu_one, cpu_dask = (statistics.median(cpu[(job, w)]) for w in ("one", "dask"))
             rate_one, rate_dask = args.rows / one / 1e6, args.rows / dsk / 1e6
-            print(f"| {job} | {one:.2f} s, {rate_one:.2f} | {dsk:.2f} s, {rate_dask:.2f} | "
-                  f"{rate_dask / rate_one:.2f}x | {rate_dask / args.workers / rate_one:.2f}x |")
-        print("(all rounds, s: " + "; ".join(
+            print(f"| {job} | {one:.2f} ({rate_one:.2f}), {cpu_one:.2f} | {dsk:.2f} "
+                  f"({rate_dask:.2f}), {cpu_dask:.2f} | {rate_dask / rate_one:.2f}x | "
+                  f"{rate_dask / args.workers / rate_one:.2f}x | {cpu_one / cpu_dask:.2f}x |")
+        print(f"(the idle cluster's workers and scheduler use {idle:.3f} CPU s per second, "
+              "part of its CPU s above)")
+        print("(all rounds, wall s: " + "; ".join(
             f"{job} {way} " + " ".join(f"{x:.2f}" for x in v) for (job, way), v in times.items())
             + ")")
 

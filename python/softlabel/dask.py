@@ -190,16 +190,20 @@ def _column_names(columns: Optional[Mapping[str, Optional[str]]],
     return names
 
 
-def _check_schema(pieces: List[Piece], needed: Sequence[str], absent: Sequence[str]) -> None:
-    """Names the first file that lacks a needed column or has a column it must not have."""
+def _check_schema(pieces: List[Piece], needed: Sequence[str],
+                  absent: Sequence[str]) -> Dict[str, List[str]]:
+    """Each file's column names; names the first file that lacks a needed column or has a
+    column it must not have."""
+    columns = {}
     for path in dict.fromkeys(p.file for p in pieces):
-        have = set(pq.read_schema(path).names)
+        columns[path] = pq.read_schema(path).names
         for c in needed:
-            if c not in have:
+            if c not in columns[path]:
                 raise KeyError(f"softlabel.dask: {path}: no column {c!r}")
         for c in absent:
-            if c in have:
+            if c in columns[path]:
                 raise ValueError(f"softlabel.dask: {path}: already has a column {c!r}")
+    return columns
 
 
 # ---- invalid rows --------------------------------------------------------------------------------
@@ -463,11 +467,9 @@ def _accumulate(table: pa.Table, options, proxy, names, piece: Piece, index: int
     return _Partial(m.to_bytes(), table.num_rows, table.num_rows - m.count, invalid, first_error)
 
 
-def _metrics_piece(piece: Piece, index: int, options, proxy, names, id_column, errors):
-    wanted = ([names[o] for o in OBSERVABLES if names[o]] if proxy is not None else [names["p"]])
-    wanted += [names[c] for c in METRIC_COLUMNS[1:]] + ([id_column] if id_column else [])
-    have = set(pq.read_schema(piece.file).names)
-    table = _read(piece, [c for c in dict.fromkeys(wanted) if c in have])
+def _metrics_piece(piece: Piece, index: int, columns: List[str], options, proxy, names,
+                   id_column, errors):
+    table = _read(piece, columns)
     return _accumulate(table, options, proxy, names, piece, index, id_column, errors)
 
 
@@ -547,10 +549,15 @@ def metrics_parquet(src: Union[PathLike, Sequence[PathLike]], params=None, *, pr
     pieces = list_pieces(src)
     needed = ([names[o] for o in OBSERVABLES if names[o] and o != "tool_misuse_flags"]
               if proxy is not None else [names["p"]])
-    _check_schema(pieces, needed + [names["accepted"]] + ([id_column] if id_column else []), [])
+    schema = _check_schema(pieces, needed + [names["accepted"]] + ([id_column] if id_column
+                                                                    else []), [])
+    # each task reads only the columns the metrics use
+    wanted = ([names[o] for o in OBSERVABLES if names[o]] if proxy is not None else [names["p"]])
+    wanted += [names[c] for c in METRIC_COLUMNS[1:]] + ([id_column] if id_column else [])
+    read = {f: [c for c in dict.fromkeys(wanted) if c in have] for f, have in schema.items()}
     job = uuid.uuid4().hex[:8]
     task = dask.delayed(_metrics_piece, pure=True)
-    leaves = [task(p, i, options, proxy, names, id_column, errors,
+    leaves = [task(p, i, read[p.file], options, proxy, names, id_column, errors,
                    dask_key_name=f"softlabel-metrics-{job}-{i}") for i, p in enumerate(pieces)]
     (partial,) = _compute([_tree(leaves, split_every, job)], client, progress)
     return _report(partial)

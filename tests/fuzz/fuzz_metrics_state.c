@@ -11,7 +11,7 @@
  *    labelled = positive + negative <= n, high + low = n, binned rows within theirs) and every
  *    figure with a SPEC range in it (rates, average p, Brier score, AUC and ECE in [0, 1],
  *    calibration error and quality gap in [-1, 1], spread within s_plus + s_minus, log loss in
- *    [0, -ln eps], each calibration bin's mean p within the bin, variances of p in [0, 1/4],
+ *    [0, -ln eps] (or -ln(1 - (1 - eps)), 1 - eps rounded), each calibration bin's mean p within the bin, variances of p in [0, 1/4],
  *    payoff variances >= 0); it merges with a copy of itself, and the merged state finalizes
  *    with the same checks.
  */
@@ -80,8 +80,11 @@ static void check_report(const sl_metrics *m, const sl_metrics_report *r)
     if (r->expected_calibration_error.present)
         check_range(r->expected_calibration_error.value, 0.0, 1.0 + SLACK,
                     "expected_calibration_error");
+    /* a row's log loss is at most -ln(eps), or -ln(1 - (1 - eps)) with 1 - eps rounded (a
+     * negative at p = 1: for eps = 1e-15, 34.5392 > -ln(1e-15) = 34.5388) */
+    double eps = o.log_loss_eps, worst = fmax(-log(eps), -log(1 - (1 - eps)));
     if (r->log_loss.present)
-        check_range(r->log_loss.value, 0.0, -log(o.log_loss_eps) * (1 + SLACK), "log_loss");
+        check_range(r->log_loss.value, 0.0, worst * (1 + SLACK), "log_loss");
     double w = 1.0 / o.bins;
     uint64_t calibrated = 0;
     for (size_t b = 0; b < r->calibration_curve_len; b++) {
