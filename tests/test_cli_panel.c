@@ -37,13 +37,7 @@ static const char *path_of(const char *name)
     return p;
 }
 
-static void write_file(const char *name, const char *text)
-{
-    FILE *f = fopen(path_of(name), "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+static void write_file(const char *name, const char *text) { write_text_file(path_of(name), text); }
 
 static char *read_file(const char *name)
 {
