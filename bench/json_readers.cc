@@ -282,53 +282,55 @@ int sj_field_of(std::string_view key, const char *const *names, int n)
 
 // Visits every part of a value not otherwise read, so simdjson validates the whole line as the
 // scanner and jansson do (On-Demand checks only what it is asked for; score copies lines through
-// and must not pass on one that is not JSON). Returns true when it is valid.
-bool sj_validate(simdjson::ondemand::value v, int depth = 0)
+// and must not pass on one that is not JSON). Returns SUCCESS when it is valid.
+simdjson::error_code sj_validate(simdjson::ondemand::value v, int depth = 0)
 {
     using namespace simdjson;
     ondemand::json_type type;
-    if (depth > 256 || v.type().get(type))
-        return false;
+    error_code e = depth > 256 ? DEPTH_ERROR : v.type().get(type);
+    if (e)
+        return e;
     switch (type) {
     case ondemand::json_type::object: {
         ondemand::object o;
-        if (v.get_object().get(o))
-            return false;
+        if ((e = v.get_object().get(o)))
+            return e;
         for (auto field : o) {
             std::string_view key;
-            ondemand::value e;
-            if (field.unescaped_key().get(key) || field.value().get(e) || !sj_validate(e, depth + 1))
-                return false;
+            ondemand::value x;
+            if ((e = field.unescaped_key().get(key)) || (e = field.value().get(x)) ||
+                (e = sj_validate(x, depth + 1)))
+                return e;
         }
-        return true;
+        return SUCCESS;
     }
     case ondemand::json_type::array: {
         ondemand::array a;
-        if (v.get_array().get(a))
-            return false;
+        if ((e = v.get_array().get(a)))
+            return e;
         for (auto element : a) {
-            ondemand::value e;
-            if (element.get(e) || !sj_validate(e, depth + 1))
-                return false;
+            ondemand::value x;
+            if ((e = element.get(x)) || (e = sj_validate(x, depth + 1)))
+                return e;
         }
-        return true;
+        return SUCCESS;
     }
     case ondemand::json_type::string: {
         std::string_view s;
-        return !v.get_string().get(s);
+        return v.get_string().get(s);
     }
     case ondemand::json_type::number: {
         double x;
-        return !v.get_double().get(x);
+        return v.get_double().get(x);
     }
     case ondemand::json_type::boolean: {
         bool b;
-        return !v.get_bool().get(b);
+        return v.get_bool().get(b);
     }
     case ondemand::json_type::null:
-        return v.is_null();
+        return v.is_null() ? SUCCESS : N_ATOM_ERROR;
     }
-    return false;
+    return TAPE_ERROR;
 }
 
 void simdjson_pass(kind_t kind, const std::string &padded, size_t size,
@@ -361,7 +363,7 @@ void simdjson_pass(kind_t kind, const std::string &padded, size_t size,
                 std::string_view raw;
                 double x;
                 if (sj_field_of(key, obs_names, 5) < 0) {
-                    if (validate && !sj_validate(v)) {
+                    if (validate && sj_validate(v)) {
                         bad = true;
                         break;
                     }
@@ -380,7 +382,7 @@ void simdjson_pass(kind_t kind, const std::string &padded, size_t size,
                                                 "distribution"};
             int k = kind == PANEL ? sj_field_of(key, panel_fields, 8) : sj_field_of(key, names, 4);
             if (k < 0) {
-                if (validate && !sj_validate(v)) {
+                if (validate && sj_validate(v)) {
                     bad = true;
                     break;
                 }
@@ -483,26 +485,26 @@ std::string simdjson_probe(const probe &p, bool all)
     ondemand::document doc;
     auto located = [&](error_code e) {
         const char *at;
-        std::string where = doc.current_location().get(at) ? "end"
-                                                            : std::to_string(at - s.data());
-        return std::string("error at ") + where + ": " + error_message(e);
+        std::string where = doc.current_location().get(at) ? "?" : std::to_string(at - s.data());
+        return "error at " + where + ": " + error_message(e);
     };
     error_code e = parser.iterate(s).get(doc);
     if (e)
-        return std::string("error: ") + error_message(e);
-    ondemand::value a;
-    if ((e = doc["a"].get(a)))
-        return located(e);
-    const char *at = nullptr;
-    std::string_view raw;
-    if ((e = a.current_location().get(at)))
-        return located(e);
-    raw = a.raw_json_token();
-    std::string first = "a='" + std::string(raw) + "' at " + std::to_string(at - s.data());
-    if (!all)
-        return "ok, " + first; // only "a" was asked for, as a reader of some fields does
-    doc.rewind();
-    ondemand::object o;
+        return std::string("error at ?: ") + error_message(e);
+    std::string first;
+    auto note = [&](ondemand::value &a) {
+        const char *at = nullptr;
+        if (!a.current_location().get(at))
+            first = "a='" + std::string(a.raw_json_token()) + "' at " + std::to_string(at - s.data());
+    };
+    if (!all) { // only "a" is asked for, as a reader of some fields does
+        ondemand::value a;
+        if ((e = doc["a"].get(a)))
+            return located(e);
+        note(a);
+        return "ok, " + first;
+    }
+    ondemand::object o; // every member visited, every value validated
     if ((e = doc.get_object().get(o)))
         return located(e);
     for (auto field : o) {
@@ -510,8 +512,10 @@ std::string simdjson_probe(const probe &p, bool all)
         std::string_view key;
         if ((e = field.unescaped_key().get(key)) || (e = field.value().get(v)))
             return located(e);
-        if (!sj_validate(v))
-            return "error";
+        if (key == "a")
+            note(v);
+        if ((e = sj_validate(v)))
+            return located(e);
     }
     return "ok, " + first;
 }
@@ -602,6 +606,10 @@ int main(int argc, char **argv)
         {"invalid UTF-8", "{\"a\": \"\xff\"}"},
         {"unpaired surrogate", "{\"a\": \"\\ud800\"}"},
         {"text after object", "{\"a\": 1} x"},
+        {"brace after object", "{\"a\": 1}}"},
+        {"number without digit", "{\"a\": .5}"},
+        {"control character", "{\"a\": \"x\x01\"}"},
+        {"missing colon", "{\"a\" 1}"},
     };
     printf("%-19s | %-42s | %-42s | %-42s | %s\n", "probe", "scanner", "jansson", "simdjson",
            "simdjson-all");

@@ -372,7 +372,11 @@ static int consistent_sums(const sl_metrics *m)
     }
     sum_bounds sb;
     sum_bounds_of(m, &sb);
-    double log_floor = nt * log(m->options.log_loss_eps) * (1 + 0x1p-40); /* ln rounds too */
+    /* the least log-likelihood of a row: ln(eps) for a positive at p = 0, or ln(1 - (1 - eps)) for
+     * a negative at p = 1 (1 - eps rounded: for eps = 1e-15 that is ln(9.992e-16), below ln(eps)) */
+    double eps = m->options.log_loss_eps;
+    double least = fmin(log(clamp_q(0, eps)), log(1 - clamp_q(1, eps)));
+    double log_floor = nt * least * (1 + 0x1p-40); /* ln rounds too */
     if (!within(m->sum[SL_MS_P_A], 0, na) || !within(m->sum[SL_MS_P_R], 0, n - na) ||
         !within(m->sum[SL_MS_BRIER], 0, nt) || !within(m->sum[SL_MS_LOG], log_floor, 0))
         return 0;

@@ -68,6 +68,7 @@ typedef struct stream_block {
 typedef struct stream {
     stream_block *head, *tail;
     size_t n;
+    size_t ev_bytes;     /* the evidence's bytes, each with a NUL */
 } stream;
 
 /* A partition's first block is small (a small panel stays small), the next ones STREAM_BLOCK
@@ -106,6 +107,23 @@ static void stream_free(stream *s)
     s->n = 0;
 }
 
+/* The large arrays of a finished panel (items, votes, evidence) are mapped directly: zero-filled,
+ * resident only where written (each partition's slice has room for all its records), and given
+ * back whole when freed. (Transparent huge pages were tried: on this project's virtual machines
+ * clearing them cost more than the page faults they save.) */
+static void *big_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void big_free(void *p, size_t bytes)
+{
+    if (p)
+        munmap(p, bytes ? bytes : 1);
+}
+
 typedef struct task_info {
     int rubric;          /* labels fixed by sl_panel_add_task */
     int adjudicate;      /* -1: the options' */
@@ -133,10 +151,9 @@ typedef struct part {
     sl_intern items;     /* local item ids, in first-appearance order */
     uint32_t *first_seq, *task_of; /* per local item: its first record's seq and task */
     size_t item_cap;
-    uint32_t *pos;       /* per local item: its position in the output order (pb->items) */
-    sl_panel_vote *votes;        /* the counted records, grouped by item */
+    sl_panel_vote *votes;        /* the counted records, grouped by item (a slice of pb->votes) */
     sl_panel_label_votes *lv;    /* the items' non-zero label counts */
-    char *evidence;              /* the votes' evidence bytes */
+    char *evidence;              /* the votes' evidence bytes (a slice of pb->evidence) */
     size_t n_votes;
 } part;
 
@@ -170,7 +187,10 @@ struct sl_panel {
     uint32_t *firsts_before;        /* per word of firsts: the bits set in the words before */
     /* after sl_panel_finish */
     part *parts;
-    pitem *items;                   /* in output order */
+    pitem *items;                   /* in output order (big_alloc) */
+    sl_panel_vote *votes;           /* every partition's votes, in slices (big_alloc) */
+    char *evidence;                 /* their evidence bytes, in slices (big_alloc) */
+    size_t votes_cap, evidence_cap;
     size_t n_items;
     _Atomic(double *) *dense;       /* per item: its dense distribution, built on demand */
     conflicts conf;
@@ -182,6 +202,9 @@ struct sl_panel {
 /* ---- small helpers --------------------------------------------------------------------------- */
 
 static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* How many items ahead a pass that jumps between them asks for their memory. */
+#define PREFETCH_AHEAD 6
 
 /* Grows *p (of *cap elements of `size` bytes) to hold at least `need`; 0, or -1 out of memory. */
 static int grow_array(void **p, size_t *cap, size_t need, size_t size)
@@ -491,8 +514,10 @@ static int stream_put(stream *s, const stream_rec *r, const sl_str *id, const sl
     unsigned char *at = b->data + b->len;
     memcpy(at, r, sizeof *r);
     memcpy(at + sizeof *r, id->ptr, id->len);
-    if (ev->len)
+    if (ev->len) {
         memcpy(at + sizeof *r + id->len, ev->ptr, ev->len);
+        s->ev_bytes += ev->len + 1;
+    }
     b->len += need;
     s->n++;
     return 0;
@@ -672,7 +697,8 @@ static size_t rank_of(const sl_panel *pb, uint32_t seq)
 }
 
 /* Interns every partition's item ids on the option's threads; then the output order is known:
- * pb->items is allocated for the items. */
+ * pb->items is allocated for the items, and each partition gets its slices of pb->votes and
+ * pb->evidence (room for all its records). */
 static int index_all(sl_panel *pb)
 {
     size_t words = pb->n_added / 64 + 1;
@@ -691,8 +717,23 @@ static int index_all(sl_panel *pb)
         n += (size_t)__builtin_popcountll(atomic_load_explicit(&pb->firsts[w], memory_order_relaxed));
     }
     pb->n_items = n;
-    pb->items = calloc(n ? n : 1, sizeof *pb->items);
-    return pb->items ? 0 : -1;
+    pb->items = big_alloc(n * sizeof *pb->items);
+    size_t ev_bytes = 0;
+    for (size_t p = 0; p < pb->n_parts; p++)
+        ev_bytes += pb->streams[p].ev_bytes;
+    pb->votes_cap = pb->n_added;
+    pb->evidence_cap = ev_bytes;
+    pb->votes = big_alloc(pb->votes_cap * sizeof *pb->votes);
+    pb->evidence = big_alloc(pb->evidence_cap);
+    if (!pb->items || !pb->votes || !pb->evidence)
+        return -1;
+    for (size_t p = 0, v = 0, e = 0; p < pb->n_parts; p++) {
+        pb->parts[p].votes = pb->votes + v;
+        pb->parts[p].evidence = pb->evidence + e;
+        v += pb->streams[p].n;
+        e += pb->streams[p].ev_bytes;
+    }
+    return 0;
 }
 
 /* ---- step 2: grouping each partition's records by item ----------------------------------------- */
@@ -706,10 +747,12 @@ typedef struct group_worker {
     /* one partition's records grouped by item, kept from one partition to the next */
     stream_rec *recs;
     const unsigned char **ev;  /* each record's evidence bytes in its stream */
-    uint32_t *at;
+    uint32_t *at, *pos;        /* per item: the end of its records; its output position */
     size_t recs_cap, items_cap;
     uint64_t *scratch;         /* reviewer << 32 | position, for large panels */
     size_t scratch_cap;
+    uint32_t *keys;            /* an item's label keys, sorted */
+    size_t keys_cap;
     int oom;
 } group_worker;
 
@@ -717,6 +760,33 @@ static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts x[0..n) of type T by KEY(element) ascending, stably: for the few votes or labels of an
+ * item (larger arrays go to qsort). */
+#define INSERTION_SORT(T, x, n, KEY)                                                               \
+    for (size_t a_ = 1; a_ < (n); a_++) {                                                          \
+        T v_ = (x)[a_];                                                                            \
+        size_t b_ = a_;                                                                            \
+        for (; b_ > 0 && KEY((x)[b_ - 1]) > KEY(v_); b_--)                                         \
+            (x)[b_] = (x)[b_ - 1];                                                                 \
+        (x)[b_] = v_;                                                                              \
+    }
+#define KEY_SELF(v) (v)
+#define KEY_LABEL(v) ((v).label)
+
+static void sort_u32(uint32_t *x, size_t n)
+{
+    if (n > 16)
+        qsort(x, n, sizeof *x, cmp_u32);
+    else
+        INSERTION_SORT(uint32_t, x, n, KEY_SELF)
 }
 
 /* Drops the later records of a reviewer who annotated the item twice. O(count) for small panels
@@ -818,13 +888,18 @@ static int group_partition(group_worker *w, size_t p)
             return -1;
         w->recs_cap = cap;
     }
-    size_t cap = w->items_cap;
-    if (grow_array((void **)&w->at, &cap, m + 1, sizeof *w->at))
-        return -1;
-    w->items_cap = cap;
-    pt->pos = malloc((m ? m : 1) * sizeof *pt->pos);
-    if (!pt->pos)
-        return -1;
+    if (m + 1 > w->items_cap) {
+        size_t cap = m + 1 + m / 2;
+        uint32_t *at = realloc(w->at, cap * sizeof *at);
+        if (at)
+            w->at = at;
+        uint32_t *pos = realloc(w->pos, cap * sizeof *pos);
+        if (pos)
+            w->pos = pos;
+        if (!at || !pos)
+            return -1;
+        w->items_cap = cap;
+    }
     uint32_t *count = w->at;
     memset(count, 0, (m + 1) * sizeof *count);
     for (const stream_block *blk = s->head; blk; blk = blk->next)
@@ -847,13 +922,21 @@ static int group_partition(group_worker *w, size_t p)
             w->ev[j] = entry + sizeof r + r.id_len;
         }
     /* count[i] is now the end of item i's records */
-    stream_rec *grouped = w->recs;
-    const unsigned char **grouped_ev = w->ev;
-    size_t kept = 0, ev_bytes = 0;
+    for (size_t i = 0; i < m; i++)
+        w->pos[i] = (uint32_t)rank_of(pb, pt->first_seq[i]);
+    /* the counted records become votes (with their evidence), and each item gets its non-zero
+     * label counts (by label key until the label indices are known) */
+    pt->lv = malloc((n ? n : 1) * sizeof *pt->lv);
+    if (!pt->lv)
+        return -1;
+    size_t v = 0, e = 0, used = 0;
     for (size_t i = 0, start = 0; i < m; start = count[i++]) {
-        pt->pos[i] = (uint32_t)rank_of(pb, pt->first_seq[i]);
-        pitem *it = &pb->items[pt->pos[i]];
-        stream_rec *recs = grouped + start;
+        /* the items land all over pb->items: a few ahead are asked for */
+        if (i + PREFETCH_AHEAD < m)
+            __builtin_prefetch(&pb->items[w->pos[i + PREFETCH_AHEAD]], 1);
+        pitem *it = &pb->items[w->pos[i]];
+        stream_rec *recs = w->recs + start;
+        const unsigned char **ev = w->ev + start;
         size_t c = count[i] - start;
         it->id = pt->items.str[i];
         it->id_len = pt->items.len[i];
@@ -869,29 +952,13 @@ static int group_partition(group_worker *w, size_t p)
                 continue;
             }
             recs[c2] = recs[j];
-            grouped_ev[start + c2++] = grouped_ev[start + j];
+            ev[c2++] = ev[j];
         }
-        for (size_t j = c2; j < c; j++)
-            recs[j].ev |= REC_DROPPED;
         if (process_item(w, it, recs, c2))
             return -1;
-        for (size_t j = 0; j < c2; j++)
-            if (!(recs[j].ev & REC_DROPPED)) {
-                kept++;
-                ev_bytes += ev_len(&recs[j]) ? ev_len(&recs[j]) + 1 : 0;
-            }
-    }
-    /* the counted records as votes, with their evidence copied in one block */
-    pt->votes = malloc((kept ? kept : 1) * sizeof *pt->votes);
-    pt->evidence = malloc(ev_bytes ? ev_bytes : 1);
-    if (!pt->votes || !pt->evidence)
-        return -1;
-    size_t v = 0, e = 0;
-    for (size_t i = 0, start = 0; i < m; start = count[i++]) {
-        pitem *it = &pb->items[pt->pos[i]];
         it->votes = pt->votes + v;
-        for (size_t j = start; j < count[i]; j++) {
-            const stream_rec *r = &grouped[j];
+        for (size_t j = 0; j < c2; j++) {
+            const stream_rec *r = &recs[j];
             if (r->ev & REC_DROPPED)
                 continue;
             size_t len = ev_len(r);
@@ -899,15 +966,31 @@ static int group_partition(group_worker *w, size_t p)
             *out = (sl_panel_vote){r->tag, r->confidence, NULL, len, r->reviewer, r->label,
                                    (r->ev & REC_ERROR) != 0};
             if (len) {
-                memcpy(pt->evidence + e, grouped_ev[j], len);
+                memcpy(pt->evidence + e, ev[j], len);
                 pt->evidence[e + len] = '\0';
                 out->evidence = pt->evidence + e;
                 e += len + 1;
             }
         }
         it->n_votes = (uint32_t)(pt->votes + v - it->votes);
+        if (grow_array((void **)&w->keys, &w->keys_cap, it->n_votes + 1, sizeof *w->keys))
+            return -1;
+        size_t n_keys = 0;
+        for (size_t j = 0; j < it->n_votes; j++)
+            if (!it->votes[j].error)
+                w->keys[n_keys++] = it->votes[j].label;
+        sort_u32(w->keys, n_keys);
+        it->lv = pt->lv + used;
+        for (size_t a = 0; a < n_keys;) {
+            size_t b = a;
+            while (b < n_keys && w->keys[b] == w->keys[a])
+                b++;
+            pt->lv[used++] = (sl_panel_label_votes){w->keys[a], (double)(b - a), 0.0};
+            a = b;
+        }
+        it->n_lv = (uint32_t)(pt->lv + used - it->lv);
     }
-    pt->n_votes = kept;
+    pt->n_votes = v;
     sl_intern_keep_bytes_only(&pt->items); /* the items point at their ids' bytes */
     free(pt->first_seq);
     free(pt->task_of);
@@ -950,7 +1033,9 @@ static void worker_free(group_worker *w)
     free(w->recs);
     free(w->ev);
     free(w->at);
+    free(w->pos);
     free(w->scratch);
+    free(w->keys);
 }
 
 static int cmp_conflicts(const void *a, const void *b)
@@ -1064,100 +1149,43 @@ static int build_label_sets(sl_panel *pb, const uint8_t *used)
     return rc;
 }
 
-/* ---- step 4: each item's label counts --------------------------------------------------------- */
+/* ---- step 4: label indices -------------------------------------------------------------------- */
 
-static int cmp_u32(const void *a, const void *b)
+/* The votes' label keys become label indices, partition by partition. */
+static void *index_votes(void *arg)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-typedef struct count_job {
-    sl_panel *pb;
-    atomic_size_t *next_part;
-    uint32_t *scratch;
-    size_t scratch_cap;
-    int oom;
-} count_job;
-
-/* The votes' label indices, each item's gold index, and its non-zero label counts in label order
- * (the votes that are not error marks). */
-static int count_partition(count_job *job, part *pt)
-{
-    const sl_panel *pb = job->pb;
-    pt->lv = malloc((pt->n_votes ? pt->n_votes : 1) * sizeof *pt->lv);
-    if (!pt->lv)
-        return -1;
-    size_t used = 0;
-    for (size_t i = 0; i < pt->items.count; i++) {
-        pitem *it = &pb->items[pt->pos[i]];
-        if (it->gold_key)
-            it->gold = pb->label_index[it->gold_key - 1];
-        sl_panel_vote *votes = (sl_panel_vote *)it->votes;
-        size_t n = 0;
-        if (grow_array((void **)&job->scratch, &job->scratch_cap, it->n_votes + 1,
-                       sizeof *job->scratch))
-            return -1;
-        for (size_t j = 0; j < it->n_votes; j++) {
-            votes[j].label = (uint32_t)pb->label_index[votes[j].label];
-            if (!votes[j].error)
-                job->scratch[n++] = votes[j].label;
-        }
-        if (n <= 16) { /* insertion sort: panels are small */
-            for (size_t a = 1; a < n; a++) {
-                uint32_t x = job->scratch[a];
-                size_t b = a;
-                for (; b > 0 && job->scratch[b - 1] > x; b--)
-                    job->scratch[b] = job->scratch[b - 1];
-                job->scratch[b] = x;
-            }
-        } else {
-            qsort(job->scratch, n, sizeof *job->scratch, cmp_u32);
-        }
-        it->lv = pt->lv + used;
-        for (size_t a = 0; a < n;) {
-            size_t b = a;
-            while (b < n && job->scratch[b] == job->scratch[a])
-                b++;
-            pt->lv[used++] = (sl_panel_label_votes){job->scratch[a], (double)(b - a), 0.0};
-            a = b;
-        }
-        it->n_lv = (uint32_t)(pt->lv + used - it->lv);
-    }
-    return 0;
-}
-
-static void *count_parts(void *arg)
-{
-    count_job *job = arg;
+    part_job *job = arg;
+    sl_panel *pb = job->pb;
     for (;;) {
         size_t p = atomic_fetch_add(job->next_part, 1);
-        if (p >= job->pb->n_parts)
+        if (p >= pb->n_parts)
             break;
-        if (count_partition(job, &job->pb->parts[p])) {
-            job->oom = 1;
-            break;
-        }
+        part *pt = &pb->parts[p];
+        for (size_t v = 0; v < pt->n_votes; v++)
+            pt->votes[v].label = (uint32_t)pb->label_index[pt->votes[v].label];
     }
-    free(job->scratch);
     return NULL;
 }
 
-static int count_all(sl_panel *pb)
+static int cmp_label_votes(const void *a, const void *b)
 {
-    size_t threads = pb->opt.threads;
-    count_job *jobs = calloc(threads, sizeof *jobs);
-    if (!jobs)
-        return -1;
-    atomic_size_t next_part = 0;
-    for (size_t t = 0; t < threads; t++)
-        jobs[t] = (count_job){pb, &next_part, NULL, 0, 0};
-    run_parallel(threads, count_parts, jobs, sizeof *jobs);
-    int rc = 0;
-    for (size_t t = 0; t < threads; t++)
-        rc |= jobs[t].oom ? -1 : 0;
-    free(jobs);
-    return rc;
+    uint32_t x = ((const sl_panel_label_votes *)a)->label, y = ((const sl_panel_label_votes *)b)->label;
+    return (x > y) - (x < y);
+}
+
+/* An item's gold answer and non-zero label counts by label index, in label order. */
+static void item_label_indices(const sl_panel *pb, pitem *it)
+{
+    if (it->gold_key)
+        it->gold = pb->label_index[it->gold_key - 1];
+    sl_panel_label_votes *lv = it->lv;
+    size_t n = it->n_lv;
+    for (size_t c = 0; c < n; c++)
+        lv[c].label = (uint32_t)pb->label_index[lv[c].label];
+    if (n > 16)
+        qsort(lv, n, sizeof *lv, cmp_label_votes);
+    else
+        INSERTION_SORT(sl_panel_label_votes, lv, n, KEY_LABEL)
 }
 
 /* ---- step 5: the per-item figures -------------------------------------------------------------- */
@@ -1202,7 +1230,8 @@ static sl_status block_stats(sl_panel *pb, block_buf *b, size_t from, size_t n, 
     }
     memset(b->votes, 0, cells * sizeof *b->votes);
     for (size_t i = 0; i < n; i++) {
-        const pitem *it = &pb->items[from + i];
+        pitem *it = &pb->items[from + i];
+        item_label_indices(pb, it);
         for (size_t c = 0; c < it->n_lv; c++)
             b->votes[c * n + i] = it->lv[c].votes;
     }
@@ -1437,16 +1466,12 @@ sl_status sl_panel_finish(sl_panel *pb)
     pb->state = STATE_BROKEN; /* until everything below succeeded */
     uint8_t *used = calloc(pb->labels.count + 1, 1);
     int rc = !used || index_all(pb) || group_all(pb, used) || build_label_sets(pb, used) ||
-             count_all(pb);
+             for_each_part(pb, index_votes);
     free(used);
     free(pb->firsts);
     free(pb->firsts_before);
     pb->firsts = NULL;
     pb->firsts_before = NULL;
-    for (size_t p = 0; pb->parts && p < pb->n_parts; p++) {
-        free(pb->parts[p].pos);
-        pb->parts[p].pos = NULL;
-    }
     if (rc)
         return SL_ERR_OUT_OF_MEMORY;
     free(pb->streams);
@@ -1481,8 +1506,6 @@ sl_status sl_panel_conflict_get(const sl_panel *pb, size_t i, sl_panel_conflict 
     *out = pb->conf.c[i];
     return SL_OK;
 }
-
-#define PREFETCH_AHEAD 6
 
 size_t sl_panel_count(const sl_panel *pb)
 {
@@ -1626,10 +1649,7 @@ void sl_panel_free(sl_panel *pb)
         sl_intern_free(&pt->items);
         free(pt->first_seq);
         free(pt->task_of);
-        free(pt->pos);
-        free(pt->votes);
         free(pt->lv);
-        free(pt->evidence);
     }
     free(pb->parts);
     free(pb->firsts);
@@ -1637,7 +1657,9 @@ void sl_panel_free(sl_panel *pb)
     for (size_t i = 0; pb->dense && i < pb->n_items; i++)
         free(atomic_load(&pb->dense[i]));
     free(pb->dense);
-    free(pb->items);
+    big_free(pb->items, pb->n_items * sizeof *pb->items);
+    big_free(pb->votes, pb->votes_cap * sizeof *pb->votes);
+    big_free(pb->evidence, pb->evidence_cap);
     for (size_t t = 0; pb->task && t < pb->tasks.count; t++)
         free(pb->task[t].labels);
     free(pb->task);

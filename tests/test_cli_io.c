@@ -15,7 +15,9 @@
 #include "csv.h"
 #include "json.h"
 #include "numtext.h"
+#include "options.h"
 #include "test_util.h"
+#include "utf8.h"
 
 /* ---- CSV ---- */
 
@@ -306,6 +308,75 @@ static void json_pick_nested(void **state)
     assert_int_equal(it.error_offset, 31); /* at the 2 */
 }
 
+/* ---- options ---- */
+
+typedef struct parsed {
+    const char *in, *note;
+    size_t threads;
+    double share;
+    int format;
+    bool verbose;
+} parsed;
+
+static int parse(parsed *p, const char *line)
+{
+    char buf[256], *argv[16];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "%s", line);
+    for (char *t = strtok(buf, " "); t && argc < 16; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    *p = (parsed){.threads = 4, .share = 0.5, .format = -1};
+    const sl_option options[] = {
+        {"--in", SL_OPT_PATH, &p->in, "FILE", .help = "input", .flags = SL_OPT_REQUIRED},
+        {"--note", SL_OPT_STRING, &p->note, "TEXT", .help = "a note"},
+        {"--threads", SL_OPT_COUNT, &p->threads, "N", .help = "threads\nsecond line", .lo = 1,
+         .hi = 64},
+        {"--share", SL_OPT_REAL, &p->share, "S", .help = "a share",
+         .flags = SL_OPT_FRACTION | SL_OPT_ABOVE_MIN, .min = 0.0, .max = 1.0},
+        {"--format", SL_OPT_ENUM, &p->format, NULL, .help = "format", .choices = "csv|jsonl"},
+        {"--verbose", SL_OPT_FLAG, &p->verbose, .help = "say more"},
+    };
+    const sl_command_options command = {"test", "  about\n", "  notes\n", options, 6};
+    return sl_options_parse(&command, argc, argv);
+}
+
+static void options_parse(void **state)
+{
+    (void)state;
+    parsed p;
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(parse(&p, "--in a.csv --threads=8 --share 2/3 --format jsonl --verbose"), 0);
+    assert_string_equal(p.in, "a.csv");
+    assert_true(p.threads == 8 && p.format == 1 && p.verbose && p.note == NULL);
+    assert_true(fabs(p.share - 2.0 / 3.0) < 1e-15);
+    assert_int_equal(parse(&p, "--note=x=y --in=- --threads 3.0"), 0); /* '=' within a value */
+    assert_true(!strcmp(p.note, "x=y") && !strcmp(p.in, "-") && p.threads == 3);
+    assert_true(p.share == 0.5 && p.format == -1 && !p.verbose); /* defaults kept */
+    static const char *const refused[] = {
+        "--in a --threads 0",  "--in a --threads 65", "--in a --threads x", "--in a --share 0",
+        "--in a --share 1/0",  "--in a --share nan",  "--in a --format xml", "--in a --bogus 1",
+        "--in a --thread 2",   /* no abbreviations */ "--in a --verbose=1", "--in a stray",
+        "--in a --threads",    /* missing value */    "--threads 2",        /* --in required */
+        "--in= --threads 2",   /* an empty path */
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(parse(&p, refused[i]), SL_EX_USAGE);
+    /* --help prints the usage generated from the same table and stops */
+    FILE *saved = stdout;
+    stdout = open_memstream(&out, &len);
+    int rc = parse(&p, "--threads 2 --help");
+    fclose(stdout);
+    stdout = saved;
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(out, "usage: softlabel test --in FILE [--note TEXT] [--threads N] [--share S]"));
+    assert_non_null(strstr(out, "  about\n  --in FILE"));
+    assert_non_null(strstr(out, "  --format csv|jsonl     format\n"));
+    assert_non_null(strstr(out, "  --threads N            threads\n                         second line\n"));
+    assert_non_null(strstr(out, "  --verbose              say more\n  notes\n"));
+    free(out);
+}
+
 /* ---- numbers ---- */
 
 static void numbers_reals(void **state)
@@ -532,6 +603,48 @@ static void outfile_atomic(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* sl_utf8_invalid_at against the Unicode standard's table of well-formed byte sequences
+ * (section 3.9, table 3-7), at every boundary of every row, and the offset it reports. */
+static void utf8_validity(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t bad; /* offset of the first ill-formed byte; SIZE_MAX: well-formed */
+    } cases[] = {
+        {"", SIZE_MAX}, {"plain ascii \t\x7f", SIZE_MAX},
+        {"\xc2\x80\xdf\xbf", SIZE_MAX},                       /* C2..DF 80..BF */
+        {"\xe0\xa0\x80\xe0\xbf\xbf", SIZE_MAX},               /* E0 A0..BF 80..BF */
+        {"\xe1\x80\x80\xec\xbf\xbf", SIZE_MAX},               /* E1..EC 80..BF 80..BF */
+        {"\xed\x80\x80\xed\x9f\xbf", SIZE_MAX},               /* ED 80..9F 80..BF */
+        {"\xee\x80\x80\xef\xbf\xbf", SIZE_MAX},               /* EE..EF 80..BF 80..BF */
+        {"\xf0\x90\x80\x80\xf0\xbf\xbf\xbf", SIZE_MAX},       /* F0 90..BF 80..BF 80..BF */
+        {"\xf1\x80\x80\x80\xf3\xbf\xbf\xbf", SIZE_MAX},       /* F1..F3 80..BF x3 */
+        {"\xf4\x80\x80\x80\xf4\x8f\xbf\xbf", SIZE_MAX},       /* F4 80..8F 80..BF 80..BF */
+        {"ab\x80", 2}, {"a\xbf", 1},                           /* stray continuation bytes */
+        {"a\xc0\x80", 1}, {"\xc1\xbf", 0},                     /* overlong 2-byte forms */
+        {"\xe0\x9f\xbf", 0}, {"\xf0\x8f\xbf\xbf", 0},         /* overlong 3- and 4-byte */
+        {"x\xed\xa0\x80", 1}, {"\xed\xbf\xbf", 0},            /* UTF-16 surrogates */
+        {"\xf4\x90\x80\x80", 0}, {"\xf5\x80\x80\x80", 0},     /* past U+10FFFF */
+        {"\xf8\x88\x80\x80\x80", 0}, {"\xfe\xff", 0},          /* not UTF-8 at all */
+        {"ok\xe2\x82", 2}, {"\xf0\x9f\x98", 0}, {"\xc3", 0},  /* cut at the end */
+        {"\xe2\x82x", 0}, {"\xc3\xa9\xc3(", 2},                /* cut by the next character */
+        {"abcdefgh\xff", 8}, {"abcdefghijklmno\xe2\x82", 15},   /* after 8-byte ASCII runs */
+        {"abcdefg\xc3\xa9ijklmnopq\xc3\xa9stuvwxyz01234\x80", 33},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = strlen(cases[i].s);
+        size_t want = cases[i].bad == SIZE_MAX ? len : cases[i].bad;
+        if (sl_utf8_invalid_at(cases[i].s, len) != want)
+            fail_msg("case %zu: %zu, expected %zu", i, sl_utf8_invalid_at(cases[i].s, len), want);
+    }
+    /* a valid sequence is never read past the length given: cut anywhere, it is invalid there */
+    const char *euro = "a\xe2\x82\xac";
+    assert_int_equal(sl_utf8_invalid_at(euro, 4), 4);
+    assert_int_equal(sl_utf8_invalid_at(euro, 3), 1);
+    assert_int_equal(sl_utf8_invalid_at(euro, 2), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +656,8 @@ int main(void)
         cmocka_unit_test(json_options),
         cmocka_unit_test(json_unescape),
         cmocka_unit_test(json_pick_nested),
+        cmocka_unit_test(options_parse),
+        cmocka_unit_test(utf8_validity),
         cmocka_unit_test(numbers_reals),
         cmocka_unit_test(numbers_whole),
         cmocka_unit_test(numbers_printed),

@@ -11,7 +11,9 @@
  *  - the QA summary (alpha of Krippendorff's published example through the command, gold pass
  *    rates, flags) and the HTML report (well-formed, its two SVG charts);
  *  - eval: metrics against hand-computed values, a model distribution not summing to 1, items on
- *    one side only.
+ *    one side only;
+ *  - JSON input of both: escapes undone, unread members skipped, a repeated field or label, NUL,
+ *    invalid UTF-8, NaN and text after the object refused at their line and byte column.
  */
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -38,6 +40,15 @@ static const char *path_of(const char *name)
 }
 
 static void write_file(const char *name, const char *text) { write_text_file(path_of(name), text); }
+
+/* The same with n bytes of data: a NUL byte included. */
+static void write_bytes(const char *name, const char *data, size_t n)
+{
+    FILE *f = fopen(path_of(name), "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
 
 static char *read_file(const char *name)
 {
@@ -550,6 +561,150 @@ static void bad_input(void **state)
     free(err);
 }
 
+/* Text that is not UTF-8 (or holds a NUL byte) never reaches an output: the record is refused
+ * naming file, line, column and byte, the rest is processed, and every output is valid JSON
+ * (jansson validates UTF-8) that `eval` reads back. */
+static void text_not_utf8(void **state)
+{
+    (void)state;
+    static const char csv[] =
+        "item_id,task,reviewer,label,evidence\n"
+        "i\xff" "1,t,r1,a,\n"                      /* line 2: a stray byte in the id */
+        "i2,t,r1,a,\"x \"\"q\"\" \xc0\x80\"\n"        /* line 3: an overlong NUL, quoted field */
+        "i2,t,r2,\xed\xa0\x80,\n"                 /* line 4: a UTF-16 surrogate as a label */
+        "i2,t,r\xe2\x82,b,\n"                      /* line 5: a cut sequence in the reviewer */
+        "i3,t,r1,a\0b,\n"                          /* line 6: a NUL byte in the label */
+        "i3,t,r2,b,\"\xf4\x90\x80\x80\"\n"           /* line 7: past U+10FFFF */
+        "i2,t,r3,caf\xc3\xa9,\"\xe2\x82\xac \xf0\x9f\x98\x80\"\n" /* valid 2-, 3- and 4-byte text */
+        "i3,t,r3,a,ok\n";
+    write_bytes("u.csv", csv, sizeof csv - 1);
+    assert_int_equal(run("panel --in u.csv --out u.jsonl --summary u_qa.json --report u_qa.html"),
+                     65);
+    char *err = read_file("err.txt");
+    assert_contains(err, "u.csv:2: malformed record, skipped: column 'item_id' (field 1): not UTF-8 "
+                         "text: byte 0xFF at byte 2 of the value");
+    assert_contains(err, "u.csv:3: malformed record, skipped: column 'evidence' (field 5): not "
+                         "UTF-8 text: byte 0xC0 at byte 7 of the value");
+    assert_contains(err, "u.csv:4: malformed record, skipped: column 'label' (field 4): not UTF-8 "
+                         "text: byte 0xED at byte 1 of the value");
+    assert_contains(err, "u.csv:5: malformed record, skipped: column 'reviewer' (field 3): not "
+                         "UTF-8 text: byte 0xE2 at byte 2 of the value");
+    assert_contains(err, "u.csv:6: malformed record, skipped: column 'label' (field 4): a NUL "
+                         "byte at byte 2 of the value");
+    assert_contains(err, "u.csv:7: malformed record, skipped: column 'evidence' (field 5): not "
+                         "UTF-8 text: byte 0xF4 at byte 1 of the value");
+    assert_contains(err, "6 input errors");
+    free(err);
+    size_t n;
+    json_t **items = read_jsonl("u.jsonl", &n); /* fails on a line that is not valid JSON */
+    assert_int_equal(n, 2);                    /* i2 (r3's vote) and i3 (r3's): nothing else lost */
+    json_t *i2 = find_item(items, n, "i2");
+    assert_true(num(json_object_get(i2, "distribution"), "caf\xc3\xa9") == 1.0);
+    json_t *why = json_array_get(json_object_get(i2, "rationales"), 0);
+    assert_string_equal(str(why, "evidence"), "\xe2\x82\xac \xf0\x9f\x98\x80");
+    assert_non_null(find_item(items, n, "i3"));
+    free_items(items, n);
+    json_error_t jerr;
+    json_t *qa = json_load_file(path_of("u_qa.json"), 0, &jerr);
+    assert_non_null(qa);
+    json_decref(qa);
+    /* the output reads back into eval */
+    write_file("u_model.jsonl", "{\"item_id\":\"i2\",\"distribution\":{\"caf\xc3\xa9\":1}}\n"
+                                "{\"item_id\":\"i3\",\"distribution\":{\"a\":1}}\n");
+    assert_int_equal(run("eval --human u.jsonl --model u_model.jsonl --out u_per.jsonl > u_sum.json"),
+                     0);
+    items = read_jsonl("u_per.jsonl", &n);
+    assert_int_equal(n, 2);
+    free_items(items, n);
+
+    /* JSONL: the JSON reader refuses such strings; the record costs only itself */
+    static const char jsonl[] =
+        "{\"item_id\":\"i\xff\",\"task\":\"t\",\"reviewer\":\"r1\",\"label\":\"a\"}\n"
+        "{\"item_id\":\"j\",\"task\":\"t\",\"reviewer\":\"r1\",\"label\":\"a\\u0000b\"}\n"
+        "{\"item_id\":\"j\",\"task\":\"t\",\"reviewer\":\"r2\",\"label\":\"\\ud800\"}\n"
+        "{\"item_id\":\"j\",\"task\":\"t\",\"reviewer\":\"r3\",\"label\":\"caf\xc3\xa9\"}\n";
+    write_bytes("u2.jsonl", jsonl, sizeof jsonl - 1);
+    assert_int_equal(run("panel --in u2.jsonl --out u2_items.jsonl"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "u2.jsonl:1: malformed record, skipped: invalid JSON: invalid UTF-8 in a "
+                         "string (column 14)");
+    assert_contains(err, "u2.jsonl:2: malformed record, skipped: 'label' holds a NUL character");
+    assert_contains(err, "u2.jsonl:3: malformed record, skipped: invalid JSON: unpaired surrogate");
+    assert_contains(err, "3 input errors");
+    free(err);
+    items = read_jsonl("u2_items.jsonl", &n);
+    assert_int_equal(n, 1);
+    free_items(items, n);
+
+    /* eval: a line of either file that is not UTF-8 is refused by its file and line, the rest
+     * evaluated */
+    static const char human[] =
+        "{\"item_id\":\"a\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0}}\n"
+        "{\"item_id\":\"b\xc3\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0}}\n"
+        "{\"item_id\":\"c\",\"task\":\"t\",\"distribution\":{\"x\":0,\"y\":1}}\n";
+    static const char model[] =
+        "{\"item_id\":\"a\",\"distribution\":{\"x\":1}}\n"
+        "{\"item_id\":\"c\",\"distribution\":{\"y\xff\":1}}\n";
+    write_bytes("u_h.jsonl", human, sizeof human - 1);
+    write_bytes("u_m.jsonl", model, sizeof model - 1);
+    assert_int_equal(run("eval --human u_h.jsonl --model u_m.jsonl --allow-missing "
+                         "--out u_per2.jsonl > u_sum2.json"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "u_h.jsonl:2: invalid JSON");
+    assert_contains(err, "u_m.jsonl:2: invalid JSON");
+    free(err);
+    items = read_jsonl("u_per2.jsonl", &n);
+    assert_int_equal(n, 1);
+    assert_non_null(find_item(items, n, "a"));
+    free_items(items, n);
+
+    /* the report names its input as given, and a file name need not be UTF-8: shown with U+FFFD
+     * for a stray byte or a control character, the XHTML stays well-formed and the PDF renders */
+    static const char ann[] = "item_id,task,reviewer,label\ni1,t,r1,a\ni1,t,r2,a\n";
+    write_bytes("n\xff" "ame.csv", ann, sizeof ann - 1);
+    write_bytes("c\x01x.csv", ann, sizeof ann - 1);
+    assert_int_equal(run("panel --in 'n\xff" "ame.csv' --out n.jsonl --report n.html"), 0);
+    assert_int_equal(run("panel --in 'c\x01x.csv' --out c.jsonl --report c.html"), 0);
+    for (int i = 0; i < 2; i++) {
+        const char *html = i ? "c.html" : "n.html";
+        xmlDocPtr doc = xmlReadFile(path_of(html), NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+        if (!doc)
+            fail_msg("%s is not well-formed XML", html);
+        xmlFreeDoc(doc);
+        char *text = read_file(html);
+        assert_contains(text, i ? "Input: c\xef\xbf\xbdx.csv" : "Input: n\xef\xbf\xbd" "ame.csv");
+        free(text);
+    }
+    /* fontconfig (under cairo) keeps its caches to the exit, which LeakSanitizer would report */
+    const char *asan = getenv("ASAN_OPTIONS");
+    char *saved = asan ? strdup(asan) : NULL;
+    setenv("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=1", 1);
+    int pdf = run("panel --in 'n\xff" "ame.csv' --out n.jsonl --report n.pdf");
+    if (saved)
+        setenv("ASAN_OPTIONS", saved, 1);
+    else
+        unsetenv("ASAN_OPTIONS");
+    free(saved);
+    assert_true(pdf == 0 || pdf == 64); /* 64: a build without cairo refuses .pdf by name */
+    if (pdf == 0) {
+        char *text = read_file("n.pdf");
+        assert_true(strncmp(text, "%PDF-", 5) == 0);
+        free(text);
+    }
+
+    /* a rubric label or task with a NUL ("\0" in YAML) is refused, not cut short */
+    write_file("nul.yaml", "t: [a, \"a\\0b\"]\n");
+    assert_int_equal(run("panel --in u.csv --out x.jsonl --rubric nul.yaml"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "nul.yaml:1: a label holds a NUL character, in task 't'");
+    free(err);
+    write_file("nul2.yaml", "\"t\\0u\": [a]\n");
+    assert_int_equal(run("panel --in u.csv --out x.jsonl --rubric nul2.yaml"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "nul2.yaml:1: a task name holds a NUL character: 't'");
+    free(err);
+}
+
 /* ---- QA summary and report ------------------------------------------------------------------ */
 
 static void qa_summary_and_report(void **state)
@@ -694,6 +849,60 @@ static void eval_metrics(void **state)
     free(err);
 }
 
+/* What the JSON reader (tools/io/json.h) gives panel and eval: escapes undone in keys and values,
+ * members they do not read skipped (nested ones validated), and each refusal at its line and
+ * byte column while the valid lines are still used. */
+static void json_input(void **state)
+{
+    (void)state;
+    write_file("h4.jsonl",
+               "{\"item_\\u0069d\":\"caf\\u00e9\",\"task\":\"t\",\"extra\":[{\"deep\":[1,null]}],"
+               "\"distribution\":{\"\\u0078\":0.5,\"y\":0.5},\"disagreement_class\":\"minor\"}\n"
+               "{\"item_id\":\"b\",\"task\":\"t\",\"distribution\":{\"x\":0.5,\"x\":0.5}}\n"
+               "{\"item_id\":\"c\\u0000\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0}}\n"
+               "{\"item_id\":\"d\xff\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0}}\n"
+               "{\"item_id\":\"e\",\"task\":\"t\",\"distribution\":{\"x\":1,\"y\":0}} x\n");
+    write_file("m4.jsonl", "{\"item_id\":\"caf\xc3\xa9\",\"distribution\":{\"x\":0.5,\"y\":0.5}}\n"
+                           "{\"item_id\":\"caf\xc3\xa9\",\"distribution\":{\"y\":0.5,\"y\":0.5}}\n");
+    assert_int_equal(run("eval --human h4.jsonl --model m4.jsonl > s5.json"), 65);
+    char *err = read_file("err.txt");
+    assert_contains(err, "h4.jsonl:2: distribution of item 'b': label 'x' appears twice");
+    assert_contains(err, "h4.jsonl:3: a string holds a NUL character (\\u0000)");
+    assert_contains(err, "h4.jsonl:4: invalid JSON: invalid UTF-8 in a string (column 14)");
+    assert_contains(err, "h4.jsonl:5: invalid JSON: text after the end of the object (column 57)");
+    assert_contains(err, "m4.jsonl:2: item 'caf\xc3\xa9' appears twice (line 1)");
+    free(err);
+    json_error_t jerr;
+    json_t *sum = json_load_file(path_of("s5.json"), 0, &jerr);
+    assert_non_null(sum);
+    assert_true(num(sum, "items") == 1); /* the first line, escapes undone, met its model line */
+    json_decref(sum);
+    /* panel: the same reader for annotations */
+    write_file("esc.jsonl",
+               "{\"\\u0069tem_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r1\",\"label\":\"a\\\"b\","
+               "\"evidence\":\"line\\none\",\"meta\":{\"k\":[true]}}\n"
+               "{\"item_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r2\",\"label\":\"a\\u0022b\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r3\",\"label\":\"c\",\"label\":\"d\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r4\",\"label\":\"\xc3\"}\n"
+               "{\"item_id\":\"i1\",\"task\":\"t\",\"reviewer\":\"r5\",\"label\":\"c\",\"confidence\":NaN}\n"
+               "{\"item_id\":7,\"task\":\"t\",\"reviewer\":\"r1\",\"label\":\"c\"}\n");
+    assert_int_equal(run("panel --in esc.jsonl --out esc_items.jsonl"), 65);
+    err = read_file("err.txt");
+    assert_contains(err, "esc.jsonl:3: malformed record, skipped: invalid JSON: duplicate key (column 56)");
+    assert_contains(err, "esc.jsonl:4: malformed record, skipped: invalid JSON: invalid UTF-8 in a string (column 53)");
+    assert_contains(err, "esc.jsonl:5: malformed record, skipped: invalid JSON: invalid number (column 69)");
+    free(err);
+    size_t n;
+    json_t **items = read_jsonl("esc_items.jsonl", &n);
+    assert_int_equal(n, 2);
+    json_t *i1 = find_item(items, n, "i1"), *i7 = find_item(items, n, "7");
+    assert_non_null(i1);
+    assert_non_null(i7);
+    assert_true(num(json_object_get(i1, "distribution"), "a\"b") == 1.0); /* r1 and r2 agree */
+    assert_true(num(i1, "reviewer_count") == 2);
+    free_items(items, n);
+}
+
 /* panel output straight into eval: the worked example against a uniform model */
 static void panel_then_eval(void **state)
 {
@@ -720,8 +929,10 @@ int main(void)
         cmocka_unit_test(confidence_text),
         cmocka_unit_test(adjudication),
         cmocka_unit_test(bad_input),
+        cmocka_unit_test(text_not_utf8),
         cmocka_unit_test(qa_summary_and_report),
         cmocka_unit_test(eval_metrics),
+        cmocka_unit_test(json_input),
         cmocka_unit_test(panel_then_eval),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -16,6 +16,14 @@ class SoftlabelError(Exception):
         self.status = Status(status)
         self.status_text = status_text
 
+    def __reduce__(self):
+        # pickled with its constructor's arguments, so it crosses processes (a Dask worker's
+        # error reaches the client whole)
+        return (type(self), (str(self), int(self.status), self.status_text) + self._extra())
+
+    def _extra(self) -> tuple:
+        return ()
+
 
 class ParameterError(SoftlabelError, ValueError):
     """A parameter is out of its range (SPEC); ``.parameter`` names it. Nothing was computed."""
@@ -23,6 +31,9 @@ class ParameterError(SoftlabelError, ValueError):
     def __init__(self, message: str, status: int, status_text: str, parameter: str) -> None:
         super().__init__(message, status, status_text)
         self.parameter = parameter
+
+    def _extra(self) -> tuple:
+        return (self.parameter,)
 
 
 class InvalidRowError(SoftlabelError, ValueError):
@@ -38,6 +49,9 @@ class InvalidRowError(SoftlabelError, ValueError):
         self.row = row
         self.column = column
         self.rows_added = rows_added
+
+    def _extra(self) -> tuple:
+        return (self.row, self.column, self.rows_added)
 
 
 class IsaError(SoftlabelError, RuntimeError):

@@ -1035,9 +1035,15 @@ class Hostile(Workdir):
 
     def test_minor_directory_as_input(self):
         os.mkdir(self.path("dir"))
+        self.write("d.csv", H4 + "\n0.1,1,1,0.2\n")
+        self.write("a.csv", self.ANN + "i1,t,r1,x\n")
+        self.write("h.jsonl", '{"item_id":"i1","task":"t","distribution":{"x":1}}\n')
         for args in (["score", "--in"], ["metrics", "--in"], ["panel", "--out", os.devnull, "--in"],
-                     ["eval", "--model", self.path("dir"), "--human"]):
-            with self.subTest(args[0]):
+                     ["eval", "--model", self.path("dir"), "--human"],
+                     ["eval", "--human", self.path("h.jsonl"), "--model"],
+                     ["score", "--in", self.path("d.csv"), "--config"],
+                     ["panel", "--in", self.path("a.csv"), "--out", os.devnull, "--rubric"]):
+            with self.subTest(args[0] + " " + args[-1]):
                 code, _, err = run(args + [self.path("dir")])
                 self.assertEqual(code, 66, err)
                 self.assertIn("dir", err)

@@ -269,6 +269,34 @@ class PartialFailure(FaultTest):
                     self.assertEqual(temporaries(self.dir), [])
 
 
+    def test_rejects_rename_fails_keeps_out(self):
+        """score: when the rejects file cannot be renamed into place (its path became a
+        directory while the run read its input), --out is not replaced either (issue 18: out.csv
+        was replaced first)."""
+        out, rejects = os.path.join(self.dir, "o.csv"), os.path.join(self.dir, "r.csv")
+        args = [BIN, "score", "--in", Inputs.interactions, "--out", out, "--on-error", "skip",
+                "--rejects", rejects, "--chunk-size", "65536"]
+        for attempt in range(20):  # until one is caught mid-read
+            write(out, OLD)
+            write(rejects, OLD)
+            proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            # both outputs open (their temporary files exist), nothing renamed yet
+            caught = stopped_mid_read(proc, Inputs.interactions,
+                                      lambda: len(temporaries(self.dir)) == 2)
+            if caught:
+                os.unlink(rejects)
+                os.mkdir(rejects)
+                proc.send_signal(signal.SIGCONT)
+            err = proc.communicate(timeout=600)[1].decode("utf-8", "replace")
+            if caught:
+                break
+        self.assertTrue(caught, "never stopped while reading")
+        self.assertEqual(proc.returncode, EX_IOERR, err)
+        self.assertIn("r.csv: cannot replace: Is a directory", err)
+        self.assertEqual(read(out), OLD)
+        self.assertEqual(temporaries(self.dir), [])
+
+
 class Unwritable(FaultTest):
     def test_read_only_directory(self):
         """Outputs in a directory nobody may write: exit 73 naming the file, old files kept."""
@@ -378,6 +406,7 @@ class Signals(FaultTest):
                         self.put_old(outs)
                         proc = subprocess.Popen([BIN] + args, stdout=subprocess.DEVNULL,
                                                 stderr=subprocess.PIPE)
+                        wait_for_handlers(proc)  # a signal before them is no test of them
                         time.sleep(duration * point)
                         proc.send_signal(sig)
                         _, err = proc.communicate(timeout=600)
@@ -400,6 +429,7 @@ class Signals(FaultTest):
                 with self.subTest(command=args[0], signal=sig.name):
                     proc = subprocess.Popen([BIN] + args, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.PIPE)
+                    wait_for_handlers(proc)
                     time.sleep(0.05)
                     proc.send_signal(sig)
                     proc.communicate(timeout=600)
@@ -413,14 +443,16 @@ class ShrinkingInput(FaultTest):
                "eval": "items"}
 
     def shrink_while_running(self, name, args, source, outs, at):
-        """Runs args on a copy of source, truncates the copy to 1000 bytes after `at` seconds."""
+        """Runs args on a copy of source, truncates the copy to 1000 bytes `at` seconds after the
+        command opened (or mapped) it; a run that ended first is left as it is."""
         copy = os.path.join(self.dir, "shrinking" + os.path.splitext(source)[1])
         shutil.copyfile(source, copy)
         self.put_old(outs)
         proc = subprocess.Popen([BIN] + [copy if a == source else a for a in args],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(at)
-        os.truncate(copy, 1000)
+        if wait_until_open(proc, copy):
+            time.sleep(at)
+            os.truncate(copy, 1000)
         _, err = proc.communicate(timeout=600)
         return proc.returncode, err.decode("utf-8", "replace"), copy
 
@@ -454,24 +486,30 @@ class ShrinkingInput(FaultTest):
         size, new bytes), and the command continued: exit 74 naming the file, nothing on
         standard output, the old outputs untouched, no temporary file."""
         o = lambda name: os.path.join(self.dir, name)
+        # inputs of several read blocks (score: --chunk-size; metrics reads 1 MiB at a time;
+        # eval through stdio, 4 KiB), so that the readers can be caught between two reads
+        metrics_in = o("metrics_in.csv")
+        with open(Inputs.metrics_in, "rb") as f:
+            header, body = f.readline(), f.read()
+        write(metrics_in, header + body * (1 + (3 << 20) // len(body)))
         cases = [  # (name, args with {in} for the input, the input, {option: output})
-            ("score", ["score", "--in", "{in}", "--out", o("s.csv"), "--threads", "2"],
-             Inputs.interactions, {"--out": o("s.csv")}),
+            ("score", ["score", "--in", "{in}", "--out", o("s.csv"), "--threads", "2",
+                       "--chunk-size", "65536"], Inputs.interactions, {"--out": o("s.csv")}),
             ("score-rejects", ["score", "--in", "{in}", "--out", o("s2.csv"), "--on-error",
-                               "skip", "--rejects", o("r.csv")],
+                               "skip", "--rejects", o("r.csv"), "--chunk-size", "65536"],
              Inputs.interactions, {"--out": o("s2.csv"), "--rejects": o("r.csv")}),
             ("eval-human", ["eval", "--human", "{in}", "--model", Inputs.model, "--out",
                             o("e.jsonl")], Inputs.items, {"--out": o("e.jsonl")}),
             ("eval-model", ["eval", "--human", Inputs.items, "--model", "{in}", "--out",
                             o("e.jsonl")], Inputs.model, {"--out": o("e.jsonl")}),
-            ("metrics", ["metrics", "--in", "{in}"], Inputs.metrics_in, {}),
+            ("metrics", ["metrics", "--in", "{in}"], metrics_in, {}),
         ]
         for name, args, source, outs in cases:
             for change in ("truncate", "rewrite"):
                 with self.subTest(command=name, change=change):
                     copy = os.path.join(self.dir, "changing" + os.path.splitext(source)[1])
-                    self.put_old(outs)
                     for attempt in range(20):  # until one is caught mid-read
+                        self.put_old(outs)  # (a run that was not caught replaced them)
                         shutil.copyfile(source, copy)
                         proc = subprocess.Popen([BIN] + [a.format(**{"in": copy}) for a in args],
                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -510,20 +548,58 @@ def read_position(pid, path):
     return None
 
 
-def stopped_mid_read(proc, path):
+def stopped_mid_read(proc, path, ready=lambda: True):
     """Stops proc (SIGSTOP) while its read position on path lies strictly inside the file, so it
-    has not met the end yet; False (and proc left running) when it got past the end first."""
+    has not met the end yet, and ready() holds; False (and proc left running) when it got past
+    the end first."""
     path, size = os.path.realpath(path), os.path.getsize(path)
     while proc.poll() is None:
         pos = read_position(proc.pid, path)
         if pos is not None and 0 < pos < size:
             proc.send_signal(signal.SIGSTOP)
+            while proc.poll() is None and not is_stopped(proc.pid):
+                time.sleep(0.001)
             pos = read_position(proc.pid, path)
-            if pos is not None and 0 < pos < size:
+            if pos is not None and 0 < pos < size and ready():
                 return True
             proc.send_signal(signal.SIGCONT)
-            return False
     return False
+
+
+def wait_for_handlers(proc):
+    """Waits until proc catches SIGINT and SIGTERM (SigCgt in /proc/PID/status), or has ended."""
+    wanted = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    while proc.poll() is None:
+        try:
+            with open("/proc/%d/status" % proc.pid) as f:
+                caught = next(int(l.split()[1], 16) for l in f if l.startswith("SigCgt:"))
+        except (OSError, StopIteration, ValueError):
+            caught = 0
+        if caught & wanted == wanted:
+            return
+
+
+def wait_until_open(proc, path):
+    """Waits until proc has path open or mapped: True, or False when it ended first."""
+    path = os.path.realpath(path)
+    while proc.poll() is None:
+        if read_position(proc.pid, path) is not None:
+            return True
+        try:
+            with open("/proc/%d/maps" % proc.pid) as f:
+                if path in f.read():
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def is_stopped(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "T"
+    except (OSError, IndexError):
+        return False
 
 
 def set_bin(path):

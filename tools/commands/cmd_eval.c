@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "json.h"
 #include "numtext.h"
+#include "options.h"
 #include "panel_intern.h"
 #include "panel_json.h"
 #include "softlabel.h"
@@ -72,20 +73,6 @@ static void bad_line(eval_state *s, const char *path, size_t line, const char *f
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-}
-
-static int eval_usage(FILE *f, int code)
-{
-    fputs("usage: softlabel eval --human ITEMS.jsonl --model MODEL.jsonl [--out PER_ITEM.jsonl]\n"
-          "                      [--allow-missing] [--max-errors N]\n"
-          "  ITEMS.jsonl: the output of softlabel panel. MODEL.jsonl: one {\"item_id\": ..., \n"
-          "  \"distribution\": {label: probability}} per line (absent labels 0; sums to 1 within\n"
-          "  1e-6). Prints {\"items\", \"overall\", \"by_disagreement_class\"} as JSON; each holds\n"
-          "  the means of cross_entropy_bits, kl_bits, js_bits (base 2), total_variation, brier\n"
-          "  and top_label_agreement. --out writes the per-item values.\n"
-          "  --allow-missing  skip (and count) items found on one side only (default: an error)\n",
-          f);
-    return code;
 }
 
 /* One line being read: its number and where its unescaped strings go. */
@@ -640,38 +627,28 @@ int sl_cmd_eval(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.max_errors = 50;
     const char *out_path = NULL;
-    int allow = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *opt = argv[i];
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
-            return eval_usage(stdout, 0);
-        if (!strcmp(opt, "--allow-missing")) {
-            allow = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "softlabel eval: unknown option or missing value: '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-        const char *val = argv[++i];
-        if (!strcmp(opt, "--human")) {
-            s.human_path = val;
-        } else if (!strcmp(opt, "--model")) {
-            s.model_path = val;
-        } else if (!strcmp(opt, "--out")) {
-            out_path = val;
-        } else if (!strcmp(opt, "--max-errors")) {
-            if (sl_parse_size_arg("eval", opt, val, &s.max_errors))
-                return SL_EX_USAGE;
-        } else {
-            fprintf(stderr, "softlabel eval: unknown option '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-    }
-    if (!s.human_path || !s.model_path) {
-        fprintf(stderr, "softlabel eval: --human and --model are required (see --help)\n");
-        return SL_EX_USAGE;
-    }
+    bool allow = false;
+    const sl_option options[] = {
+        {"--human", SL_OPT_PATH, &s.human_path, "ITEMS.jsonl",
+         .help = "the items softlabel panel wrote", .flags = SL_OPT_REQUIRED},
+        {"--model", SL_OPT_PATH, &s.model_path, "MODEL.jsonl",
+         .help = "the model's distributions", .flags = SL_OPT_REQUIRED},
+        {"--out", SL_OPT_PATH, &out_path, "PER_ITEM.jsonl", .help = "the per-item values"},
+        {"--allow-missing", SL_OPT_FLAG, &allow,
+         .help = "skip (and count) items found on one side only (default: an error)"},
+        {"--max-errors", SL_OPT_COUNT, &s.max_errors, "N",
+         .help = "input errors printed in full (default 50; all are counted)", .hi = SIZE_MAX},
+    };
+    const sl_command_options command = {
+        "eval",
+        "  MODEL.jsonl: one {\"item_id\": ..., \"distribution\": {label: probability}} per line\n"
+        "  (absent labels 0; sums to 1 within 1e-6). Prints {\"items\", \"overall\",\n"
+        "  \"by_disagreement_class\"} as JSON; each holds the means of cross_entropy_bits, kl_bits,\n"
+        "  js_bits (base 2), total_variation, brier and top_label_agreement.\n\n",
+        NULL, options, sizeof options / sizeof options[0]};
+    int rc = sl_options_parse(&command, argc, argv);
+    if (rc)
+        return rc < 0 ? SL_EX_OK : rc;
     int code = read_jsonl(&s, s.human_path, human_line);
     if (!code)
         code = read_jsonl(&s, s.model_path, model_line);

@@ -11,6 +11,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "numtext.h"
+#include "options.h"
 #include "pipeline.h"
 #include "sample.h"
 
@@ -36,26 +37,6 @@ typedef struct gen_run {
     uint64_t written;
     int exit_code;
 } gen_run;
-
-static int usage(FILE *f, int code)
-{
-    fputs("usage: softlabel gen [--n N] [--seed S] [--out FILE] [--format csv|jsonl] [--threads T]\n"
-          "  Writes N synthetic interactions (default 10000000, seed 42) to FILE ('-', the default,\n"
-          "  is stdout) as CSV with a header, or JSONL (from --format, else from a .jsonl/.ndjson\n"
-          "  extension). The same seed gives the same bytes on any machine and thread count.\n"
-          "  Columns: interaction_id (1..N), agent_id (agent-0000..agent-0999), task_progress_delta,\n"
-          "  rework_count, verifier_rejections, tool_misuse_flags, counterparty_engagement_delta.\n"
-          "  Distributions (shared with softlabel sample):\n"
-          "    task_progress_delta            normal(0.25, 0.45), about 5% beyond +-1\n"
-          "    counterparty_engagement_delta  normal(0.10, 0.50)\n"
-          "    rework_count                   geometric, mean 0.8\n"
-          "    verifier_rejections            geometric, mean 0.4\n"
-          "    tool_misuse_flags              0 for 95% of rows, else 1 + geometric(mean 0.5)\n"
-          "    agent_id                       uniform over 1000 agents\n"
-          "  Reals are printed in shortest round-trip form.\n",
-          f);
-    return code;
-}
 
 static char *put_text(char *o, const char *text)
 {
@@ -142,51 +123,45 @@ static bool ends_with(const char *s, const char *suffix)
 int sl_cmd_gen(int argc, char **argv)
 {
     size_t n = 10000000, seed = 42, threads = (size_t)sl_online_cores();
-    const char *out = "-", *format = NULL;
-    for (int i = 0; i < argc; i++) {
-        const char *opt = argv[i];
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
-            return usage(stdout, 0);
-        if (i + 1 >= argc) {
-            fprintf(stderr, "softlabel gen: unknown option or missing value: '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-        const char *v = argv[++i];
-        if (!strcmp(opt, "--n")) {
-            if (sl_parse_size_arg("gen", opt, v, &n))
-                return SL_EX_USAGE;
-        } else if (!strcmp(opt, "--seed")) {
-            if (sl_parse_size_arg("gen", opt, v, &seed))
-                return SL_EX_USAGE;
-        } else if (!strcmp(opt, "--threads")) {
-            if (sl_parse_size_arg("gen", opt, v, &threads))
-                return SL_EX_USAGE;
-            if (threads < 1 || threads > 1024) {
-                fprintf(stderr, "softlabel gen: --threads must be 1 .. 1024, not '%s'\n", v);
-                return SL_EX_USAGE;
-            }
-        } else if (!strcmp(opt, "--out")) {
-            out = v;
-        } else if (!strcmp(opt, "--format")) {
-            if (strcmp(v, "csv") && strcmp(v, "jsonl")) {
-                fprintf(stderr, "softlabel gen: --format must be csv or jsonl, not '%s'\n", v);
-                return SL_EX_USAGE;
-            }
-            format = v;
-        } else {
-            fprintf(stderr, "softlabel gen: unknown option '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-    }
+    const char *out = "-";
+    int format = -1; /* 0 csv, 1 jsonl; -1: from the extension */
+    const sl_option options[] = {
+        {"--n", SL_OPT_COUNT, &n, "N", .help = "interactions to write (default 10000000)",
+         .hi = SIZE_MAX},
+        {"--seed", SL_OPT_COUNT, &seed, "S", .help = "the sample's seed (default 42)", .hi = SIZE_MAX},
+        {"--out", SL_OPT_PATH, &out, "FILE", .help = "output ('-', the default: standard output)"},
+        {"--format", SL_OPT_ENUM, &format, NULL,
+         .help = "output format (default: jsonl for a .jsonl/.ndjson FILE, else csv)",
+         .choices = "csv|jsonl"},
+        {"--threads", SL_OPT_COUNT, &threads, "T", .help = "threads (default: all online cores)",
+         .lo = 1, .hi = 1024},
+    };
+    const sl_command_options command = {
+        "gen",
+        "  Writes N synthetic interactions to FILE as CSV with a header, or JSONL. The same seed\n"
+        "  gives the same bytes on any machine and thread count.\n"
+        "  Columns: interaction_id (1..N), agent_id (agent-0000..agent-0999), task_progress_delta,\n"
+        "  rework_count, verifier_rejections, tool_misuse_flags, counterparty_engagement_delta.\n"
+        "  Distributions (shared with softlabel sample):\n"
+        "    task_progress_delta            normal(0.25, 0.45), about 5% beyond +-1\n"
+        "    counterparty_engagement_delta  normal(0.10, 0.50)\n"
+        "    rework_count                   geometric, mean 0.8\n"
+        "    verifier_rejections            geometric, mean 0.4\n"
+        "    tool_misuse_flags              0 for 95% of rows, else 1 + geometric(mean 0.5)\n"
+        "    agent_id                       uniform over 1000 agents\n"
+        "  Reals are printed in shortest round-trip form.\n\n",
+        NULL, options, sizeof options / sizeof options[0]};
+    int rc = sl_options_parse(&command, argc, argv);
+    if (rc)
+        return rc < 0 ? SL_EX_OK : rc;
     gen_run run = {.n = n, .seed = seed, .out_name = out};
-    run.jsonl = format ? !strcmp(format, "jsonl") : ends_with(out, ".jsonl") || ends_with(out, ".ndjson");
+    run.jsonl = format >= 0 ? format == 1 : ends_with(out, ".jsonl") || ends_with(out, ".ndjson");
     size_t nslots = sl_pipeline_slots((int)threads);
     run.slots = calloc(nslots, sizeof *run.slots);
     if (!run.slots) {
         fprintf(stderr, "softlabel gen: out of memory\n");
         return SL_EX_OSERR;
     }
-    int rc = 0;
     if (sl_outfile_open(&run.out, out)) {
         rc = SL_EX_CANTCREAT;
     } else if (!run.jsonl && sl_write_all(run.out.fd, csv_header, sizeof csv_header - 1)) {

@@ -21,6 +21,7 @@
 #include "csv.h"
 #include "metrics_json.h"
 #include "numtext.h"
+#include "options.h"
 #include "softlabel.h"
 
 #define CHUNK_ROWS 65536
@@ -30,21 +31,6 @@ enum { COL_P, COL_ACCEPTED, COL_TRUTH, COL_TAU, COL_C_A, COL_C_B, COL_R_A, COL_R
 static const char *const col_names[N_COLS] = {"p", "accepted", "ground_truth", "tau",
                                               "c_a", "c_b", "r_a", "r_b"};
 
-static int usage(FILE *f, int code)
-{
-    fputs("usage: softlabel metrics --in ITEMS.csv [--s-plus X] [--s-minus X] [--h X] [--theta X]\n"
-          "                         [--rho-a X] [--rho-b X] [--w-rep X]\n"
-          "  Reads ITEMS.csv (\"-\": standard input), a CSV whose header names at least the columns\n"
-          "  p (in [0, 1]), accepted (0 or 1), ground_truth (1, -1, or empty for none), tau, c_a,\n"
-          "  c_b, r_a, r_b (finite numbers), in any order (other columns are ignored), and prints\n"
-          "  the batch metrics (SPEC section 3) as one JSON object with the reference's keys.\n"
-          "  Payoff parameters default to s_plus 2, s_minus 1, h 2, theta 0.5, rho_a 0, rho_b 0,\n"
-          "  w_rep 1. Bad rows are reported on standard error (line, column, value) and left out;\n"
-          "  the report then covers the valid rows and the exit code is 65.\n",
-          f);
-    return code;
-}
-
 /* ---- options ---- */
 
 typedef struct options {
@@ -52,53 +38,44 @@ typedef struct options {
     sl_payoff_params pp;
 } options;
 
-/* Returns 0, or an exit code (0 with *done for --help). */
-static int parse_options(int argc, char **argv, options *o, int *done)
+/* Returns 0, -1 when --help was printed, or an exit code. */
+static int parse_options(int argc, char **argv, options *o)
 {
-    static const struct { const char *flag; size_t offset; } params[] = {
-        {"--s-plus", offsetof(sl_payoff_params, s_plus)},
-        {"--s-minus", offsetof(sl_payoff_params, s_minus)},
-        {"--h", offsetof(sl_payoff_params, h)},
-        {"--theta", offsetof(sl_payoff_params, theta)},
-        {"--rho-a", offsetof(sl_payoff_params, rho_a)},
-        {"--rho-b", offsetof(sl_payoff_params, rho_b)},
-        {"--w-rep", offsetof(sl_payoff_params, w_rep)},
-    };
-    *done = 0;
     o->in = NULL;
     sl_payoff_params_default(&o->pp);
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            *done = 1;
-            return usage(stdout, 0);
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "softlabel metrics: unknown option or missing value: '%s'\n", argv[i]);
-            return usage(stderr, SL_EX_USAGE);
-        }
-        const char *value = argv[++i];
-        if (!strcmp(argv[i - 1], "--in")) {
-            o->in = value;
-            continue;
-        }
-        size_t k = 0;
-        while (k < sizeof params / sizeof params[0] && strcmp(argv[i - 1], params[k].flag))
-            k++;
-        if (k == sizeof params / sizeof params[0]) {
-            fprintf(stderr, "softlabel metrics: unknown option '%s'\n", argv[i - 1]);
-            return usage(stderr, SL_EX_USAGE);
-        }
-        double x;
-        if (sl_parse_f64(value, strlen(value), &x) || !isfinite(x)) {
-            fprintf(stderr, "softlabel metrics: %s: not a finite number: '%s'\n", params[k].flag, value);
-            return SL_EX_USAGE;
-        }
-        *(double *)((char *)&o->pp + params[k].offset) = x;
-    }
-    if (!o->in) {
-        fprintf(stderr, "softlabel metrics: --in is required\n");
-        return usage(stderr, SL_EX_USAGE);
-    }
+    sl_payoff_params *pp = &o->pp;
+    const sl_option opts[] = {
+        {"--in", SL_OPT_PATH, &o->in, "ITEMS.csv", .help = "the interactions ('-': standard input)",
+         .flags = SL_OPT_REQUIRED},
+        {"--s-plus", SL_OPT_REAL, &pp->s_plus, "X", .help = "s_plus (default 2)",
+         .min = -HUGE_VAL, .max = HUGE_VAL},
+        {"--s-minus", SL_OPT_REAL, &pp->s_minus, "X", .help = "s_minus (default 1)",
+         .min = -HUGE_VAL, .max = HUGE_VAL},
+        {"--h", SL_OPT_REAL, &pp->h, "X", .help = "h (default 2)", .min = -HUGE_VAL,
+         .max = HUGE_VAL},
+        {"--theta", SL_OPT_REAL, &pp->theta, "X", .help = "theta (default 0.5)",
+         .min = -HUGE_VAL, .max = HUGE_VAL},
+        {"--rho-a", SL_OPT_REAL, &pp->rho_a, "X", .help = "rho_a (default 0)",
+         .min = -HUGE_VAL, .max = HUGE_VAL},
+        {"--rho-b", SL_OPT_REAL, &pp->rho_b, "X", .help = "rho_b (default 0)",
+         .min = -HUGE_VAL, .max = HUGE_VAL},
+        {"--w-rep", SL_OPT_REAL, &pp->w_rep, "X", .help = "w_rep (default 1)",
+         .min = -HUGE_VAL, .max = HUGE_VAL},
+    };
+    const sl_command_options command = {
+        "metrics",
+        "  Reads a CSV whose header names at least the columns p (in [0, 1]), accepted (0 or 1),\n"
+        "  ground_truth (1, -1, or empty for none), tau, c_a, c_b, r_a, r_b (finite numbers), in\n"
+        "  any order (other columns are ignored), and prints the batch metrics (SPEC section 3)\n"
+        "  as one JSON object with the reference's keys. The payoff parameters (SPEC section 2)\n"
+        "  are checked by the library (sl_payoff_validate).\n\n",
+        "\n"
+        "  Bad rows are reported on standard error (line, column, value) and left out; the report\n"
+        "  then covers the valid rows and the exit code is 65.\n",
+        opts, sizeof opts / sizeof opts[0]};
+    int rc = sl_options_parse(&command, argc, argv);
+    if (rc)
+        return rc;
     sl_status st = sl_payoff_validate(&o->pp);
     if (st != SL_OK) {
         fprintf(stderr, "softlabel metrics: %s\n", sl_status_str(st));
@@ -408,10 +385,9 @@ static int read_rows(const options *o, reader *r, sl_metrics *m, bad_rows *bad)
 int sl_cmd_metrics(int argc, char **argv)
 {
     options o;
-    int done;
-    int code = parse_options(argc, argv, &o, &done);
-    if (code != 0 || done)
-        return code;
+    int code = parse_options(argc, argv, &o);
+    if (code)
+        return code < 0 ? SL_EX_OK : code;
     reader r = {.name = o.in, .fd = sl_input_open("metrics", o.in)};
     if (r.fd < 0)
         return SL_EX_NOINPUT;

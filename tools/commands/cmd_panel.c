@@ -14,60 +14,10 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "numtext.h"
+#include "options.h"
 #include "panel_build.h"
 #include "panel_report.h"
 #include "qa_report.h"
-
-static int panel_usage(FILE *f, int code)
-{
-    fputs("usage: softlabel panel --in ANNOTATIONS --out ITEMS.jsonl [--rubric RUBRIC.yaml]\n"
-          "                       [--summary QA.json] [--report QA.html] [--min-reviewers N]\n"
-          "                       [--majority T] [--adjudicate none|plurality]\n"
-          "                       [--flag-entropy E] [--flag-confidence C] [--threads N]\n"
-          "                       [--max-errors N] [--omit-zeros]\n"
-          "                       [--reliability none|dawid-skene]\n"
-          "  ANNOTATIONS: CSV with a header, or JSONL (.jsonl/.ndjson/.json, or a first byte '{'),\n"
-          "  one record per (item, reviewer): item_id, task, reviewer, label, and optionally\n"
-          "  confidence (0..1), evidence, error (0/1: a QA-marked reviewer error, excluded from the\n"
-          "  distribution), gold (the item's verifiable answer: the item is adjudicated to it).\n"
-          "  '-' reads standard input. The input need not be sorted.\n"
-          "  --rubric        YAML: task -> labels in order (else each task's labels seen, sorted)\n"
-          "  --min-reviewers fewer counted reviewers make an item 'unresolved' (default 2)\n"
-          "  --majority      top share for 'minor' (default 2/3; a decimal or a fraction a/b)\n"
-          "  --adjudicate    plurality: hard labels (never on a tie) for every task (default none)\n"
-          "  --flag-entropy  normalized entropy from which items are flagged (default 0.5)\n"
-          "  --flag-confidence  mean confidence below which a flag points at the rubric (0.5)\n"
-          "  --threads       threads (default: the online CPUs)\n"
-          "  --max-errors    input errors printed in full (default 50; all are counted)\n"
-          "  --omit-zeros    distributions list only the labels with votes (not every label)\n"
-          "  --report        QA.pdf (a printable PDF) or any other name (an HTML page)\n"
-          "  --reliability   dawid-skene: each item also gets reviewer_weighted_distribution, its\n"
-          "                  Dawid-Skene posterior (fitted per task; the summary and the report\n"
-          "                  always give each reviewer's Dawid-Skene accuracy)\n",
-          f);
-    return code;
-}
-
-/* A finite real, or a fraction a/b of two, into *out (numtext.h's rule). */
-static int parse_real(const char *s, double *out)
-{
-    const char *slash = strchr(s, '/');
-    size_t n = slash ? (size_t)(slash - s) : strlen(s);
-    double a, b = 1.0;
-    if (sl_parse_f64(s, n, &a) || (slash && (sl_parse_f64(slash + 1, strlen(slash + 1), &b) || b == 0.0)))
-        return -1;
-    *out = a / b;
-    return isfinite(*out) ? 0 : -1;
-}
-
-static int parse_count(const char *s, long lo, long hi, long *out)
-{
-    int64_t v;
-    if (sl_parse_whole(s, strlen(s), lo, hi, &v) != SL_WHOLE_OK)
-        return -1;
-    *out = (long)v;
-    return 0;
-}
 
 static size_t default_threads(void)
 {
@@ -85,85 +35,66 @@ static int report_is_pdf(const char *path)
 typedef struct panel_args {
     panel_options opt;
     const char *out, *summary, *report;
-    long max_errors;
-    int omit_zeros;
+    size_t max_errors;
+    bool omit_zeros;
     int reliability; /* 1: --reliability dawid-skene */
 } panel_args;
 
 static int parse_args(int argc, char **argv, panel_args *a)
 {
     memset(a, 0, sizeof *a);
-    sl_panel_options_default(&a->opt.panel);
+    sl_panel_options *p = &a->opt.panel;
+    sl_panel_options_default(p);
     a->opt.threads = default_threads();
     a->max_errors = 50;
-    for (int i = 0; i < argc; i++) {
-        const char *opt = argv[i];
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
-            panel_usage(stdout, 0);
-            return -1; /* stop, exit 0 */
-        }
-        if (!strcmp(opt, "--omit-zeros")) {
-            a->omit_zeros = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "softlabel panel: unknown option or missing value: '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-        const char *val = argv[++i];
-        long n;
-        double x;
-        if (!strcmp(opt, "--in")) {
-            a->opt.in = val;
-        } else if (!strcmp(opt, "--out")) {
-            a->out = val;
-        } else if (!strcmp(opt, "--rubric")) {
-            a->opt.rubric_path = val;
-        } else if (!strcmp(opt, "--summary")) {
-            a->summary = val;
-        } else if (!strcmp(opt, "--report")) {
-            a->report = val;
-        } else if (!strcmp(opt, "--min-reviewers")) {
-            if (parse_count(val, 1, 1000000, &n))
-                goto bad;
-            a->opt.panel.min_reviewers = (size_t)n;
-        } else if (!strcmp(opt, "--majority")) {
-            if (parse_real(val, &x) || !(x > 0.0 && x <= 1.0))
-                goto bad;
-            a->opt.panel.majority = x;
-        } else if (!strcmp(opt, "--adjudicate")) {
-            if (strcmp(val, "none") && strcmp(val, "plurality"))
-                goto bad;
-            a->opt.panel.adjudicate = !strcmp(val, "plurality");
-        } else if (!strcmp(opt, "--flag-entropy")) {
-            if (parse_real(val, &x) || x < 0.0 || x > 1.0)
-                goto bad;
-            a->opt.panel.flag_entropy = x;
-        } else if (!strcmp(opt, "--flag-confidence")) {
-            if (parse_real(val, &x) || x < 0.0 || x > 1.0)
-                goto bad;
-            a->opt.panel.flag_confidence = x;
-        } else if (!strcmp(opt, "--threads")) {
-            if (parse_count(val, 1, 64, &n))
-                goto bad;
-            a->opt.threads = (size_t)n;
-        } else if (!strcmp(opt, "--reliability")) {
-            if (strcmp(val, "none") && strcmp(val, "dawid-skene"))
-                goto bad;
-            a->reliability = !strcmp(val, "dawid-skene");
-        } else if (!strcmp(opt, "--max-errors")) {
-            if (parse_count(val, 0, 1000000000, &n))
-                goto bad;
-            a->max_errors = n;
-        } else {
-            fprintf(stderr, "softlabel panel: unknown option '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-        continue;
-    bad:
-        fprintf(stderr, "softlabel panel: %s: invalid value '%s' (see --help)\n", opt, val);
-        return SL_EX_USAGE;
-    }
+    const sl_option options[] = {
+        {"--in", SL_OPT_PATH, &a->opt.in, "ANNOTATIONS", .help = "the annotations ('-': standard input)",
+         .flags = SL_OPT_REQUIRED},
+        {"--out", SL_OPT_PATH, &a->out, "ITEMS.jsonl", .help = "one soft label per item",
+         .flags = SL_OPT_REQUIRED},
+        {"--rubric", SL_OPT_PATH, &a->opt.rubric_path, "RUBRIC.yaml",
+         .help = "YAML: task -> labels in order (else each task's labels seen, sorted)"},
+        {"--summary", SL_OPT_PATH, &a->summary, "QA.json", .help = "the QA summary"},
+        {"--report", SL_OPT_PATH, &a->report, "QA.html",
+         .help = "QA.pdf (a printable PDF) or any other name (an HTML page)"},
+        {"--min-reviewers", SL_OPT_COUNT, &p->min_reviewers, "N",
+         .help = "fewer counted reviewers make an item 'unresolved' (default 2)", .lo = 1,
+         .hi = 1000000},
+        {"--majority", SL_OPT_REAL, &p->majority, "T",
+         .help = "top share for 'minor' (default 2/3; a decimal or a fraction a/b)",
+         .flags = SL_OPT_FRACTION | SL_OPT_ABOVE_MIN, .min = 0.0, .max = 1.0},
+        {"--adjudicate", SL_OPT_ENUM, &p->adjudicate, NULL,
+         .help = "plurality: hard labels (never on a tie) for every task (default none)",
+         .choices = "none|plurality"},
+        {"--flag-entropy", SL_OPT_REAL, &p->flag_entropy, "E",
+         .help = "normalized entropy from which items are flagged (default 0.5)",
+         .flags = SL_OPT_FRACTION, .min = 0.0, .max = 1.0},
+        {"--flag-confidence", SL_OPT_REAL, &p->flag_confidence, "C",
+         .help = "mean confidence below which a flag points at the rubric (0.5)",
+         .flags = SL_OPT_FRACTION, .min = 0.0, .max = 1.0},
+        {"--threads", SL_OPT_COUNT, &a->opt.threads, "N", .help = "threads (default: the online CPUs)",
+         .lo = 1, .hi = 64},
+        {"--max-errors", SL_OPT_COUNT, &a->max_errors, "N",
+         .help = "input errors printed in full (default 50; all are counted)", .hi = 1000000000},
+        {"--omit-zeros", SL_OPT_FLAG, &a->omit_zeros,
+         .help = "distributions list only the labels with votes (not every label)"},
+        {"--reliability", SL_OPT_ENUM, &a->reliability, NULL,
+         .help = "dawid-skene: each item also gets reviewer_weighted_distribution, its\n"
+                 "Dawid-Skene posterior (fitted per task; the summary and the report\n"
+                 "always give each reviewer's Dawid-Skene accuracy)",
+         .choices = "none|dawid-skene"},
+    };
+    const sl_command_options command = {
+        "panel",
+        "  ANNOTATIONS: CSV with a header, or JSONL (.jsonl/.ndjson/.json, or a first byte '{'),\n"
+        "  one record per (item, reviewer): item_id, task, reviewer, label, and optionally\n"
+        "  confidence (0..1), evidence, error (0/1: a QA-marked reviewer error, excluded from the\n"
+        "  distribution), gold (the item's verifiable answer: the item is adjudicated to it).\n"
+        "  '-' reads standard input. The input need not be sorted.\n\n",
+        NULL, options, sizeof options / sizeof options[0]};
+    int rc = sl_options_parse(&command, argc, argv);
+    if (rc)
+        return rc;
     a->opt.panel.threads = a->opt.threads;
 #ifndef SOFTLABEL_HAVE_PDF
     if (a->report && report_is_pdf(a->report)) {
@@ -172,10 +103,6 @@ static int parse_args(int argc, char **argv, panel_args *a)
         return SL_EX_USAGE;
     }
 #endif
-    if (!a->opt.in || !a->out) {
-        fprintf(stderr, "softlabel panel: --in and --out are required (see --help)\n");
-        return SL_EX_USAGE;
-    }
     const char *opts[] = {"--out", "--summary", "--report"}, *paths[] = {a->out, a->summary, a->report};
     if (sl_outputs_distinct("panel", opts, paths, 3))
         return SL_EX_USAGE;
@@ -263,7 +190,7 @@ int sl_cmd_panel(int argc, char **argv)
         panel_free(&d);
         return code;
     }
-    panel_report_errors(&d, (size_t)a.max_errors);
+    panel_report_errors(&d, a.max_errors);
     code = write_outputs(&d, &a);
     if (!code && d.errors.n) {
         fprintf(stderr, "softlabel panel: %zu input error%s (above); the %zu valid items were "

@@ -10,18 +10,9 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "options.h"
 #include "sample.h"
 #include "softlabel.h"
-
-static int sample_usage(FILE *f, int code)
-{
-    fputs("usage: softlabel sample [--n N] [--seed S] [--precision f64|f32] [--repeat R]\n"
-          "  Scores N synthetic interactions (default 10000000, seed 42) in memory on the active\n"
-          "  instruction-set path and prints the path, items/s (median of R runs, default 5,\n"
-          "  single thread) and a summary of p. The sample's distributions: tools/sample.h.\n",
-          f);
-    return code;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -41,37 +32,26 @@ static void print_summary(const double *p, size_t n)
 int sl_cmd_sample(int argc, char **argv)
 {
     size_t n = 10000000, seed = 42, repeat = 5;
-    int f32 = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *opt = argv[i];
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
-            return sample_usage(stdout, 0);
-        if (i + 1 >= argc) {
-            fprintf(stderr, "softlabel sample: unknown option or missing value: '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-        const char *val = argv[++i];
-        if (!strcmp(opt, "--n")) {
-            if (sl_parse_size_arg("sample", opt, val, &n)) return SL_EX_USAGE;
-        } else if (!strcmp(opt, "--seed")) {
-            if (sl_parse_size_arg("sample", opt, val, &seed)) return SL_EX_USAGE;
-        } else if (!strcmp(opt, "--repeat")) {
-            if (sl_parse_size_arg("sample", opt, val, &repeat) || repeat == 0) return SL_EX_USAGE;
-        } else if (!strcmp(opt, "--precision")) {
-            if (strcmp(val, "f32") && strcmp(val, "f64")) {
-                fprintf(stderr, "softlabel sample: --precision must be f32 or f64, not '%s'\n", val);
-                return SL_EX_USAGE;
-            }
-            f32 = !strcmp(val, "f32");
-        } else {
-            fprintf(stderr, "softlabel sample: unknown option '%s'\n", opt);
-            return SL_EX_USAGE;
-        }
-    }
-    if (n == 0) {
-        fprintf(stderr, "softlabel sample: --n must be at least 1\n");
-        return SL_EX_USAGE;
-    }
+    int precision = 0; /* 0 f64, 1 f32 */
+    const sl_option options[] = {
+        {"--n", SL_OPT_COUNT, &n, "N", .help = "interactions (default 10000000)", .lo = 1,
+         .hi = SIZE_MAX},
+        {"--seed", SL_OPT_COUNT, &seed, "S", .help = "the sample's seed (default 42)", .hi = SIZE_MAX},
+        {"--precision", SL_OPT_ENUM, &precision, NULL, .help = "arithmetic (default f64)",
+         .choices = "f64|f32"},
+        {"--repeat", SL_OPT_COUNT, &repeat, "R", .help = "runs timed; the median is printed (default 5)",
+         .lo = 1, .hi = SIZE_MAX},
+    };
+    const sl_command_options command = {
+        "sample",
+        "  Scores N synthetic interactions in memory on the active instruction-set path and prints\n"
+        "  the path, items/s (median of R runs, single thread) and a summary of p. The sample's\n"
+        "  distributions: softlabel gen --help.\n\n",
+        NULL, options, sizeof options / sizeof options[0]};
+    int rc = sl_options_parse(&command, argc, argv);
+    if (rc)
+        return rc < 0 ? SL_EX_OK : rc;
+    int f32 = precision == 1;
 
     sl_sample s;
     if (sl_sample_generate(&s, n, seed)) {
@@ -165,15 +145,14 @@ static void print_cpu_features(void)
 
 int sl_cmd_info(int argc, char **argv)
 {
-    if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-        puts("usage: softlabel info\n  Prints the version, the active instruction-set path, the CPU features\n"
-             "  seen and the paths this machine can run.");
-        return 0;
-    }
-    if (argc > 0) {
-        fprintf(stderr, "softlabel info: unexpected argument '%s'\n", argv[0]);
-        return SL_EX_USAGE;
-    }
+    const sl_command_options command = {
+        "info",
+        "  Prints the version, the active instruction-set path, the CPU features seen and the\n"
+        "  paths this machine can run.\n",
+        NULL, NULL, 0};
+    int rc = sl_options_parse(&command, argc, argv);
+    if (rc)
+        return rc < 0 ? SL_EX_OK : rc;
     printf("softlabel %s\n", sl_version());
     sl_status st = sl_isa_status();
     printf("active path: %s%s%s%s\n", sl_isa_name(), st == SL_OK ? "" : "  (SOFTLABEL_ISA error: ",

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "csv.h"
 #include "json.h"
+#include "options.h"
 #include "pipeline.h"
 #include "score_chunk.h"
 #include "softlabel.h"
@@ -72,46 +73,6 @@ typedef struct score_run {
     int input_failed;       /* the exit code of a failed read: it wins over a bad row read before */
 } score_run;
 
-static int usage(FILE *f, int code)
-{
-    fputs(
-        "usage: softlabel score [--in FILE] [--out FILE] [options]\n"
-        "  Scores every interaction of a CSV file (with a header) or a JSONL file (one object per\n"
-        "  line) and writes it back unchanged with v_hat and p appended (CSV: two more columns;\n"
-        "  JSONL: two more fields), in input order. FILE '-' (the default) is stdin / stdout.\n"
-        "  Columns: task_progress_delta, rework_count, verifier_rejections, tool_misuse_flags\n"
-        "  (optional: absent means 0), counterparty_engagement_delta; other columns pass through.\n"
-        "\n"
-        "  --format csv|jsonl     input format (default: from the extension .csv / .jsonl / .ndjson,\n"
-        "                         else jsonl when the data starts with '{'); output is the same\n"
-        "  --weights W1,W2,W3,W4  w_progress, w_rework, w_verifier, w_engagement (default 0.4,0.2,0.2,0.2)\n"
-        "  --k K                  sigmoid_k (default 2)\n"
-        "  --decays D1,D2,D3      rework_decay, rejection_decay, misuse_decay (default 0.3,0.4,0.5)\n"
-        "  --config FILE.json     an object with sl_proxy_params field names (options above win)\n"
-        "  --precision f64|f32    arithmetic and output precision (default f64); numbers are read\n"
-        "                         exactly and printed in shortest round-trip form\n"
-        "  --threads N            worker threads (default: all online cores), at most as many as\n"
-        "                         keep 32 MiB of input in flight (63 at the default chunk size)\n"
-        "  --on-error stop|skip   stop: the first bad row ends the run with FILE:LINE:COLUMN: what\n"
-        "                         on stderr and exit code 65 (default); skip: needs --rejects\n"
-        "  --rejects FILE         skip mode: every bad row, unchanged, with its line, column and\n"
-        "                         reason (CSV: three leading columns; JSONL: an object holding\n"
-        "                         the line as a string); the counts printed at the end add up\n"
-        "  --summary              print counts, rows/s and a summary of p on stderr at the end\n"
-        "  --chunk-size BYTES     bytes read per chunk (default 4 MiB, less beyond 3 threads:\n"
-        "                         at most 32 MiB of input in flight in all, or 5 chunks when\n"
-        "                         they are larger than 6.4 MiB; output and parsed columns add\n"
-        "                         about 3 times that)\n"
-        "\n"
-        "  COLUMN is the 1-based field number in CSV and the 1-based byte position in JSONL.\n"
-        "  Blank lines are ignored (and counted). A regular output file is replaced only when the\n"
-        "  run succeeds. Exit codes: 0 ok, 64 usage, 65 bad data, 66 cannot open input,\n"
-        "  70 internal error, 71 out of memory, 73 cannot create output, 74 I/O error,\n"
-        "  78 bad config or SOFTLABEL_ISA.\n",
-        f);
-    return code;
-}
-
 static int bad_option(const char *what, const char *value)
 {
     fprintf(stderr, "softlabel score: %s: '%s' (see softlabel score --help)\n", what, value);
@@ -123,60 +84,63 @@ static int bad_option(const char *what, const char *value)
 static int parse_options(int argc, char **argv, score_options *o)
 {
     *o = (score_options){.in = "-", .out = "-", .format = -1, .threads = (size_t)sl_online_cores()};
-    for (int i = 0; i < argc; i++) {
-        const char *opt = argv[i];
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
-            usage(stdout, 0);
-            return -1; /* help printed: nothing more to do, exit 0 */
-        }
-        if (!strcmp(opt, "--summary")) {
-            o->summary = true;
-            continue;
-        }
-        if (strncmp(opt, "--", 2) != 0)
-            return bad_option("unexpected argument", opt);
-        if (i + 1 >= argc)
-            return bad_option("missing value for option", opt);
-        const char *v = argv[++i];
-        if (!strcmp(opt, "--in"))
-            o->in = v;
-        else if (!strcmp(opt, "--out"))
-            o->out = v;
-        else if (!strcmp(opt, "--rejects"))
-            o->rejects = v;
-        else if (!strcmp(opt, "--config"))
-            o->config = v;
-        else if (!strcmp(opt, "--weights"))
-            o->weights = v;
-        else if (!strcmp(opt, "--k"))
-            o->k = v;
-        else if (!strcmp(opt, "--decays"))
-            o->decays = v;
-        else if (!strcmp(opt, "--format")) {
-            if (strcmp(v, "csv") && strcmp(v, "jsonl"))
-                return bad_option("--format must be csv or jsonl, not", v);
-            o->format = !strcmp(v, "csv") ? FORMAT_CSV : FORMAT_JSONL;
-        } else if (!strcmp(opt, "--precision")) {
-            if (strcmp(v, "f32") && strcmp(v, "f64"))
-                return bad_option("--precision must be f32 or f64, not", v);
-            o->f32 = !strcmp(v, "f32");
-        } else if (!strcmp(opt, "--on-error")) {
-            if (strcmp(v, "stop") && strcmp(v, "skip"))
-                return bad_option("--on-error must be stop or skip, not", v);
-            o->skip = !strcmp(v, "skip");
-        } else if (!strcmp(opt, "--threads")) {
-            if (sl_parse_size_arg("score", opt, v, &o->threads))
-                return SL_EX_USAGE;
-            if (o->threads < 1 || o->threads > 1024)
-                return bad_option("--threads must be 1 .. 1024, not", v);
-        } else if (!strcmp(opt, "--chunk-size")) {
-            if (sl_parse_size_arg("score", opt, v, &o->chunk))
-                return SL_EX_USAGE;
-            if (o->chunk < 16 || o->chunk > MAX_RECORD)
-                return bad_option("--chunk-size must be 16 .. 67108864, not", v);
-        } else
-            return bad_option("unknown option", opt);
-    }
+    int precision = 0, on_error = 0;
+    const sl_option options[] = {
+        {"--in", SL_OPT_PATH, &o->in, "FILE",
+         .help = "input, CSV or JSONL ('-', the default: standard input)"},
+        {"--out", SL_OPT_PATH, &o->out, "FILE",
+         .help = "output, same format ('-', the default: standard output)"},
+        {"--format", SL_OPT_ENUM, &o->format, NULL,
+         .help = "input format (default: from the extension .csv / .jsonl / .ndjson,\n"
+         "else jsonl when the data starts with '{'); output is the same", .choices = "csv|jsonl"},
+        {"--weights", SL_OPT_STRING, &o->weights, "W1,W2,W3,W4",
+         .help = "w_progress, w_rework, w_verifier, w_engagement (default 0.4,0.2,0.2,0.2)"},
+        {"--k", SL_OPT_STRING, &o->k, "K", .help = "sigmoid_k (default 2)"},
+        {"--decays", SL_OPT_STRING, &o->decays, "D1,D2,D3",
+         .help = "rework_decay, rejection_decay, misuse_decay (default 0.3,0.4,0.5)"},
+        {"--config", SL_OPT_PATH, &o->config, "FILE.json",
+         .help = "an object with sl_proxy_params field names (options above win)"},
+        {"--precision", SL_OPT_ENUM, &precision, NULL,
+         .help = "arithmetic and output precision (default f64); numbers are read\n"
+         "exactly and printed in shortest round-trip form", .choices = "f64|f32"},
+        {"--threads", SL_OPT_COUNT, &o->threads, "N",
+         .help = "worker threads (default: all online cores), at most as many as\n"
+         "keep 32 MiB of input in flight (63 at the default chunk size)", .lo = 1, .hi = 1024},
+        {"--on-error", SL_OPT_ENUM, &on_error, NULL,
+         .help = "stop: the first bad row ends the run with FILE:LINE:COLUMN: what\n"
+         "on stderr and exit code 65 (default); skip: needs --rejects", .choices = "stop|skip"},
+        {"--rejects", SL_OPT_PATH, &o->rejects, "FILE",
+         .help = "skip mode: every bad row, unchanged, with its line, column and\n"
+         "reason (CSV: three leading columns; JSONL: an object holding\n"
+         "the line as a string); the counts printed at the end add up"},
+        {"--summary", SL_OPT_FLAG, &o->summary, NULL,
+         .help = "print counts, rows/s and a summary of p on stderr at the end"},
+        {"--chunk-size", SL_OPT_COUNT, &o->chunk, "BYTES",
+         .help = "bytes read per chunk (default 4 MiB, less beyond 3 threads:\n"
+         "at most 32 MiB of input in flight in all, or 5 chunks when\n"
+         "they are larger than 6.4 MiB; output and parsed columns add\n"
+         "about 3 times that)", .lo = 16, .hi = MAX_RECORD},
+    };
+    const sl_command_options command = {
+        "score",
+        "  Scores every interaction of a CSV file (with a header) or a JSONL file (one object per\n"
+        "  line) and writes it back unchanged with v_hat and p appended (CSV: two more columns;\n"
+        "  JSONL: two more fields), in input order.\n"
+        "  Columns: task_progress_delta, rework_count, verifier_rejections, tool_misuse_flags\n"
+        "  (optional: absent means 0), counterparty_engagement_delta; other columns pass through.\n"
+        "\n",
+        "\n"
+        "  COLUMN is the 1-based field number in CSV and the 1-based byte position in JSONL.\n"
+        "  Blank lines are ignored (and counted). A regular output file is replaced only when the\n"
+        "  run succeeds. Exit codes: 0 ok, 64 usage, 65 bad data, 66 cannot open input,\n"
+        "  70 internal error, 71 out of memory, 73 cannot create output, 74 I/O error,\n"
+        "  78 bad config or SOFTLABEL_ISA.\n",
+        options, sizeof options / sizeof options[0]};
+    int rc = sl_options_parse(&command, argc, argv);
+    if (rc)
+        return rc;
+    o->f32 = precision == 1;
+    o->skip = on_error == 1;
     if (o->chunk == 0) {
         size_t chunk = INFLIGHT_BUDGET / sl_pipeline_slots((int)o->threads);
         o->chunk = chunk > DEFAULT_CHUNK ? DEFAULT_CHUNK : chunk < MIN_DEFAULT_CHUNK ? MIN_DEFAULT_CHUNK : chunk;
@@ -187,10 +151,15 @@ static int parse_options(int argc, char **argv, score_options *o)
     size_t max_threads = (budget / o->chunk - 1) / 2;
     if (o->threads > 1 && o->threads > max_threads)
         o->threads = max_threads < 1 ? 1 : max_threads;
-    if (o->skip && !o->rejects)
-        return bad_option("--on-error skip needs --rejects FILE (bad rows are never just dropped)", "skip");
-    if (o->rejects && !o->skip)
-        return bad_option("--rejects goes with --on-error skip", o->rejects);
+    if (o->skip && !o->rejects) {
+        fprintf(stderr, "softlabel score: --on-error skip needs --rejects FILE (bad rows are never "
+                        "just dropped)\n");
+        return SL_EX_USAGE;
+    }
+    if (o->rejects && !o->skip) {
+        fprintf(stderr, "softlabel score: --rejects goes with --on-error skip\n");
+        return SL_EX_USAGE;
+    }
     const char *opts[] = {"--out", "--rejects"}, *paths[] = {o->out, o->rejects};
     if (sl_outputs_distinct("score", opts, paths, 2))
         return SL_EX_USAGE;

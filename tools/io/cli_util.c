@@ -167,17 +167,6 @@ int sl_input_guard_end(const sl_input_guard *g, int fd, const char *cmd, const c
     return -1;
 }
 
-int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out)
-{
-    int64_t v;
-    if (sl_parse_whole(arg, strlen(arg), 0, SIZE_MAX < INT64_MAX ? (int64_t)SIZE_MAX : INT64_MAX, &v)) {
-        fprintf(stderr, "softlabel %s: %s: not a non-negative integer: '%s'\n", cmd, opt, arg);
-        return -1;
-    }
-    *out = (size_t)v;
-    return 0;
-}
-
 double sl_now(void)
 {
     struct timespec ts;

@@ -79,9 +79,6 @@ void sl_input_guard_start(sl_input_guard *g, int fd);
 int sl_input_guard_end(const sl_input_guard *g, int fd, const char *cmd, const char *path,
                        uint64_t consumed);
 
-/* Parses a non-negative decimal integer option value; prints an error naming opt on failure. */
-int sl_parse_size_arg(const char *cmd, const char *opt, const char *arg, size_t *out);
-
 /* Monotonic seconds. */
 double sl_now(void);
 

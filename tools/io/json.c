@@ -1,9 +1,11 @@
 #include "json.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli_util.h"
+#include "utf8.h"
 
 #define MAX_DEPTH 256
 
@@ -45,30 +47,22 @@ static unsigned hex4(const char *s)
     return u;
 }
 
-/* The length of the UTF-8 sequence at s[0..n) whose lead byte is >= 0x80, or 0 when it is not
- * well-formed (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
+/* The first position from i of a string's byte that needs a look: '"', '\\', a control byte, or
+ * with utf8 any byte above 0x7F. Eight bytes at a time (zero-byte tests on a 64-bit word), since
+ * string contents are most of a record's bytes. */
+static size_t skip_plain(const char *s, size_t i, size_t n, bool utf8)
 {
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t len;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if (s[k] < 0x80 || s[k] > 0xBF)
-            return 0;
-    return len;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+        uint64_t hit = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+                       ((w - ones * 0x20) & ~w) | (utf8 ? w : 0);
+        if (hit & highs)
+            break;
+    }
+    return i;
 }
 
 /* it->pos at the opening quote; leaves it past the closing one. *escaped: a backslash was seen. */
@@ -77,7 +71,7 @@ static int scan_string(sl_json_iter *it, bool *escaped)
     size_t i = it->pos + 1;
     bool utf8 = it->flags & SL_JSON_UTF8;
     *escaped = false;
-    while (i < it->n) {
+    while ((i = skip_plain(it->s, i, it->n, utf8)) < it->n) {
         unsigned char c = (unsigned char)it->s[i];
         if (c == '"') {
             it->pos = i + 1;
@@ -86,7 +80,7 @@ static int scan_string(sl_json_iter *it, bool *escaped)
         if (c < 0x20)
             return fail(it, i, "control character in a string");
         if (c >= 0x80 && utf8) {
-            size_t len = utf8_sequence((const unsigned char *)it->s + i, it->n - i);
+            size_t len = sl_utf8_sequence(it->s + i, it->n - i);
             if (!len)
                 return fail(it, i, "invalid UTF-8 in a string");
             i += len;
@@ -302,11 +296,14 @@ int sl_json_next(sl_json_iter *it, sl_json_member *m)
 
 bool sl_json_key_is(const sl_json_member *m, const char *name)
 {
-    size_t len = strlen(name);
-    if (!m->key_escaped)
-        return m->key_len == len && !memcmp(m->key, name, len);
+    if (!m->key_escaped) { /* a key holds no NUL byte: name's end is a mismatch */
+        size_t i = 0;
+        while (i < m->key_len && m->key[i] == name[i])
+            i++;
+        return i == m->key_len && name[i] == '\0';
+    }
     /* undo escapes; only ASCII can match an ASCII name */
-    size_t j = 0;
+    size_t len = strlen(name), j = 0;
     for (size_t i = 0; i < m->key_len; i++, j++) {
         int c = (unsigned char)m->key[i];
         if (c == '\\') {

@@ -7,14 +7,16 @@
  * grammar, depth at most 256) and skipped; a nested object's bytes can be scanned again. Options
  * accept the NaN, Infinity and -Infinity tokens that Python's json module writes, and check that
  * strings are UTF-8 (RFC 8259) rather than pass their bytes through.
+ *
  * The one JSON reader of every command (score's records, --config, panel's annotations, eval's
- * two inputs). jansson, which panel and eval used before, gives none of what score needs (each
- * value's exact bytes and offset, to copy records through unchanged, to parse numbers from their
- * own text with numtext.h and to name the byte position of a bad value) and reads the commands'
- * records 7-9x slower than this scanner. simdjson's On-Demand API gives those too and is faster
- * still (2-3.6x, validating whole lines; bench/json_readers.cc, README "JSON input"): it is the
- * candidate to put behind this interface, which would have to keep NaN tokens, score's pass-through
- * of bytes that are not UTF-8, and an offset for every error.
+ * two inputs). Hand-written, although simdjson's On-Demand API reads the commands' records faster
+ * (1.9-3.4x, validating whole lines; jansson, which panel and eval used before, 0.11-0.16x:
+ * bench/json_readers.cc, README "JSON input"), because simdjson 3.0 does not give what the
+ * commands promise: it names a grammar error only as "improper structure" or "not the requested
+ * type" and an invalid byte in a string at no position at all (this scanner: what was expected,
+ * at its byte), it accepts text after the object ({"a": 1}}), refuses the NaN/Infinity tokens
+ * score accepts, and cannot pass bytes that are not UTF-8 through (score's records are copied as
+ * they are). Revisit when a simdjson release reports errors with their position and kind.
  */
 #ifndef SL_TOOLS_JSON_H
 #define SL_TOOLS_JSON_H

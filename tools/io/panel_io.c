@@ -6,6 +6,7 @@
 #include "json.h"
 #include "panel_json.h"
 #include "numtext.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -464,10 +465,41 @@ static int jsonl_next(pio_reader *r, pio_record *rec)
     }
 }
 
+/* Text fields reach JSON outputs: each must be UTF-8 without a NUL byte (which jansson, and so
+ * `eval`, cannot read back in an object key). Returns 1, or -1 (message set). */
+static int check_text(pio_reader *r, const pio_record *rec)
+{
+    for (int i = 0; i < PIO_NFIELDS; i++) {
+        const pio_value *v = &rec->f[i];
+        if (v->kind != PV_STR && v->kind != PV_CSVQ)
+            continue;
+        const char *nul = memchr(v->s, '\0', v->len);
+        size_t text = nul ? (size_t)(nul - v->s) : v->len, bad = sl_utf8_invalid_at(v->s, text);
+        if (bad == v->len)
+            continue;
+        char field[32] = "";
+        if (r->f->format == PIO_CSV)
+            snprintf(field, sizeof field, " (field %d)", r->f->col[i] + 1);
+        size_t at = bad; /* the position in the value with "" undone, as other fields count */
+        for (size_t j = 0; v->kind == PV_CSVQ && j < bad; j++)
+            if (v->s[j] == '"') { /* the first of a "" pair */
+                at--;
+                j++;
+            }
+        if (bad == text)
+            return refuse(r, "column '%s'%s: a NUL byte at byte %zu of the value",
+                          pio_field_names[i], field, at + 1);
+        return refuse(r, "column '%s'%s: not UTF-8 text: byte 0x%02X at byte %zu of the value",
+                      pio_field_names[i], field, (unsigned char)v->s[bad], at + 1);
+    }
+    return 1;
+}
+
 int pio_next(pio_reader *r, pio_record *rec)
 {
     r->message[0] = '\0';
-    return r->f->format == PIO_CSV ? csv_next(r, rec) : jsonl_next(r, rec);
+    int got = r->f->format == PIO_CSV ? csv_next(r, rec) : jsonl_next(r, rec);
+    return got == 1 ? check_text(r, rec) : got;
 }
 
 void pio_lines(const pio_file *f, const size_t *off, size_t n, size_t *lines)

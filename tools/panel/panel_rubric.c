@@ -43,6 +43,13 @@ static const char *scalar(const yaml_node_t *node)
     return node && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
 }
 
+/* A scalar holding a NUL character ("\0" in a quoted YAML string): as C text it would be cut
+ * there, and a label silently become another one. */
+static int has_nul(const yaml_node_t *node)
+{
+    return strlen(scalar(node)) != node->data.scalar.length;
+}
+
 /* The labels of a task from a sequence node. */
 static int read_labels(parse_ctx *c, yaml_node_t *seq, sl_rubric_task *task)
 {
@@ -63,6 +70,8 @@ static int read_labels(parse_ctx *c, yaml_node_t *seq, sl_rubric_task *task)
         int added = 0;
         if (!label || !*label)
             rc = fail(c, item, "a label must be a plain non-empty value, in task", task->name);
+        else if (has_nul(item))
+            rc = fail(c, item, "a label holds a NUL character, in task", task->name);
         else if (sl_intern_add(&seen, label, strlen(label), &added) < 0)
             rc = fail(c, item, "out of memory", NULL);
         else if (!added)
@@ -123,6 +132,8 @@ static int read_rubric(parse_ctx *c, sl_rubric *out)
         int added = 0;
         if (!name || !*name) {
             rc = fail(c, key, "a task name must be a plain non-empty value", NULL);
+        } else if (has_nul(key)) {
+            rc = fail(c, key, "a task name holds a NUL character:", name);
         } else if (sl_intern_add(&seen, name, strlen(name), &added) < 0) {
             rc = fail(c, key, "out of memory", NULL);
         } else if (!added) {

@@ -1,6 +1,7 @@
 /* The QA report's content, its HTML rendering and QA.json's per-task and per-reviewer sections:
  * see qa_report.h. */
 #include "qa_report.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -238,7 +239,9 @@ int qa_content_build(const panel_data *d, const panel_summary *s, const sl_panel
 {
     memset(c, 0, sizeof *c);
     const sl_panel *pb = d->pb;
-    c->input = d->file.path;
+    c->input = sl_utf8_display(d->file.path);
+    if (!c->input)
+        return -1;
     c->flag_entropy = s->flag_entropy;
     c->flag_confidence = s->flag_confidence;
     memcpy(c->classes, s->classes, sizeof c->classes);
@@ -275,6 +278,8 @@ void qa_content_free(qa_content *c)
     table_free(&c->flagged);
     free(c->points);
     c->points = NULL;
+    free(c->input);
+    c->input = NULL;
 }
 
 /* ---- HTML ------------------------------------------------------------------------------------ */

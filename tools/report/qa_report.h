@@ -48,7 +48,7 @@ typedef struct qa_point {
 } qa_point;
 
 typedef struct qa_content {
-    const char *input;           /* the annotations' path */
+    char *input;                 /* the annotations' path, as sl_utf8_display shows it */
     qa_table summary, tasks, labels, reviewers, flagged;
     size_t classes[SL_DISAGREEMENT_CLASSES];
     size_t histogram[10];
