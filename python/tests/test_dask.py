@@ -100,34 +100,34 @@ def client(request):
 # ---- data ----------------------------------------------------------------------------------------
 
 def write_dataset(root, layout, seed=0, bad=()):
-    """Parquet files under root: layout is {file name: [rows of each row group]}. Ids are a
-    permutation, so rows are joined by id, not by position. bad: (file, row group, row, column,
-    value) cells to spoil. Returns the whole data as one pyarrow table in dataset order."""
+    """Parquet files under root: layout is {file name: [rows of each row group]}; the rows are
+    the same for any layout of the same total (drawn at once, then cut). Ids are a permutation,
+    so rows are joined by id, not by position. bad: (file, row group, row, column, value) cells
+    to spoil. Returns the whole data as one pyarrow table in dataset order."""
     rng = np.random.default_rng(seed)
     n = sum(sum(groups) for groups in layout.values())
-    ids = rng.permutation(n).astype(np.int64) + 10 ** 9
+    data = {
+        "id": rng.permutation(n).astype(np.int64) + 10 ** 9,
+        "task_progress_delta": rng.uniform(-1.2, 1.2, n),
+        "rework_count": rng.integers(0, 6, n),  # int64, as frames write counts
+        "verifier_rejections": rng.integers(0, 3, n).astype(np.int32),
+        "counterparty_engagement_delta": rng.uniform(-1.2, 1.2, n),
+        "tool_misuse_flags": rng.integers(0, 2, n).astype(np.int32),
+        "accepted": rng.integers(0, 2, n).astype(bool),
+        "ground_truth": rng.choice(np.array([-1, 0, 1], np.int8), n),
+        "tau": rng.normal(0, 1, n),
+        "c_a": rng.uniform(0, 0.5, n),
+        "r_b": rng.uniform(-1, 1, n),
+        "note": np.array([f"row {i}" for i in range(n)], dtype=object),
+    }
     tables, start = [], 0
     for name, groups in sorted(layout.items()):
         os.makedirs(os.path.dirname(os.path.join(root, name)) or root, exist_ok=True)
         writer = None
         for g, rows in enumerate(groups):
-            t = {
-                "id": ids[start:start + rows],
-                "task_progress_delta": rng.uniform(-1.2, 1.2, rows),
-                "rework_count": rng.integers(0, 6, rows),  # int64, as frames write counts
-                "verifier_rejections": rng.integers(0, 3, rows).astype(np.int32),
-                "counterparty_engagement_delta": rng.uniform(-1.2, 1.2, rows),
-                "tool_misuse_flags": rng.integers(0, 2, rows).astype(np.int32),
-                "accepted": rng.integers(0, 2, rows).astype(bool),
-                "ground_truth": rng.choice(np.array([-1, 0, 1], np.int8), rows),
-                "tau": rng.normal(0, 1, rows),
-                "c_a": rng.uniform(0, 0.5, rows),
-                "r_b": rng.uniform(-1, 1, rows),
-                "note": [f"row {i}" for i in range(start, start + rows)],
-            }
+            t = {k: v[start:start + rows].copy() for k, v in data.items()}
             for file, group, row, column, value in bad:
                 if (file, group) == (name, g):
-                    t[column] = t[column].copy()
                     t[column][row] = value
             t = pa.table(t)
             writer = writer or pq.ParquetWriter(os.path.join(root, name), t.schema)
