@@ -406,6 +406,7 @@ class Signals(FaultTest):
                         self.put_old(outs)
                         proc = subprocess.Popen([BIN] + args, stdout=subprocess.DEVNULL,
                                                 stderr=subprocess.PIPE)
+                        wait_for_handlers(proc)  # a signal before them is no test of them
                         time.sleep(duration * point)
                         proc.send_signal(sig)
                         _, err = proc.communicate(timeout=600)
@@ -428,6 +429,7 @@ class Signals(FaultTest):
                 with self.subTest(command=args[0], signal=sig.name):
                     proc = subprocess.Popen([BIN] + args, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.PIPE)
+                    wait_for_handlers(proc)
                     time.sleep(0.05)
                     proc.send_signal(sig)
                     proc.communicate(timeout=600)
@@ -441,14 +443,16 @@ class ShrinkingInput(FaultTest):
                "eval": "items"}
 
     def shrink_while_running(self, name, args, source, outs, at):
-        """Runs args on a copy of source, truncates the copy to 1000 bytes after `at` seconds."""
+        """Runs args on a copy of source, truncates the copy to 1000 bytes `at` seconds after the
+        command opened (or mapped) it; a run that ended first is left as it is."""
         copy = os.path.join(self.dir, "shrinking" + os.path.splitext(source)[1])
         shutil.copyfile(source, copy)
         self.put_old(outs)
         proc = subprocess.Popen([BIN] + [copy if a == source else a for a in args],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(at)
-        os.truncate(copy, 1000)
+        if wait_until_open(proc, copy):
+            time.sleep(at)
+            os.truncate(copy, 1000)
         _, err = proc.communicate(timeout=600)
         return proc.returncode, err.decode("utf-8", "replace"), copy
 
@@ -504,8 +508,8 @@ class ShrinkingInput(FaultTest):
             for change in ("truncate", "rewrite"):
                 with self.subTest(command=name, change=change):
                     copy = os.path.join(self.dir, "changing" + os.path.splitext(source)[1])
-                    self.put_old(outs)
                     for attempt in range(20):  # until one is caught mid-read
+                        self.put_old(outs)  # (a run that was not caught replaced them)
                         shutil.copyfile(source, copy)
                         proc = subprocess.Popen([BIN] + [a.format(**{"in": copy}) for a in args],
                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -559,6 +563,34 @@ def stopped_mid_read(proc, path, ready=lambda: True):
             if pos is not None and 0 < pos < size and ready():
                 return True
             proc.send_signal(signal.SIGCONT)
+    return False
+
+
+def wait_for_handlers(proc):
+    """Waits until proc catches SIGINT and SIGTERM (SigCgt in /proc/PID/status), or has ended."""
+    wanted = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    while proc.poll() is None:
+        try:
+            with open("/proc/%d/status" % proc.pid) as f:
+                caught = next(int(l.split()[1], 16) for l in f if l.startswith("SigCgt:"))
+        except (OSError, StopIteration, ValueError):
+            caught = 0
+        if caught & wanted == wanted:
+            return
+
+
+def wait_until_open(proc, path):
+    """Waits until proc has path open or mapped: True, or False when it ended first."""
+    path = os.path.realpath(path)
+    while proc.poll() is None:
+        if read_position(proc.pid, path) is not None:
+            return True
+        try:
+            with open("/proc/%d/maps" % proc.pid) as f:
+                if path in f.read():
+                    return True
+        except OSError:
+            pass
     return False
 
 

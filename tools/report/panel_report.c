@@ -12,7 +12,11 @@
 
 /* ---- items JSONL ------------------------------------------------------------------------------ */
 
+/* A block of items formatted at once ends after BLOCK_ITEMS items or BLOCK_VALUES values
+ * (distribution entries, rationales): its text stays a few MiB even when every item has tens of
+ * thousands of labels (one task of 20k labels, 20k items: 856 MiB per block of 4096 items). */
 #define BLOCK_ITEMS 4096
+#define BLOCK_VALUES ((size_t)1 << 18)
 #define SHARE_CACHE 64 /* shares c/n with n <= SHARE_CACHE are formatted once per thread */
 #define NUMBER_ROOM 32 /* the longest number text (24 bytes) and a separator, rounded up */
 
@@ -35,6 +39,7 @@ typedef struct write_shared {
     pthread_mutex_t lock;
     pthread_cond_t turn;
     size_t next_to_format; /* the next block a thread takes */
+    size_t next_item;      /* its first item */
     size_t next_to_write;  /* the block whose turn it is to be written */
     int failed;
 } write_shared;
@@ -225,19 +230,24 @@ static void *write_blocks(void *arg)
     write_job job = {arg, NULL, NULL};
     write_shared *sh = job.sh;
     size_t n_items = sl_panel_count(sh->d->pb);
-    size_t blocks = (n_items + BLOCK_ITEMS - 1) / BLOCK_ITEMS;
     sl_buf b = {0};
     job.share = calloc(SHARE_CACHE + 1, sizeof *job.share);
     job.numbers = calloc(1, sizeof *job.numbers);
     for (;;) {
         pthread_mutex_lock(&sh->lock);
-        size_t blk = sh->next_to_format++;
+        size_t blk = sh->next_to_format++, start = sh->next_item, end = start, values = 0;
+        while (end < n_items && end - start < BLOCK_ITEMS && values < BLOCK_VALUES) {
+            sl_panel_item it;
+            sl_panel_get_sparse(sh->d->pb, end++, &it);
+            values += (sh->omit_zeros ? it.n_label_votes : it.n_labels) + it.n_votes +
+                      (sh->reliability ? it.n_labels : 0);
+        }
+        sh->next_item = end;
         pthread_mutex_unlock(&sh->lock);
-        if (blk >= blocks)
+        if (start == end)
             break;
         b.len = 0;
-        size_t end = (blk + 1) * BLOCK_ITEMS < n_items ? (blk + 1) * BLOCK_ITEMS : n_items;
-        for (size_t i = blk * BLOCK_ITEMS; job.share && job.numbers && i < end && !b.oom; i++)
+        for (size_t i = start; job.share && job.numbers && i < end && !b.oom; i++)
             write_item(&job, &b, i);
         pthread_mutex_lock(&sh->lock);
         while (sh->next_to_write != blk)
@@ -303,7 +313,7 @@ int panel_write_items(const panel_data *d, FILE *out, size_t threads, int omit_z
                       const sl_panel_quality *reliability)
 {
     write_shared sh = {d,    out,  omit_zeros, reliability, NULL, NULL, NULL, NULL, {0},
-                       PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+                       PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0};
     int rc = render_literals(&sh) == 0 ? 0 : -1;
     if (rc == 0) { /* a thread that cannot be started leaves its blocks to the others */
         sl_team team;
