@@ -355,11 +355,11 @@ static void test_forged_content(void **state)
         uint64_t value;
         sl_status want;
     } cases[] = {
-        {"a later version", 8, 3, SL_ERR_BLOB_VERSION}, /* (the u64 write also clears byte 12) */
-        {"another version", 8, 1, SL_ERR_BLOB_VERSION},
+        {"a later version", 8, 4, SL_ERR_BLOB_VERSION}, /* (the u64 write also clears byte 12) */
+        {"another version", 8, 2, SL_ERR_BLOB_VERSION},
         {"header size", 12, 121, SL_ERR_BLOB_CORRUPT},
         {"total below a header", 16, 64, SL_ERR_BLOB_CORRUPT},
-        {"unknown flag", 24, 2 | ((uint64_t)10 << 32), SL_ERR_BLOB_CORRUPT},
+        {"unknown flag", 24, 4 | ((uint64_t)10 << 32), SL_ERR_BLOB_CORRUPT},
         {"zero bins", 24, (uint64_t)0 << 32, SL_ERR_BLOB_CORRUPT},
         {"more bins than the size holds", 24, (uint64_t)11 << 32, SL_ERR_BLOB_CORRUPT},
         {"NaN threshold", 32, 0x7ff8000000000000ull, SL_ERR_BLOB_CORRUPT},

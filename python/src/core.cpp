@@ -571,11 +571,12 @@ static unsigned count_option(long v, long lowest)
 }
 
 Metrics::Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
-                 double uncertainty_band, double log_loss_eps, long auc_sketch_bins)
+                 double uncertainty_band, double log_loss_eps, long auc_sketch_bins,
+                 bool exact_sums)
     : params(pp ? *pp : PayoffParams())
 {
     sl_metrics_options_default(&options);
-    options.flags = auc ? 0u : SL_METRICS_NO_AUC;
+    options.flags = (auc ? 0u : SL_METRICS_NO_AUC) | (exact_sums ? SL_METRICS_EXACT_SUMS : 0u);
     options.bins = count_option(bins, 1);
     // 0 is valid here (exact AUC); a negative value becomes UINT_MAX, which the library refuses
     options.auc_sketch_bins = auc_sketch_bins < 0 ? UINT_MAX : count_option(auc_sketch_bins, 0);
@@ -763,12 +764,15 @@ NB_MODULE(_core, m)
                         "(default) keeps 8 bytes per labelled row for the exact AUC; a power of "
                         "two B in 2^4 .. 2^20 keeps a fixed-size histogram of p instead (16 B "
                         "bytes, merged by adding counts), and the report's "
-                        "discrimination_auc_error_bound bounds |AUC - exact AUC|.")
-        .def(nb::init<const PayoffParams *, bool, long, double, double, double, long>(),
+                        "discrimination_auc_error_bound bounds |AUC - exact AUC|. "
+                        "exact_sums=True: exact sums (SL_METRICS_EXACT_SUMS), so the report is "
+                        "the same bits however the rows were cut into updates and merged, in "
+                        "any order; computed on the scalar path (slower).")
+        .def(nb::init<const PayoffParams *, bool, long, double, double, double, long, bool>(),
              nb::arg("params").none() = nb::none(), nb::kw_only(), nb::arg("auc") = true,
              nb::arg("bins") = SL_METRICS_BINS, nb::arg("quality_threshold") = 0.5,
              nb::arg("uncertainty_band") = 0.2, nb::arg("log_loss_eps") = 1e-15,
-             nb::arg("auc_sketch_bins") = 0)
+             nb::arg("auc_sketch_bins") = 0, nb::arg("exact_sums") = false)
         .def("update", &update, nb::arg("p"), nb::arg("accepted"),
              nb::arg("ground_truth") = nb::none(), nb::arg("tau") = nb::none(),
              nb::arg("c_a") = nb::none(), nb::arg("c_b") = nb::none(),
@@ -830,7 +834,10 @@ NB_MODULE(_core, m)
         .def_prop_ro("uncertainty_band", [](const Metrics &s) { return s.options.uncertainty_band; })
         .def_prop_ro("log_loss_eps", [](const Metrics &s) { return s.options.log_loss_eps; })
         .def_prop_ro("auc_sketch_bins", [](const Metrics &s) { return s.options.auc_sketch_bins; },
-                     "0: exact AUC; else the bins of the AUC sketch.");
+                     "0: exact AUC; else the bins of the AUC sketch.")
+        .def_prop_ro("exact_sums",
+                     [](const Metrics &s) { return (s.options.flags & SL_METRICS_EXACT_SUMS) != 0; },
+                     "Whether the state keeps exact sums (the report independent of the cuts).");
 
     m.def("discrimination_auc", &discrimination_auc,
           nb::sig("def discrimination_auc(p: numpy.ndarray, ground_truth: numpy.ndarray, *, "

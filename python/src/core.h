@@ -205,7 +205,7 @@ struct Metrics {
     std::mutex lock; // a state takes one update at a time; the GIL is released during one
 
     Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
-            double uncertainty_band, double log_loss_eps, long auc_sketch_bins);
+            double uncertainty_band, double log_loss_eps, long auc_sketch_bins, bool exact_sums);
     explicit Metrics(sl_metrics *adopt); // a state made by sl_metrics_deserialize
     ~Metrics();
     Metrics(const Metrics &) = delete;
