@@ -696,6 +696,8 @@ static void test_random_states_accepted(void **state)
             }
             if (rng_next(&s) % 4 == 0)
                 o.flags = SL_METRICS_NO_AUC;
+            if (t % 4 == 3) /* exact sums, checked by their own rules */
+                o.flags |= SL_METRICS_EXACT_SUMS;
             int columns = (int)(rng_next(&s) % 2);
             sl_metrics *m;
             assert_int_equal(sl_metrics_init_ex(&m, &params, &o), SL_OK);
