@@ -235,10 +235,10 @@ int sl_exact_sums_consistent(const sl_metrics *m)
     /* Brier terms (x - v 2^64)^2 <= 2^128; -ln(q) <= -ln(eps) (+ rounding) per labelled row */
     if (x->brier.w[2] > nt || (x->brier.w[2] == nt && (x->brier.w[0] | x->brier.w[1])))
         return 0;
-    /* a row's -ln term is at most -ln(eps) or -ln(1 - (1 - eps)), 1 - eps rounded (the larger
-     * for eps = 1e-15: a negative at p = 1) */
-    double eps = m->options.log_loss_eps, most = fmax(-log(eps), -log(1 - (1 - eps)));
-    if (x->log > (sl_u128)nt * (sl_fix64(most * (1 + 0x1p-40)) + 1))
+    /* a row's -ln: at most -ln(eps), or -ln(1 - (1 - eps)) with 1 - eps rounded (a negative at
+     * p = 1: for eps = 1e-15, 34.5392 > -ln(1e-15) = 34.5388) */
+    double eps = m->options.log_loss_eps, worst = fmax(-log(eps), -log(1 - (1 - eps)));
+    if (x->log > (sl_u128)nt * (sl_fix64(worst * (1 + 0x1p-40)) + 1))
         return 0;
     /* bin b's rows have p in [b w, (b + 1) w] (the last bin and the rows in no bin up to 1), so
      * x in [fix(lo), fix(hi)] (rounding is monotone): each calibration bin's sum, and the sums of

@@ -419,6 +419,32 @@ static void sum_bounds_of(const sl_metrics *m, sum_bounds *sb)
     }
 }
 
+/* The figures of exact sums (sl_exact_totals, the doubles finalize reports) where consistent_sums
+ * puts the compensated ones: the Brier and log-likelihood sums between what the bins' edges give,
+ * the social surplus what the accepted p give, the welfare the payoffs' sum (the sums of p, of
+ * p^2 and the bins' sums are checked in integers by sl_exact_sums_consistent). Each exact total
+ * is the sum of the rows' rounded terms, rounded once, so the same slack holds. */
+static int consistent_exact_totals(const sl_metrics *m)
+{
+    metrics_totals t;
+    sl_exact_totals(m, &t);
+    sum_bounds sb;
+    sum_bounds_of(m, &sb);
+    double na = (double)m->count.n_accepted, nt = (double)m->count.n_labelled;
+    const sl_payoff_params *pp = &m->params;
+    double social_scale = pp->s_plus + 2 * (pp->s_minus + pp->h);
+    double social = (pp->s_plus + pp->s_minus + pp->h) * t.p_a - (pp->s_minus + pp->h) * na;
+    double n = (double)m->count.n;
+    /* sum |payoff| <= n |mean| + n sqrt(variance) (Cauchy-Schwarz), as abs_total */
+    double total = n * (fabs(t.pa_mean) + sqrt(t.variance[SL_MV_PA]) + fabs(t.pb_mean) +
+                        sqrt(t.variance[SL_MV_PB]));
+    return near((dd){t.brier, 0}, sb.lo[SL_MS_BRIER], sb.hi[SL_MS_BRIER], 0.0) &&
+           near((dd){t.log, 0}, sb.lo[SL_MS_LOG], sb.hi[SL_MS_LOG], nt * 0x1p-50) &&
+           near((dd){t.social_a - social, 0}, 0, 0, na * social_scale * EDGE_SLACK) &&
+           near((dd){t.welfare_a - (t.pa_a + t.pb_a), 0}, 0, 0,
+                (total + na * social_scale) * EDGE_SLACK);
+}
+
 /* Whether the sums could come from rows of p in [0, 1] with the state's counts and bins: the sums
  * of p, Brier terms and log-likelihoods between what the bins' edges give (sum_bounds_of) and
  * within their hard ranges (rates and the Brier score in [0, 1], log loss in [0, -ln eps]); each
@@ -432,7 +458,7 @@ static void sum_bounds_of(const sl_metrics *m, sum_bounds *sb)
 static int consistent_sums(const sl_metrics *m)
 {
     if (m->options.flags & SL_METRICS_EXACT_SUMS)
-        return sl_exact_sums_consistent(m);
+        return sl_exact_sums_consistent(m) && consistent_exact_totals(m);
     const metrics_counts *c = &m->count;
     uint64_t nr = c->n - c->n_accepted;
     double n = (double)c->n, na = (double)c->n_accepted, nt = (double)c->n_labelled;
