@@ -10,7 +10,8 @@
 //   finalize_auc/<n>            sl_metrics_finalize of a state holding n labelled rows
 // <cfg>: labelled share of rows (0, 10 or 100 %), "+cols" when the five payoff columns are
 // given, "+auc" when the state keeps AUC keys (a fresh state per iteration, so the key buffer's
-// growth is included). Rows: the built-in sample's observables (tools/commands/sample.h), accepted with
+// growth is included), "+exact" with SL_METRICS_EXACT_SUMS (the cost of partition-independent
+// sums: compare with the same batch without it). Rows: the built-in sample's observables (tools/commands/sample.h), accepted with
 // probability 0.8, ground truth +1 with probability p. Report medians of the repetitions.
 #include <benchmark/benchmark.h>
 
@@ -153,7 +154,7 @@ void bm_metrics_fused_mt(benchmark::State &state, const char *isa, int labelled,
 }
 
 void bm_metrics_fused(benchmark::State &state, const char *isa, int labelled, bool with_cols,
-                      bool auc)
+                      bool auc, bool exact = false)
 {
     Data &d = data();
     use_isa(state, isa);
@@ -161,7 +162,8 @@ void bm_metrics_fused(benchmark::State &state, const char *isa, int labelled, bo
     sl_payoff_inputs_f64 c = d.columns(with_cols);
     for (auto _ : state) {
         sl_metrics *m;
-        check(state, sl_metrics_init(&m, &d.pp, auc ? 0u : SL_METRICS_NO_AUC));
+        check(state, sl_metrics_init(&m, &d.pp, (auc ? 0u : SL_METRICS_NO_AUC) |
+                                                    (exact ? SL_METRICS_EXACT_SUMS : 0u)));
         check(state, sl_metrics_update_observables_f64(m, &d.px, &o, with_cols ? &c : nullptr,
                                                        d.accepted.data(),
                                                        labelled ? d.truth[labelled].data() : nullptr,
@@ -264,6 +266,12 @@ void register_all()
                 [isa, k](benchmark::State &st) { bm_metrics_fused_mt(st, isa, k, 2); });
             reg("metrics_fused/" + cfg + "+cols",
                 [isa, k](benchmark::State &st) { bm_metrics_fused(st, isa, k, true, false); });
+            reg("metrics_fused/" + cfg + "+exact", [isa, k](benchmark::State &st) {
+                bm_metrics_fused(st, isa, k, false, false, true);
+            });
+            reg("metrics_fused/" + cfg + "+cols+exact", [isa, k](benchmark::State &st) {
+                bm_metrics_fused(st, isa, k, true, false, true);
+            });
         }
         reg("metrics_fused/" + s + "/labelled10+auc",
             [isa](benchmark::State &st) { bm_metrics_fused(st, isa, 1, false, true); });

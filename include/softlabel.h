@@ -421,6 +421,22 @@ SL_API sl_status sl_social_break_even_p(const sl_payoff_params *pp, double *out)
  * --------------------------------------------------------------------------------------------- */
 
 #define SL_METRICS_NO_AUC 1u /* option flag: do not keep labelled p for the AUC */
+/* Option flag: exact sums, so a report is the same bits however the rows were cut into updates,
+ * merged states, threads or workers, and in whatever order states were merged. Each row's terms
+ * are rounded once to integers (p and the log-loss terms to the grid 2^-64, the squares p^2 and
+ * (p - v)^2 of the rounded p exactly; payoffs and their squares are kept exactly in
+ * superaccumulators), every later
+ * addition is integer and exact, and finalize converts each quantity once: sums and means are
+ * the doubles nearest the exact sums of the rounded terms (within 2^-65 per row of the unrounded
+ * p, far inside SPEC 3's bounds), the variance of p is the exact variance of the rounded p
+ * rounded a few times. The state holds up to 2^56 rows, takes 4.6 KB more memory and
+ * serializes to 2072 bytes more.
+ * Cost: computed on the scalar path's kernel on every instruction set (the SIMD paths keep plain
+ * double sums), 10-22 times slower than the default's fused pass (bench_metrics). The default
+ * (compensated sums) is the same bits for the same cuts and merge order, and agrees with any
+ * other cut to a few units in the last place of its sums and means (more where payoff terms
+ * cancel: test_metrics_exact prints it). */
+#define SL_METRICS_EXACT_SUMS 2u
 #define SL_METRICS_BINS 10   /* default bins of quality_distribution and calibration_curve */
 #define SL_METRICS_MAX_BINS 1024 /* most bins a state takes (48 bytes of state per bin) */
 
@@ -441,7 +457,7 @@ typedef struct sl_metrics sl_metrics; /* opaque */
  *   log_loss_eps       log loss clamps p to max(eps, min(1 - eps, p)). 0 < eps < 1 and
  *                      1 - eps < 1 in double (eps > 2^-54), the range where the reference's
  *                      log of the clamped p and of 1 - clamped p are both defined; default 1e-15.
- *   flags              0 or SL_METRICS_NO_AUC.
+ *   flags              0, or SL_METRICS_NO_AUC and / or SL_METRICS_EXACT_SUMS.
  *   auc_sketch_bins    0 (default): discrimination_auc is exact, from one 8-byte key per
  *                      labelled row (the state grows with the rows). A power of two B in
  *                      2^4 .. 2^20: a fixed-size mergeable sketch instead, a histogram of p in B
@@ -660,17 +676,19 @@ SL_API int sl_quality_bin_index(double p);
  * The byte form (format version SL_METRICS_FORMAT_VERSION) is little endian and written field by
  * field, so it does not depend on struct layout, byte order or instruction set: magic
  * "SLMETRIC", version, header size, total size, the options (flags, bins, quality_threshold,
- * uncertainty_band, log_loss_eps, auc_sketch_bins) and payoff parameters, the accumulated sums,
- * moments, counts and bins, the AUC keys (8 bytes per labelled row unless SL_METRICS_NO_AUC) or
+ * uncertainty_band, log_loss_eps, auc_sketch_bins) and payoff parameters, the accumulated sums
+ * and moments (or the exact sums, SL_METRICS_EXACT_SUMS), counts and bins, the AUC keys (8 bytes per labelled row unless SL_METRICS_NO_AUC) or
  * sketch (16 bytes per sketch bin), and an XXH3 64-bit
  * checksum of everything before it. A deserialized state has the blob's options and parameters,
  * finalizes to the same bits as the state that was serialized, can be updated further, and
  * merges only with states of the same options and parameters (sl_metrics_merge's
  * SL_ERR_STATE_MISMATCH: states of other parameters are never combined). */
-#define SL_METRICS_FORMAT_VERSION 2u /* 2: auc_sketch_bins in the header (1: none) */
+/* 3: with SL_METRICS_EXACT_SUMS, exact sums in place of the compensated ones; 2: auc_sketch_bins
+ * in the header (1: none) */
+#define SL_METRICS_FORMAT_VERSION 3u
 
-/* Bytes sl_metrics_serialize writes for m: 520 + 48 (bins + 1) + 8 per AUC key (exact AUC) or
- * + 16 auc_sketch_bins (sketch); 0 for a NULL or freed state. */
+/* Bytes sl_metrics_serialize writes for m: 520 (2592 with SL_METRICS_EXACT_SUMS) + 48 (bins + 1)
+ * + 8 per AUC key (exact AUC) or + 16 auc_sketch_bins (sketch); 0 for a NULL or freed state. */
 SL_API size_t sl_metrics_serialized_size(const sl_metrics *m);
 
 /* Writes m's byte form into buf (capacity bytes); *size receives the size needed, also on

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exact_sum.h"
 #include "softlabel.h"
 
 /* Scores rows [0, n) of obs; returns the first invalid row, or n. `ahead`: how many rows after
@@ -92,6 +93,7 @@ typedef struct sl_metrics_config {
     double quality_threshold;          /* high quality: p >= quality_threshold */
     double uncertain_lo, uncertain_hi; /* uncertain: lo < p < hi (0.5 -/+ band) */
     double log_eps;                    /* log loss clamps p to [eps, 1 - eps] */
+    int exact;                         /* SL_METRICS_EXACT_SUMS: sums into sl_metrics_block.exact */
 } sl_metrics_config;
 
 /* One bin's counts and sum of p over a block, as the scalar path accumulates them for any
@@ -100,9 +102,13 @@ typedef struct sl_metrics_bin_sums {
     uint64_t count, accepted;          /* valid rows, accepted rows */
     uint64_t cal_count, cal_positive;  /* labelled rows, rows with ground_truth +1 */
     double cal_sum_p;                  /* sum of p over the labelled rows */
+    sl_u128 cal_sum_x;                 /* exact sums: of x = p 2^64 rounded (exact_sum.h) */
 } sl_metrics_bin_sums;
 
 typedef struct sl_metrics_block {
+    /* with cfg->exact (scalar path only) the sums are in `exact`, and sum, m2 and cal_sum_p
+     * are not set */
+    sl_exact_sums exact;
     double sum[SL_MS_COUNT];
     double m2[SL_MV_COUNT];                 /* sum of squared deviations from the block's mean */
     /* counts over the valid rows: all, accepted, ground_truth +1, p >= threshold and of those
@@ -239,10 +245,11 @@ static inline void sl_metrics_block_affine_payoffs(const sl_payoff_consts *pc,
 
 /* The configuration of a state's options (validated by sl_metrics_options_validate). */
 static inline sl_metrics_config sl_metrics_config_of(unsigned bins, double quality_threshold,
-                                                     double uncertainty_band, double log_eps)
+                                                     double uncertainty_band, double log_eps,
+                                                     int exact)
 {
     return (sl_metrics_config){bins, 1.0 / bins, quality_threshold, 0.5 - uncertainty_band,
-                               0.5 + uncertainty_band, log_eps};
+                               0.5 + uncertainty_band, log_eps, exact};
 }
 
 /* The bin of p in [0, 1] among cfg->bins bins of width w (the reference's test: b*w <= p <

@@ -8,6 +8,10 @@
  * the same operation, so one pass, any chunking and any merge tree agree to within a few units
  * in the last place.
  *
+ * With SL_METRICS_EXACT_SUMS the scalar path's kernel rounds each row's terms once to integers
+ * instead (kernels/exact_sum.h), which the state and merges add exactly, so any chunking and any
+ * merge tree give the same bits (src/metrics_exact.c converts them at finalize).
+ *
  * For discrimination_auc the state keeps one sort key per labelled row (auc_internal.h), or with
  * auc_sketch_bins a histogram of p per class (merged by adding counts).
  */
@@ -95,6 +99,8 @@ static void counts_add(metrics_counts *into, const metrics_counts *from)
 
 static int tracks_auc(const sl_metrics *m) { return !(m->options.flags & SL_METRICS_NO_AUC); }
 
+static int exact_sums(const sl_metrics *m) { return (m->options.flags & SL_METRICS_EXACT_SUMS) != 0; }
+
 /* The AUC sketch's bins per class (0: exact AUC, keys kept) */
 static size_t sketch_bins(const sl_metrics *m) { return m->options.auc_sketch_bins; }
 
@@ -108,7 +114,7 @@ sl_status sl_metrics_options_validate(const sl_metrics_options *o)
 {
     if (!o)
         return SL_ERR_NULL_ARGUMENT;
-    if (o->flags & ~SL_METRICS_NO_AUC)
+    if (o->flags & ~(SL_METRICS_NO_AUC | SL_METRICS_EXACT_SUMS))
         return SL_ERR_PARAM_METRICS_FLAGS;
     if (o->bins < 1 || o->bins > SL_METRICS_MAX_BINS)
         return SL_ERR_PARAM_BINS;
@@ -126,13 +132,14 @@ sl_status sl_metrics_options_validate(const sl_metrics_options *o)
     return SL_OK;
 }
 
-/* Whether the SIMD paths, which build in the default options, compute what o asks for (the
- * flags do not change the kernel's work) */
+/* Whether the SIMD paths, which build in the default options and plain double sums, compute
+ * what o asks for (SL_METRICS_NO_AUC does not change the kernel's work) */
 static int default_kernel_options(const sl_metrics_options *o)
 {
     sl_metrics_options d;
     sl_metrics_options_default(&d);
-    return o->bins == d.bins && o->quality_threshold == d.quality_threshold &&
+    return !(o->flags & SL_METRICS_EXACT_SUMS) && o->bins == d.bins &&
+           o->quality_threshold == d.quality_threshold &&
            o->uncertainty_band == d.uncertainty_band && o->log_loss_eps == d.log_loss_eps;
 }
 
@@ -170,11 +177,16 @@ sl_status sl_metrics_new_state(sl_metrics **out, const sl_payoff_params *pp,
         m->auc_n = m->auc_cap = 2 * (size_t)options.auc_sketch_bins;
         m->auc_keys = calloc(m->auc_n, sizeof *m->auc_keys);
     }
-    if (!m || !m->bins || (workspace && !m->span) || (options.auc_sketch_bins && !m->auc_keys)) {
+    int exact = (options.flags & SL_METRICS_EXACT_SUMS) != 0;
+    if (m && exact)
+        m->exact = calloc(1, sizeof *m->exact);
+    if (!m || !m->bins || (workspace && !m->span) || (options.auc_sketch_bins && !m->auc_keys) ||
+        (exact && !m->exact)) {
         if (m) {
             free(m->bins);
             free(m->span);
             free(m->auc_keys);
+            free(m->exact);
         }
         free(m);
         return SL_ERR_OUT_OF_MEMORY;
@@ -184,7 +196,8 @@ sl_status sl_metrics_new_state(sl_metrics **out, const sl_payoff_params *pp,
     m->pc = pc;
     m->options = options;
     m->cfg = sl_metrics_config_of(options.bins, options.quality_threshold,
-                                  options.uncertainty_band, options.log_loss_eps);
+                                  options.uncertainty_band, options.log_loss_eps,
+                                  exact);
     m->simd = default_kernel_options(&options);
     *out = m;
     return SL_OK;
@@ -211,6 +224,7 @@ void sl_metrics_free(sl_metrics *m)
     free(m->auc_keys);
     free(m->bins);
     free(m->span);
+    free(m->exact);
     m->magic = 0;
     free(m);
 }
@@ -287,28 +301,35 @@ static void add_bins(sl_metrics *m, const sl_metrics_span *span, int scalar)
         sl_metrics_bin_sums s =
             scalar ? span->bin_sums[b]
                    : (sl_metrics_bin_sums){blk->bin[b], blk->bin_accepted[b], blk->cal_count[b],
-                                           blk->cal_positive[b], blk->cal_sum_p[b]};
+                                           blk->cal_positive[b], blk->cal_sum_p[b], 0};
         bin_state *t = &m->bins[b];
         t->count += s.count;
         t->accepted += s.accepted;
         if (s.cal_count) {
             t->cal_count += s.cal_count;
             t->cal_positive += s.cal_positive;
-            dd_add(&t->cal_sum_p, s.cal_sum_p);
+            if (exact_sums(m))
+                t->cal_sum_x += s.cal_sum_x;
+            else
+                dd_add(&t->cal_sum_p, s.cal_sum_p);
         }
         if (scalar)
-            span->bin_sums[b] = (sl_metrics_bin_sums){0, 0, 0, 0, 0.0};
+            span->bin_sums[b] = (sl_metrics_bin_sums){0, 0, 0, 0, 0.0, 0};
     }
 }
 
 static void add_block(sl_metrics *m, const sl_metrics_span *span, int scalar)
 {
     const sl_metrics_block *blk = &span->blk;
-    for (int s = 0; s < SL_MS_COUNT; s++)
-        dd_add(&m->sum[s], blk->sum[s]);
-    for (int w = 0; w < SL_MV_COUNT; w++)
-        moments_merge(&m->var[w], sl_metrics_block_var_count(blk, w),
-                      (dd){sl_metrics_block_var_sum(blk, w), 0.0}, (dd){blk->m2[w], 0.0});
+    if (exact_sums(m)) {
+        sl_exact_sums_add(m->exact, &blk->exact);
+    } else {
+        for (int s = 0; s < SL_MS_COUNT; s++)
+            dd_add(&m->sum[s], blk->sum[s]);
+        for (int w = 0; w < SL_MV_COUNT; w++)
+            moments_merge(&m->var[w], sl_metrics_block_var_count(blk, w),
+                          (dd){sl_metrics_block_var_sum(blk, w), 0.0}, (dd){blk->m2[w], 0.0});
+    }
     metrics_counts c = {blk->n, blk->n_accepted, blk->n_labelled, blk->n_positive, blk->high,
                         blk->high_accepted, blk->uncertain};
     counts_add(&m->count, &c);
@@ -481,10 +502,14 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
         return SL_ERR_STATE_MISMATCH;
     if (tracks_auc(into) && !sketch_bins(into) && reserve_auc(into, from->auc_n) != SL_OK)
         return SL_ERR_OUT_OF_MEMORY;
-    for (int s = 0; s < SL_MS_COUNT; s++)
-        dd_add_dd(&into->sum[s], from->sum[s]);
-    for (int w = 0; w < SL_MV_COUNT; w++)
-        moments_merge(&into->var[w], from->var[w].n, from->var[w].sum, from->var[w].m2);
+    if (exact_sums(into)) {
+        sl_exact_sums_add(into->exact, from->exact);
+    } else {
+        for (int s = 0; s < SL_MS_COUNT; s++)
+            dd_add_dd(&into->sum[s], from->sum[s]);
+        for (int w = 0; w < SL_MV_COUNT; w++)
+            moments_merge(&into->var[w], from->var[w].n, from->var[w].sum, from->var[w].m2);
+    }
     counts_add(&into->count, &from->count);
     for (unsigned b = 0; b <= into->options.bins; b++) {
         bin_state *t = &into->bins[b];
@@ -494,6 +519,7 @@ sl_status sl_metrics_merge(sl_metrics *into, const sl_metrics *from)
         t->cal_count += f->cal_count;
         t->cal_positive += f->cal_positive;
         dd_add_dd(&t->cal_sum_p, f->cal_sum_p);
+        t->cal_sum_x += f->cal_sum_x;
     }
     if (sketch_bins(into)) {
         for (size_t k = 0; k < into->auc_n; k++)
@@ -513,11 +539,11 @@ int sl_quality_bin_index(double p)
         return 0;
     if (p >= 1.0)
         return SL_METRICS_BINS - 1;
-    sl_metrics_config cfg = sl_metrics_config_of(SL_METRICS_BINS, 0.5, 0.2, SL_LOG_EPS);
+    sl_metrics_config cfg = sl_metrics_config_of(SL_METRICS_BINS, 0.5, 0.2, SL_LOG_EPS, 0);
     return sl_metrics_bin_of(&cfg, p); /* every p in [0, 1) lies in a bin: 10 * 0.1 = 1 */
 }
 
-static double mean_or_zero(dd sum, uint64_t n) { return n ? dd_value(sum) / (double)n : 0.0; }
+static double mean_or_zero(double sum, uint64_t n) { return n ? sum / (double)n : 0.0; }
 
 static sl_opt_f64 present(double v) { return (sl_opt_f64){1, v}; }
 static sl_opt_f64 null_metric(void) { return (sl_opt_f64){0, NAN}; }
@@ -531,27 +557,51 @@ static double stable_cv(double std, double mean)
     return std / (denominator > eps ? denominator : eps);
 }
 
-static double variance(const moments *v, uint64_t n) { return n < 2 ? 0.0 : dd_value(v->m2) / (double)n; }
+/* The totals of a state with compensated sums */
+static void compensated_totals(const sl_metrics *m, metrics_totals *t)
+{
+    const dd *sum = m->sum;
+    const metrics_counts *c = &m->count;
+    dd p_all = dd_plus(sum[SL_MS_P_A], sum[SL_MS_P_R]);
+    t->p_a = dd_value(sum[SL_MS_P_A]);
+    t->p_r = dd_value(sum[SL_MS_P_R]);
+    t->p_all = dd_value(p_all);
+    t->not_p_a = dd_value(dd_count_minus(c->n_accepted, sum[SL_MS_P_A]));
+    t->not_p_all = dd_value(dd_count_minus(c->n, p_all));
+    t->pa_a = dd_value(sum[SL_MS_PA_A]);
+    t->pa_all = dd_value(dd_plus(sum[SL_MS_PA_A], sum[SL_MS_PA_R]));
+    t->pb_a = dd_value(sum[SL_MS_PB_A]);
+    t->pb_all = dd_value(dd_plus(sum[SL_MS_PB_A], sum[SL_MS_PB_R]));
+    t->social_a = dd_value(sum[SL_MS_SOCIAL_A]);
+    t->welfare_a = dd_value(sum[SL_MS_WELFARE_A]);
+    t->brier = dd_value(sum[SL_MS_BRIER]);
+    t->log = dd_value(sum[SL_MS_LOG]);
+    dd labelled = m->bins[m->options.bins].cal_sum_p; /* the rows in no bin, then every bin */
+    for (unsigned b = 0; b < m->options.bins; b++)
+        labelled = dd_plus(labelled, m->bins[b].cal_sum_p);
+    t->p_labelled = dd_value(labelled);
+    for (int w = 0; w < SL_MV_COUNT; w++) {
+        uint64_t n = w == SL_MV_P_A ? c->n_accepted : c->n;
+        t->variance[w] = n < 2 ? 0.0 : dd_value(m->var[w].m2) / (double)n;
+    }
+    t->pa_mean = mean_or_zero(dd_value(m->var[SL_MV_PA].sum), c->n);
+    t->pb_mean = mean_or_zero(dd_value(m->var[SL_MV_PB].sum), c->n);
+}
 
 /* Everything over all rows and over the accepted ones. */
-static void report_acceptance(const sl_metrics *m, sl_metrics_report *r)
+static void report_acceptance(const sl_metrics *m, const metrics_totals *t, sl_metrics_report *r)
 {
     uint64_t n = r->n, na = r->n_accepted, nr = r->n_rejected;
-    dd p_all = dd_plus(m->sum[SL_MS_P_A], m->sum[SL_MS_P_R]);
-    double mean_p_all = mean_or_zero(p_all, n), mean_p_a = mean_or_zero(m->sum[SL_MS_P_A], na);
+    double mean_p_all = mean_or_zero(t->p_all, n), mean_p_a = mean_or_zero(t->p_a, na);
 
-    r->toxicity_rate = mean_or_zero(dd_count_minus(na, m->sum[SL_MS_P_A]), na);
-    r->toxicity_rate_all = mean_or_zero(dd_count_minus(n, p_all), n);
+    r->toxicity_rate = mean_or_zero(t->not_p_a, na);
+    r->toxicity_rate_all = mean_or_zero(t->not_p_all, n);
     if (na > 0) {
-        r->conditional_loss_initiator =
-            dd_value(m->sum[SL_MS_PA_A]) / (double)na -
-            mean_or_zero(dd_plus(m->sum[SL_MS_PA_A], m->sum[SL_MS_PA_R]), n);
-        r->conditional_loss_counterparty =
-            dd_value(m->sum[SL_MS_PB_A]) / (double)na -
-            mean_or_zero(dd_plus(m->sum[SL_MS_PB_A], m->sum[SL_MS_PB_R]), n);
+        r->conditional_loss_initiator = t->pa_a / (double)na - mean_or_zero(t->pa_all, n);
+        r->conditional_loss_counterparty = t->pb_a / (double)na - mean_or_zero(t->pb_all, n);
         r->spread = (m->params.s_plus + m->params.s_minus) * (mean_p_all - mean_p_a);
     }
-    r->quality_gap = na > 0 && nr > 0 ? mean_p_a - mean_or_zero(m->sum[SL_MS_P_R], nr) : 0.0;
+    r->quality_gap = na > 0 && nr > 0 ? mean_p_a - mean_or_zero(t->p_r, nr) : 0.0;
 
     const metrics_counts *c = &m->count;
     r->high_quality_count = c->high;
@@ -571,15 +621,15 @@ static void report_acceptance(const sl_metrics *m, sl_metrics_report *r)
         r->quality_distribution[b] = (sl_quality_bin){b * w, (b + 1) * w, m->bins[b].count};
 
     if (na > 0) {
-        r->total_welfare = dd_value(m->sum[SL_MS_WELFARE_A]);
-        r->total_social_surplus = r->net_social_welfare = dd_value(m->sum[SL_MS_SOCIAL_A]);
-        r->avg_initiator_payoff = dd_value(m->sum[SL_MS_PA_A]) / (double)na;
-        r->avg_counterparty_payoff = dd_value(m->sum[SL_MS_PB_A]) / (double)na;
+        r->total_welfare = t->welfare_a;
+        r->total_social_surplus = r->net_social_welfare = t->social_a;
+        r->avg_initiator_payoff = t->pa_a / (double)na;
+        r->avg_counterparty_payoff = t->pb_a / (double)na;
     }
 }
 
 /* Everything over the labelled rows T; the AUC aside. */
-static void report_calibration(const sl_metrics *m, sl_metrics_report *r)
+static void report_calibration(const sl_metrics *m, const metrics_totals *t, sl_metrics_report *r)
 {
     uint64_t nt = r->n_labelled;
     r->calibration_curve_len = nt ? m->options.bins : 0;
@@ -592,40 +642,36 @@ static void report_calibration(const sl_metrics *m, sl_metrics_report *r)
     uint64_t binned = 0;
     for (size_t b = 0; b < r->calibration_curve_len; b++)
         binned += m->bins[b].cal_count;
-    dd sum_p = m->bins[m->options.bins].cal_sum_p; /* the rows in no bin */
     double ece = 0.0, w = m->cfg.bin_width;
     for (size_t b = 0; b < r->calibration_curve_len; b++) {
-        const bin_state *t = &m->bins[b];
-        sum_p = dd_plus(sum_p, t->cal_sum_p);
-        if (t->cal_count == 0) {
+        const bin_state *bin = &m->bins[b];
+        if (bin->cal_count == 0) {
             r->calibration_curve[b] = (sl_calibration_bin){b * w + w / 2, 0.0, 0};
             continue;
         }
-        double mean = dd_value(t->cal_sum_p) / (double)t->cal_count;
-        double share = (double)t->cal_positive / (double)t->cal_count;
-        r->calibration_curve[b] = (sl_calibration_bin){mean, share, t->cal_count};
-        ece += ((double)t->cal_count / (double)binned) * fabs(mean - share);
+        double sum_p = exact_sums(m) ? sl_fixed_value(bin->cal_sum_x) : dd_value(bin->cal_sum_p);
+        double mean = sum_p / (double)bin->cal_count;
+        double share = (double)bin->cal_positive / (double)bin->cal_count;
+        r->calibration_curve[b] = (sl_calibration_bin){mean, share, bin->cal_count};
+        ece += ((double)bin->cal_count / (double)binned) * fabs(mean - share);
     }
-    r->calibration_error = present(dd_value(sum_p) / (double)nt - (double)r->n_positive / (double)nt);
-    r->brier_score = present(dd_value(m->sum[SL_MS_BRIER]) / (double)nt);
+    r->calibration_error = present(t->p_labelled / (double)nt - (double)r->n_positive / (double)nt);
+    r->brier_score = present(t->brier / (double)nt);
     r->expected_calibration_error = binned ? present(ece) : null_metric();
-    r->log_loss = present(-dd_value(m->sum[SL_MS_LOG]) / (double)nt);
+    r->log_loss = present(-t->log / (double)nt);
 }
 
-static void report_spread(const sl_metrics *m, sl_metrics_report *r)
+static void report_spread(const metrics_totals *t, sl_metrics_report *r)
 {
-    uint64_t n = r->n;
-    r->quality_variance = variance(&m->var[SL_MV_P], n);
-    r->quality_variance_accepted = variance(&m->var[SL_MV_P_A], r->n_accepted);
-    r->payoff_variance_initiator = variance(&m->var[SL_MV_PA], n);
-    r->payoff_variance_counterparty = variance(&m->var[SL_MV_PB], n);
-    if (n == 0)
+    r->quality_variance = t->variance[SL_MV_P];
+    r->quality_variance_accepted = t->variance[SL_MV_P_A];
+    r->payoff_variance_initiator = t->variance[SL_MV_PA];
+    r->payoff_variance_counterparty = t->variance[SL_MV_PB];
+    if (r->n == 0)
         return;
     r->cv_p = stable_cv(sqrt(r->quality_variance), r->average_quality);
-    r->cv_payoff_initiator = stable_cv(sqrt(r->payoff_variance_initiator),
-                                       mean_or_zero(m->var[SL_MV_PA].sum, n));
-    r->cv_payoff_counterparty = stable_cv(sqrt(r->payoff_variance_counterparty),
-                                          mean_or_zero(m->var[SL_MV_PB].sum, n));
+    r->cv_payoff_initiator = stable_cv(sqrt(r->payoff_variance_initiator), t->pa_mean);
+    r->cv_payoff_counterparty = stable_cv(sqrt(r->payoff_variance_counterparty), t->pb_mean);
 }
 
 static sl_status report_auc(const sl_metrics *m, sl_metrics_report *r)
@@ -681,9 +727,14 @@ sl_status sl_metrics_finalize(const sl_metrics *m, sl_metrics_report *out)
     r.calibration_curve = calloc(m->options.bins, sizeof *r.calibration_curve);
     sl_status st = r.quality_distribution && r.calibration_curve ? SL_OK : SL_ERR_OUT_OF_MEMORY;
     if (st == SL_OK) {
-        report_acceptance(m, &r);
-        report_calibration(m, &r);
-        report_spread(m, &r);
+        metrics_totals totals;
+        if (exact_sums(m))
+            sl_exact_totals(m, &totals);
+        else
+            compensated_totals(m, &totals);
+        report_acceptance(m, &totals, &r);
+        report_calibration(m, &totals, &r);
+        report_spread(&totals, &r);
         st = report_auc(m, &r);
     }
     if (st != SL_OK) {

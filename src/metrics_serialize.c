@@ -14,10 +14,15 @@
  *   56      8*7   payoff parameters s_plus, s_minus, h, theta, rho_a, rho_b, w_rep
  *   112     4     number of sums (SL_MS_COUNT)    116  4  number of moments (SL_MV_COUNT)
  *   120     4     auc_sketch_bins                 124  4  0
- *   128     body: sums (hi, lo) each; moments (n, sum hi, lo, m2 hi, lo) each; the 7 counts
- *                 (n, n_accepted, n_labelled, n_positive, high, high_accepted, uncertain); bins + 1
- *                 bins (count, accepted, cal_count, cal_positive, cal_sum_p hi, lo); the number
- *                 of AUC words and the words: the keys, or with the sketch its 2 B counts
+ *   128     body: sums (hi, lo) each; moments (n, sum hi, lo, m2 hi, lo) each; or with
+ *                 SL_METRICS_EXACT_SUMS in flags the exact sums instead (EXACT_BYTES: 128-bit
+ *                 integers as two words, low first, 192-bit ones as three: p over A and R, p^2
+ *                 over A and R, Brier, log; then the SL_XS_COUNT superaccumulators, each its
+ *                 limbs as 32-bit words, the top one two's complement, and its overflow flag);
+ *                 the 7 counts (n, n_accepted, n_labelled, n_positive, high, high_accepted,
+ *                 uncertain); bins + 1 bins (count, accepted, cal_count, cal_positive, cal_sum_p
+ *                 hi, lo, or with exact sums the 128-bit cal_sum_x); the number of AUC words and
+ *                 the words: the keys, or with the sketch its 2 B counts
  *   end-8   8     XXH3 64-bit hash (xxHash, libxxhash) of every byte before it
  *
  * Reading checks, in order: the length against the header, magic, version, header size, total
@@ -41,7 +46,10 @@
 #define SUM_BYTES 16u                     /* a dd */
 #define MOMENT_BYTES (8u + 2 * SUM_BYTES) /* n, sum, m2 */
 #define COUNT_FIELDS 7u
-#define BIN_BYTES (4 * 8u + SUM_BYTES)
+#define BIN_BYTES (4 * 8u + SUM_BYTES) /* the same with a 128-bit exact cal_sum_x */
+#define XSUM_BYTES (4u * SL_XSUM_LIMBS + 4u)
+#define EXACT_BYTES (2 * 16u + 3 * 24u + 16u + SL_XS_COUNT * XSUM_BYTES)
+#define COMPENSATED_BYTES (SL_MS_COUNT * SUM_BYTES + SL_MV_COUNT * MOMENT_BYTES)
 static const unsigned char magic[8] = {'S', 'L', 'M', 'E', 'T', 'R', 'I', 'C'};
 
 /* ---- little-endian writing ---- */
@@ -68,6 +76,34 @@ static unsigned char *put_f64(unsigned char *o, double v)
 }
 
 static unsigned char *put_dd(unsigned char *o, dd v) { return put_f64(put_f64(o, v.hi), v.lo); }
+
+static unsigned char *put_u128(unsigned char *o, sl_u128 v)
+{
+    return put_u64(put_u64(o, (uint64_t)v), (uint64_t)(v >> 64));
+}
+
+static unsigned char *put_u192(unsigned char *o, const sl_u192 *v)
+{
+    return put_u64(put_u64(put_u64(o, v->w[0]), v->w[1]), v->w[2]);
+}
+
+/* a state's superaccumulators are normalized (every merge normalizes) */
+static unsigned char *put_xsum(unsigned char *o, const sl_xsum *v)
+{
+    for (int k = 0; k < SL_XSUM_LIMBS; k++)
+        o = put_u32(o, (uint32_t)v->limb[k]);
+    return put_u32(o, v->overflow);
+}
+
+static unsigned char *put_exact(unsigned char *o, const sl_exact_sums *x)
+{
+    o = put_u128(put_u128(o, x->p[0]), x->p[1]);
+    o = put_u192(put_u192(put_u192(o, &x->p2[0]), &x->p2[1]), &x->brier);
+    o = put_u128(o, x->log);
+    for (int k = 0; k < SL_XS_COUNT; k++)
+        o = put_xsum(o, &x->pay[k]);
+    return o;
+}
 
 /* ---- little-endian reading, within bounds ---- */
 
@@ -120,13 +156,54 @@ static int get_f64(reader *r, double *v)
 
 static int get_dd(reader *r, dd *v) { return get_f64(r, &v->hi) || get_f64(r, &v->lo); }
 
+static int get_u128(reader *r, sl_u128 *v)
+{
+    uint64_t lo, hi;
+    if (get_u64(r, &lo) || get_u64(r, &hi))
+        return -1;
+    *v = (sl_u128)hi << 64 | lo;
+    return 0;
+}
+
+static int get_u192(reader *r, sl_u192 *v)
+{
+    return get_u64(r, &v->w[0]) || get_u64(r, &v->w[1]) || get_u64(r, &v->w[2]);
+}
+
+/* limbs as written by put_xsum: the top one's 32 bits sign-extended (the consistency check then
+ * wants every limb normalized) */
+static int get_xsum(reader *r, sl_xsum *v)
+{
+    if (r->end - r->at < (ptrdiff_t)XSUM_BYTES)
+        return -1;
+    for (int k = 0; k < SL_XSUM_LIMBS; k++, r->at += 4) {
+        uint32_t w = load_u32(r->at);
+        v->limb[k] = k == SL_XSUM_LIMBS - 1 ? (int64_t)(int32_t)w : (int64_t)w;
+    }
+    v->overflow = load_u32(r->at);
+    r->at += 4;
+    v->pending = 0;
+    return 0;
+}
+
+static int get_exact(reader *r, sl_exact_sums *x)
+{
+    int bad = get_u128(r, &x->p[0]) || get_u128(r, &x->p[1]) || get_u192(r, &x->p2[0]) ||
+              get_u192(r, &x->p2[1]) || get_u192(r, &x->brier) || get_u128(r, &x->log);
+    for (int k = 0; k < SL_XS_COUNT; k++)
+        bad |= get_xsum(r, &x->pay[k]);
+    return bad;
+}
+
 /* ---- sizes ---- */
 
-/* The blob size of a state with `bins` bins and `keys` AUC keys; 0 if it overflows size_t. */
-static size_t blob_size(uint64_t bins, uint64_t keys)
+/* The blob size of a state with option `flags`, `bins` bins and `keys` AUC keys; 0 if it
+ * overflows size_t. */
+static size_t blob_size(unsigned flags, uint64_t bins, uint64_t keys)
 {
-    uint64_t fixed = HEADER_BYTES + SL_MS_COUNT * SUM_BYTES + SL_MV_COUNT * MOMENT_BYTES +
-                     COUNT_FIELDS * 8 + (bins + 1) * BIN_BYTES + 8 + CHECKSUM_BYTES;
+    uint64_t sums = flags & SL_METRICS_EXACT_SUMS ? EXACT_BYTES : COMPENSATED_BYTES;
+    uint64_t fixed = HEADER_BYTES + sums + COUNT_FIELDS * 8 + (bins + 1) * BIN_BYTES + 8 +
+                     CHECKSUM_BYTES;
     if (keys > (SIZE_MAX - fixed) / 8)
         return 0;
     return (size_t)(fixed + keys * 8);
@@ -134,7 +211,7 @@ static size_t blob_size(uint64_t bins, uint64_t keys)
 
 size_t sl_metrics_serialized_size(const sl_metrics *m)
 {
-    return sl_metrics_valid_state(m) ? blob_size(m->options.bins, m->auc_n) : 0;
+    return sl_metrics_valid_state(m) ? blob_size(m->options.flags, m->options.bins, m->auc_n) : 0;
 }
 
 /* ---- writing ---- */
@@ -143,7 +220,8 @@ sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t capacity, 
 {
     if (!sl_metrics_valid_state(m) || !size)
         return SL_ERR_NULL_ARGUMENT;
-    size_t total = blob_size(m->options.bins, m->auc_n);
+    size_t total = blob_size(m->options.flags, m->options.bins, m->auc_n);
+    int exact = (m->options.flags & SL_METRICS_EXACT_SUMS) != 0;
     *size = total;
     if (total == 0)
         return SL_ERR_SIZE_OVERFLOW;
@@ -170,10 +248,14 @@ sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t capacity, 
     o = put_u32(o, SL_MV_COUNT);
     o = put_u32(o, m->options.auc_sketch_bins);
     o = put_u32(o, 0);
-    for (int s = 0; s < SL_MS_COUNT; s++)
-        o = put_dd(o, m->sum[s]);
-    for (int w = 0; w < SL_MV_COUNT; w++)
-        o = put_dd(put_dd(put_u64(o, m->var[w].n), m->var[w].sum), m->var[w].m2);
+    if (exact) {
+        o = put_exact(o, m->exact);
+    } else {
+        for (int s = 0; s < SL_MS_COUNT; s++)
+            o = put_dd(o, m->sum[s]);
+        for (int w = 0; w < SL_MV_COUNT; w++)
+            o = put_dd(put_dd(put_u64(o, m->var[w].n), m->var[w].sum), m->var[w].m2);
+    }
     const metrics_counts *c = &m->count;
     const uint64_t counts[COUNT_FIELDS] = {c->n,    c->n_accepted,    c->n_labelled, c->n_positive,
                                            c->high, c->high_accepted, c->uncertain};
@@ -183,7 +265,7 @@ sl_status sl_metrics_serialize(const sl_metrics *m, void *buf, size_t capacity, 
         const bin_state *t = &m->bins[b];
         o = put_u64(put_u64(put_u64(put_u64(o, t->count), t->accepted), t->cal_count),
                     t->cal_positive);
-        o = put_dd(o, t->cal_sum_p);
+        o = exact ? put_u128(o, t->cal_sum_x) : put_dd(o, t->cal_sum_p);
     }
     o = put_u64(o, m->auc_n);
     for (size_t k = 0; k < m->auc_n; k++)
@@ -249,6 +331,8 @@ static int consistent_counts(const sl_metrics *m)
         c->high_accepted < high_acc_min || c->high_accepted > high_acc_max ||
         c->uncertain < unc_min || c->uncertain > unc_max)
         return 0;
+    if (m->options.flags & SL_METRICS_EXACT_SUMS) /* no moments */
+        return 1;
     for (int w = 0; w < SL_MV_COUNT; w++)
         if (m->var[w].n != (w == SL_MV_P_A ? c->n_accepted : c->n))
             return 0;
@@ -335,6 +419,32 @@ static void sum_bounds_of(const sl_metrics *m, sum_bounds *sb)
     }
 }
 
+/* The figures of exact sums (sl_exact_totals, the doubles finalize reports) where consistent_sums
+ * puts the compensated ones: the Brier and log-likelihood sums between what the bins' edges give,
+ * the social surplus what the accepted p give, the welfare the payoffs' sum (the sums of p, of
+ * p^2 and the bins' sums are checked in integers by sl_exact_sums_consistent). Each exact total
+ * is the sum of the rows' rounded terms, rounded once, so the same slack holds. */
+static int consistent_exact_totals(const sl_metrics *m)
+{
+    metrics_totals t;
+    sl_exact_totals(m, &t);
+    sum_bounds sb;
+    sum_bounds_of(m, &sb);
+    double na = (double)m->count.n_accepted, nt = (double)m->count.n_labelled;
+    const sl_payoff_params *pp = &m->params;
+    double social_scale = pp->s_plus + 2 * (pp->s_minus + pp->h);
+    double social = (pp->s_plus + pp->s_minus + pp->h) * t.p_a - (pp->s_minus + pp->h) * na;
+    double n = (double)m->count.n;
+    /* sum |payoff| <= n |mean| + n sqrt(variance) (Cauchy-Schwarz), as abs_total */
+    double total = n * (fabs(t.pa_mean) + sqrt(t.variance[SL_MV_PA]) + fabs(t.pb_mean) +
+                        sqrt(t.variance[SL_MV_PB]));
+    return near((dd){t.brier, 0}, sb.lo[SL_MS_BRIER], sb.hi[SL_MS_BRIER], 0.0) &&
+           near((dd){t.log, 0}, sb.lo[SL_MS_LOG], sb.hi[SL_MS_LOG], nt * 0x1p-50) &&
+           near((dd){t.social_a - social, 0}, 0, 0, na * social_scale * EDGE_SLACK) &&
+           near((dd){t.welfare_a - (t.pa_a + t.pb_a), 0}, 0, 0,
+                (total + na * social_scale) * EDGE_SLACK);
+}
+
 /* Whether the sums could come from rows of p in [0, 1] with the state's counts and bins: the sums
  * of p, Brier terms and log-likelihoods between what the bins' edges give (sum_bounds_of) and
  * within their hard ranges (rates and the Brier score in [0, 1], log loss in [0, -ln eps]); each
@@ -347,6 +457,8 @@ static void sum_bounds_of(const sl_metrics *m, sum_bounds *sb)
  * range here too. */
 static int consistent_sums(const sl_metrics *m)
 {
+    if (m->options.flags & SL_METRICS_EXACT_SUMS)
+        return sl_exact_sums_consistent(m) && consistent_exact_totals(m);
     const metrics_counts *c = &m->count;
     uint64_t nr = c->n - c->n_accepted;
     double n = (double)c->n, na = (double)c->n_accepted, nt = (double)c->n_labelled;
@@ -473,11 +585,16 @@ static int consistent_state(const sl_metrics *m)
  * SL_ERR_BLOB_CORRUPT when it does not read as a state, SL_ERR_OUT_OF_MEMORY. */
 static sl_status read_body(reader *r, sl_metrics *m)
 {
-    int bad = 0;
-    for (int s = 0; s < SL_MS_COUNT; s++)
-        bad |= get_dd(r, &m->sum[s]);
-    for (int w = 0; w < SL_MV_COUNT; w++)
-        bad |= get_u64(r, &m->var[w].n) || get_dd(r, &m->var[w].sum) || get_dd(r, &m->var[w].m2);
+    int bad = 0, exact = (m->options.flags & SL_METRICS_EXACT_SUMS) != 0;
+    if (exact) {
+        bad |= get_exact(r, m->exact);
+    } else {
+        for (int s = 0; s < SL_MS_COUNT; s++)
+            bad |= get_dd(r, &m->sum[s]);
+        for (int w = 0; w < SL_MV_COUNT; w++)
+            bad |= get_u64(r, &m->var[w].n) || get_dd(r, &m->var[w].sum) ||
+                   get_dd(r, &m->var[w].m2);
+    }
     metrics_counts *c = &m->count;
     uint64_t *counts[COUNT_FIELDS] = {&c->n,    &c->n_accepted,    &c->n_labelled, &c->n_positive,
                                       &c->high, &c->high_accepted, &c->uncertain};
@@ -486,7 +603,8 @@ static sl_status read_body(reader *r, sl_metrics *m)
     for (unsigned b = 0; b <= m->options.bins; b++) {
         bin_state *t = &m->bins[b];
         bad |= get_u64(r, &t->count) || get_u64(r, &t->accepted) || get_u64(r, &t->cal_count) ||
-               get_u64(r, &t->cal_positive) || get_dd(r, &t->cal_sum_p);
+               get_u64(r, &t->cal_positive) ||
+               (exact ? get_u128(r, &t->cal_sum_x) : get_dd(r, &t->cal_sum_p));
     }
     uint64_t keys;
     bad |= get_u64(r, &keys);
@@ -540,7 +658,7 @@ sl_status sl_metrics_deserialize(sl_metrics **out, const void *blob, size_t size
                            load_f64(b + 88), load_f64(b + 96), load_f64(b + 104)};
     if (load_u32(b + 112) != SL_MS_COUNT || load_u32(b + 116) != SL_MV_COUNT || load_u32(b + 124) ||
         sl_metrics_options_validate(&o) != SL_OK || sl_payoff_validate(&pp) != SL_OK ||
-        total != blob_size(o.bins, (total - blob_size(o.bins, 0)) / 8))
+        total != blob_size(o.flags, o.bins, (total - blob_size(o.flags, o.bins, 0)) / 8))
         return SL_ERR_BLOB_CORRUPT;
     sl_metrics *m;
     sl_status st = sl_metrics_new_state(&m, &pp, &o, 1);

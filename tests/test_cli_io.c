@@ -518,13 +518,7 @@ static char *in_dir(const char *name)
     return path[k];
 }
 
-static void put(const char *name, const char *text)
-{
-    FILE *f = fopen(in_dir(name), "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+static void put(const char *name, const char *text) { write_text_file(in_dir(name), text); }
 
 static char *get(const char *name)
 {

@@ -39,13 +39,7 @@ static const char *path_of(const char *name)
     return p;
 }
 
-static void write_file(const char *name, const char *text)
-{
-    FILE *f = fopen(path_of(name), "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+static void write_file(const char *name, const char *text) { write_text_file(path_of(name), text); }
 
 /* The same with n bytes of data: a NUL byte included. */
 static void write_bytes(const char *name, const char *data, size_t n)

@@ -416,7 +416,7 @@ static void test_bin_edges(void **state)
 {
     (void)state;
     /* the literal definition: b*w <= p < (b+1)*w, w = 1.0/10, and p == 1.0 in the last bin */
-    const sl_metrics_config default_cfg = sl_metrics_config_of(SL_METRICS_BINS, 0.5, 0.2, 1e-15);
+    const sl_metrics_config default_cfg = sl_metrics_config_of(SL_METRICS_BINS, 0.5, 0.2, 1e-15, 0);
     double p[600];
     size_t n = 0;
     for (int b = 0; b <= SL_METRICS_BINS; b++) {

@@ -369,7 +369,7 @@ static void test_validation(void **state)
         assert_int_equal(sl_metrics_init_ex(&m, &params, &bad), status);                         \
         assert_null(m);                                                                          \
     } while (0)
-    CASE(flags, 2u, SL_ERR_PARAM_METRICS_FLAGS);
+    CASE(flags, 4u, SL_ERR_PARAM_METRICS_FLAGS);
     CASE(bins, 0u, SL_ERR_PARAM_BINS);
     CASE(bins, SL_METRICS_MAX_BINS + 1u, SL_ERR_PARAM_BINS);
     CASE(quality_threshold, NAN, SL_ERR_PARAM_QUALITY_THRESHOLD);

@@ -355,11 +355,11 @@ static void test_forged_content(void **state)
         uint64_t value;
         sl_status want;
     } cases[] = {
-        {"a later version", 8, 3, SL_ERR_BLOB_VERSION}, /* (the u64 write also clears byte 12) */
-        {"another version", 8, 1, SL_ERR_BLOB_VERSION},
+        {"a later version", 8, 4, SL_ERR_BLOB_VERSION}, /* (the u64 write also clears byte 12) */
+        {"another version", 8, 2, SL_ERR_BLOB_VERSION},
         {"header size", 12, 121, SL_ERR_BLOB_CORRUPT},
         {"total below a header", 16, 64, SL_ERR_BLOB_CORRUPT},
-        {"unknown flag", 24, 2 | ((uint64_t)10 << 32), SL_ERR_BLOB_CORRUPT},
+        {"unknown flag", 24, 4 | ((uint64_t)10 << 32), SL_ERR_BLOB_CORRUPT},
         {"zero bins", 24, (uint64_t)0 << 32, SL_ERR_BLOB_CORRUPT},
         {"more bins than the size holds", 24, (uint64_t)11 << 32, SL_ERR_BLOB_CORRUPT},
         {"NaN threshold", 32, 0x7ff8000000000000ull, SL_ERR_BLOB_CORRUPT},
@@ -545,6 +545,39 @@ static void test_forged_sums(void **state)
         }
         free(b);
     }
+    /* exact sums (SL_METRICS_EXACT_SUMS): the Brier sum (192 bits at 208) and the negated
+     * log-likelihood (128 bits at 232) outside what the bins give */
+    sl_metrics_options xo;
+    sl_metrics_options_default(&xo);
+    xo.flags = SL_METRICS_EXACT_SUMS;
+    sl_metrics *x;
+    assert_int_equal(sl_metrics_init_ex(&x, &params, &xo), SL_OK);
+    add_rows(x, &r, 0, 1000, 1);
+    size_t x_size;
+    unsigned char *x_blob = blob_of(x, &x_size);
+    const struct {
+        const char *what;
+        size_t offset, bytes;
+    } exact_cases[] = {
+        {"exact Brier sum 0, below what its bins give", 208, 24},
+        {"exact log-likelihood 0, above what its bins give", 232, 16},
+    };
+    for (size_t c = 0; c < sizeof exact_cases / sizeof exact_cases[0]; c++) {
+        unsigned char *b = malloc(x_size);
+        memcpy(b, x_blob, x_size);
+        memset(b + exact_cases[c].offset, 0, exact_cases[c].bytes);
+        reseal(b, x_size);
+        sl_metrics *back;
+        sl_status st = sl_metrics_deserialize(&back, b, x_size);
+        if (st == SL_OK) {
+            snprintf(failed + strlen(failed), sizeof failed - strlen(failed), "\n  accepted: %s",
+                     exact_cases[c].what);
+            sl_metrics_free(back);
+        }
+        free(b);
+    }
+    free(x_blob);
+    sl_metrics_free(x);
     if (failed[0])
         fail_msg("forged states accepted:%s", failed);
     /* within the ranges: accepted (the bounds are not tighter than what rows give) */
@@ -600,8 +633,13 @@ static void test_edge_states_accepted(void **state)
         }
         for (const char *const *isa = supported_isas(); *isa; isa++) {
             force_isa(*isa);
-            for (int i = 0; i < VARIANTS; i++) {
-                variant v = variants(i);
+            for (int i = 0; i < VARIANTS + 2; i++) {
+                /* the default and 49 bins again, with exact sums */
+                variant v = variants(i < VARIANTS ? i : 2 * (i - VARIANTS));
+                if (i >= VARIANTS) {
+                    v.o.flags |= SL_METRICS_EXACT_SUMS;
+                    v.name = i == VARIANTS ? "exact sums" : "exact sums, 49 bins";
+                }
                 sl_metrics *whole, *merged;
                 assert_int_equal(sl_metrics_init_ex(&whole, &pp, &v.o), SL_OK);
                 assert_int_equal(sl_metrics_init_ex(&merged, &pp, &v.o), SL_OK);
@@ -696,6 +734,8 @@ static void test_random_states_accepted(void **state)
             }
             if (rng_next(&s) % 4 == 0)
                 o.flags = SL_METRICS_NO_AUC;
+            if (rng_next(&s) % 4 == 0)
+                o.flags |= SL_METRICS_EXACT_SUMS;
             int columns = (int)(rng_next(&s) % 2);
             sl_metrics *m;
             assert_int_equal(sl_metrics_init_ex(&m, &params, &o), SL_OK);

@@ -78,13 +78,24 @@ static double ulp_error_f64(double got, long double want)
     return (double)(fabsl((long double)got - want) / ldexpl(1.0L, e - 53));
 }
 
-static size_t runnable_paths(const simd_path **out)
+/* The paths this machine runs, found once by the group setup. */
+static const simd_path *paths[8];
+static size_t n_paths;
+
+static int find_runnable_paths(void **state)
 {
-    size_t k = 0;
+    (void)state;
     for (size_t i = 0; all_paths[i].name; i++)
         if (sl_isa_supported(all_paths[i].name))
-            out[k++] = &all_paths[i];
-    return k;
+            paths[n_paths++] = &all_paths[i];
+    return 0;
+}
+
+/* Skips the calling test on a machine that runs no SIMD path. */
+static void require_simd_paths(void)
+{
+    if (n_paths == 0)
+        skip();
 }
 
 /* SLEEF's exp for a block (its AVX2 vector function when this CPU has AVX2, else its scalar one).
@@ -143,10 +154,7 @@ static void sleef_exp_f64(const double *t, size_t n, double *out)
 static void test_f32_accuracy_and_identity(void **state)
 {
     (void)state;
-    const simd_path *paths[8];
-    size_t n_paths = runnable_paths(paths);
-    if (n_paths == 0)
-        skip();
+    require_simd_paths();
     float t[BLOCK], mine[8][BLOCK], sleef[BLOCK];
     double max_mine = 0, max_sleef = 0, max_libm = 0;
     float worst_t = 0;
@@ -194,10 +202,7 @@ static void test_f32_accuracy_and_identity(void **state)
 static void test_f32_special_values(void **state)
 {
     (void)state;
-    const simd_path *paths[8];
-    size_t n_paths = runnable_paths(paths);
-    if (n_paths == 0)
-        skip();
+    require_simd_paths();
     for (size_t p = 0; p < n_paths; p++) {
         static float t[2 * BLOCK], out[2 * BLOCK];
         const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, 88.0f, 89.0f, 100.0f, 1e30f,
@@ -232,10 +237,7 @@ static void test_f32_special_values(void **state)
 static void test_f64_accuracy_and_identity(void **state)
 {
     (void)state;
-    const simd_path *paths[8];
-    size_t n_paths = runnable_paths(paths);
-    if (n_paths == 0)
-        skip();
+    require_simd_paths();
     static double t[BLOCK], mine[8][BLOCK], sleef[BLOCK];
     double max_mine = 0, max_sleef = 0, max_libm = 0, worst_t = 0;
     uint64_t rng = 42;
@@ -270,10 +272,7 @@ static void test_f64_accuracy_and_identity(void **state)
 static void test_f64_special_values(void **state)
 {
     (void)state;
-    const simd_path *paths[8];
-    size_t n_paths = runnable_paths(paths);
-    if (n_paths == 0)
-        skip();
+    require_simd_paths();
     for (size_t p = 0; p < n_paths; p++) {
         const double specials[] = {0.0, -0.0, INFINITY, -INFINITY, 709.0, 709.79, 710.0, 1e300,
                                    -708.0, -745.0, -1e300};
@@ -299,5 +298,5 @@ int main(void)
         cmocka_unit_test(test_f64_accuracy_and_identity),
         cmocka_unit_test(test_f64_special_values),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, find_runnable_paths, NULL);
 }

@@ -175,6 +175,16 @@ double rng_uniform(uint64_t *state, double lo, double hi)
     return lo + (hi - lo) * ((double)(rng_next(state) >> 11) * 0x1p-53);
 }
 
+void write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        fail_msg("cannot create %s: %s", path, strerror(errno));
+    int ok = fputs(text, f) >= 0;
+    if (fclose(f) != 0 || !ok)
+        fail_msg("cannot write %s", path);
+}
+
 int run_in_dir(const char *dir, const char *launcher, const char *binary, const char *args)
 {
     char cmd[2048];

@@ -39,6 +39,9 @@ const char *const *all_isa_names(void);
 /* Forces a path; fails the test if that is refused. */
 void force_isa(const char *name);
 
+/* Writes text to the file at path, replacing it; fails the test when it cannot. */
+void write_text_file(const char *path, const char *text);
+
 /* Runs the shell command line `launcher binary args` in directory dir with its standard error
  * to dir/err.txt (launcher: an emulator, or ""); returns its exit code, -1 when it did not exit. */
 int run_in_dir(const char *dir, const char *launcher, const char *binary, const char *args);

@@ -5,6 +5,8 @@
  * terms in a different (fixed, interleaved) order, so their sums agree with these to the last few
  * places. This path also takes any sl_metrics_options (span->cfg): bins into span->bin_sums,
  * the quality threshold, uncertainty band and log-loss epsilon; the SIMD paths only the defaults.
+ * With cfg->exact (SL_METRICS_EXACT_SUMS) it adds each valid row's terms to the block's exact
+ * sums (exact_sum.h) instead of plain double sums.
  */
 #include <math.h>
 #include <stddef.h>
@@ -49,6 +51,52 @@ static double log_likelihood(double p, int positive, double eps)
     return positive ? log(q) : log(1 - q);
 }
 
+/* The exact sums' terms of a valid row (sl_metrics_config.exact, exact_sum.h) */
+static void add_exact_row(sl_exact_sums *x, double p, const row_payoffs *r, int accepted,
+                          int8_t truth, double log_term, sl_u128 *bin_sum_x)
+{
+    sl_u128 px = sl_fix64(p);
+    int subset = accepted ? 0 : 1;
+    x->p[subset] += px;
+    sl_u192_add_square(&x->p2[subset], px);
+    sl_xsum_add(&x->pay[accepted ? SL_XS_PA_A : SL_XS_PA_R], r->pi_a);
+    sl_xsum_add(&x->pay[accepted ? SL_XS_PB_A : SL_XS_PB_R], r->pi_b);
+    if (accepted) {
+        sl_xsum_add(&x->pay[SL_XS_SOCIAL_A], r->social);
+        sl_xsum_add(&x->pay[SL_XS_WELFARE_A], r->welfare);
+    }
+    sl_xsum_add_square(&x->pay[SL_XS_PA_SQ], r->pi_a);
+    sl_xsum_add_square(&x->pay[SL_XS_PB_SQ], r->pi_b);
+    if (truth != 0) {
+        sl_u192_add_square(&x->brier, truth == 1 ? ((sl_u128)1 << 64) - px : px);
+        x->log += sl_fix64(-log_term);
+        *bin_sum_x += px;
+    }
+}
+
+/* The plain double sums' terms of a valid row */
+static void add_row(sl_metrics_block *blk, double p, const row_payoffs *r, int accepted,
+                    int8_t truth, double log_term, double *bin_sum_p)
+{
+    if (accepted) {
+        blk->sum[SL_MS_P_A] += p;
+        blk->sum[SL_MS_PA_A] += r->pi_a;
+        blk->sum[SL_MS_PB_A] += r->pi_b;
+        blk->sum[SL_MS_SOCIAL_A] += r->social;
+        blk->sum[SL_MS_WELFARE_A] += r->welfare;
+    } else {
+        blk->sum[SL_MS_P_R] += p;
+        blk->sum[SL_MS_PA_R] += r->pi_a;
+        blk->sum[SL_MS_PB_R] += r->pi_b;
+    }
+    if (truth != 0) {
+        double v = truth == 1 ? 1.0 : 0.0;
+        *bin_sum_p += p;
+        blk->sum[SL_MS_BRIER] += (p - v) * (p - v);
+        blk->sum[SL_MS_LOG] += log_term;
+    }
+}
+
 static size_t metrics_block(const sl_payoff_consts *pc, const sl_metrics_config *cfg,
                             const sl_metrics_rows *rows, size_t n, sl_metrics_block *blk,
                             sl_metrics_bin_sums *bins)
@@ -82,29 +130,23 @@ static size_t metrics_block(const sl_payoff_consts *pc, const sl_metrics_config 
             blk->n_accepted++;
             blk->high_accepted += high;
             bins[bin].accepted++;
-            blk->sum[SL_MS_P_A] += p;
-            blk->sum[SL_MS_PA_A] += r.pi_a;
-            blk->sum[SL_MS_PB_A] += r.pi_b;
-            blk->sum[SL_MS_SOCIAL_A] += r.social;
-            blk->sum[SL_MS_WELFARE_A] += r.welfare;
-        } else {
-            blk->sum[SL_MS_P_R] += p;
-            blk->sum[SL_MS_PA_R] += r.pi_a;
-            blk->sum[SL_MS_PB_R] += r.pi_b;
         }
         if (p > cfg->uncertain_lo && p < cfg->uncertain_hi)
             blk->uncertain++;
+        double log_term = truth ? log_likelihood(p, truth == 1, cfg->log_eps) : 0.0;
+        if (cfg->exact)
+            add_exact_row(&blk->exact, p, &r, accepted[i], truth, log_term, &bins[bin].cal_sum_x);
+        else
+            add_row(blk, p, &r, accepted[i], truth, log_term, &bins[bin].cal_sum_p);
         if (truth != 0) {
-            double v = truth == 1 ? 1.0 : 0.0;
             blk->n_positive += truth == 1;
             bins[bin].cal_count++;
             bins[bin].cal_positive += truth == 1;
-            bins[bin].cal_sum_p += p;
-            blk->sum[SL_MS_BRIER] += (p - v) * (p - v);
-            blk->sum[SL_MS_LOG] += log_likelihood(p, truth == 1, cfg->log_eps);
             blk->labelled[blk->n_labelled++] = truth == 1 ? fabs(p) : -fabs(p); /* -0.0 too */
         }
     }
+    if (cfg->exact) /* the variances follow from the exact sums of squares */
+        return first_invalid;
 
     /* second pass: squared deviations from the block means */
     double mean[SL_MV_COUNT];

@@ -20,7 +20,11 @@
 #include "score_simd.inc"
 #define PAYOFF_KERNEL SL_ISA_NAME(sl_payoff_f64)
 #include "payoff_simd.inc"
-#include "metrics_simd.inc" /* double precision only: metrics always accumulate in double */
+/* double precision only: metrics always accumulate in double */
+#define METRICS_BEGIN_KERNEL SL_ISA_NAME(sl_metrics_begin_f64)
+#define METRICS_FEED_KERNEL SL_ISA_NAME(sl_metrics_feed_f64)
+#define METRICS_END_KERNEL SL_ISA_NAME(sl_metrics_end_f64)
+#include "metrics_simd.inc"
 #include "prec_undef.h"
 
 #include "prec_f32.h"

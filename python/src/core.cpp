@@ -571,11 +571,12 @@ static unsigned count_option(long v, long lowest)
 }
 
 Metrics::Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
-                 double uncertainty_band, double log_loss_eps, long auc_sketch_bins)
+                 double uncertainty_band, double log_loss_eps, long auc_sketch_bins,
+                 bool exact_sums)
     : params(pp ? *pp : PayoffParams())
 {
     sl_metrics_options_default(&options);
-    options.flags = auc ? 0u : SL_METRICS_NO_AUC;
+    options.flags = (auc ? 0u : SL_METRICS_NO_AUC) | (exact_sums ? SL_METRICS_EXACT_SUMS : 0u);
     options.bins = count_option(bins, 1);
     // 0 is valid here (exact AUC); a negative value becomes UINT_MAX, which the library refuses
     options.auc_sketch_bins = auc_sketch_bins < 0 ? UINT_MAX : count_option(auc_sketch_bins, 0);
@@ -621,24 +622,17 @@ NB_MODULE(_core, m)
     m.def("isa_supported", [](const char *name) { return sl_isa_supported(name) != 0; },
           nb::arg("name"), "Whether this build has the named path and this CPU can run it.");
 
-    nb::class_<Proxy>(m, "Proxy",
-                      "A validated, normalized scorer (SPEC section 1). Defaults are the SPEC "
-                      "defaults; weights are normalized to sum 1 (all zero: 0.25 each). Raises "
-                      "ParameterError naming the first out-of-range parameter. Immutable and "
-                      "shareable across threads.")
+    nb::class_<Proxy> proxy(
+        m, "Proxy",
+        "A validated, normalized scorer (SPEC section 1). Defaults are the SPEC defaults; weights "
+        "are normalized to sum 1 (all zero: 0.25 each). Raises ParameterError naming the first "
+        "out-of-range parameter. Immutable and shareable across threads.");
+    proxy
         .def(nb::init<double, double, double, double, double, double, double, double>(),
              nb::kw_only(), nb::arg("w_progress") = 0.4, nb::arg("w_rework") = 0.2,
              nb::arg("w_verifier") = 0.2, nb::arg("w_engagement") = 0.2,
              nb::arg("sigmoid_k") = 2.0, nb::arg("rework_decay") = 0.3,
              nb::arg("rejection_decay") = 0.4, nb::arg("misuse_decay") = 0.5)
-        .def_prop_ro("w_progress", [](const Proxy &s) { return s.params.w_progress; })
-        .def_prop_ro("w_rework", [](const Proxy &s) { return s.params.w_rework; })
-        .def_prop_ro("w_verifier", [](const Proxy &s) { return s.params.w_verifier; })
-        .def_prop_ro("w_engagement", [](const Proxy &s) { return s.params.w_engagement; })
-        .def_prop_ro("sigmoid_k", [](const Proxy &s) { return s.params.sigmoid_k; })
-        .def_prop_ro("rework_decay", [](const Proxy &s) { return s.params.rework_decay; })
-        .def_prop_ro("rejection_decay", [](const Proxy &s) { return s.params.rejection_decay; })
-        .def_prop_ro("misuse_decay", [](const Proxy &s) { return s.params.misuse_decay; })
         .def("params", &Proxy::as_dict, "The parameters as given, as a dict (keyword arguments of "
                                         "Proxy).")
         .def("__getstate__", &Proxy::as_tuple)
@@ -675,22 +669,19 @@ NB_MODULE(_core, m)
              "scored into out; errors=\"mask\" writes NaN to both outputs of every invalid row.\n\n"
              "One interaction as Python numbers (floats, ints for the counts) gives (v_hat, p) "
              "as floats, computed in double.");
+    for (const ParamField<sl_proxy_params> &f : proxy_param_fields)
+        proxy.def_prop_ro(f.name, [member = f.member](const Proxy &s) { return s.params.*member; });
 
-    nb::class_<PayoffParams>(m, "PayoffParams",
-                             "Soft-payoff parameters (SPEC section 2), validated at construction "
-                             "(ParameterError names the first bad one). Defaults: s_plus 2, "
-                             "s_minus 1, h 2, theta 0.5, rho_a 0, rho_b 0, w_rep 1.")
+    nb::class_<PayoffParams> payoff_params(
+        m, "PayoffParams",
+        "Soft-payoff parameters (SPEC section 2), validated at construction (ParameterError names "
+        "the first bad one). Defaults: s_plus 2, s_minus 1, h 2, theta 0.5, rho_a 0, rho_b 0, "
+        "w_rep 1.");
+    payoff_params
         .def(nb::init<double, double, double, double, double, double, double>(), nb::kw_only(),
              nb::arg("s_plus") = 2.0, nb::arg("s_minus") = 1.0, nb::arg("h") = 2.0,
              nb::arg("theta") = 0.5, nb::arg("rho_a") = 0.0, nb::arg("rho_b") = 0.0,
              nb::arg("w_rep") = 1.0)
-        .def_prop_ro("s_plus", [](const PayoffParams &s) { return s.params.s_plus; })
-        .def_prop_ro("s_minus", [](const PayoffParams &s) { return s.params.s_minus; })
-        .def_prop_ro("h", [](const PayoffParams &s) { return s.params.h; })
-        .def_prop_ro("theta", [](const PayoffParams &s) { return s.params.theta; })
-        .def_prop_ro("rho_a", [](const PayoffParams &s) { return s.params.rho_a; })
-        .def_prop_ro("rho_b", [](const PayoffParams &s) { return s.params.rho_b; })
-        .def_prop_ro("w_rep", [](const PayoffParams &s) { return s.params.w_rep; })
         .def("break_even_p",
              [](const PayoffParams &s) { return s.break_even(sl_break_even_p, "break_even_p"); },
              "s_minus / (s_plus + s_minus). Raises SoftlabelError (status BREAK_EVEN_UNDEFINED) "
@@ -710,6 +701,10 @@ NB_MODULE(_core, m)
                                      std::get<6>(t));
         })
         .def("__repr__", &PayoffParams::repr);
+    for (const ParamField<sl_payoff_params> &f : payoff_param_fields)
+        payoff_params.def_prop_ro(f.name, [member = f.member](const PayoffParams &s) {
+            return s.params.*member;
+        });
 
     m.def("sigmoid", &sigmoid,
           nb::sig("def sigmoid(x: numpy.ndarray | float, k: float = 2.0, *, "
@@ -763,12 +758,15 @@ NB_MODULE(_core, m)
                         "(default) keeps 8 bytes per labelled row for the exact AUC; a power of "
                         "two B in 2^4 .. 2^20 keeps a fixed-size histogram of p instead (16 B "
                         "bytes, merged by adding counts), and the report's "
-                        "discrimination_auc_error_bound bounds |AUC - exact AUC|.")
-        .def(nb::init<const PayoffParams *, bool, long, double, double, double, long>(),
+                        "discrimination_auc_error_bound bounds |AUC - exact AUC|. "
+                        "exact_sums=True: exact sums (SL_METRICS_EXACT_SUMS), so the report is "
+                        "the same bits however the rows were cut into updates and merged, in "
+                        "any order; computed on the scalar path (slower).")
+        .def(nb::init<const PayoffParams *, bool, long, double, double, double, long, bool>(),
              nb::arg("params").none() = nb::none(), nb::kw_only(), nb::arg("auc") = true,
              nb::arg("bins") = SL_METRICS_BINS, nb::arg("quality_threshold") = 0.5,
              nb::arg("uncertainty_band") = 0.2, nb::arg("log_loss_eps") = 1e-15,
-             nb::arg("auc_sketch_bins") = 0)
+             nb::arg("auc_sketch_bins") = 0, nb::arg("exact_sums") = false)
         .def("update", &update, nb::arg("p"), nb::arg("accepted"),
              nb::arg("ground_truth") = nb::none(), nb::arg("tau") = nb::none(),
              nb::arg("c_a") = nb::none(), nb::arg("c_b") = nb::none(),
@@ -830,7 +828,10 @@ NB_MODULE(_core, m)
         .def_prop_ro("uncertainty_band", [](const Metrics &s) { return s.options.uncertainty_band; })
         .def_prop_ro("log_loss_eps", [](const Metrics &s) { return s.options.log_loss_eps; })
         .def_prop_ro("auc_sketch_bins", [](const Metrics &s) { return s.options.auc_sketch_bins; },
-                     "0: exact AUC; else the bins of the AUC sketch.");
+                     "0: exact AUC; else the bins of the AUC sketch.")
+        .def_prop_ro("exact_sums",
+                     [](const Metrics &s) { return (s.options.flags & SL_METRICS_EXACT_SUMS) != 0; },
+                     "Whether the state keeps exact sums (the report independent of the cuts).");
 
     m.def("discrimination_auc", &discrimination_auc,
           nb::sig("def discrimination_auc(p: numpy.ndarray, ground_truth: numpy.ndarray, *, "

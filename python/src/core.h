@@ -14,6 +14,34 @@
 
 namespace slpy {
 
+// A parameter struct's fields in the constructor's order, each by its Python name (the field's
+// own name): params(), the read-only properties and the repr are made from these lists.
+template <class P> struct ParamField {
+    const char *name;
+    double P::*member;
+};
+#define SLPY_FIELD(P, f) ParamField<P>{#f, &P::f}
+inline constexpr ParamField<sl_proxy_params> proxy_param_fields[] = {
+    SLPY_FIELD(sl_proxy_params, w_progress),   SLPY_FIELD(sl_proxy_params, w_rework),
+    SLPY_FIELD(sl_proxy_params, w_verifier),   SLPY_FIELD(sl_proxy_params, w_engagement),
+    SLPY_FIELD(sl_proxy_params, sigmoid_k),    SLPY_FIELD(sl_proxy_params, rework_decay),
+    SLPY_FIELD(sl_proxy_params, rejection_decay), SLPY_FIELD(sl_proxy_params, misuse_decay)};
+inline constexpr ParamField<sl_payoff_params> payoff_param_fields[] = {
+    SLPY_FIELD(sl_payoff_params, s_plus), SLPY_FIELD(sl_payoff_params, s_minus),
+    SLPY_FIELD(sl_payoff_params, h),      SLPY_FIELD(sl_payoff_params, theta),
+    SLPY_FIELD(sl_payoff_params, rho_a),  SLPY_FIELD(sl_payoff_params, rho_b),
+    SLPY_FIELD(sl_payoff_params, w_rep)};
+#undef SLPY_FIELD
+
+// The fields of p as a dict, in the list's order.
+template <class P, size_t N> nb::dict params_dict(const P &p, const ParamField<P> (&fields)[N])
+{
+    nb::dict d;
+    for (const ParamField<P> &f : fields)
+        d[f.name] = p.*f.member;
+    return d;
+}
+
 struct Proxy {
     sl_proxy_params params;
     sl_proxy px;
@@ -26,19 +54,7 @@ struct Proxy {
                 params.w_engagement, params.sigmoid_k,       params.rework_decay,
                 params.rejection_decay, params.misuse_decay};
     }
-    nb::dict as_dict() const
-    {
-        nb::dict d;
-        d["w_progress"] = params.w_progress;
-        d["w_rework"] = params.w_rework;
-        d["w_verifier"] = params.w_verifier;
-        d["w_engagement"] = params.w_engagement;
-        d["sigmoid_k"] = params.sigmoid_k;
-        d["rework_decay"] = params.rework_decay;
-        d["rejection_decay"] = params.rejection_decay;
-        d["misuse_decay"] = params.misuse_decay;
-        return d;
-    }
+    nb::dict as_dict() const { return params_dict(params, proxy_param_fields); }
     std::string repr() const
     {
         return "Proxy(" + kwargs_repr(as_dict()) + ")";
@@ -64,18 +80,7 @@ struct PayoffParams {
         return {params.s_plus, params.s_minus, params.h,    params.theta,
                 params.rho_a,  params.rho_b,   params.w_rep};
     }
-    nb::dict as_dict() const
-    {
-        nb::dict d;
-        d["s_plus"] = params.s_plus;
-        d["s_minus"] = params.s_minus;
-        d["h"] = params.h;
-        d["theta"] = params.theta;
-        d["rho_a"] = params.rho_a;
-        d["rho_b"] = params.rho_b;
-        d["w_rep"] = params.w_rep;
-        return d;
-    }
+    nb::dict as_dict() const { return params_dict(params, payoff_param_fields); }
     std::string repr() const { return "PayoffParams(" + Proxy::kwargs_repr(as_dict()) + ")"; }
 };
 
@@ -205,7 +210,7 @@ struct Metrics {
     std::mutex lock; // a state takes one update at a time; the GIL is released during one
 
     Metrics(const PayoffParams *pp, bool auc, long bins, double quality_threshold,
-            double uncertainty_band, double log_loss_eps, long auc_sketch_bins);
+            double uncertainty_band, double log_loss_eps, long auc_sketch_bins, bool exact_sums);
     explicit Metrics(sl_metrics *adopt); // a state made by sl_metrics_deserialize
     ~Metrics();
     Metrics(const Metrics &) = delete;

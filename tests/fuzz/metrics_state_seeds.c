@@ -10,7 +10,7 @@
  *
  * A seed is the harness's mode byte (even: the blob as it is; odd: its checksum recomputed after
  * mutation) followed by a serialized state: empty, a few rows with and without AUC keys and
- * payoff columns, other options, the AUC sketch, one row.
+ * payoff columns, other options, the AUC sketch, one row, exact sums (SL_METRICS_EXACT_SUMS).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -42,6 +42,11 @@ static int make_state(int which, sl_metrics **m, const char **name)
         break;
     case 4: *name = "auc_sketch"; o.auc_sketch_bins = 16; break;
     case 5: *name = "one_row"; rows = 1; break;
+    case 6: *name = "exact_rows_columns"; o.flags = SL_METRICS_EXACT_SUMS; columns = 1; break;
+    case 7:
+        *name = "exact_options_no_auc";
+        o.flags = SL_METRICS_EXACT_SUMS | SL_METRICS_NO_AUC, o.bins = 3;
+        break;
     default: return 0;
     }
     if (sl_metrics_init_ex(m, &pp, &o) != SL_OK)

@@ -143,8 +143,10 @@ static int store(const sl_command_options *c, const sl_option *o, const char *v)
 int sl_options_parse(const sl_command_options *c, int argc, char **argv)
 {
     bool given[64] = {false};
-    if (c->count > sizeof given / sizeof given[0])
+    if (c->count > sizeof given / sizeof given[0]) {
+        fprintf(stderr, "softlabel %s: internal error: more than 64 options\n", c->command);
         return SL_EX_SOFTWARE;
+    }
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {

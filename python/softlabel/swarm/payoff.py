@@ -60,33 +60,32 @@ class SoftPayoffEngine(_swarm_payoff.SoftPayoffEngine):
         """S - E."""
         return _swarm.payoff(self.config, interaction)[_SOCIAL]
 
-    def payoff_breakdown_initiator(self, interaction: SoftInteraction) -> PayoffBreakdown:
-        cfg = self.config
-        r = _swarm.payoff(cfg, interaction)
+    def _breakdown(self, interaction: SoftInteraction, share: float, transfer: float,
+                   governance_cost: float, rho: float, reputation: float,
+                   total: int) -> PayoffBreakdown:
+        """One party's PayoffBreakdown: the library's expected surplus and harm times that
+        party's factors, its payoff as the library computed it (r[total])."""
+        r = _swarm.payoff(self.config, interaction)
         return PayoffBreakdown(
             expected_surplus=r[_SURPLUS],
             expected_harm=r[_HARM],
-            surplus_share=cfg.theta * r[_SURPLUS],
-            transfer=-interaction.tau,  # the initiator pays
-            governance_cost=interaction.c_a,
-            externality_cost=cfg.rho_a * r[_HARM],
-            reputation_bonus=cfg.w_rep * interaction.r_a,
-            total=r[_INITIATOR],
+            surplus_share=share * r[_SURPLUS],
+            transfer=transfer,
+            governance_cost=governance_cost,
+            externality_cost=rho * r[_HARM],
+            reputation_bonus=self.config.w_rep * reputation,
+            total=r[total],
         )
 
+    def payoff_breakdown_initiator(self, interaction: SoftInteraction) -> PayoffBreakdown:
+        cfg, i = self.config, interaction
+        # the initiator pays tau
+        return self._breakdown(i, cfg.theta, -i.tau, i.c_a, cfg.rho_a, i.r_a, _INITIATOR)
+
     def payoff_breakdown_counterparty(self, interaction: SoftInteraction) -> PayoffBreakdown:
-        cfg = self.config
-        r = _swarm.payoff(cfg, interaction)
-        return PayoffBreakdown(
-            expected_surplus=r[_SURPLUS],
-            expected_harm=r[_HARM],
-            surplus_share=(1 - cfg.theta) * r[_SURPLUS],
-            transfer=interaction.tau,  # the counterparty receives
-            governance_cost=interaction.c_b,
-            externality_cost=cfg.rho_b * r[_HARM],
-            reputation_bonus=cfg.w_rep * interaction.r_b,
-            total=r[_COUNTERPARTY],
-        )
+        cfg, i = self.config, interaction
+        # the counterparty receives tau
+        return self._breakdown(i, 1 - cfg.theta, i.tau, i.c_b, cfg.rho_b, i.r_b, _COUNTERPARTY)
 
     def break_even_p(self) -> float:
         """s_minus / (s_plus + s_minus); 0.5 when undefined (SWARM's convention)."""
