@@ -7,6 +7,9 @@
 - defect 6: 20,000 items, each with its own label in one task, built labels x items matrices
   (63 s, 4 GB). With --omit-zeros the output is one label per item, so time and memory must be
   proportional to the annotations: peak RSS below 256 MiB (os.wait4's ru_maxrss), 60 s of CPU.
+  Without it the output itself is labels x items, but the memory must not be: 4096 items with
+  their own labels (170 MB of JSONL) in less than 96 MiB (the writer's blocks of 4096 items held
+  the whole output).
 - --omit-zeros writes every item exactly as without it, minus the labels without votes.
 - defect 7: eval: a task's first human line with a bad share must not fix the task's label set:
   the later valid items of the task are evaluated.
@@ -96,6 +99,24 @@ def own_labels(d):
     print(f"defect 6: {n} items with their own labels, peak RSS {rss:.0f} MiB")
 
 
+def own_labels_dense(d):
+    """(run first: the peak RSS of the child counts this process's memory before exec)"""
+    n = 4096
+    write(os.path.join(d, "dense.csv"), "item_id,task,reviewer,label\n" +
+          "".join(f"i{i},t,r1,l{i}\n" for i in range(n)))
+    rc, err, rss = run(["panel", "--in", "dense.csv", "--out", "dense.jsonl", "--threads", "2"], d)
+    if rc != 0:
+        fail(f"own labels, dense: exit {rc}: {err}")
+    with open(os.path.join(d, "dense.jsonl")) as f:
+        lines = f.readlines()
+    last = json.loads(lines[-1])
+    if len(lines) != n or len(last["distribution"]) != n or last["distribution"][f"l{n - 1}"] != 1:
+        fail("own labels, dense: every item lists every label, its own with share 1")
+    if rss >= 96:
+        fail(f"own labels, dense: peak RSS {rss:.0f} MiB (the output held in memory?)")
+    print(f"defect 6, dense output of {n} x {n}: peak RSS {rss:.0f} MiB")
+
+
 def omit_zeros(d):
     write(os.path.join(d, "mixed.csv"), "item_id,task,reviewer,label,error\n"
           "a,sev,r1,mild,0\na,sev,r2,severe,0\nb,sev,r1,moderate,0\nc,sev,r1,mild,1\n"
@@ -143,6 +164,7 @@ def eval_first_line(d):
 
 with tempfile.TemporaryDirectory() as d:
     big_rubrics(d)
+    own_labels_dense(d)
     own_labels(d)
     omit_zeros(d)
     eval_first_line(d)

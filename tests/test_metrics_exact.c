@@ -577,6 +577,22 @@ static void test_forged_exact_sums(void **state)
     free(forged);
     sl_metrics_free(m);
     free_rows(&r);
+
+    /* the largest log-loss terms a state can hold are accepted: every labelled row wrong at
+     * p = 0 or 1 (-ln(1 - (1 - eps)) > -ln(eps) for eps = 1e-15) */
+    double edge_p[4] = {1.0, 1.0, 0.0, 0.0};
+    uint8_t edge_acc[4] = {1, 0, 1, 0};
+    int8_t edge_truth[4] = {-1, -1, 1, 1};
+    sl_payoff_inputs_f64 in = {edge_p, NULL, NULL, NULL, NULL, NULL};
+    m = new_state(&v);
+    assert_int_equal(sl_metrics_update_f64(m, &in, edge_acc, edge_truth, 4, NULL), SL_OK);
+    size = sl_metrics_serialized_size(m);
+    blob = malloc(size);
+    assert_int_equal(sl_metrics_serialize(m, blob, size, &size), SL_OK);
+    assert_int_equal(sl_metrics_deserialize(&copy, blob, size), SL_OK);
+    sl_metrics_free(copy);
+    free(blob);
+    sl_metrics_free(m);
 }
 
 /* ---- the default (compensated) sums over random cuts ---- */

@@ -410,14 +410,16 @@ def score(ddf, proxy=None, *, columns: Optional[Mapping[str, Optional[str]]] = N
 
 # ---- metrics -------------------------------------------------------------------------------------
 
-def _metrics_options(params, auc: str, auc_sketch_bins: int, bins: int, quality_threshold: float,
-                     uncertainty_band: float, log_loss_eps: float) -> Dict[str, Any]:
+def _metrics_options(params, auc: str, auc_sketch_bins: int, exact_sums: bool, bins: int,
+                     quality_threshold: float, uncertainty_band: float,
+                     log_loss_eps: float) -> Dict[str, Any]:
     if auc not in ("exact", "sketch", "none"):
         raise ValueError(f"softlabel.dask: auc must be 'exact', 'sketch' or 'none', not {auc!r}")
     options = dict(params=params, auc=auc != "none", bins=bins,
                    quality_threshold=quality_threshold, uncertainty_band=uncertainty_band,
                    log_loss_eps=log_loss_eps,
-                   auc_sketch_bins=auc_sketch_bins if auc == "sketch" else 0)
+                   auc_sketch_bins=auc_sketch_bins if auc == "sketch" else 0,
+                   exact_sums=exact_sums)
     _core.Metrics(**options)  # a bad option is a ParameterError here, before any task runs
     return options
 
@@ -430,7 +432,11 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
 def _coded(table: pa.Table, name: str, codes: Sequence[int], null: int, dtype) -> np.ndarray:
     """A 0/1 or -1/0/+1 column in the library's dtype: any other value (and a null, when
     ``null`` is not a code) becomes one the library refuses, so the row is invalid."""
-    v = pc.fill_null(table.column(name).cast(pa.float64()), float(null)).to_numpy()
+    column = table.column(name)
+    if column.null_count == 0 and (column.type == pa.from_numpy_dtype(dtype) or
+                                   (dtype == np.uint8 and pa.types.is_boolean(column.type))):
+        return column.to_numpy()  # a type the library takes as it is (it checks the values)
+    v = pc.fill_null(column.cast(pa.float64()), float(null)).to_numpy()
     out = np.full(v.shape, 2, dtype)
     for c in codes:
         out[v == c] = c
@@ -518,6 +524,7 @@ def _report(partial: _Partial):
 
 def metrics_parquet(src: Union[PathLike, Sequence[PathLike]], params=None, *, proxy=None,
                     client=None, auc: str = "exact", auc_sketch_bins: int = SKETCH_BINS,
+                    exact_sums: bool = False,
                     columns: Optional[Mapping[str, Optional[str]]] = None,
                     id_column: Optional[str] = None, errors: str = "raise",
                     split_every: int = 8, bins: int = 10, quality_threshold: float = 0.5,
@@ -535,6 +542,10 @@ def metrics_parquet(src: Union[PathLike, Sequence[PathLike]], params=None, *, pr
     in a tree of ``split_every`` per merge, in dataset order. ``auc``: "exact" (8 bytes of state
     per labelled row), "sketch" (a fixed-size histogram of ``auc_sketch_bins`` bins per class;
     the report's ``discrimination_auc_error_bound`` bounds its error) or "none".
+    ``exact_sums=True``: the library's exact sums (``Metrics(exact_sums=True)``), so the report
+    is the same bits for any row groups, any ``split_every`` and equal to one pass of one state
+    with exact sums; the default's compensated sums agree with those to a few units in the last
+    place and are the same bits for the same dataset and ``split_every``.
 
     Invalid rows (p outside [0, 1] or null, accepted not 0/1, ground_truth not in {+1, -1, 0},
     a non-finite payoff value, an invalid observable): errors="raise" raises DatasetRowError
@@ -543,8 +554,8 @@ def metrics_parquet(src: Union[PathLike, Sequence[PathLike]], params=None, *, pr
     """
     if errors not in ("raise", "skip"):
         raise ValueError(f"metrics_parquet: errors must be 'raise' or 'skip', not {errors!r}")
-    options = _metrics_options(params, auc, auc_sketch_bins, bins, quality_threshold,
-                               uncertainty_band, log_loss_eps)
+    options = _metrics_options(params, auc, auc_sketch_bins, exact_sums, bins,
+                               quality_threshold, uncertainty_band, log_loss_eps)
     names = _column_names(columns, OBSERVABLES + METRIC_COLUMNS)
     pieces = list_pieces(src)
     needed = ([names[o] for o in OBSERVABLES if names[o] and o != "tool_misuse_flags"]
@@ -564,17 +575,18 @@ def metrics_parquet(src: Union[PathLike, Sequence[PathLike]], params=None, *, pr
 
 
 def metrics(ddf, params=None, proxy=None, *, auc: str = "exact",
-            auc_sketch_bins: int = SKETCH_BINS,
+            auc_sketch_bins: int = SKETCH_BINS, exact_sums: bool = False,
             columns: Optional[Mapping[str, Optional[str]]] = None, errors: str = "raise",
             split_every: int = 8, bins: int = 10, quality_threshold: float = 0.5,
             uncertainty_band: float = 0.2, log_loss_eps: float = 1e-15, client=None,
             progress: bool = False):
     """metrics_parquet over a dask DataFrame: one state per partition, merged in partition
-    order; an invalid row is named by its partition, its row within it and its index label."""
+    order (``exact_sums=True``: the same bits for any partitioning); an invalid row is named by
+    its partition, its row within it and its index label."""
     if errors not in ("raise", "skip"):
         raise ValueError(f"metrics: errors must be 'raise' or 'skip', not {errors!r}")
-    options = _metrics_options(params, auc, auc_sketch_bins, bins, quality_threshold,
-                               uncertainty_band, log_loss_eps)
+    options = _metrics_options(params, auc, auc_sketch_bins, exact_sums, bins,
+                               quality_threshold, uncertainty_band, log_loss_eps)
     names = _column_names(columns, OBSERVABLES + METRIC_COLUMNS)
     job = uuid.uuid4().hex[:8]
     task = dask.delayed(_metrics_partition, pure=True)

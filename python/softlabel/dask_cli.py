@@ -146,6 +146,9 @@ def _parser() -> _Parser:
     metrics.add_argument("--sketch-bins", type=int, default=sld.SKETCH_BINS, metavar="B",
                          help=f"AUC sketch bins, a power of two in 16 .. 2^20 (default "
                               f"{sld.SKETCH_BINS})")
+    metrics.add_argument("--exact-sums", action="store_true",
+                         help="exact sums: the same report bits for any row groups and merge "
+                              "tree (slower metrics pass)")
     metrics.add_argument("--split-every", type=int, default=8, metavar="N",
                          help="states merged per merge task (default 8)")
     metrics.add_argument("--bins", type=int, default=10)
@@ -196,7 +199,8 @@ def _metrics(args, client, progress: bool) -> int:
         warnings.simplefilter("always", sld.InvalidRowsWarning)
         report = sld.metrics_parquet(
             args.src, args.params, proxy=args.proxy, client=client, auc=args.auc,
-            auc_sketch_bins=args.sketch_bins, columns=_columns(args.column),
+            auc_sketch_bins=args.sketch_bins, exact_sums=args.exact_sums,
+            columns=_columns(args.column),
             id_column=args.id_column, errors="skip" if args.on_error == "skip" else "raise",
             split_every=args.split_every, bins=args.bins,
             quality_threshold=args.quality_threshold, uncertainty_band=args.uncertainty_band,

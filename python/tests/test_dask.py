@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import warnings
 
 import cloudpickle
 import numpy as np
@@ -100,34 +99,34 @@ def client(request):
 # ---- data ----------------------------------------------------------------------------------------
 
 def write_dataset(root, layout, seed=0, bad=()):
-    """Parquet files under root: layout is {file name: [rows of each row group]}. Ids are a
-    permutation, so rows are joined by id, not by position. bad: (file, row group, row, column,
-    value) cells to spoil. Returns the whole data as one pyarrow table in dataset order."""
+    """Parquet files under root: layout is {file name: [rows of each row group]}; the rows are
+    the same for any layout of the same total (drawn at once, then cut). Ids are a permutation,
+    so rows are joined by id, not by position. bad: (file, row group, row, column, value) cells
+    to spoil. Returns the whole data as one pyarrow table in dataset order."""
     rng = np.random.default_rng(seed)
     n = sum(sum(groups) for groups in layout.values())
-    ids = rng.permutation(n).astype(np.int64) + 10 ** 9
+    data = {
+        "id": rng.permutation(n).astype(np.int64) + 10 ** 9,
+        "task_progress_delta": rng.uniform(-1.2, 1.2, n),
+        "rework_count": rng.integers(0, 6, n),  # int64, as frames write counts
+        "verifier_rejections": rng.integers(0, 3, n).astype(np.int32),
+        "counterparty_engagement_delta": rng.uniform(-1.2, 1.2, n),
+        "tool_misuse_flags": rng.integers(0, 2, n).astype(np.int32),
+        "accepted": rng.integers(0, 2, n).astype(bool),
+        "ground_truth": rng.choice(np.array([-1, 0, 1], np.int8), n),
+        "tau": rng.normal(0, 1, n),
+        "c_a": rng.uniform(0, 0.5, n),
+        "r_b": rng.uniform(-1, 1, n),
+        "note": np.array([f"row {i}" for i in range(n)], dtype=object),
+    }
     tables, start = [], 0
     for name, groups in sorted(layout.items()):
         os.makedirs(os.path.dirname(os.path.join(root, name)) or root, exist_ok=True)
         writer = None
         for g, rows in enumerate(groups):
-            t = {
-                "id": ids[start:start + rows],
-                "task_progress_delta": rng.uniform(-1.2, 1.2, rows),
-                "rework_count": rng.integers(0, 6, rows),  # int64, as frames write counts
-                "verifier_rejections": rng.integers(0, 3, rows).astype(np.int32),
-                "counterparty_engagement_delta": rng.uniform(-1.2, 1.2, rows),
-                "tool_misuse_flags": rng.integers(0, 2, rows).astype(np.int32),
-                "accepted": rng.integers(0, 2, rows).astype(bool),
-                "ground_truth": rng.choice(np.array([-1, 0, 1], np.int8), rows),
-                "tau": rng.normal(0, 1, rows),
-                "c_a": rng.uniform(0, 0.5, rows),
-                "r_b": rng.uniform(-1, 1, rows),
-                "note": [f"row {i}" for i in range(start, start + rows)],
-            }
+            t = {k: v[start:start + rows].copy() for k, v in data.items()}
             for file, group, row, column, value in bad:
                 if (file, group) == (name, g):
-                    t[column] = t[column].copy()
                     t[column][row] = value
             t = pa.table(t)
             writer = writer or pq.ParquetWriter(os.path.join(root, name), t.schema)
@@ -276,7 +275,8 @@ PARTITIONINGS = [
 
 
 def test_metrics_equal_one_pass(client, tmp_path):
-    """Several partitionings of the same rows and several merge trees against one pass."""
+    """Three partitionings of the same rows and several merge trees against one pass: bit for
+    bit with exact sums, within the compensated sums' bound without."""
     reports = {}
     for k, layout in enumerate(PARTITIONINGS):
         root = tmp_path / f"in{k}"
@@ -295,6 +295,16 @@ def test_metrics_equal_one_pass(client, tmp_path):
         # from a p column instead of the observables
         got = sld.metrics_parquet(tmp_path / f"scored{k}.parquet", PARAMS, client=client)
         assert_same_report(got, one_pass(source, p), exact=False)
+        # exact sums: one pass's bits, whatever the row groups and the merge tree
+        expected = one_pass(source, p, exact_sums=True)
+        for split_every in (2, 16):
+            got = sld.metrics_parquet(root, PARAMS, proxy=PROXY, client=client, exact_sums=True,
+                                      split_every=split_every)
+            assert_same_report(got, expected, exact=True)
+            reports[(k, "exact_sums", split_every)] = got.to_dict()
+    # the layouts hold the same rows: with exact sums every partitioning gives the same bits
+    assert reports[(0, "exact_sums", 2)] == reports[(1, "exact_sums", 16)] == \
+        reports[(2, "exact_sums", 2)]
     # the same job gives the same bits on this cluster and on local threads
     with dask.config.set(scheduler="threads"):
         again = sld.metrics_parquet(tmp_path / "in1", PARAMS, proxy=PROXY, split_every=3)
@@ -308,6 +318,9 @@ def test_metrics_dask_dataframe(client):
     got = sld.metrics(dd.from_pandas(frame, npartitions=5, sort=False), PARAMS, client=client,
                       split_every=2)
     assert_same_report(got, one_pass(source, p), exact=False)
+    got = sld.metrics(dd.from_pandas(frame, npartitions=7, sort=False), PARAMS, client=client,
+                      exact_sums=True)
+    assert_same_report(got, one_pass(source, p, exact_sums=True), exact=True)
     fused = sld.metrics(dd.from_pandas(frame.drop(columns="p"), npartitions=3, sort=False),
                         PARAMS, PROXY,
                         client=client)
@@ -472,17 +485,16 @@ def run_cli(*args):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_cli_on_the_process_cluster(process_cluster, process_client, tmp_path):
+def test_cli_on_the_process_cluster(process_cluster, tmp_path):
     source = write_dataset(tmp_path / "in", LAYOUT, seed=9)
     r = run_cli("score", "--in", tmp_path / "in", "--out", tmp_path / "out", "--scheduler",
                 process_cluster, "--weights", "0.5,0.2,0.1,0.2", "--k", "3", "--id-column", "id")
     assert r.returncode == 0, r.stderr
     assert_scored(tmp_path / "out", source)
     r = run_cli("metrics", "--in", tmp_path / "out", "--scheduler", process_cluster,
-                "--s-plus", "3", "--h", "1.5", "--theta", "0.4", "--split-every", "4")
+                "--s-plus", "3", "--h", "1.5", "--theta", "0.4", "--exact-sums")
     assert r.returncode == 0, r.stderr
-    expected = sld.metrics_parquet(tmp_path / "out", PARAMS, client=process_client,
-                                   split_every=4)
+    expected = one_pass(source, reference_score(source)[1], exact_sums=True)
     assert json.loads(r.stdout) == json.loads(json.dumps(expected.to_dict()))
 
     write_dataset(tmp_path / "bad", BAD_LAYOUT, seed=2, bad=BAD_CELLS[:1])

@@ -992,6 +992,28 @@ class Hostile(Workdir):
         code, _, err = run(["eval", "--human", self.path("h_bom.jsonl"), "--model", self.path("m.jsonl")])
         self.assertEqual(code, 0, err)
 
+    def test_jsonl_record_not_utf8_is_rejected(self):
+        # RFC 8259 JSON is UTF-8: a record with other bytes in a string is malformed (it used to
+        # pass through into the output, which then was not JSON); the other records are scored.
+        rec = ('{"id":"%s","task_progress_delta":0.1,"rework_count":1,"verifier_rejections":0,'
+               '"counterparty_engagement_delta":0}\n')
+        data = (rec % "a").encode() + (rec % "b\xff").encode("latin-1") + (rec % "c\u00e9").encode()
+        self.write("d.jsonl", data)
+        code, out, err = run(["score", "--in", self.path("d.jsonl"), "--on-error", "skip",
+                              "--rejects", self.path("r.jsonl")])
+        self.assertEqual(code, 0, err)
+        self.assertIn("rows in 3 = scored 2 + rejected 1", err)
+        lines = out.decode("utf-8").splitlines()
+        self.assertEqual([json.loads(l)["id"] for l in lines], ["a", "c\u00e9"])
+        rejected = json.loads(self.read("r.jsonl").decode("utf-8"))  # the rejects file is JSON too
+        self.assertEqual((rejected["rejected_line"], rejected["rejected_column"]), (2, 9))
+        self.assertIn("invalid UTF-8", rejected["rejected_reason"])
+        self.assertEqual(bytes.fromhex(rejected["record_hex"]) + b"\n", data.splitlines(True)[1])
+        self.assertIn("\ufffd", rejected["record"])
+        code, _, err = run(["score", "--in", self.path("d.jsonl")])
+        self.assertEqual(code, EX_DATAERR, err)
+        self.assertIn(":2:9:", err)
+
     def test_minor_header_names_trimmed_like_values(self):
         self.write("d.csv", " task_progress_delta ,rework_count\t,verifier_rejections,"
                    "counterparty_engagement_delta\n 0.1 ,1,1,0.2\n")

@@ -24,6 +24,7 @@
 #include "pipeline.h"
 #include "score_chunk.h"
 #include "softlabel.h"
+#include "utf8.h"
 
 /* Default chunk size: 4 MiB, smaller with many threads so that the input in flight stays near
  * INFLIGHT_BUDGET whatever the thread count (each chunk in flight also holds its output, about
@@ -344,6 +345,17 @@ static int format_reject(score_run *run, const score_slot *s, const score_error 
         sl_json_put_string(b, msg, e->msg_len);
         rc |= sl_buf_append(b, ",\"record\":", 10);
         sl_json_put_string(b, raw, r->len);
+        if (sl_utf8_invalid_at(raw, r->len) < r->len) {
+            /* "record" shows bytes that are not UTF-8 as U+FFFD; the exact bytes, in hex */
+            static const char key[] = ",\"record_hex\":\"";
+            rc |= sl_buf_append(b, key, sizeof key - 1);
+            for (size_t i = 0; i < r->len && !rc; i++) {
+                char hex[3];
+                snprintf(hex, sizeof hex, "%02x", (unsigned char)raw[i]);
+                rc |= sl_buf_append(b, hex, 2);
+            }
+            rc |= sl_buf_append(b, "\"", 1);
+        }
         rc |= sl_buf_append(b, "}\n", 2);
     }
     return rc || b->oom ? -1 : 0;

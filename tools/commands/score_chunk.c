@@ -268,7 +268,7 @@ static int json_record(const score_job *job, score_slot *s, const char *raw, siz
     sl_json_member m, val[OBS_COUNT];
     bool seen[OBS_COUNT] = {false};
     char what[128];
-    int r = sl_json_begin(&it, raw, n, SL_JSON_NONFINITE);
+    int r = sl_json_begin(&it, raw, n, SL_JSON_NONFINITE | SL_JSON_UTF8);
     while (r == 0 || r == 1) {
         r = sl_json_next(&it, &m);
         if (r != 1)

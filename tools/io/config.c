@@ -66,7 +66,7 @@ int sl_config_load(const char *path, sl_proxy_params *params)
     sl_json_iter it;
     sl_json_member m;
     bool seen[8] = {false};
-    int r = sl_json_begin(&it, text, n, SL_JSON_NONFINITE), rc = 0;
+    int r = sl_json_begin(&it, text, n, SL_JSON_NONFINITE | SL_JSON_UTF8), rc = 0;
     while (r >= 0 && (r = sl_json_next(&it, &m)) == 1) {
         int index;
         double *field = param_field(params, &m, &index);

@@ -443,10 +443,22 @@ void sl_json_put_string(sl_buf *b, const char *s, size_t len)
     b->p[b->len++] = '"';
     size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < len; i++) {
-        if (!needs_escape[(unsigned char)s[i]])
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            size_t seq = sl_utf8_sequence(s + i, len - i);
+            if (seq > 0) {
+                i += seq - 1;
+                continue;
+            }
+            put_raw(b, s + run, i - run); /* not UTF-8: U+FFFD, so the output stays JSON */
+            put_raw(b, "\xEF\xBF\xBD", 3);
+            run = i + 1;
+            continue;
+        }
+        if (!needs_escape[c])
             continue;
         char tmp[8];
-        const char *esc = json_escape((unsigned char)s[i], tmp);
+        const char *esc = json_escape(c, tmp);
         put_raw(b, s + run, i - run);
         put_raw(b, esc, strlen(esc));
         run = i + 1;

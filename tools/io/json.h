@@ -87,8 +87,10 @@ int sl_json_pick(sl_json_iter *it, const char *s, size_t n, unsigned flags,
 size_t sl_json_unescape(const char *s, size_t len, char *out);
 
 /* Appends s[0..len) as a JSON string literal (quotes included): '"', '\\' and control bytes
- * escaped (\n, \t... or \u00XX), other bytes copied as they are (the inputs are UTF-8). The one
- * JSON string writer of every command; out of memory sets b->oom. */
+ * escaped (\n, \t... or \u00XX), well-formed UTF-8 copied as it is, and each byte that does not
+ * begin a well-formed sequence written as U+FFFD (inputs' text is checked where it is read; this
+ * keeps every output JSON, e.g. a rejected record quoted in score's rejects). The one JSON string
+ * writer of every command; out of memory sets b->oom. */
 void sl_json_put_string(struct sl_buf *b, const char *s, size_t len);
 
 #endif

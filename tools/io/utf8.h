@@ -11,9 +11,8 @@
 size_t sl_utf8_sequence(const char *s, size_t n);
 
 /* The offset of the first byte of s[0..len) that does not begin a well-formed UTF-8 sequence, or
- * len when all of it is well-formed. Text fields of the inputs are checked where they are read,
- * so the JSON string writer (json.h), which copies bytes other than quotes, backslashes and
- * control bytes as they are, writes valid UTF-8 only. */
+ * len when all of it is well-formed. Text fields of the inputs are checked where they are read
+ * (and the JSON string writer, json.h, writes U+FFFD for any byte that is not UTF-8). */
 size_t sl_utf8_invalid_at(const char *s, size_t len);
 
 /* A malloc'ed copy of the NUL-terminated s to show in a report (a file name, which need not be
