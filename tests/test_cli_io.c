@@ -637,7 +637,28 @@ static void utf8_validity(void **state)
         size_t want = cases[i].bad == SIZE_MAX ? len : cases[i].bad;
         if (sl_utf8_invalid_at(cases[i].s, len) != want)
             fail_msg("case %zu: %zu, expected %zu", i, sl_utf8_invalid_at(cases[i].s, len), want);
+        if (sl_utf8_text_invalid_at(cases[i].s, len) != want) /* no NUL here: the same answer */
+            fail_msg("case %zu (text): %zu, expected %zu", i,
+                     sl_utf8_text_invalid_at(cases[i].s, len), want);
     }
+    /* a text field's NUL byte: the first of a NUL and an ill-formed byte, wherever it falls in
+     * the 8-byte runs (memcpy: the literals hold NULs) */
+    static const struct {
+        char s[24];
+        size_t len, bad;
+    } texts[] = {
+        {"\0", 1, 0}, {"ab\0cd", 5, 2}, {"abcdefgh\0", 9, 8}, {"abcdefg\0ijklmnop", 16, 7},
+        {"abcdefghijklmn\0", 15, 14}, {"\xc3\xa9\0\xff", 4, 2}, {"a\xff\0", 3, 1},
+        {"abcdefghij\xc3\xa9", 12, 12},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char buf[24];
+        memcpy(buf, texts[i].s, texts[i].len);
+        if (sl_utf8_text_invalid_at(buf, texts[i].len) != texts[i].bad)
+            fail_msg("text %zu: %zu, expected %zu", i, sl_utf8_text_invalid_at(buf, texts[i].len),
+                     texts[i].bad);
+    }
+    assert_int_equal(sl_utf8_invalid_at("ab\0cd", 5), 5); /* NUL is UTF-8 */
     /* a valid sequence is never read past the length given: cut anywhere, it is invalid there */
     const char *euro = "a\xe2\x82\xac";
     assert_int_equal(sl_utf8_invalid_at(euro, 4), 4);

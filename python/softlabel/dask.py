@@ -116,7 +116,6 @@ class _Partial(NamedTuple):
     rows: int
     invalid_rows: int
     invalid: Tuple[InvalidRow, ...]
-    first_error: Optional[Tuple[int, str]]  # (status, status text) of the first invalid row
 
 
 # ---- the dataset: files and row groups ----------------------------------------------------------
@@ -456,7 +455,7 @@ def _accumulate(table: pa.Table, options, proxy, names, piece: Piece, index: int
     payoff = [_floats(table, names[c]) if names[c] in have else None
               for c in ("tau", "c_a", "c_b", "r_a", "r_b")]
     m = _core.Metrics(**options)
-    invalid, first_error = (), None
+    invalid = ()
     try:
         m.update(p, _coded(table, names["accepted"], (0, 1), 2, np.uint8),
                  _coded(table, gt, (1, -1, 0), 0, np.int8) if gt in have else None, *payoff)
@@ -469,8 +468,8 @@ def _accumulate(table: pa.Table, options, proxy, names, piece: Piece, index: int
         where = _locate(piece, index, row, _ids(table, id_column), err)
         if errors == "raise":
             raise DatasetRowError(where, err.status, err.status_text) from None
-        invalid, first_error = (where,), (int(err.status), err.status_text)
-    return _Partial(m.to_bytes(), table.num_rows, table.num_rows - m.count, invalid, first_error)
+        invalid = (where,)
+    return _Partial(m.to_bytes(), table.num_rows, table.num_rows - m.count, invalid)
 
 
 def _metrics_piece(piece: Piece, index: int, columns: List[str], options, proxy, names,
@@ -495,8 +494,7 @@ def _merge(*partials: _Partial) -> _Partial:
         m.merge(_core.Metrics.from_bytes(q.state))
     return _Partial(m.to_bytes(), sum(q.rows for q in partials),
                     sum(q.invalid_rows for q in partials),
-                    tuple(r for q in partials for r in q.invalid)[:MAX_DESCRIBED],
-                    next((q.first_error for q in partials if q.first_error), None))
+                    tuple(r for q in partials for r in q.invalid)[:MAX_DESCRIBED])
 
 
 def _tree(leaves: list, split_every: int, job: str):

@@ -473,8 +473,7 @@ static int check_text(pio_reader *r, const pio_record *rec)
         const pio_value *v = &rec->f[i];
         if (v->kind != PV_STR && v->kind != PV_CSVQ)
             continue;
-        const char *nul = memchr(v->s, '\0', v->len);
-        size_t text = nul ? (size_t)(nul - v->s) : v->len, bad = sl_utf8_invalid_at(v->s, text);
+        size_t bad = sl_utf8_text_invalid_at(v->s, v->len);
         if (bad == v->len)
             continue;
         char field[32] = "";
@@ -486,7 +485,7 @@ static int check_text(pio_reader *r, const pio_record *rec)
                 at--;
                 j++;
             }
-        if (bad == text)
+        if (v->s[bad] == '\0')
             return refuse(r, "column '%s'%s: a NUL byte at byte %zu of the value",
                           pio_field_names[i], field, at + 1);
         return refuse(r, "column '%s'%s: not UTF-8 text: byte 0x%02X at byte %zu of the value",

@@ -1,5 +1,6 @@
 #include "utf8.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +16,36 @@ size_t sl_utf8_sequence(const char *s, size_t n)
     return c < 0 ? 0 : (size_t)next;
 }
 
-size_t sl_utf8_invalid_at(const char *s, size_t len)
+/* The first byte of s[0..len) that does not begin a well-formed sequence, or (when nul) is a
+ * NUL byte; len when there is none. */
+static size_t first_bad(const char *s, size_t len, bool nul)
 {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     for (size_t i = 0; i < len;) {
-        uint64_t word; /* ASCII, the common case: 8 bytes at a time */
-        if (len - i >= 8 && (memcpy(&word, s + i, 8), !(word & 0x8080808080808080u))) {
+        uint64_t word; /* ASCII without NUL, the common case: 8 bytes at a time */
+        if (len - i >= 8 && (memcpy(&word, s + i, 8),
+                             !(word & highs) && !(nul && ((word - ones) & ~word & highs)))) {
             i += 8;
             continue;
         }
+        if (nul && s[i] == '\0')
+            return i;
         size_t next = sl_utf8_sequence(s + i, len - i);
         if (next == 0)
             return i;
         i += next;
     }
     return len;
+}
+
+size_t sl_utf8_invalid_at(const char *s, size_t len)
+{
+    return first_bad(s, len, false);
+}
+
+size_t sl_utf8_text_invalid_at(const char *s, size_t len)
+{
+    return first_bad(s, len, true);
 }
 
 char *sl_utf8_display(const char *s)

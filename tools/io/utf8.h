@@ -15,6 +15,10 @@ size_t sl_utf8_sequence(const char *s, size_t n);
  * (and the JSON string writer, json.h, writes U+FFFD for any byte that is not UTF-8). */
 size_t sl_utf8_invalid_at(const char *s, size_t len);
 
+/* The same for a text field, where a NUL byte is refused too: the offset of the first NUL byte or
+ * byte that does not begin a well-formed sequence, or len (one pass: panel checks every field). */
+size_t sl_utf8_text_invalid_at(const char *s, size_t len);
+
 /* A malloc'ed copy of the NUL-terminated s to show in a report (a file name, which need not be
  * UTF-8): each byte that does not begin a well-formed sequence, and each control character,
  * becomes U+FFFD, so an XHTML or PDF report stays valid. NULL when memory runs out. */
