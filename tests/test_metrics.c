@@ -923,16 +923,6 @@ static void test_no_payoff_columns(void **state)
  * metrics of a batch do not depend on the machine. */
 #define METRICS_DIGEST 0xea6e0f81abb33179ull
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *b = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 static void test_cross_isa_digest(void **state)
 {
     (void)state;
@@ -966,7 +956,7 @@ static void test_cross_isa_digest(void **state)
             assert_int_equal(sl_metrics_finalize(m, &r), SL_OK);
             sl_metrics_free(m);
             double v[MAX_FIELDS];
-            h = fnv1a(h, v, flatten(&r, v) * sizeof v[0]);
+            h = digest_fnv1a(h, v, flatten(&r, v) * sizeof v[0]);
             sl_metrics_report_free(&r);
         }
         printf("metrics digest on %s: %016llx\n", *isa, (unsigned long long)h);

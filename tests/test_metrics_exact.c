@@ -673,16 +673,6 @@ static void test_default_cuts_within_4_ulp(void **state)
  * AArch64 run (scalar and NEON, under qemu) must reproduce it. */
 #define EXACT_DIGEST 0xd4eba5bcb22f71feull
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *b = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 static void test_cross_isa_digest(void **state)
 {
     (void)state;
@@ -698,12 +688,12 @@ static void test_cross_isa_digest(void **state)
             sl_metrics_report rep = finalize(m);
             sl_metrics_free(m);
             double f[MAX_FIELDS];
-            h = fnv1a(h, f, scalar_fields(&rep, f) * sizeof f[0]);
+            h = digest_fnv1a(h, f, scalar_fields(&rep, f) * sizeof f[0]);
             for (unsigned b = 0; b < v.o.bins; b++) {
                 const sl_calibration_bin *c = &rep.calibration_curve[b];
                 double bin[4] = {c->mean_predicted, c->fraction_positive, (double)c->count,
                                  (double)rep.quality_distribution[b].count};
-                h = fnv1a(h, bin, sizeof bin);
+                h = digest_fnv1a(h, bin, sizeof bin);
             }
             sl_metrics_report_free(&rep);
         }

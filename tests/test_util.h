@@ -46,6 +46,10 @@ void write_text_file(const char *path, const char *text);
  * to dir/err.txt (launcher: an emulator, or ""); returns its exit code, -1 when it did not exit. */
 int run_in_dir(const char *dir, const char *launcher, const char *binary, const char *args);
 
+/* FNV-1a (64-bit) of n bytes, continuing from h (start: 14695981039346656037): the digests of
+ * report bits that every instruction-set path must reproduce. */
+uint64_t digest_fnv1a(uint64_t h, const void *data, size_t n);
+
 /* Deterministic random numbers for tests (splitmix64). */
 uint64_t rng_next(uint64_t *state);
 double rng_uniform(uint64_t *state, double lo, double hi);
