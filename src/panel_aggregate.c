@@ -614,6 +614,7 @@ sl_status sl_panel_add(sl_panel *pb, const sl_annotation *a)
 
 typedef struct part_job {
     sl_panel *pb;
+    int (*fn)(sl_panel *pb, size_t p); /* one partition's work: 0, or -1 out of memory */
     atomic_size_t *next_part;
     int oom;
 } part_job;
@@ -656,15 +657,20 @@ static int index_partition(sl_panel *pb, part *pt, stream *s)
     return 0;
 }
 
-static void *index_parts(void *arg)
+static int index_part(sl_panel *pb, size_t p)
+{
+    return index_partition(pb, &pb->parts[p], &pb->streams[p]);
+}
+
+/* A thread's share: partitions claimed through the shared counter until none is left. */
+static void *part_worker(void *arg)
 {
     part_job *job = arg;
-    sl_panel *pb = job->pb;
     for (;;) {
         size_t p = atomic_fetch_add(job->next_part, 1);
-        if (p >= pb->n_parts)
+        if (p >= job->pb->n_parts)
             break;
-        if (index_partition(pb, &pb->parts[p], &pb->streams[p])) {
+        if (job->fn(job->pb, p)) {
             job->oom = 1;
             break;
         }
@@ -672,15 +678,15 @@ static void *index_parts(void *arg)
     return NULL;
 }
 
-/* Runs fn on the option's threads, which share the partitions through a counter. */
-static int for_each_part(sl_panel *pb, void *(*fn)(void *))
+/* Runs fn on every partition, on the option's threads. */
+static int for_each_part(sl_panel *pb, int (*fn)(sl_panel *pb, size_t p))
 {
     size_t threads = pb->opt.threads;
     part_job jobs[SL_MAX_THREADS];
     atomic_size_t next_part = 0;
     for (size_t t = 0; t < threads; t++)
-        jobs[t] = (part_job){pb, &next_part, 0};
-    run_parallel(threads, fn, jobs, sizeof *jobs);
+        jobs[t] = (part_job){pb, fn, &next_part, 0};
+    run_parallel(threads, part_worker, jobs, sizeof *jobs);
     int rc = 0;
     for (size_t t = 0; t < threads; t++)
         rc |= jobs[t].oom ? -1 : 0;
@@ -709,7 +715,7 @@ static int index_all(sl_panel *pb)
         return -1;
     for (size_t p = 0; p < pb->n_parts; p++)
         sl_intern_init(&pb->parts[p].items);
-    if (for_each_part(pb, index_parts))
+    if (for_each_part(pb, index_part))
         return -1;
     size_t n = 0;
     for (size_t w = 0; w < words; w++) {
@@ -1152,19 +1158,12 @@ static int build_label_sets(sl_panel *pb, const uint8_t *used)
 /* ---- step 4: label indices -------------------------------------------------------------------- */
 
 /* The votes' label keys become label indices, partition by partition. */
-static void *index_votes(void *arg)
+static int index_votes(sl_panel *pb, size_t p)
 {
-    part_job *job = arg;
-    sl_panel *pb = job->pb;
-    for (;;) {
-        size_t p = atomic_fetch_add(job->next_part, 1);
-        if (p >= pb->n_parts)
-            break;
-        part *pt = &pb->parts[p];
-        for (size_t v = 0; v < pt->n_votes; v++)
-            pt->votes[v].label = (uint32_t)pb->label_index[pt->votes[v].label];
-    }
-    return NULL;
+    part *pt = &pb->parts[p];
+    for (size_t v = 0; v < pt->n_votes; v++)
+        pt->votes[v].label = (uint32_t)pb->label_index[pt->votes[v].label];
+    return 0;
 }
 
 static int cmp_label_votes(const void *a, const void *b)
